@@ -1,0 +1,1 @@
+//! Local emulator of the Podstack API (work in progress).
