@@ -1,0 +1,107 @@
+//! `/_emulator/…`: knobs over HTTP (no auth, not counted, never faulted).
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::JsonBody;
+use crate::errors::{ApiError, ApiResult};
+use crate::state::App;
+use crate::{server, Fault, TokenSpec};
+
+/// The admin router.
+pub(crate) fn router() -> Router<App> {
+    Router::new()
+        .route("/_emulator/faults", post(faults))
+        .route("/_emulator/stats", get(stats))
+        .route("/_emulator/stats/reset", post(reset))
+        .route("/_emulator/tokens", post(tokens))
+        .route("/_emulator/openapi.json", get(openapi))
+        .route(
+            "/_emulator/health",
+            get(|| async { Json(json!({"ok": true})) }),
+        )
+}
+
+#[derive(Deserialize)]
+pub(crate) struct FaultBody {
+    kind: Option<String>,
+    status: Option<u16>,
+    retry_after: Option<u64>,
+    duration_ms: Option<u64>,
+    count: Option<u32>,
+}
+
+async fn faults(State(app): State<App>, JsonBody(b): JsonBody<FaultBody>) -> ApiResult<StatusCode> {
+    let count = b.count.unwrap_or(1);
+    let fault = match b.kind.as_deref() {
+        Some("status") => {
+            let status = b.status.unwrap_or(503);
+            if !(400..=599).contains(&status) {
+                return Err(ApiError::field("status", "must be between 400 and 599"));
+            }
+            Fault::Status {
+                status,
+                retry_after: b.retry_after,
+                count,
+            }
+        }
+        Some("stall") => Fault::Stall {
+            duration: Duration::from_millis(b.duration_ms.unwrap_or(1000)),
+            count,
+        },
+        Some("drop") => Fault::Drop { count },
+        _ => return Err(ApiError::field("kind", "must be status, stall or drop")),
+    };
+    server::inject(&app, fault);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn stats(State(app): State<App>) -> Json<Value> {
+    let s = server::stats(&app);
+    Json(json!({
+        "connections_accepted": s.connections_accepted,
+        "requests": s.requests,
+    }))
+}
+
+async fn reset(State(app): State<App>) -> StatusCode {
+    server::reset_stats(&app);
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+pub(crate) struct TokenBody {
+    name: Option<String>,
+    scopes: Option<Vec<String>>,
+    projects: Option<Vec<String>>,
+    expired: Option<bool>,
+}
+
+async fn tokens(
+    State(app): State<App>,
+    JsonBody(b): JsonBody<TokenBody>,
+) -> (StatusCode, Json<Value>) {
+    let d = TokenSpec::default();
+    let spec = TokenSpec {
+        name: b.name.unwrap_or(d.name),
+        scopes: b.scopes.unwrap_or(d.scopes),
+        projects: b.projects,
+        expired: b.expired.unwrap_or(false),
+    };
+    let token = app.lock().create_token(spec);
+    (StatusCode::CREATED, Json(json!({ "token": token })))
+}
+
+async fn openapi() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        crate::OPENAPI_JSON,
+    )
+}

@@ -1,0 +1,280 @@
+//! The route table (the single list both the router and the OpenAPI test use),
+//! plus the shared extractors: query parsing, JSON bodies and pagination.
+
+pub(crate) mod admin;
+pub(crate) mod auth;
+pub(crate) mod billing;
+pub(crate) mod buckets;
+pub(crate) mod identity;
+pub(crate) mod pods;
+pub(crate) mod projects;
+pub(crate) mod volumes;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::routing::{on, MethodFilter, MethodRouter};
+use serde::de::DeserializeOwned;
+
+use crate::errors::{ApiError, ApiResult};
+use crate::state::App;
+
+/// One `/v1` route.
+pub(crate) struct RouteDef {
+    pub method: &'static str,
+    pub path: &'static str,
+    /// Creates something: `Idempotency-Key` replays apply.
+    pub idempotent: bool,
+    pub handler: MethodRouter<App>,
+}
+
+fn filter(method: &str) -> MethodFilter {
+    match method {
+        "GET" => MethodFilter::GET,
+        "POST" => MethodFilter::POST,
+        "PUT" => MethodFilter::PUT,
+        "PATCH" => MethodFilter::PATCH,
+        _ => MethodFilter::DELETE,
+    }
+}
+
+macro_rules! rt {
+    ($m:literal, $p:literal, $h:expr) => {
+        RouteDef {
+            method: $m,
+            path: $p,
+            idempotent: false,
+            handler: on(filter($m), $h),
+        }
+    };
+    (create $m:literal, $p:literal, $h:expr) => {
+        RouteDef {
+            method: $m,
+            path: $p,
+            idempotent: true,
+            handler: on(filter($m), $h),
+        }
+    };
+}
+
+/// Every `/v1` route the emulator serves.
+pub(crate) fn table() -> Vec<RouteDef> {
+    vec![
+        rt!("GET", "/v1/auth/whoami", identity::whoami),
+        // projects
+        rt!("GET", "/v1/projects", projects::list),
+        rt!(create "POST", "/v1/projects", projects::create),
+        rt!("GET", "/v1/projects/{id}", projects::get),
+        rt!("DELETE", "/v1/projects/{id}", projects::delete),
+        // money and hardware
+        rt!("GET", "/v1/billing/wallet", billing::wallet),
+        rt!("GET", "/v1/billing/usage", billing::usage),
+        rt!("GET", "/v1/gpus", billing::gpus),
+        rt!("GET", "/v1/pricing", billing::pricing),
+        rt!("GET", "/v1/templates", pods::list_templates),
+        // pods
+        rt!("GET", "/v1/pods", pods::list),
+        rt!(create "POST", "/v1/pods", pods::create),
+        rt!("GET", "/v1/pods/{id}", pods::get),
+        rt!("DELETE", "/v1/pods/{id}", pods::delete),
+        rt!("POST", "/v1/pods/{id}/start", pods::start),
+        rt!("POST", "/v1/pods/{id}/stop", pods::stop),
+        rt!("POST", "/v1/pods/{id}/restart", pods::restart),
+        rt!("POST", "/v1/pods/{id}/exec", pods::exec),
+        rt!("GET", "/v1/tasks/{id}", pods::get_task),
+        rt!("GET", "/v1/pods/{id}/logs", pods::logs),
+        rt!("GET", "/v1/pods/{id}/metrics", pods::metrics),
+        rt!("GET", "/v1/pods/{id}/events", pods::events),
+        rt!("PUT", "/v1/pods/{id}/files", pods::put_file),
+        rt!("GET", "/v1/pods/{id}/files", pods::get_file),
+        rt!("GET", "/v1/pods/{id}/files/list", pods::list_files),
+        rt!(create "POST", "/v1/pods/{id}/template", pods::save_template),
+        // buckets and objects
+        rt!("GET", "/v1/buckets", buckets::list),
+        rt!(create "POST", "/v1/buckets", buckets::create),
+        rt!("GET", "/v1/buckets/{id}", buckets::get),
+        rt!("DELETE", "/v1/buckets/{id}", buckets::delete),
+        rt!("GET", "/v1/buckets/{id}/objects", buckets::list_objects),
+        rt!(
+            "PUT",
+            "/v1/buckets/{id}/objects/{*key}",
+            buckets::put_object
+        ),
+        rt!(
+            "GET",
+            "/v1/buckets/{id}/objects/{*key}",
+            buckets::get_object
+        ),
+        rt!(
+            "DELETE",
+            "/v1/buckets/{id}/objects/{*key}",
+            buckets::delete_object
+        ),
+        rt!(
+            "POST",
+            "/v1/buckets/{id}/objects/delete",
+            buckets::delete_objects
+        ),
+        rt!(
+            "POST",
+            "/v1/buckets/{id}/objects/copy",
+            buckets::copy_object
+        ),
+        rt!(create "POST", "/v1/buckets/{id}/multipart", buckets::multipart_init),
+        rt!(
+            "PUT",
+            "/v1/buckets/{id}/multipart/{upload_id}/parts/{n}",
+            buckets::multipart_part
+        ),
+        rt!(
+            "POST",
+            "/v1/buckets/{id}/multipart/{upload_id}/complete",
+            buckets::multipart_complete
+        ),
+        rt!(
+            "DELETE",
+            "/v1/buckets/{id}/multipart/{upload_id}",
+            buckets::multipart_abort
+        ),
+        rt!("POST", "/v1/buckets/{id}/presign", buckets::presign),
+        rt!("GET", "/v1/buckets/{id}/credentials", buckets::credentials),
+        // volumes
+        rt!("GET", "/v1/volumes", volumes::list),
+        rt!(create "POST", "/v1/volumes", volumes::create),
+        rt!("GET", "/v1/volumes/{id}", volumes::get),
+        rt!("DELETE", "/v1/volumes/{id}", volumes::delete),
+        rt!("POST", "/v1/volumes/{id}/resize", volumes::resize),
+    ]
+}
+
+/// Parsed query string, repeated keys kept.
+pub(crate) struct Q(Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Q {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let raw = parts.uri.query().unwrap_or("");
+        serde_urlencoded::from_str::<Vec<(String, String)>>(raw)
+            .map(Q)
+            .map_err(|e| ApiError::bad_request(format!("invalid query string: {e}")))
+    }
+}
+
+impl Q {
+    /// Last value of `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Last non-empty value of `key`.
+    pub fn nonempty(&self, key: &str) -> Option<&str> {
+        self.get(key).filter(|v| !v.is_empty())
+    }
+
+    /// All values of `key`.
+    pub fn all(&self, key: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    pub fn u64(&self, key: &str) -> ApiResult<Option<u64>> {
+        match self.nonempty(key) {
+            None => Ok(None),
+            Some(v) => v
+                .parse()
+                .map(Some)
+                .map_err(|_| ApiError::field(key, "must be a non-negative integer")),
+        }
+    }
+
+    pub fn bool(&self, key: &str) -> ApiResult<bool> {
+        match self.nonempty(key) {
+            None => Ok(false),
+            Some("true") | Some("1") => Ok(true),
+            Some("false") | Some("0") => Ok(false),
+            Some(_) => Err(ApiError::field(key, "must be true or false")),
+        }
+    }
+
+    /// `limit` (default 50, 1..=200) and `offset` (default 0).
+    pub fn page(&self) -> ApiResult<(usize, usize)> {
+        let limit = self.u64("limit")?.unwrap_or(50);
+        if limit == 0 || limit > 200 {
+            return Err(ApiError::field("limit", "must be between 1 and 200"));
+        }
+        let offset = self.u64("offset")?.unwrap_or(0);
+        Ok((limit as usize, offset.min(usize::MAX as u64) as usize))
+    }
+}
+
+/// Applies `(limit, offset)` to a full list.
+pub(crate) fn paginate<T>(items: Vec<T>, (limit, offset): (usize, usize)) -> Vec<T> {
+    items.into_iter().skip(offset).take(limit).collect()
+}
+
+/// A JSON request body; an empty body reads as `{}`; errors are 400 envelopes.
+pub(crate) struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::bad_request(format!("cannot read body: {e}")))?;
+        let text: &[u8] = if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+            b"{}"
+        } else {
+            &bytes
+        };
+        serde_json::from_slice(text).map(JsonBody).map_err(|e| {
+            let msg = e.to_string();
+            if let Some(rest) = msg.strip_prefix("missing field `") {
+                if let Some(field) = rest.split('`').next() {
+                    return ApiError::field(field, "is required");
+                }
+            }
+            let mut err = ApiError::bad_request(format!("invalid JSON body: {msg}"));
+            err.field_errors
+                .insert("body".to_string(), vec![format!("invalid JSON: {msg}")]);
+            err
+        })
+    }
+}
+
+/// Collects validation problems, then fails with all of them at once.
+#[derive(Default)]
+pub(crate) struct Check(Vec<(String, String)>);
+
+impl Check {
+    pub fn add(&mut self, field: &str, msg: &str) {
+        self.0.push((field.to_string(), msg.to_string()));
+    }
+
+    pub fn finish(self) -> ApiResult<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::fields(self.0))
+        }
+    }
+}
+
+/// Trimmed non-empty string or a field error.
+pub(crate) fn required(check: &mut Check, field: &str, v: &Option<String>) -> String {
+    match v.as_deref().map(str::trim) {
+        Some(s) if !s.is_empty() => s.to_string(),
+        _ => {
+            check.add(field, "must not be empty");
+            String::new()
+        }
+    }
+}

@@ -1,0 +1,306 @@
+//! The HTTP server: accept loop (counting TCP connections), per-connection
+//! hyper service (so a `Drop` fault can close the socket), the middleware
+//! stack (request id + error envelope, stats, faults, auth, idempotency) and
+//! the router assembled from the route table.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{from_fn, from_fn_with_state, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::MethodRouter;
+use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use tokio::sync::{oneshot, Notify};
+use tower::ServiceExt;
+
+use crate::errors::{code_for_status, ApiError};
+use crate::routes::{self, auth};
+use crate::state::{rand_hex, App, Replay};
+use crate::{Fault, Stats};
+
+/// Lets a handler close the connection it arrived on.
+#[derive(Clone)]
+pub(crate) struct ConnKill(Arc<Notify>);
+
+/// The id of the current exchange, `req_<hex>`.
+#[derive(Clone)]
+pub(crate) struct RequestId(#[allow(dead_code)] pub String);
+
+/// Accepts connections until `shutdown` fires.
+pub(crate) async fn serve(
+    listener: std::net::TcpListener,
+    app: App,
+    mut shutdown: oneshot::Receiver<()>,
+) {
+    let listener = match tokio::net::TcpListener::from_std(listener) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("podstack-emulator: cannot use listener: {e}");
+            return;
+        }
+    };
+    let router = build_router(app.clone());
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            res = listener.accept() => {
+                let stream = match res {
+                    Ok((s, _)) => s,
+                    Err(_) => {
+                        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                        continue;
+                    }
+                };
+                app.connections.fetch_add(1, Ordering::SeqCst);
+                let _ = stream.set_nodelay(true);
+                tokio::spawn(serve_connection(stream, router.clone()));
+            }
+        }
+    }
+}
+
+async fn serve_connection(stream: tokio::net::TcpStream, router: Router) {
+    let kill = Arc::new(Notify::new());
+    let handle = ConnKill(kill.clone());
+    let svc = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+        req.extensions_mut().insert(handle.clone());
+        let router = router.clone();
+        async move { router.oneshot(req.map(Body::new)).await }
+    });
+    let conn = hyper::server::conn::http1::Builder::new()
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(stream), svc);
+    tokio::select! {
+        _ = conn => {}
+        _ = kill.notified() => {}
+    }
+}
+
+fn build_router(app: App) -> Router {
+    let mut by_path: BTreeMap<&'static str, MethodRouter<App>> = BTreeMap::new();
+    for r in routes::table() {
+        let mut handler = r.handler;
+        if r.idempotent {
+            handler = handler.layer(from_fn_with_state(app.clone(), idempotency));
+        }
+        let merged = match by_path.remove(r.path) {
+            Some(existing) => existing.merge(handler),
+            None => handler,
+        };
+        by_path.insert(r.path, merged);
+    }
+    let mut v1 = Router::new();
+    for (path, mr) in by_path {
+        v1 = v1.route(path, mr);
+    }
+    v1.route_layer(from_fn_with_state(app.clone(), gate))
+        .merge(routes::admin::router())
+        .merge(routes::buckets::presigned_router())
+        .fallback(fallback)
+        .layer(from_fn(finish))
+        .with_state(app)
+}
+
+async fn fallback(method: Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::route_not_found(method.as_str(), uri.path())
+}
+
+/// Outermost layer: request id on every answer, error envelope on every error.
+async fn finish(mut req: Request, next: Next) -> Response {
+    let rid = format!("req_{}", rand_hex(8));
+    req.extensions_mut().insert(RequestId(rid.clone()));
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let err = resp.extensions().get::<Arc<ApiError>>().cloned();
+    let mut resp = match err {
+        Some(err) => with_json_body(resp, err.body(&rid)),
+        None if status.as_u16() >= 400 && !is_json(&resp) => {
+            let (parts, body) = resp.into_parts();
+            let text = axum::body::to_bytes(body, 64 * 1024)
+                .await
+                .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+                .unwrap_or_default();
+            let msg = if text.is_empty() {
+                status.canonical_reason().unwrap_or("error").to_string()
+            } else {
+                text
+            };
+            let err = ApiError::new(status, code_for_status(status), msg);
+            with_json_body(Response::from_parts(parts, Body::empty()), err.body(&rid))
+        }
+        None => resp,
+    };
+    if let Ok(v) = HeaderValue::from_str(&rid) {
+        resp.headers_mut().insert("x-request-id", v);
+    }
+    resp
+}
+
+fn is_json(resp: &Response) -> bool {
+    resp.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"))
+}
+
+fn with_json_body(resp: Response, body: serde_json::Value) -> Response {
+    let (mut parts, _) = resp.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Response::from_parts(parts, Body::from(body.to_string()))
+}
+
+/// Per-/v1-route layer: stats, faults, authentication.
+async fn gate(State(app): State<App>, mut req: Request, next: Next) -> Response {
+    let template = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| req.uri().path().to_string());
+    {
+        let mut stats = app.stats.lock().unwrap_or_else(|p| p.into_inner());
+        *stats
+            .entry(format!("{} {}", req.method(), template))
+            .or_insert(0) += 1;
+    }
+    if let Some(fault) = take_fault(&app) {
+        match fault {
+            Fault::Status {
+                status,
+                retry_after,
+                ..
+            } => {
+                let status =
+                    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                let mut err = ApiError::new(
+                    status,
+                    code_for_status(status),
+                    format!("injected fault: {status}"),
+                );
+                err.retry_after = retry_after;
+                return err.into_response();
+            }
+            Fault::Stall { duration, .. } => tokio::time::sleep(duration).await,
+            Fault::Drop { .. } => {
+                if let Some(kill) = req.extensions().get::<ConnKill>() {
+                    kill.0.notify_one();
+                    std::future::pending::<()>().await;
+                }
+                return ApiError::internal("connection dropped").into_response();
+            }
+        }
+    }
+    match auth::authenticate(&app, &req) {
+        Ok(ctx) => {
+            req.extensions_mut().insert(ctx);
+            next.run(req).await
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Replays the first successful answer for a repeated `Idempotency-Key` (per token).
+async fn idempotency(State(app): State<App>, req: Request, next: Next) -> Response {
+    let key = req
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let token = req
+        .extensions()
+        .get::<auth::Auth>()
+        .map(|a| a.token.clone());
+    let (Some(key), Some(token)) = (key, token) else {
+        return next.run(req).await;
+    };
+    let map_key = (token, key);
+    let hit = app.lock().idempotency.get(&map_key).cloned();
+    if let Some(r) = hit {
+        return replay(&r);
+    }
+    let resp = next.run(req).await;
+    if !resp.status().is_success() {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let bytes = match axum::body::to_bytes(body, 16 * 1024 * 1024).await {
+        Ok(b) => b,
+        Err(e) => return ApiError::internal(format!("cannot buffer answer: {e}")).into_response(),
+    };
+    let r = Replay {
+        status: parts.status.as_u16(),
+        content_type: parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+        body: bytes.to_vec(),
+    };
+    app.lock().idempotency.insert(map_key, r);
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+fn replay(r: &Replay) -> Response {
+    let mut resp = Response::new(Body::from(r.body.clone()));
+    *resp.status_mut() = StatusCode::from_u16(r.status).unwrap_or(StatusCode::OK);
+    if let Some(ct) = r
+        .content_type
+        .as_deref()
+        .and_then(|c| HeaderValue::from_str(c).ok())
+    {
+        resp.headers_mut().insert(header::CONTENT_TYPE, ct);
+    }
+    resp.headers_mut()
+        .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    resp
+}
+
+fn take_fault(app: &App) -> Option<Fault> {
+    let mut q = app.faults.lock().unwrap_or_else(|p| p.into_inner());
+    loop {
+        let front = q.front_mut()?;
+        let count = front.count_mut();
+        if *count == 0 {
+            q.pop_front();
+            continue;
+        }
+        *count -= 1;
+        let f = front.clone();
+        if *front.count_mut() == 0 {
+            q.pop_front();
+        }
+        return Some(f);
+    }
+}
+
+pub(crate) fn inject(app: &App, fault: Fault) {
+    let mut f = fault;
+    if *f.count_mut() == 0 {
+        return;
+    }
+    app.faults
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push_back(f);
+}
+
+pub(crate) fn stats(app: &App) -> Stats {
+    Stats {
+        connections_accepted: app.connections.load(Ordering::SeqCst),
+        requests: app.stats.lock().unwrap_or_else(|p| p.into_inner()).clone(),
+    }
+}
+
+pub(crate) fn reset_stats(app: &App) {
+    app.connections.store(0, Ordering::SeqCst);
+    app.stats.lock().unwrap_or_else(|p| p.into_inner()).clear();
+}

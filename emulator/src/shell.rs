@@ -1,0 +1,1 @@
+//! Simulated shell (work in progress).
