@@ -1,0 +1,420 @@
+//! The client, its builder, and the one request pipeline every API call goes through.
+//!
+//! [`Client::execute`] is the pipeline: it builds the URL, sets the auth, project,
+//! user-agent, accept and idempotency headers, sends through the transport, retries
+//! per [`RetryConfig`], maps failures to [`Error`] and logs each attempt. Resource
+//! handlers (`client.auth()`, `client.projects()`, ...) only describe requests with an
+//! [`ApiRequest`] and pick a decoder.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::api::{Auth, Gpus, Projects, Wallet};
+use crate::core::config::{self, ApiToken, Environment, ResolvedConfig, Settings};
+use crate::core::error::{self, Error, ErrorResponse, Result};
+use crate::core::random;
+use crate::transport::{HttpRequest, HttpResponse, Method, Transport, TransportOptions};
+
+/// The `User-Agent` every request carries.
+pub(crate) const USER_AGENT: &str = concat!("podstack-rust/", env!("CARGO_PKG_VERSION"));
+
+/// A Podstack API client.
+///
+/// Cheap to clone (clones share one connection pool) and `Send + Sync`. Build one with
+/// [`Client::new`] (environment and credentials file) or [`Client::builder`].
+///
+/// ```no_run
+/// # #[cfg(not(feature = "async"))]
+/// # fn main() -> Result<(), podstack::Error> {
+/// let client = podstack::Client::new()?; // reads PODSTACK_API_TOKEN, ~/.podstack/credentials
+/// let user = client.auth().whoami()?;
+/// println!("Authenticated as: {}", user.email);
+/// # Ok(()) }
+/// # #[cfg(feature = "async")] fn main() {}
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: ResolvedConfig,
+    /// `{endpoint}/v1`, computed once.
+    base_url: String,
+    /// `Bearer <token>`, computed once.
+    authorization: String,
+    transport: Transport,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A client configured from the environment and the credentials file, exactly as
+    /// [`Client::builder`]`().build()`.
+    ///
+    /// Fails with [`Error::Authentication`] ("No API token provided ...") when no token
+    /// is found, and with [`Error::Config`] for an unusable credentials file or endpoint.
+    /// No request is sent.
+    pub fn new() -> Result<Client> {
+        Client::builder().build()
+    }
+
+    /// A builder for explicit settings; anything left unset is resolved from the
+    /// environment and the credentials file.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The resolved configuration, with where each value came from.
+    pub fn config(&self) -> &ResolvedConfig {
+        &self.inner.config
+    }
+
+    /// Identity: who the token belongs to.
+    pub fn auth(&self) -> Auth<'_> {
+        Auth::new(self)
+    }
+
+    /// Projects: list, get, create, delete.
+    pub fn projects(&self) -> Projects<'_> {
+        Projects::new(self)
+    }
+
+    /// The wallet: balance.
+    pub fn wallet(&self) -> Wallet<'_> {
+        Wallet::new(self)
+    }
+
+    /// GPU types, prices and availability.
+    pub fn gpus(&self) -> Gpus<'_> {
+        Gpus::new(self)
+    }
+}
+
+/// Builds a [`Client`] from explicit settings.
+///
+/// Every setting is optional; unset ones come from the environment, then the
+/// credentials file, then defaults (see the crate documentation for the order).
+///
+/// ```no_run
+/// # #[cfg(not(feature = "async"))]
+/// # fn main() -> Result<(), podstack::Error> {
+/// use std::time::Duration;
+/// use podstack::{Client, RetryConfig};
+///
+/// let client = Client::builder()
+///     .profile("production")
+///     .project_id("my-project-id")
+///     .timeout(Duration::from_secs(10))
+///     .retry(RetryConfig::default().max_retries(5))
+///     .build()?;
+/// # Ok(()) }
+/// # #[cfg(feature = "async")] fn main() {}
+/// ```
+#[derive(Clone, Debug, Default)]
+#[must_use = "a builder does nothing until .build() is called"]
+pub struct ClientBuilder {
+    settings: Settings,
+}
+
+impl ClientBuilder {
+    /// The API token. Prefer the environment or the credentials file to hard-coding it.
+    pub fn api_token(mut self, token: impl Into<String>) -> Self {
+        self.settings.api_token = Some(ApiToken::new(token));
+        self
+    }
+
+    /// The credentials-file profile to use (overrides `PODSTACK_PROFILE`). It must
+    /// exist in the file.
+    pub fn profile(mut self, profile: impl Into<String>) -> Self {
+        self.settings.profile = Some(profile.into());
+        self
+    }
+
+    /// The default project, sent as `X-Project-Id` on every request.
+    pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
+        self.settings.project_id = Some(project_id.into());
+        self
+    }
+
+    /// The API endpoint, e.g. `https://api.custom.podstack.ai` (default
+    /// `https://api.podstack.ai`). Plain `http://` is accepted only for loopback hosts
+    /// unless [`allow_insecure_http`](Self::allow_insecure_http) is set.
+    pub fn api_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.settings.api_endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// The credentials file (overrides `PODSTACK_CREDENTIALS_FILE` and
+    /// `~/.podstack/credentials`). It must exist.
+    pub fn credentials_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.settings.credentials_file = Some(path.into());
+        self
+    }
+
+    /// The timeout of each request attempt, connection included (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.settings.timeout = Some(timeout);
+        self
+    }
+
+    /// The retry policy (default: [`RetryConfig::default`](crate::RetryConfig::default)).
+    pub fn retry(mut self, retry: crate::RetryConfig) -> Self {
+        self.settings.retry = Some(retry);
+        self
+    }
+
+    /// Allows a plain `http://` endpoint on a non-loopback host, which sends the token
+    /// unencrypted. Off by default; only for trusted private networks.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.settings.allow_insecure_http = allow;
+        self
+    }
+
+    /// Resolves the configuration and builds the client. Sends nothing.
+    pub fn build(self) -> Result<Client> {
+        let config = config::resolve(&self.settings, &Environment::from_process(), &|path| {
+            std::fs::read_to_string(path)
+        })?;
+        Client::from_config(config)
+    }
+}
+
+impl Client {
+    fn from_config(config: ResolvedConfig) -> Result<Client> {
+        let transport = Transport::new(&TransportOptions {
+            timeout: config.timeout,
+        })?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                base_url: format!("{}/v1", config.endpoint()),
+                authorization: format!("Bearer {}", config.token.expose()),
+                config,
+                transport,
+            }),
+        })
+    }
+}
+
+/// A request described by a resource handler, before the pipeline prepares it.
+#[derive(Debug)]
+pub(crate) struct ApiRequest {
+    method: Method,
+    /// Path below `/v1`, segments already percent-encoded (see [`segment`]).
+    path: String,
+    query: Vec<(&'static str, String)>,
+    body: Option<Bytes>,
+    /// Whether this `POST` creates something and so carries an `Idempotency-Key`.
+    idempotent_create: bool,
+}
+
+impl ApiRequest {
+    fn new(method: Method, path: impl Into<String>) -> Self {
+        ApiRequest {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            body: None,
+            idempotent_create: false,
+        }
+    }
+
+    pub(crate) fn get(path: impl Into<String>) -> Self {
+        ApiRequest::new(Method::Get, path)
+    }
+
+    pub(crate) fn post(path: impl Into<String>) -> Self {
+        ApiRequest::new(Method::Post, path)
+    }
+
+    pub(crate) fn delete(path: impl Into<String>) -> Self {
+        ApiRequest::new(Method::Delete, path)
+    }
+
+    /// Adds a query parameter (percent-encoded by the pipeline).
+    pub(crate) fn query(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.query.push((name, value.to_string()));
+        self
+    }
+
+    /// Sets a JSON body.
+    pub(crate) fn json(mut self, body: &impl Serialize) -> Result<Self> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| Error::config(format!("could not encode the request body: {e}")))?;
+        self.body = Some(Bytes::from(bytes));
+        Ok(self)
+    }
+
+    /// Marks a create: the request carries an `Idempotency-Key`, which also makes it
+    /// safe to retry.
+    pub(crate) fn create(mut self) -> Self {
+        self.idempotent_create = true;
+        self
+    }
+}
+
+/// Percent-encodes one path segment (an id from the caller).
+pub(crate) fn segment(value: &str) -> String {
+    percent_encode(value)
+}
+
+fn percent_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg_attr(not(feature = "async"), maybe_async::must_be_sync)]
+#[cfg_attr(feature = "async", maybe_async::must_be_async)]
+impl Client {
+    /// Sends a request and decodes a JSON answer.
+    pub(crate) async fn send_json<T: DeserializeOwned>(&self, request: ApiRequest) -> Result<T> {
+        let what = format!("{} /v1{}", request.method.as_str(), request.path);
+        let response = self.execute(request).await?;
+        serde_json::from_slice(&response.body)
+            .map_err(|e| Error::decode(&what, &response.body, e).redact(self.token()))
+    }
+
+    /// Sends a request whose answer has no body worth decoding (204).
+    pub(crate) async fn send_empty(&self, request: ApiRequest) -> Result<()> {
+        self.execute(request).await.map(drop)
+    }
+
+    /// The request pipeline. Every call to the API goes through here.
+    async fn execute(&self, request: ApiRequest) -> Result<HttpResponse> {
+        let http_request = self.prepare(&request);
+        // A POST without an idempotency key (a command execution) is never resent.
+        let replay_safe = request.method != Method::Post || request.idempotent_create;
+        let retry = &self.inner.config.retry;
+        let mut retries_done = 0;
+        loop {
+            let started = Instant::now();
+            let outcome = self.inner.transport.send(&http_request).await;
+            let error = match outcome {
+                Ok(response) => {
+                    log::debug!(
+                        "{} {} -> {} in {:?} (request id {})",
+                        request.method.as_str(),
+                        request.path,
+                        response.status,
+                        started.elapsed(),
+                        response.request_id.as_deref().unwrap_or("none"),
+                    );
+                    if (200..300).contains(&response.status) {
+                        return Ok(response);
+                    }
+                    error::from_response(&ErrorResponse {
+                        status: response.status,
+                        request_id: response.request_id.as_deref(),
+                        retry_after: response.retry_after.as_deref(),
+                        body: &response.body,
+                    })
+                }
+                Err(error) => {
+                    log::debug!(
+                        "{} {} failed after {:?}: {}",
+                        request.method.as_str(),
+                        request.path,
+                        started.elapsed(),
+                        error
+                    );
+                    error
+                }
+            }
+            .redact(self.token());
+            let delay = replay_safe
+                .then(|| retry.delay_before_retry(retries_done, &error, random::random_unit()))
+                .flatten();
+            match delay {
+                Some(delay) => {
+                    log::debug!(
+                        "retrying {} {} in {:?} (retry {} of {})",
+                        request.method.as_str(),
+                        request.path,
+                        delay,
+                        retries_done + 1,
+                        retry.limit(),
+                    );
+                    self.inner.transport.sleep(delay).await;
+                    retries_done += 1;
+                }
+                None => return Err(error),
+            }
+        }
+    }
+}
+
+impl Client {
+    fn token(&self) -> &str {
+        self.inner.config.token.expose()
+    }
+
+    /// Builds the HTTP request: URL with query, and the headers every call carries.
+    fn prepare(&self, request: &ApiRequest) -> HttpRequest {
+        let mut url = format!("{}{}", self.inner.base_url, request.path);
+        for (i, (name, value)) in request.query.iter().enumerate() {
+            url.push(if i == 0 { '?' } else { '&' });
+            url.push_str(name);
+            url.push('=');
+            url.push_str(&percent_encode(value));
+        }
+        let mut headers = vec![
+            ("authorization", self.inner.authorization.clone()),
+            ("user-agent", USER_AGENT.to_owned()),
+            ("accept", "application/json".to_owned()),
+        ];
+        if let Some((project, _)) = self.inner.config.project() {
+            headers.push(("x-project-id", project.to_owned()));
+        }
+        if request.body.is_some() {
+            headers.push(("content-type", "application/json".to_owned()));
+        }
+        if request.method == Method::Post && request.idempotent_create {
+            // One key for every attempt of this call.
+            headers.push(("idempotency-key", random::idempotency_key()));
+        }
+        HttpRequest {
+            method: request.method,
+            url,
+            headers,
+            body: request.body.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_encoding_keeps_unreserved_characters_only() {
+        assert_eq!(percent_encode("pod_abc-1.2~x"), "pod_abc-1.2~x");
+        assert_eq!(percent_encode("a/b c?d&e=é"), "a%2Fb%20c%3Fd%26e%3D%C3%A9");
+    }
+
+    #[test]
+    fn client_is_clone_send_sync() {
+        fn assert_traits<T: Clone + Send + Sync + fmt::Debug>() {}
+        assert_traits::<Client>();
+        assert_traits::<ClientBuilder>();
+    }
+}

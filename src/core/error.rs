@@ -1,0 +1,672 @@
+//! The SDK's one error type, and the mapping from an HTTP answer to it.
+//!
+//! The mapping follows the error table of the wire contract: the error `code` in the
+//! body decides when present, the status decides otherwise, and a body that is not the
+//! error envelope (a proxy's HTML page, an empty body) is mapped by status alone with
+//! a short excerpt of what came back.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// A boxed error from a lower layer (the transport or the file system).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Everything that can go wrong in a call to the Podstack API.
+///
+/// Every variant carries an [`ErrorContext`] with the message, the API error code, the
+/// request id and the HTTP status where there was one; the same values are reachable
+/// directly with [`Error::message`], [`Error::code`], [`Error::request_id`] and
+/// [`Error::status_code`]. Variants that the API documents with extra details carry
+/// them as fields.
+///
+/// ```
+/// use podstack::Error;
+///
+/// fn explain(error: &Error) -> String {
+///     match error {
+///         Error::InsufficientBalance { required_cents, available_cents, .. } => format!(
+///             "top up: {:?} cents needed, {:?} available",
+///             required_cents, available_cents
+///         ),
+///         Error::RateLimit { retry_after, .. } => format!("slow down, retry after {retry_after:?}"),
+///         other => format!("{other} (request id {:?})", other.request_id()),
+///     }
+/// }
+/// # let _ = explain;
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No token was found, or the API rejected it (HTTP 401: invalid or expired token).
+    #[error("{context}")]
+    #[non_exhaustive]
+    Authentication {
+        /// Message, code, request id and status.
+        context: ErrorContext,
+    },
+    /// The token may not touch this resource or project (HTTP 403).
+    #[error("{context}")]
+    #[non_exhaustive]
+    Permission {
+        /// Message, code, request id and status.
+        context: ErrorContext,
+    },
+    /// The resource does not exist (HTTP 404).
+    #[error("{context}")]
+    #[non_exhaustive]
+    NotFound {
+        /// Message, code, request id and status.
+        context: ErrorContext,
+        /// What kind of resource was missing (`"pod"`, `"project"`, ...), when the API said.
+        resource_type: Option<String>,
+        /// The id that was looked up, when the API said.
+        resource_id: Option<String>,
+    },
+    /// The request's parameters were rejected (HTTP 400 or 422).
+    #[error("{context}")]
+    #[non_exhaustive]
+    Validation {
+        /// Message, code, request id and status.
+        context: ErrorContext,
+        /// For each rejected field, the reasons.
+        field_errors: BTreeMap<String, Vec<String>>,
+    },
+    /// The wallet cannot pay for what was asked (HTTP 402).
+    #[error("{context}")]
+    #[non_exhaustive]
+    InsufficientBalance {
+        /// Message, code, request id and status.
+        context: ErrorContext,
+        /// What the operation needs, in cents.
+        required_cents: Option<i64>,
+        /// What the wallet holds, in cents.
+        available_cents: Option<i64>,
+    },
+    /// A resource quota is used up (HTTP 403 or 429 with code `quota_exceeded`).
+    #[error("{context}")]
+    #[non_exhaustive]
+    QuotaExceeded {
+        /// Message, code, request id and status.
+        context: ErrorContext,
+        /// Which quota (`"pods"`, `"gpus"`, ...).
+        resource_type: Option<String>,
+        /// The quota's limit.
+        limit: Option<u64>,
+        /// How much is in use now.
+        current: Option<u64>,
+    },
+    /// Too many requests (HTTP 429 with code `rate_limited`).
+    #[error("{context}")]
+    #[non_exhaustive]
+    RateLimit {
+        /// Message, code, request id and status.
+        context: ErrorContext,
+        /// How long the server asked to wait (`Retry-After`), when it said.
+        retry_after: Option<Duration>,
+    },
+    /// The resource is in the wrong state for the operation (HTTP 409).
+    #[error("{context}")]
+    #[non_exhaustive]
+    Conflict {
+        /// Message, code, request id and status.
+        context: ErrorContext,
+        /// The state the resource was in, when the API said.
+        current_state: Option<String>,
+    },
+    /// The server failed (HTTP 5xx). Quote the request id to support.
+    #[error("{context}")]
+    #[non_exhaustive]
+    Server {
+        /// Message, code, request id and status.
+        context: ErrorContext,
+    },
+    /// Any other unexpected HTTP status (for example a redirect that was not followed).
+    #[error("{context}")]
+    #[non_exhaustive]
+    Api {
+        /// Message, code, request id and status.
+        context: ErrorContext,
+    },
+    /// The connection could not be made, or broke.
+    #[error("{context}")]
+    #[non_exhaustive]
+    Network {
+        /// Message (and nothing else: no answer came back).
+        context: ErrorContext,
+        /// The underlying I/O or TLS error.
+        #[source]
+        source: Option<BoxError>,
+    },
+    /// The request took longer than the configured timeout.
+    #[error("{context}")]
+    #[non_exhaustive]
+    Timeout {
+        /// Message saying what timed out and after how long.
+        context: ErrorContext,
+    },
+    /// The configuration is unusable: a named profile that does not exist, an
+    /// unreadable or malformed credentials file, an invalid endpoint.
+    #[error("{context}")]
+    #[non_exhaustive]
+    Config {
+        /// Message naming the file or value at fault.
+        context: ErrorContext,
+    },
+    /// A successful answer whose body could not be decoded.
+    #[error("{context}")]
+    #[non_exhaustive]
+    Decode {
+        /// Message naming the request and what was wrong, with a body excerpt.
+        context: ErrorContext,
+        /// The request's method and path, e.g. `GET /v1/auth/whoami`.
+        path: String,
+        /// The start of the body that failed to decode.
+        excerpt: String,
+        /// The JSON error.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+/// A `Result` whose error is [`podstack::Error`](Error).
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The context every [`Error`] carries: message, API code, request id, HTTP status
+/// and the raw `details` object of the error body.
+#[derive(Clone, PartialEq)]
+pub struct ErrorContext(Box<ContextFields>);
+
+#[derive(Clone, Debug, PartialEq)]
+struct ContextFields {
+    message: String,
+    code: Option<String>,
+    request_id: Option<String>,
+    status_code: Option<u16>,
+    details: serde_json::Value,
+}
+
+impl ErrorContext {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        ErrorContext(Box::new(ContextFields {
+            message: message.into(),
+            code: None,
+            request_id: None,
+            status_code: None,
+            details: serde_json::Value::Null,
+        }))
+    }
+
+    /// The human-readable message.
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+
+    /// The API's machine-readable error code, such as `"invalid_token"`.
+    pub fn code(&self) -> Option<&str> {
+        self.0.code.as_deref()
+    }
+
+    /// The request id (`X-Request-Id`) to quote to support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.0.request_id.as_deref()
+    }
+
+    /// The HTTP status, when an answer came back.
+    pub fn status_code(&self) -> Option<u16> {
+        self.0.status_code
+    }
+
+    /// The `details` object of the error body (`Null` when there was none).
+    pub fn details(&self) -> &serde_json::Value {
+        &self.0.details
+    }
+}
+
+impl fmt::Debug for ErrorContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("ErrorContext");
+        s.field("message", &self.0.message);
+        if let Some(code) = &self.0.code {
+            s.field("code", code);
+        }
+        if let Some(status) = self.0.status_code {
+            s.field("status_code", &status);
+        }
+        if let Some(id) = &self.0.request_id {
+            s.field("request_id", id);
+        }
+        if !self.0.details.is_null() {
+            s.field("details", &self.0.details);
+        }
+        s.finish()
+    }
+}
+
+impl fmt::Display for ErrorContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.message)?;
+        match (self.0.status_code, &self.0.request_id) {
+            (Some(status), Some(id)) => write!(f, " (HTTP {status}, request id {id})"),
+            (Some(status), None) => write!(f, " (HTTP {status})"),
+            (None, Some(id)) => write!(f, " (request id {id})"),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+impl Error {
+    /// The context shared by every variant.
+    pub fn context(&self) -> &ErrorContext {
+        match self {
+            Error::Authentication { context }
+            | Error::Permission { context }
+            | Error::NotFound { context, .. }
+            | Error::Validation { context, .. }
+            | Error::InsufficientBalance { context, .. }
+            | Error::QuotaExceeded { context, .. }
+            | Error::RateLimit { context, .. }
+            | Error::Conflict { context, .. }
+            | Error::Server { context }
+            | Error::Api { context }
+            | Error::Network { context, .. }
+            | Error::Timeout { context }
+            | Error::Config { context }
+            | Error::Decode { context, .. } => context,
+        }
+    }
+
+    /// The human-readable message, without the status and request id that `Display` adds.
+    pub fn message(&self) -> &str {
+        self.context().message()
+    }
+
+    /// The API's error code (`"validation_error"`, `"token_expired"`, ...), when it sent one.
+    pub fn code(&self) -> Option<&str> {
+        self.context().code()
+    }
+
+    /// The request id to quote to support, from `X-Request-Id` or the error body.
+    pub fn request_id(&self) -> Option<&str> {
+        self.context().request_id()
+    }
+
+    /// The HTTP status, when an answer came back.
+    pub fn status_code(&self) -> Option<u16> {
+        self.context().status_code()
+    }
+
+    /// Whether retrying the same call later may succeed: server errors, rate limits,
+    /// network failures and timeouts.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Error::Server { .. }
+                | Error::RateLimit { .. }
+                | Error::Network { .. }
+                | Error::Timeout { .. }
+        )
+    }
+
+    pub(crate) fn authentication(message: impl Into<String>) -> Self {
+        Error::Authentication {
+            context: ErrorContext::new(message),
+        }
+    }
+
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Error::Config {
+            context: ErrorContext::new(message),
+        }
+    }
+
+    pub(crate) fn network(message: impl Into<String>, source: Option<BoxError>) -> Self {
+        Error::Network {
+            context: ErrorContext::new(message),
+            source,
+        }
+    }
+
+    pub(crate) fn timeout(message: impl Into<String>) -> Self {
+        Error::Timeout {
+            context: ErrorContext::new(message),
+        }
+    }
+
+    pub(crate) fn decode(what: &str, body: &[u8], source: serde_json::Error) -> Self {
+        let excerpt = excerpt(body);
+        Error::Decode {
+            context: ErrorContext::new(format!(
+                "could not decode the answer to {what}: {source}; body starts: {excerpt}"
+            )),
+            path: what.to_owned(),
+            excerpt,
+            source,
+        }
+    }
+
+    /// Replaces every occurrence of `secret` in the messages with `[redacted]`, so that
+    /// a server or proxy that echoes the token cannot leak it through an error.
+    pub(crate) fn redact(mut self, secret: &str) -> Self {
+        if secret.is_empty() {
+            return self;
+        }
+        let context = match &mut self {
+            Error::Authentication { context }
+            | Error::Permission { context }
+            | Error::NotFound { context, .. }
+            | Error::Validation { context, .. }
+            | Error::InsufficientBalance { context, .. }
+            | Error::QuotaExceeded { context, .. }
+            | Error::RateLimit { context, .. }
+            | Error::Conflict { context, .. }
+            | Error::Server { context }
+            | Error::Api { context }
+            | Error::Network { context, .. }
+            | Error::Timeout { context }
+            | Error::Config { context }
+            | Error::Decode { context, .. } => context,
+        };
+        if context.0.message.contains(secret) {
+            context.0.message = context.0.message.replace(secret, "[redacted]");
+        }
+        if let Error::Decode { excerpt, .. } = &mut self {
+            if excerpt.contains(secret) {
+                *excerpt = excerpt.replace(secret, "[redacted]");
+            }
+        }
+        self
+    }
+}
+
+/// What the client learned from a non-2xx answer, in plain values.
+pub(crate) struct ErrorResponse<'a> {
+    pub status: u16,
+    pub request_id: Option<&'a str>,
+    pub retry_after: Option<&'a str>,
+    pub body: &'a [u8],
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    error: EnvelopeError,
+    #[serde(default)]
+    request_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct EnvelopeError {
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    details: Option<serde_json::Value>,
+    #[serde(default)]
+    field_errors: Option<BTreeMap<String, Vec<String>>>,
+    /// The single-field form some API versions send (`"field": "name"`).
+    #[serde(default)]
+    field: Option<String>,
+}
+
+/// Maps a non-2xx answer to the [`Error`] variant the contract's error table names.
+pub(crate) fn from_response(response: &ErrorResponse<'_>) -> Error {
+    let status = response.status;
+    let envelope = serde_json::from_slice::<Envelope>(response.body).ok();
+    let (code, message, details, mut field_errors, field, body_request_id) = match envelope {
+        Some(Envelope { error, request_id }) => (
+            error.code,
+            error.message.filter(|m| !m.trim().is_empty()),
+            error.details.unwrap_or(serde_json::Value::Null),
+            error.field_errors.unwrap_or_default(),
+            error.field,
+            request_id,
+        ),
+        None => (
+            None,
+            None,
+            serde_json::Value::Null,
+            BTreeMap::new(),
+            None,
+            None,
+        ),
+    };
+    let message = message.unwrap_or_else(|| fallback_message(status, response.body));
+    if let Some(field) = field {
+        field_errors
+            .entry(field)
+            .or_insert_with(|| vec![message.clone()]);
+    }
+    let retry_after = response.retry_after.and_then(parse_retry_after);
+    let request_id = response
+        .request_id
+        .map(str::to_owned)
+        .filter(|id| !id.is_empty())
+        .or(body_request_id);
+    let kind = code
+        .as_deref()
+        .and_then(kind_from_code)
+        .unwrap_or_else(|| kind_from_status(status));
+    let detail_str = |key: &str| details.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+    let detail_i64 = |key: &str| details.get(key).and_then(serde_json::Value::as_i64);
+    let detail_u64 = |key: &str| details.get(key).and_then(serde_json::Value::as_u64);
+    let (resource_type, resource_id) = (detail_str("resource_type"), detail_str("resource_id"));
+    let (required_cents, available_cents) =
+        (detail_i64("required_cents"), detail_i64("available_cents"));
+    let (limit, current) = (detail_u64("limit"), detail_u64("current"));
+    let current_state = detail_str("current_state");
+
+    let context = ErrorContext(Box::new(ContextFields {
+        message,
+        code,
+        request_id,
+        status_code: Some(status),
+        details,
+    }));
+    match kind {
+        Kind::Authentication => Error::Authentication { context },
+        Kind::Permission => Error::Permission { context },
+        Kind::NotFound => Error::NotFound {
+            context,
+            resource_type,
+            resource_id,
+        },
+        Kind::Validation => Error::Validation {
+            context,
+            field_errors,
+        },
+        Kind::InsufficientBalance => Error::InsufficientBalance {
+            context,
+            required_cents,
+            available_cents,
+        },
+        Kind::QuotaExceeded => Error::QuotaExceeded {
+            context,
+            resource_type,
+            limit,
+            current,
+        },
+        Kind::RateLimit => Error::RateLimit {
+            context,
+            retry_after,
+        },
+        Kind::Conflict => Error::Conflict {
+            context,
+            current_state,
+        },
+        Kind::Server => Error::Server { context },
+        Kind::Other => Error::Api { context },
+    }
+}
+
+enum Kind {
+    Authentication,
+    Permission,
+    NotFound,
+    Validation,
+    InsufficientBalance,
+    QuotaExceeded,
+    RateLimit,
+    Conflict,
+    Server,
+    Other,
+}
+
+fn kind_from_code(code: &str) -> Option<Kind> {
+    Some(match code {
+        "validation_error" => Kind::Validation,
+        "authentication_error" | "invalid_token" | "token_expired" => Kind::Authentication,
+        "insufficient_balance" => Kind::InsufficientBalance,
+        "permission_denied" => Kind::Permission,
+        "quota_exceeded" => Kind::QuotaExceeded,
+        "not_found" => Kind::NotFound,
+        "conflict" => Kind::Conflict,
+        "rate_limited" => Kind::RateLimit,
+        "internal_error" => Kind::Server,
+        _ => return None,
+    })
+}
+
+fn kind_from_status(status: u16) -> Kind {
+    match status {
+        400 | 422 => Kind::Validation,
+        401 => Kind::Authentication,
+        402 => Kind::InsufficientBalance,
+        403 => Kind::Permission,
+        404 => Kind::NotFound,
+        409 => Kind::Conflict,
+        429 => Kind::RateLimit,
+        500..=599 => Kind::Server,
+        _ => Kind::Other,
+    }
+}
+
+/// The message for an answer without the error envelope: the documented wording for
+/// 401 and 403, and otherwise the status with a short excerpt of the body.
+fn fallback_message(status: u16, body: &[u8]) -> String {
+    let base = match status {
+        401 => "Invalid API token",
+        403 => "Access denied to resource",
+        404 => "Resource not found",
+        409 => "Conflict with the resource's current state",
+        429 => "Rate limit exceeded",
+        400 | 422 => "Invalid request",
+        500..=599 => "Server error",
+        _ => "Unexpected response",
+    };
+    let excerpt = excerpt(body);
+    match (status, excerpt.is_empty()) {
+        (401 | 403, true) => base.to_owned(),
+        (_, true) => format!("{base}: HTTP {status} with an empty body"),
+        (_, false) => format!("{base}: HTTP {status}, body: {excerpt}"),
+    }
+}
+
+/// The first 200 characters of a body as text, whitespace folded, `…` where cut.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    const MAX_CHARS: usize = 200;
+    let head = &body[..body.len().min(MAX_CHARS * 4)];
+    let text = String::from_utf8_lossy(head);
+    let folded: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut chars = folded.chars();
+    let cut: String = chars.by_ref().take(MAX_CHARS).collect();
+    if chars.next().is_some() || head.len() < body.len() {
+        format!("{cut}…")
+    } else {
+        cut
+    }
+}
+
+/// `Retry-After` in seconds (integer or decimal); HTTP dates are not used by the API.
+pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
+    let seconds: f64 = value.trim().parse().ok()?;
+    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds.min(86_400.0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(status: u16, body: &str) -> Error {
+        from_response(&ErrorResponse {
+            status,
+            request_id: None,
+            retry_after: None,
+            body: body.as_bytes(),
+        })
+    }
+
+    #[test]
+    fn code_decides_over_status() {
+        let body = r#"{"error":{"code":"quota_exceeded","message":"pod quota reached",
+            "details":{"resource_type":"pods","limit":10,"current":10}},"request_id":"req_1"}"#;
+        match map(403, body) {
+            Error::QuotaExceeded {
+                context,
+                resource_type,
+                limit,
+                current,
+            } => {
+                assert_eq!(context.message(), "pod quota reached");
+                assert_eq!(context.request_id(), Some("req_1"));
+                assert_eq!(resource_type.as_deref(), Some("pods"));
+                assert_eq!((limit, current), (Some(10), Some(10)));
+            }
+            other => panic!("expected QuotaExceeded, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn single_field_form_becomes_field_errors() {
+        let body = r#"{"error":{"code":"validation_error","message":"bad name","field":"name"}}"#;
+        match map(400, body) {
+            Error::Validation { field_errors, .. } => {
+                assert_eq!(field_errors["name"], vec!["bad name".to_owned()]);
+            }
+            other => panic!("expected Validation, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_code_falls_back_to_status() {
+        let body = r#"{"error":{"code":"brand_new_code","message":"m"}}"#;
+        assert!(matches!(map(409, body), Error::Conflict { .. }));
+        assert!(matches!(map(418, body), Error::Api { .. }));
+    }
+
+    #[test]
+    fn excerpt_cuts_long_bodies_and_folds_whitespace() {
+        let long = "a  b\n".repeat(200);
+        let e = excerpt(long.as_bytes());
+        assert!(e.starts_with("a b a b"));
+        assert!(e.ends_with('…'));
+        assert_eq!(e.chars().count(), 201);
+        assert_eq!(excerpt(b""), "");
+    }
+
+    #[test]
+    fn retry_after_parses_seconds_only() {
+        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
+        assert_eq!(parse_retry_after("0.5"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert_eq!(parse_retry_after("-1"), None);
+    }
+
+    #[test]
+    fn redact_removes_the_token_from_messages() {
+        let e = map(500, "boom podstack_ab_secret boom").redact("podstack_ab_secret");
+        assert!(!e.to_string().contains("podstack_ab_secret"));
+        assert!(e.message().contains("[redacted]"));
+    }
+
+    #[test]
+    fn display_adds_status_and_request_id() {
+        let body = r#"{"error":{"code":"invalid_token","message":"Invalid API token"},"request_id":"req_9"}"#;
+        assert_eq!(
+            map(401, body).to_string(),
+            "Invalid API token (HTTP 401, request id req_9)"
+        );
+    }
+}

@@ -1,0 +1,10 @@
+//! The transport-agnostic core: configuration and credential resolution, the error
+//! type and its mapping from HTTP answers, and the retry policy.
+//!
+//! Nothing in here imports an HTTP crate; the client feeds it plain values
+//! (status codes, header values, body bytes) and acts on what it decides.
+
+pub(crate) mod config;
+pub(crate) mod error;
+pub(crate) mod random;
+pub(crate) mod retry;
