@@ -127,6 +127,7 @@ impl Client {
 #[must_use = "a builder does nothing until .build() is called"]
 pub struct ClientBuilder {
     settings: Settings,
+    ignore_environment: bool,
 }
 
 impl ClientBuilder {
@@ -183,9 +184,23 @@ impl ClientBuilder {
         self
     }
 
+    /// Whether `PODSTACK_*` environment variables and the default credentials file
+    /// (`~/.podstack/credentials`) are consulted (default `true`). Turn it off for a
+    /// client built only from explicit settings, as tests want; an explicit
+    /// [`credentials_file`](Self::credentials_file) is still read.
+    pub fn use_environment(mut self, use_environment: bool) -> Self {
+        self.ignore_environment = !use_environment;
+        self
+    }
+
     /// Resolves the configuration and builds the client. Sends nothing.
     pub fn build(self) -> Result<Client> {
-        let config = config::resolve(&self.settings, &Environment::from_process(), &|path| {
+        let environment = if self.ignore_environment {
+            Environment::default()
+        } else {
+            Environment::from_process()
+        };
+        let config = config::resolve(&self.settings, &environment, &|path| {
             std::fs::read_to_string(path)
         })?;
         Client::from_config(config)
