@@ -426,6 +426,35 @@ mod tests {
         assert_eq!(percent_encode("a/b c?d&e=é"), "a%2Fb%20c%3Fd%26e%3D%C3%A9");
     }
 
+    #[maybe_async::test(not(feature = "async"), async(feature = "async", tokio::test))]
+    async fn a_post_without_an_idempotency_key_is_never_sent_twice() {
+        #[cfg(not(feature = "async"))]
+        let mut server = mockito::Server::new();
+        #[cfg(feature = "async")]
+        let mut server = mockito::Server::new_async().await;
+        let mock = server
+            .mock("POST", "/v1/pods/pod_1/exec")
+            .match_header("idempotency-key", mockito::Matcher::Missing)
+            .with_status(503)
+            .expect(1)
+            .create();
+        let client = Client::builder()
+            .use_environment(false)
+            .api_token("t")
+            .api_endpoint(server.url())
+            .retry(crate::RetryConfig::default().backoff_factor(Duration::from_millis(1)))
+            .build()
+            .unwrap();
+
+        let request = ApiRequest::post("/pods/pod_1/exec")
+            .json(&serde_json::json!({"command": "rm -rf /tmp/x"}))
+            .unwrap();
+        let error = client.send_empty(request).await.unwrap_err();
+
+        mock.assert();
+        assert!(matches!(error, Error::Server { .. }), "{error:?}");
+    }
+
     #[test]
     fn client_is_clone_send_sync() {
         fn assert_traits<T: Clone + Send + Sync + fmt::Debug>() {}
