@@ -57,3 +57,8 @@ pub use client::{Client, ClientBuilder};
 pub use core::config::{ResolvedConfig, Source, DEFAULT_ENDPOINT, DEFAULT_TIMEOUT};
 pub use core::error::{BoxError, Error, ErrorContext, Result};
 pub use core::retry::RetryConfig;
+
+/// The README's Rust snippets, compiled as doctests so the README stays true.
+#[cfg(all(doctest, not(feature = "async")))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

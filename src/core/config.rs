@@ -377,12 +377,11 @@ fn load_credentials_file(
 /// `;` comments. Keys outside any section are rejected, since they would silently
 /// belong to no profile.
 fn parse_credentials(text: &str) -> std::result::Result<Profiles, String> {
-    if let Some((number, line)) = text.lines().enumerate().find(|(_, l)| {
-        let l = l.trim();
-        !(l.is_empty() || l.starts_with('#') || l.starts_with(';') || l.starts_with('['))
-            && !l.contains('=')
-            && !l.contains(':')
-    }) {
+    let is_understood = |line: &str| {
+        let line = line.trim();
+        line.is_empty() || line.starts_with(['#', ';', '[']) || line.contains(['=', ':'])
+    };
+    if let Some((number, line)) = text.lines().enumerate().find(|(_, l)| !is_understood(l)) {
         return Err(format!(
             "line {} is neither a [section], a key = value pair nor a comment: {:?}",
             number + 1,
