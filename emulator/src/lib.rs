@@ -302,10 +302,10 @@ impl Drop for Emulator {
 
 /// Every `(method, path template)` the emulator serves under `/v1`, in the
 /// notation of the OpenAPI document (e.g. `("GET", "/v1/pods/{id}")`).
-pub fn routes() -> Vec<(&'static str, &'static str)> {
+pub fn routes() -> Vec<(String, String)> {
     routes::table()
         .into_iter()
-        .map(|r| (r.method, r.path))
+        .map(|r| (r.method.to_string(), r.path.replace("{*", "{")))
         .collect()
 }
 

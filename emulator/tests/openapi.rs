@@ -1,0 +1,66 @@
+//! The OpenAPI document and the router describe the same `/v1` surface.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::C;
+use podstack_emulator::{routes, Emulator, OPENAPI_JSON};
+use serde_json::Value;
+
+fn doc_routes() -> BTreeSet<(String, String)> {
+    let doc: Value = serde_json::from_str(OPENAPI_JSON).expect("openapi.json parses");
+    assert_eq!(doc["openapi"], "3.1.0");
+    let mut set = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            if ["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
+                set.insert((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    set
+}
+
+#[test]
+fn route_table_equals_openapi_paths() {
+    let table: BTreeSet<(String, String)> = routes().into_iter().collect();
+    let doc = doc_routes();
+    let only_code: Vec<_> = table.difference(&doc).collect();
+    let only_doc: Vec<_> = doc.difference(&table).collect();
+    assert!(
+        only_code.is_empty() && only_doc.is_empty(),
+        "only in router: {only_code:?}\nonly in openapi: {only_doc:?}"
+    );
+}
+
+#[test]
+fn every_documented_route_is_served() {
+    let emu = Emulator::start();
+    let c = C::new(&emu);
+    for (method, path) in doc_routes() {
+        let concrete = path
+            .replace("{id}", "x_missing")
+            .replace("{upload_id}", "upl_missing")
+            .replace("{n}", "1")
+            .replace("{key}", "a/b");
+        let r = c.call(&method, &concrete, None);
+        assert_ne!(r.status, 405, "{method} {path} not routed");
+        assert!(r.header("x-request-id").is_some());
+        if r.status == 404 {
+            assert_ne!(
+                r.json()["error"]["details"]["resource_type"],
+                "route",
+                "{method} {path} not routed"
+            );
+        }
+    }
+}
+
+#[test]
+fn openapi_is_served() {
+    let emu = Emulator::start();
+    let r = C::new(&emu).get("/_emulator/openapi.json");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["openapi"], "3.1.0");
+}
