@@ -47,8 +47,6 @@ struct Inner {
     config: ResolvedConfig,
     /// `{endpoint}/v1`, computed once.
     base_url: String,
-    /// `Bearer <token>`, computed once.
-    authorization: String,
     transport: Transport,
 }
 
@@ -165,7 +163,10 @@ impl ClientBuilder {
         self
     }
 
-    /// The timeout of each request attempt, connection included (default 30 s).
+    /// How long the client waits for the server: to connect, and for each next piece
+    /// of an answer (default 30 s). A silent server fails with
+    /// [`Error::Timeout`](crate::Error::Timeout) after about this long, while a large
+    /// transfer that keeps flowing is never cut off.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.settings.timeout = Some(timeout);
         self
@@ -209,13 +210,23 @@ impl ClientBuilder {
 
 impl Client {
     fn from_config(config: ResolvedConfig) -> Result<Client> {
+        // The headers every request carries are fixed for the client's life, so the
+        // transport parses them once instead of on every call.
+        let mut common_headers = vec![
+            ("authorization", format!("Bearer {}", config.token.expose())),
+            ("user-agent", USER_AGENT.to_owned()),
+            ("accept", "application/json".to_owned()),
+        ];
+        if let Some((project, _)) = config.project() {
+            common_headers.push(("x-project-id", project.to_owned()));
+        }
         let transport = Transport::new(&TransportOptions {
             timeout: config.timeout,
+            common_headers,
         })?;
         Ok(Client {
             inner: Arc::new(Inner {
                 base_url: format!("{}/v1", config.endpoint()),
-                authorization: format!("Bearer {}", config.token.expose()),
                 config,
                 transport,
             }),
@@ -303,20 +314,21 @@ fn percent_encode(value: &str) -> String {
 impl Client {
     /// Sends a request and decodes a JSON answer.
     pub(crate) async fn send_json<T: DeserializeOwned>(&self, request: ApiRequest) -> Result<T> {
-        let what = format!("{} /v1{}", request.method.as_str(), request.path);
-        let response = self.execute(request).await?;
-        serde_json::from_slice(&response.body)
-            .map_err(|e| Error::decode(&what, &response.body, e).redact(self.token()))
+        let response = self.execute(&request).await?;
+        serde_json::from_slice(&response.body).map_err(|e| {
+            let what = format!("{} /v1{}", request.method.as_str(), request.path);
+            Error::decode(&what, &response.body, e).redact(self.token())
+        })
     }
 
     /// Sends a request whose answer has no body worth decoding (204).
     pub(crate) async fn send_empty(&self, request: ApiRequest) -> Result<()> {
-        self.execute(request).await.map(drop)
+        self.execute(&request).await.map(drop)
     }
 
     /// The request pipeline. Every call to the API goes through here.
-    async fn execute(&self, request: ApiRequest) -> Result<HttpResponse> {
-        let http_request = self.prepare(&request);
+    async fn execute(&self, request: &ApiRequest) -> Result<HttpResponse> {
+        let http_request = self.prepare(request);
         // A POST without an idempotency key (a command execution) is never resent.
         let replay_safe = request.method != Method::Post || request.idempotent_create;
         let retry = &self.inner.config.retry;
@@ -383,7 +395,9 @@ impl Client {
         self.inner.config.token.expose()
     }
 
-    /// Builds the HTTP request: URL with query, and the headers every call carries.
+    /// Builds the HTTP request: URL with query, and the headers of this call. The
+    /// headers of every call (authorization, user agent, accept, project) were given
+    /// to the transport once, in [`Client::from_config`].
     fn prepare(&self, request: &ApiRequest) -> HttpRequest {
         let mut url = format!("{}{}", self.inner.base_url, request.path);
         for (i, (name, value)) in request.query.iter().enumerate() {
@@ -392,14 +406,7 @@ impl Client {
             url.push('=');
             url.push_str(&percent_encode(value));
         }
-        let mut headers = vec![
-            ("authorization", self.inner.authorization.clone()),
-            ("user-agent", USER_AGENT.to_owned()),
-            ("accept", "application/json".to_owned()),
-        ];
-        if let Some((project, _)) = self.inner.config.project() {
-            headers.push(("x-project-id", project.to_owned()));
-        }
+        let mut headers = Vec::new();
         if request.body.is_some() {
             headers.push(("content-type", "application/json".to_owned()));
         }

@@ -210,7 +210,7 @@ impl ResolvedConfig {
         self.credentials_file.as_deref()
     }
 
-    /// The timeout of each request.
+    /// How long the client waits to connect or for the next bytes of an answer.
     pub fn timeout(&self) -> Duration {
         self.timeout
     }

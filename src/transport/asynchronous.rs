@@ -7,7 +7,10 @@ use std::time::Duration;
 
 use reqwest::redirect;
 
-use super::{timeout_message, HttpRequest, HttpResponse, Method, TransportOptions, MAX_REDIRECTS};
+use super::{
+    invalid_header, timeout_message, HttpRequest, HttpResponse, Method, TransportOptions,
+    MAX_REDIRECTS,
+};
 use crate::core::error::Error;
 
 /// Sends requests over a pooled `reqwest` client.
@@ -33,8 +36,20 @@ impl Transport {
                 attempt.follow()
             }
         });
+        // An inactivity timeout, as in the blocking build: connecting, and each wait for
+        // more of the answer, may take at most this long.
+        let mut common_headers = reqwest::header::HeaderMap::new();
+        for (name, value) in &options.common_headers {
+            let mut value =
+                reqwest::header::HeaderValue::from_str(value).map_err(|_| invalid_header(name))?;
+            value.set_sensitive(*name == "authorization");
+            common_headers.insert(*name, value);
+        }
         let client = reqwest::Client::builder()
-            .timeout(options.timeout)
+            // Sent on every request; a request's own header of the same name wins.
+            .default_headers(common_headers)
+            .connect_timeout(options.timeout)
+            .read_timeout(options.timeout)
             .redirect(policy)
             .build()
             .map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))?;
@@ -52,7 +67,9 @@ impl Transport {
         };
         let mut builder = self.client.request(method, request.url.as_str());
         for (name, value) in &request.headers {
-            builder = builder.header(*name, value.as_str());
+            let value =
+                reqwest::header::HeaderValue::from_str(value).map_err(|_| invalid_header(name))?;
+            builder = builder.header(*name, value);
         }
         if let Some(body) = &request.body {
             builder = builder.body(body.clone());

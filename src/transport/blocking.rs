@@ -5,7 +5,10 @@ use std::time::Duration;
 use ureq::config::RedirectAuthHeaders;
 use ureq::http;
 
-use super::{timeout_message, HttpRequest, HttpResponse, Method, TransportOptions, MAX_REDIRECTS};
+use super::{
+    invalid_header, timeout_message, HttpRequest, HttpResponse, Method, TransportOptions,
+    MAX_REDIRECTS,
+};
 use crate::core::error::Error;
 
 /// Sends requests over a pooled `ureq` agent.
@@ -13,6 +16,8 @@ use crate::core::error::Error;
 pub(crate) struct Transport {
     agent: ureq::Agent,
     timeout: Duration,
+    /// Parsed once; cloning a `HeaderValue` only bumps a reference count.
+    common_headers: http::HeaderMap,
 }
 
 impl Transport {
@@ -20,7 +25,12 @@ impl Transport {
         let config = ureq::Agent::config_builder()
             // The pipeline maps every status itself.
             .http_status_as_error(false)
-            .timeout_global(Some(options.timeout))
+            // An inactivity timeout: connecting, and each read or write, may take at most
+            // this long. A whole-call deadline would cut off large transfers that are
+            // still flowing, and makes ureq reset socket timeouts on every read.
+            .timeout_connect(Some(options.timeout))
+            .timeout_per_read(Some(options.timeout))
+            .timeout_per_write(Some(options.timeout))
             .max_redirects(MAX_REDIRECTS)
             // Keep Authorization only for the same host and never on https → http.
             .redirect_auth_headers(RedirectAuthHeaders::SameHost)
@@ -28,6 +38,7 @@ impl Transport {
         Ok(Transport {
             agent: ureq::Agent::new_with_config(config),
             timeout: options.timeout,
+            common_headers: header_map(&options.common_headers)?,
         })
     }
 
@@ -40,8 +51,12 @@ impl Transport {
         let mut builder = http::Request::builder()
             .method(method)
             .uri(request.url.as_str());
-        for (name, value) in &request.headers {
-            builder = builder.header(*name, value.as_str());
+        if let Some(headers) = builder.headers_mut() {
+            headers.clone_from(&self.common_headers);
+            for (name, value) in &request.headers {
+                let value = http::HeaderValue::from_str(value).map_err(|_| invalid_header(name))?;
+                headers.insert(*name, value);
+            }
         }
         let result = match &request.body {
             Some(body) => builder
@@ -102,6 +117,18 @@ impl Transport {
             other => Error::network(format!("connection error: {other}"), Some(other.into())),
         }
     }
+}
+
+/// Parses the common headers; the authorization value is marked sensitive so that
+/// nothing below us prints it.
+fn header_map(headers: &[(&'static str, String)]) -> Result<http::HeaderMap, Error> {
+    let mut map = http::HeaderMap::with_capacity(headers.len());
+    for (name, value) in headers {
+        let mut value = http::HeaderValue::from_str(value).map_err(|_| invalid_header(name))?;
+        value.set_sensitive(*name == "authorization");
+        map.insert(*name, value);
+    }
+    Ok(map)
 }
 
 fn invalid_request(error: http::Error) -> Error {

@@ -66,7 +66,18 @@ pub(crate) struct HttpResponse {
 
 /// Settings the transport is built with.
 pub(crate) struct TransportOptions {
+    /// How long connecting, or waiting for the next bytes, may take.
     pub timeout: Duration,
+    /// Headers sent on every request; a request's own header of the same name wins.
+    pub common_headers: Vec<(&'static str, String)>,
+}
+
+/// The error for a header value that cannot be sent (a control character in a token
+/// or project id). Names the header, never its value: it may be the token.
+fn invalid_header(name: &str) -> crate::core::error::Error {
+    crate::core::error::Error::config(format!(
+        "the {name} header value contains characters that cannot be sent in HTTP"
+    ))
 }
 
 /// The message of a timeout error.
