@@ -15,11 +15,14 @@ use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::api::{Auth, Gpus, Projects, Wallet};
+use crate::api::{Auth, Gpus, Page, Pods, Projects, Tasks, Templates, Wallet};
 use crate::core::config::{self, ApiToken, Environment, ResolvedConfig, Settings};
 use crate::core::error::{self, Error, ErrorResponse, Result};
 use crate::core::random;
-use crate::transport::{HttpRequest, HttpResponse, Method, Transport, TransportOptions};
+use crate::transport::{
+    AnswerTimeout, HttpRequest, HttpResponse, Method, RequestBody, SentBytes, Transport,
+    TransportOptions,
+};
 
 /// The `User-Agent` every request carries.
 pub(crate) const USER_AGENT: &str = concat!("podstack-rust/", env!("CARGO_PKG_VERSION"));
@@ -98,6 +101,21 @@ impl Client {
     /// GPU types, prices and availability.
     pub fn gpus(&self) -> Gpus<'_> {
         Gpus::new(self)
+    }
+
+    /// Pods: create, list, lifecycle, exec, logs, files, templates.
+    pub fn pods(&self) -> Pods<'_> {
+        Pods::new(self)
+    }
+
+    /// Tasks: commands started with [`Pods::exec_detached`].
+    pub fn tasks(&self) -> Tasks<'_> {
+        Tasks::new(self)
+    }
+
+    /// Pod templates.
+    pub fn templates(&self) -> Templates<'_> {
+        Templates::new(self)
     }
 }
 
@@ -234,6 +252,17 @@ impl Client {
     }
 }
 
+/// The largest page the API serves.
+const MAX_PAGE: u32 = 200;
+
+/// A decoded list answer, `{"<plural>": [...], "total": N}`.
+pub(crate) trait Listing: DeserializeOwned {
+    /// What the list holds.
+    type Item;
+    /// The items and the total.
+    fn into_page(self) -> Page<Self::Item>;
+}
+
 /// A request described by a resource handler, before the pipeline prepares it.
 #[derive(Debug)]
 pub(crate) struct ApiRequest {
@@ -241,7 +270,12 @@ pub(crate) struct ApiRequest {
     /// Path below `/v1`, segments already percent-encoded (see [`segment`]).
     path: String,
     query: Vec<(&'static str, String)>,
-    body: Option<Bytes>,
+    body: RequestBody,
+    content_type: &'static str,
+    accept: Option<&'static str>,
+    /// A project for this call only, replacing the client's.
+    project_id: Option<String>,
+    answer_timeout: AnswerTimeout,
     /// Whether this `POST` creates something and so carries an `Idempotency-Key`.
     idempotent_create: bool,
 }
@@ -252,7 +286,11 @@ impl ApiRequest {
             method,
             path: path.into(),
             query: Vec::new(),
-            body: None,
+            body: RequestBody::Empty,
+            content_type: "application/json",
+            accept: None,
+            project_id: None,
+            answer_timeout: AnswerTimeout::Default,
             idempotent_create: false,
         }
     }
@@ -265,11 +303,15 @@ impl ApiRequest {
         ApiRequest::new(Method::Post, path)
     }
 
+    pub(crate) fn put(path: impl Into<String>) -> Self {
+        ApiRequest::new(Method::Put, path)
+    }
+
     pub(crate) fn delete(path: impl Into<String>) -> Self {
         ApiRequest::new(Method::Delete, path)
     }
 
-    /// Adds a query parameter (percent-encoded by the pipeline).
+    /// Adds a query parameter (percent-encoded by the pipeline); repeatable.
     pub(crate) fn query(mut self, name: &'static str, value: impl ToString) -> Self {
         self.query.push((name, value.to_string()));
         self
@@ -279,8 +321,33 @@ impl ApiRequest {
     pub(crate) fn json(mut self, body: &impl Serialize) -> Result<Self> {
         let bytes = serde_json::to_vec(body)
             .map_err(|e| Error::config(format!("could not encode the request body: {e}")))?;
-        self.body = Some(Bytes::from(bytes));
+        self.body = RequestBody::Bytes(Bytes::from(bytes));
         Ok(self)
+    }
+
+    /// Streams a file as a raw `application/octet-stream` body, reporting bytes sent.
+    pub(crate) fn file(mut self, path: PathBuf, len: u64, sent: Option<SentBytes>) -> Self {
+        self.body = RequestBody::File { path, len, sent };
+        self.content_type = "application/octet-stream";
+        self
+    }
+
+    /// The media type the answer comes in, when it is not JSON.
+    pub(crate) fn accept(mut self, media_type: &'static str) -> Self {
+        self.accept = Some(media_type);
+        self
+    }
+
+    /// Sends `X-Project-Id: project_id` on this call instead of the client's project.
+    pub(crate) fn project(mut self, project_id: Option<&str>) -> Self {
+        self.project_id = project_id.map(str::to_owned);
+        self
+    }
+
+    /// How long the answer may take (see [`AnswerTimeout`]).
+    pub(crate) fn answer_timeout(mut self, answer_timeout: AnswerTimeout) -> Self {
+        self.answer_timeout = answer_timeout;
+        self
     }
 
     /// Marks a create: the request carries an `Idempotency-Key`, which also makes it
@@ -288,6 +355,11 @@ impl ApiRequest {
     pub(crate) fn create(mut self) -> Self {
         self.idempotent_create = true;
         self
+    }
+
+    /// `GET /v1/pods/{id}`, for messages.
+    fn describe(&self) -> String {
+        format!("{} /v1{}", self.method.as_str(), self.path)
     }
 }
 
@@ -314,16 +386,73 @@ fn percent_encode(value: &str) -> String {
 impl Client {
     /// Sends a request and decodes a JSON answer.
     pub(crate) async fn send_json<T: DeserializeOwned>(&self, request: ApiRequest) -> Result<T> {
-        let response = self.execute(&request).await?;
-        serde_json::from_slice(&response.body).map_err(|e| {
-            let what = format!("{} /v1{}", request.method.as_str(), request.path);
-            Error::decode(&what, &response.body, e).redact(self.token())
-        })
+        let body = self.send_bytes(&request).await?;
+        serde_json::from_slice(&body)
+            .map_err(|e| Error::decode(&request.describe(), &body, e).redact(self.token()))
     }
 
     /// Sends a request whose answer has no body worth decoding (204).
     pub(crate) async fn send_empty(&self, request: ApiRequest) -> Result<()> {
-        self.execute(&request).await.map(drop)
+        // Reading the (empty) body to its end returns the connection to the pool.
+        self.send_bytes(&request).await.map(drop)
+    }
+
+    /// Sends a request and returns the answer's text (`text/plain` answers).
+    pub(crate) async fn send_text(&self, request: ApiRequest) -> Result<String> {
+        let body = self.send_bytes(&request).await?;
+        String::from_utf8(body).map_err(|e| {
+            let body = e.into_bytes();
+            let source = serde_json::Error::io(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "the answer is not UTF-8 text",
+            ));
+            Error::decode(&request.describe(), &body, source)
+        })
+    }
+
+    /// Waits, through the transport (a thread sleep, or a tokio timer).
+    pub(crate) async fn sleep(&self, duration: Duration) {
+        self.inner.transport.sleep(duration).await;
+    }
+
+    /// Fetches one page of an offset-paginated list.
+    pub(crate) async fn list_page<L: Listing>(&self, request: ApiRequest) -> Result<Page<L::Item>> {
+        let listing: L = self.send_json(request).await?;
+        Ok(listing.into_page())
+    }
+
+    /// Fetches every page of an offset-paginated list, `MAX_PAGE` items at a time;
+    /// `page(limit, offset)` describes the request for one page.
+    pub(crate) async fn list_all<L: Listing>(
+        &self,
+        page: impl Fn(u32, u64) -> ApiRequest,
+    ) -> Result<Vec<L::Item>> {
+        let mut all = Vec::new();
+        loop {
+            let Page { items, total } = self
+                .list_page::<L>(page(MAX_PAGE, all.len() as u64))
+                .await?;
+            let done = items.is_empty() || all.len() + items.len() >= total as usize;
+            all.extend(items);
+            if done {
+                return Ok(all);
+            }
+        }
+    }
+
+    /// Sends a request and returns the successful answer with its body unread, to be
+    /// streamed by the caller.
+    pub(crate) async fn send_streaming(&self, request: ApiRequest) -> Result<HttpResponse> {
+        self.execute(&request).await
+    }
+
+    async fn send_bytes(&self, request: &ApiRequest) -> Result<Vec<u8>> {
+        let response = self.execute(request).await?;
+        response
+            .body
+            .read_all()
+            .await
+            .map_err(|e| e.redact(self.token()))
     }
 
     /// The request pipeline. Every call to the API goes through here.
@@ -349,11 +478,13 @@ impl Client {
                     if (200..300).contains(&response.status) {
                         return Ok(response);
                     }
+                    // An error body that breaks off still maps by its status.
+                    let body = response.body.read_all().await.unwrap_or_default();
                     error::from_response(&ErrorResponse {
                         status: response.status,
                         request_id: response.request_id.as_deref(),
                         retry_after: response.retry_after.as_deref(),
-                        body: &response.body,
+                        body: &body,
                     })
                 }
                 Err(error) => {
@@ -407,8 +538,14 @@ impl Client {
             url.push_str(&percent_encode(value));
         }
         let mut headers = Vec::new();
-        if request.body.is_some() {
-            headers.push(("content-type", "application/json".to_owned()));
+        if !matches!(request.body, RequestBody::Empty) {
+            headers.push(("content-type", request.content_type.to_owned()));
+        }
+        if let Some(accept) = request.accept {
+            headers.push(("accept", accept.to_owned()));
+        }
+        if let Some(project_id) = &request.project_id {
+            headers.push(("x-project-id", project_id.clone()));
         }
         if request.method == Method::Post && request.idempotent_create {
             // One key for every attempt of this call.
@@ -419,6 +556,7 @@ impl Client {
             url,
             headers,
             body: request.body.clone(),
+            answer_timeout: request.answer_timeout,
         }
     }
 }

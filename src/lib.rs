@@ -48,10 +48,14 @@
 mod api;
 mod client;
 mod core;
+mod local_fs;
 mod transport;
 
 pub use api::{
-    Auth, Gpu, Gpus, NewProject, Page, Project, Projects, TokenInfo, User, Wallet, WalletBalance,
+    Auth, ExecResult, Gpu, Gpus, LogOptions, LogStream, NewPod, NewProject, Page, Pod, PodEvent,
+    PodFile, PodFilter, PodMetrics, PodStatus, Pods, Project, Projects, Task, TaskState, Tasks,
+    Template, Templates, TokenInfo, TransferOptions, TransferSummary, User, VolumeMount, Wallet,
+    WalletBalance,
 };
 pub use client::{Client, ClientBuilder};
 pub use core::config::{ResolvedConfig, Source, DEFAULT_ENDPOINT, DEFAULT_TIMEOUT};

@@ -2,11 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::client::{segment, ApiRequest, Client};
+use crate::client::{segment, ApiRequest, Client, Listing};
 use crate::Result;
-
-/// The largest page the API serves.
-const MAX_PAGE: u32 = 200;
 
 /// Project calls. Get one with [`Client::projects`].
 #[derive(Clone, Copy, Debug)]
@@ -80,6 +77,22 @@ struct ProjectList {
     total: u64,
 }
 
+impl Listing for ProjectList {
+    type Item = Project;
+    fn into_page(self) -> Page<Project> {
+        Page {
+            items: self.projects,
+            total: self.total,
+        }
+    }
+}
+
+fn page_request(limit: u32, offset: u64) -> ApiRequest {
+    ApiRequest::get("/projects")
+        .query("limit", limit)
+        .query("offset", offset)
+}
+
 impl<'a> Projects<'a> {
     pub(crate) fn new(client: &'a Client) -> Self {
         Projects { client }
@@ -102,31 +115,14 @@ impl Projects<'_> {
     /// # #[cfg(feature = "async")] fn main() {}
     /// ```
     pub async fn list(&self) -> Result<Vec<Project>> {
-        let mut all = Vec::new();
-        loop {
-            let page = self.list_page(MAX_PAGE, all.len() as u64).await?;
-            let done = page.items.is_empty() || all.len() + page.items.len() >= page.total as usize;
-            all.extend(page.items);
-            if done {
-                return Ok(all);
-            }
-        }
+        self.client.list_all::<ProjectList>(page_request).await
     }
 
     /// One page of projects: at most `limit` (1 to 200) starting at `offset`.
     pub async fn list_page(&self, limit: u32, offset: u64) -> Result<Page<Project>> {
-        let list: ProjectList = self
-            .client
-            .send_json(
-                ApiRequest::get("/projects")
-                    .query("limit", limit)
-                    .query("offset", offset),
-            )
-            .await?;
-        Ok(Page {
-            items: list.projects,
-            total: list.total,
-        })
+        self.client
+            .list_page::<ProjectList>(page_request(limit, offset))
+            .await
     }
 
     /// The project with this id.

@@ -155,6 +155,29 @@ pub enum Error {
         /// Message naming the file or value at fault.
         context: ErrorContext,
     },
+    /// A local file could not be read or written: an upload's source, a download's
+    /// destination.
+    #[error("{context}")]
+    #[non_exhaustive]
+    Io {
+        /// Message naming the file.
+        context: ErrorContext,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A resource reached a state the call cannot continue from, such as a pod that
+    /// `failed` while [`wait_until_running`](crate::Pods::wait_until_running) waited.
+    #[error("{context}")]
+    #[non_exhaustive]
+    UnexpectedState {
+        /// Message naming the resource and its state.
+        context: ErrorContext,
+        /// The resource's id.
+        resource_id: String,
+        /// The state it reached.
+        state: String,
+    },
     /// A successful answer whose body could not be decoded.
     #[error("{context}")]
     #[non_exhaustive]
@@ -274,6 +297,8 @@ impl Error {
             | Error::Network { context, .. }
             | Error::Timeout { context }
             | Error::Config { context }
+            | Error::Io { context, .. }
+            | Error::UnexpectedState { context, .. }
             | Error::Decode { context, .. } => context,
         }
     }
@@ -335,6 +360,26 @@ impl Error {
         }
     }
 
+    pub(crate) fn io(message: impl Into<String>, source: std::io::Error) -> Self {
+        let message = format!("{}: {source}", message.into());
+        Error::Io {
+            context: ErrorContext::new(message),
+            source,
+        }
+    }
+
+    pub(crate) fn unexpected_state(
+        message: impl Into<String>,
+        resource_id: &str,
+        state: &str,
+    ) -> Self {
+        Error::UnexpectedState {
+            context: ErrorContext::new(message),
+            resource_id: resource_id.to_owned(),
+            state: state.to_owned(),
+        }
+    }
+
     pub(crate) fn decode(what: &str, body: &[u8], source: serde_json::Error) -> Self {
         let excerpt = excerpt(body);
         Error::Decode {
@@ -367,6 +412,8 @@ impl Error {
             | Error::Network { context, .. }
             | Error::Timeout { context }
             | Error::Config { context }
+            | Error::Io { context, .. }
+            | Error::UnexpectedState { context, .. }
             | Error::Decode { context, .. } => context,
         };
         if context.0.message.contains(secret) {

@@ -6,5 +6,6 @@
 
 pub(crate) mod config;
 pub(crate) mod error;
+pub(crate) mod poll;
 pub(crate) mod random;
 pub(crate) mod retry;

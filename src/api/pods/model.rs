@@ -1,0 +1,517 @@
+//! Pod types: what the API answers and what a create sends.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// A GPU container.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[non_exhaustive]
+pub struct Pod {
+    /// Pod id, `pod_…`.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// The project that owns it.
+    #[serde(default)]
+    pub project_id: Option<String>,
+    /// Container image.
+    pub image: String,
+    /// Lifecycle state.
+    pub status: PodStatus,
+    /// GPU type, e.g. `A100`; `None` for a CPU-only pod.
+    #[serde(default)]
+    pub gpu_type: Option<String>,
+    /// Number of GPUs.
+    #[serde(default)]
+    pub gpu_count: u32,
+    /// CPU cores.
+    #[serde(default)]
+    pub cpu: u32,
+    /// Memory, GB.
+    #[serde(default)]
+    pub memory: u32,
+    /// Disk, GB.
+    #[serde(default)]
+    pub disk: u32,
+    /// Exposed ports.
+    #[serde(default)]
+    pub ports: Vec<u16>,
+    /// Environment variables.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// Start-up command.
+    #[serde(default)]
+    pub command: Option<String>,
+    /// Mounted volumes.
+    #[serde(default)]
+    pub volumes: Vec<VolumeMount>,
+    /// Labels.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// The `ssh …` command line that opens a shell in the pod; see
+    /// [`Pod::ssh`](Pod::ssh) to run it.
+    #[serde(default)]
+    pub ssh_command: Option<String>,
+    /// Jupyter's URL, when port 8888 is exposed.
+    #[serde(default)]
+    pub jupyter_url: Option<String>,
+    /// Creation time (RFC 3339).
+    #[serde(default)]
+    pub created_at: Option<String>,
+    /// Last update time (RFC 3339).
+    #[serde(default)]
+    pub updated_at: Option<String>,
+}
+
+/// A pod's lifecycle state. States this SDK does not know yet are kept as
+/// [`PodStatus::Other`], never rejected.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PodStatus {
+    /// Accepted, waiting for a machine.
+    Pending,
+    /// The container is starting.
+    Starting,
+    /// Up; exec, files and logs work.
+    Running,
+    /// Shutting down.
+    Stopping,
+    /// Stopped; configuration kept, GPU billing paused.
+    Stopped,
+    /// Restarting.
+    Restarting,
+    /// Failed to start or crashed.
+    Failed,
+    /// Being deleted.
+    Deleting,
+    /// A state this version of the SDK does not know.
+    Other(String),
+}
+
+impl PodStatus {
+    /// The wire name, e.g. `"running"`.
+    pub fn as_str(&self) -> &str {
+        match self {
+            PodStatus::Pending => "pending",
+            PodStatus::Starting => "starting",
+            PodStatus::Running => "running",
+            PodStatus::Stopping => "stopping",
+            PodStatus::Stopped => "stopped",
+            PodStatus::Restarting => "restarting",
+            PodStatus::Failed => "failed",
+            PodStatus::Deleting => "deleting",
+            PodStatus::Other(other) => other,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "pending" => PodStatus::Pending,
+            "starting" => PodStatus::Starting,
+            "running" => PodStatus::Running,
+            "stopping" => PodStatus::Stopping,
+            "stopped" => PodStatus::Stopped,
+            "restarting" => PodStatus::Restarting,
+            "failed" => PodStatus::Failed,
+            "deleting" => PodStatus::Deleting,
+            other => PodStatus::Other(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for PodStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PodStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(PodStatus::from_wire(&value))
+    }
+}
+
+impl Serialize for PodStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// A volume mounted into a pod.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VolumeMount {
+    /// The volume's id, `vol_…`.
+    pub volume_id: String,
+    /// Where it appears in the pod, e.g. `/data`.
+    pub mount_path: String,
+}
+
+impl VolumeMount {
+    /// Mounts `volume_id` at `mount_path`.
+    pub fn new(volume_id: impl Into<String>, mount_path: impl Into<String>) -> Self {
+        VolumeMount {
+            volume_id: volume_id.into(),
+            mount_path: mount_path.into(),
+        }
+    }
+}
+
+/// What to create: the body of `POST /v1/pods`. Unset fields are left to the server's
+/// defaults (1 GPU, 4 CPUs, 16 GB memory, 50 GB disk).
+///
+/// ```
+/// use podstack::{NewPod, VolumeMount};
+///
+/// let pod = NewPod::new("training-pod", "pytorch/pytorch:2.0.0-cuda11.7-cudnn8-runtime")
+///     .project_id("project-id")
+///     .gpu_type("A100")
+///     .gpu_count(2)
+///     .cpu(8)
+///     .memory_gb(64)
+///     .disk_gb(200)
+///     .ports([8888, 6006])
+///     .env("HF_TOKEN", "your-token")
+///     .command("jupyter lab --ip=0.0.0.0 --allow-root")
+///     .volume(VolumeMount::new("vol-123", "/data"))
+///     .label("team", "ml");
+/// # let _ = pod;
+/// ```
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+#[non_exhaustive]
+pub struct NewPod {
+    /// Name (required).
+    pub name: String,
+    /// Container image (required unless created from a template).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// GPU type, e.g. `A100`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gpu_type: Option<String>,
+    /// Number of GPUs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gpu_count: Option<u32>,
+    /// CPU cores.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<u32>,
+    /// Memory, GB.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory: Option<u32>,
+    /// Disk, GB.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disk: Option<u32>,
+    /// Ports to expose.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<u16>,
+    /// Environment variables.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, String>,
+    /// Start-up command.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    /// Volumes to mount.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub volumes: Vec<VolumeMount>,
+    /// Labels.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// The project to create it in, instead of the client's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+    /// The template to start from; the other fields override it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template_id: Option<String>,
+}
+
+impl NewPod {
+    /// A pod with this name and image.
+    pub fn new(name: impl Into<String>, image: impl Into<String>) -> Self {
+        NewPod {
+            name: name.into(),
+            image: Some(image.into()),
+            ..NewPod::default()
+        }
+    }
+
+    /// A pod made from a saved template; set other fields to override the template's.
+    pub fn from_template(template_id: impl Into<String>, name: impl Into<String>) -> Self {
+        NewPod {
+            name: name.into(),
+            template_id: Some(template_id.into()),
+            ..NewPod::default()
+        }
+    }
+
+    /// The container image.
+    pub fn image(mut self, image: impl Into<String>) -> Self {
+        self.image = Some(image.into());
+        self
+    }
+
+    /// The GPU type, e.g. `A100` (see [`Gpus::list`](crate::Gpus::list)).
+    pub fn gpu_type(mut self, gpu_type: impl Into<String>) -> Self {
+        self.gpu_type = Some(gpu_type.into());
+        self
+    }
+
+    /// The number of GPUs.
+    pub fn gpu_count(mut self, gpu_count: u32) -> Self {
+        self.gpu_count = Some(gpu_count);
+        self
+    }
+
+    /// CPU cores.
+    pub fn cpu(mut self, cpu: u32) -> Self {
+        self.cpu = Some(cpu);
+        self
+    }
+
+    /// Memory in GB.
+    pub fn memory_gb(mut self, memory: u32) -> Self {
+        self.memory = Some(memory);
+        self
+    }
+
+    /// Disk in GB.
+    pub fn disk_gb(mut self, disk: u32) -> Self {
+        self.disk = Some(disk);
+        self
+    }
+
+    /// Ports to expose (e.g. 8888 for Jupyter).
+    pub fn ports(mut self, ports: impl IntoIterator<Item = u16>) -> Self {
+        self.ports.extend(ports);
+        self
+    }
+
+    /// Sets an environment variable.
+    pub fn env(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.env.insert(name.into(), value.into());
+        self
+    }
+
+    /// The start-up command.
+    pub fn command(mut self, command: impl Into<String>) -> Self {
+        self.command = Some(command.into());
+        self
+    }
+
+    /// Mounts a volume.
+    pub fn volume(mut self, mount: VolumeMount) -> Self {
+        self.volumes.push(mount);
+        self
+    }
+
+    /// Sets a label.
+    pub fn label(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.labels.insert(name.into(), value.into());
+        self
+    }
+
+    /// Creates the pod in this project instead of the client's (sent in the body and
+    /// as `X-Project-Id`).
+    pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
+        self.project_id = Some(project_id.into());
+        self
+    }
+}
+
+/// Which pods [`Pods::list`](crate::Pods::list) returns.
+///
+/// ```
+/// use podstack::{PodFilter, PodStatus};
+///
+/// let running_ml = PodFilter::new().status(PodStatus::Running).label("team", "ml");
+/// # let _ = running_ml;
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct PodFilter {
+    /// Only pods in this state.
+    pub status: Option<PodStatus>,
+    /// Only pods of this project.
+    pub project_id: Option<String>,
+    /// Only pods with all of these labels.
+    pub labels: BTreeMap<String, String>,
+}
+
+impl PodFilter {
+    /// Every pod.
+    pub fn new() -> Self {
+        PodFilter::default()
+    }
+
+    /// Only pods in this state.
+    pub fn status(mut self, status: PodStatus) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Only pods of this project.
+    pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
+        self.project_id = Some(project_id.into());
+        self
+    }
+
+    /// Only pods with this label (repeat for several; all must match).
+    pub fn label(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.labels.insert(name.into(), value.into());
+        self
+    }
+}
+
+/// What a command run with [`Pods::exec`](crate::Pods::exec) printed and returned.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ExecResult {
+    /// The exit code; 0 is success.
+    pub exit_code: i32,
+    /// Standard output.
+    #[serde(default)]
+    pub output: String,
+    /// Standard error.
+    #[serde(default)]
+    pub error: String,
+}
+
+impl ExecResult {
+    /// Whether the command exited with 0.
+    pub fn success(&self) -> bool {
+        self.exit_code == 0
+    }
+}
+
+/// Which log lines [`Pods::logs`](crate::Pods::logs) returns.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LogOptions {
+    /// Only the last this many lines.
+    pub tail: Option<u32>,
+    /// Only lines at or after this time (RFC 3339).
+    pub since: Option<String>,
+}
+
+impl LogOptions {
+    /// All lines.
+    pub fn new() -> Self {
+        LogOptions::default()
+    }
+
+    /// Only the last `lines` lines.
+    pub fn tail(mut self, lines: u32) -> Self {
+        self.tail = Some(lines);
+        self
+    }
+
+    /// Only lines at or after this RFC 3339 time.
+    pub fn since(mut self, time: impl Into<String>) -> Self {
+        self.since = Some(time.into());
+        self
+    }
+}
+
+/// A pod's resource usage.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[non_exhaustive]
+pub struct PodMetrics {
+    /// GPU utilization, percent.
+    #[serde(default)]
+    pub gpu_utilization: f64,
+    /// GPU memory used, GB.
+    #[serde(default)]
+    pub gpu_memory_used: f64,
+    /// GPU memory in all, GB.
+    #[serde(default)]
+    pub gpu_memory_total: f64,
+    /// CPU usage, percent.
+    #[serde(default)]
+    pub cpu_usage: f64,
+    /// Memory used, GB.
+    #[serde(default)]
+    pub memory_used: f64,
+    /// Memory in all, GB.
+    #[serde(default)]
+    pub memory_total: f64,
+    /// When measured (RFC 3339).
+    #[serde(default)]
+    pub timestamp: Option<String>,
+}
+
+/// Something that happened to a pod.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PodEvent {
+    /// When (RFC 3339).
+    pub timestamp: String,
+    /// Kind of event, e.g. `created`, `started`.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// What happened.
+    pub message: String,
+}
+
+/// A file or directory inside a pod.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PodFile {
+    /// Absolute path.
+    pub path: String,
+    /// Size in bytes (0 for directories).
+    #[serde(default)]
+    pub size: u64,
+    /// Whether it is a directory.
+    #[serde(default)]
+    pub is_dir: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_pod_serializes_only_what_was_set() {
+        let body = serde_json::to_value(NewPod::new("p", "img")).unwrap();
+        assert_eq!(body, serde_json::json!({"name": "p", "image": "img"}));
+
+        let full = NewPod::new("training-pod", "pytorch")
+            .project_id("prj")
+            .gpu_type("A100")
+            .gpu_count(2)
+            .cpu(8)
+            .memory_gb(64)
+            .disk_gb(200)
+            .ports([8888, 6006])
+            .env("HF_TOKEN", "t")
+            .command("jupyter lab")
+            .volume(VolumeMount::new("vol-123", "/data"))
+            .label("team", "ml");
+        assert_eq!(
+            serde_json::to_value(full).unwrap(),
+            serde_json::json!({
+                "name": "training-pod", "image": "pytorch", "project_id": "prj",
+                "gpu_type": "A100", "gpu_count": 2, "cpu": 8, "memory": 64, "disk": 200,
+                "ports": [8888, 6006], "env": {"HF_TOKEN": "t"}, "command": "jupyter lab",
+                "volumes": [{"volume_id": "vol-123", "mount_path": "/data"}],
+                "labels": {"team": "ml"}
+            })
+        );
+
+        let from_template = NewPod::from_template("tpl_1", "copy").gpu_count(4);
+        assert_eq!(
+            serde_json::to_value(from_template).unwrap(),
+            serde_json::json!({"name": "copy", "template_id": "tpl_1", "gpu_count": 4})
+        );
+    }
+
+    #[test]
+    fn unknown_statuses_are_kept() {
+        let status: PodStatus = serde_json::from_str("\"hibernating\"").unwrap();
+        assert_eq!(status, PodStatus::Other("hibernating".into()));
+        assert_eq!(status.to_string(), "hibernating");
+        let running: PodStatus = serde_json::from_str("\"running\"").unwrap();
+        assert_eq!(running, PodStatus::Running);
+    }
+}
