@@ -1,90 +1,124 @@
-//! The documented Quick Start, end to end.
+//! The documented Quick Start, end to end: create a GPU pod, wait for it, run
+//! `nvidia-smi`, upload a script, run it, download the result, stop and delete.
 //!
 //! ```text
 //! cargo run --example quickstart              # against a local emulator: no account, no network
-//! cargo run --example quickstart -- --live    # against your own account (may create billable resources)
+//! cargo run --example quickstart -- --live    # against your own account (creates billable resources)
 //! ```
 //!
 //! The same source builds blocking (default) and async (`--features async`).
 
-use podstack::{Client, Error, NewProject};
-use podstack_emulator::Emulator;
+mod common;
+
+use std::time::Duration;
+
+use podstack::{Client, NewPod};
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 #[cfg_attr(not(feature = "async"), maybe_async::must_be_sync)]
 #[cfg_attr(feature = "async", maybe_async::must_be_async)]
-async fn quickstart(client: &Client) -> Result<(), Error> {
-    println!("1. Who am I?");
+async fn quickstart(client: &Client) -> Result<()> {
     let user = client.auth().whoami().await?;
-    println!("   Authenticated as: {} ({})", user.email, user.name);
-
-    println!("2. Check the wallet balance");
+    println!("Authenticated as: {}", user.email);
     let wallet = client.wallet().balance().await?;
-    println!("   Balance: ${:.2} {}", wallet.balance, wallet.currency);
+    println!("Balance: ${:.2} {}\n", wallet.balance, wallet.currency);
 
-    println!("3. See which GPUs are available");
-    for gpu in client.gpus().list().await? {
-        println!(
-            "   {:<8} {:<24} ${:.2}/hour, {} of {} free",
-            gpu.gpu_type, gpu.name, gpu.price_per_hour, gpu.available, gpu.total
-        );
-    }
-
-    println!("4. Work with projects");
-    let project = client
-        .projects()
-        .create(&NewProject::new("quickstart").description("made by the quickstart example"))
+    println!("1. Creating pod...");
+    let pod = client
+        .pods()
+        .create(
+            &NewPod::new(
+                "my-first-pod",
+                "pytorch/pytorch:2.0.0-cuda11.7-cudnn8-runtime",
+            )
+            .gpu_type("A100")
+            .gpu_count(1)
+            .cpu(4)
+            .memory_gb(16)
+            .disk_gb(50),
+        )
         .await?;
-    println!("   Created project {} ({})", project.name, project.id);
-    for p in client.projects().list().await? {
-        println!("   {}: {}", p.name, p.id);
-    }
-    client.projects().delete(&project.id).await?;
-    println!("   Deleted project {}", project.id);
+    println!("   Pod created: {} (status: {})", pod.id, pod.status);
 
-    println!("Done!");
+    println!("2. Waiting for pod to start...");
+    let pod = client
+        .pods()
+        .wait_until_running(&pod.id, Duration::from_secs(300))
+        .await?;
+    println!(
+        "   Pod is ready! SSH: {}",
+        pod.ssh_command.as_deref().unwrap_or("-")
+    );
+
+    println!("3. Running nvidia-smi...");
+    let result = client.pods().exec(&pod.id, "nvidia-smi").await?;
+    for line in result.output.lines().take(12) {
+        println!("   | {line}");
+    }
+
+    println!("4. Uploading training code...");
+    let workdir = std::env::temp_dir().join(format!("podstack-quickstart-{}", std::process::id()));
+    std::fs::create_dir_all(&workdir)?;
+    let script = workdir.join("train.py");
+    std::fs::write(&script, TRAIN_PY)?;
+    let (options, bar) = common::with_progress_bar("upload");
+    client
+        .pods()
+        .upload_with(&pod.id, &script, "/workspace/train.py", options)
+        .await?;
+    bar.finish();
+
+    println!("5. Starting training...");
+    let result = client
+        .pods()
+        .exec_with_timeout(
+            &pod.id,
+            "python /workspace/train.py > /workspace/results.txt",
+            Duration::from_secs(3600),
+        )
+        .await?;
+    println!("   Exit code: {}", result.exit_code);
+
+    println!("6. Downloading results...");
+    let results = workdir.join("results.txt");
+    let (options, bar) = common::with_progress_bar("download");
+    client
+        .pods()
+        .download_with(&pod.id, "/workspace/results.txt", &results, options)
+        .await?;
+    bar.finish();
+    let text = std::fs::read_to_string(&results).unwrap_or_default();
+    println!("   {} says: {}", results.display(), text.trim());
+
+    println!("7. Cleaning up...");
+    client.pods().stop(&pod.id).await?;
+    println!("   Stopped {}", pod.id);
+    client.pods().delete(&pod.id).await?;
+    println!("   Deleted {}", pod.id);
+    let _ = std::fs::remove_dir_all(&workdir);
+
+    println!("\nDone!");
     Ok(())
 }
 
-/// Where the example runs: an emulator it starts, or the user's own configuration.
-fn setup() -> Result<(Client, Option<Emulator>), Error> {
-    if std::env::args().any(|a| a == "--live") {
-        println!("Running against your Podstack account (--live).");
-        println!("Note: this creates real resources, which may be billed to your wallet.\n");
-        return Ok((Client::new()?, None));
-    }
-    let emulator = Emulator::builder()
-        .pod_start_delay(std::time::Duration::from_millis(300))
-        .start();
-    println!(
-        "Running against a local Podstack emulator at {} (pass --live to use your account).\n",
-        emulator.endpoint()
-    );
-    let client = Client::builder()
-        .use_environment(false)
-        .api_endpoint(emulator.endpoint())
-        .api_token(emulator.token())
-        .build()?;
-    Ok((client, Some(emulator)))
-}
-
-fn finish(result: Result<(), Error>) {
-    if let Err(e) = result {
-        eprintln!("Quick start failed: {e}");
-        std::process::exit(1);
-    }
-}
+const TRAIN_PY: &str = "import torch\nprint('training on', torch.cuda.get_device_name(0))\n";
 
 #[cfg(not(feature = "async"))]
 fn main() {
-    finish(setup().and_then(|(client, _emulator)| quickstart(&client)));
+    common::finish(
+        common::connect()
+            .map_err(Into::into)
+            .and_then(|(client, _emulator)| quickstart(&client)),
+    );
 }
 
 #[cfg(feature = "async")]
 #[tokio::main]
 async fn main() {
-    let result = match setup() {
+    let result = match common::connect() {
         Ok((client, _emulator)) => quickstart(&client).await,
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     };
-    finish(result);
+    common::finish(result);
 }
