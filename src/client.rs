@@ -397,16 +397,13 @@ impl Client {
         self.send_bytes(&request).await.map(drop)
     }
 
-    /// Sends a request and returns the answer's text (`text/plain` answers).
+    /// Sends a request and returns the answer's text (`text/plain` answers). Bytes
+    /// that are not UTF-8 (a program's binary output in a log) become `U+FFFD`.
     pub(crate) async fn send_text(&self, request: ApiRequest) -> Result<String> {
         let body = self.send_bytes(&request).await?;
-        String::from_utf8(body).map_err(|e| {
-            let body = e.into_bytes();
-            let source = serde_json::Error::io(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                "the answer is not UTF-8 text",
-            ));
-            Error::decode(&request.describe(), &body, source)
+        Ok(match String::from_utf8(body) {
+            Ok(text) => text,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
         })
     }
 

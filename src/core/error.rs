@@ -398,7 +398,20 @@ impl Error {
         if secret.is_empty() {
             return self;
         }
-        let context = match &mut self {
+        if let Error::Decode { excerpt, .. } = &mut self {
+            if excerpt.contains(secret) {
+                *excerpt = excerpt.replace(secret, "[redacted]");
+            }
+        }
+        let message = &mut self.context_mut().0.message;
+        if message.contains(secret) {
+            *message = message.replace(secret, "[redacted]");
+        }
+        self
+    }
+
+    fn context_mut(&mut self) -> &mut ErrorContext {
+        match self {
             Error::Authentication { context }
             | Error::Permission { context }
             | Error::NotFound { context, .. }
@@ -415,16 +428,7 @@ impl Error {
             | Error::Io { context, .. }
             | Error::UnexpectedState { context, .. }
             | Error::Decode { context, .. } => context,
-        };
-        if context.0.message.contains(secret) {
-            context.0.message = context.0.message.replace(secret, "[redacted]");
         }
-        if let Error::Decode { excerpt, .. } = &mut self {
-            if excerpt.contains(secret) {
-                *excerpt = excerpt.replace(secret, "[redacted]");
-            }
-        }
-        self
     }
 }
 
