@@ -88,6 +88,9 @@ async fn create_wait_get_list_and_filter() {
         .as_deref()
         .is_some_and(|c| c.starts_with("ssh ")));
     assert!(pod.jupyter_url.is_some(), "port 8888 is exposed");
+    let ssh = pod.ssh().unwrap();
+    assert_eq!(ssh.get_program(), "ssh");
+    assert!(ssh.get_args().any(|a| a == "-p"), "{ssh:?}");
     assert_eq!(
         pod.project_id.as_deref(),
         Some(emulator.project_id().as_str())
@@ -140,7 +143,11 @@ async fn lifecycle_and_wrong_state_conflicts() {
         "{error:?}"
     );
 
-    let stopped = pods.stop(&pod.id).await.unwrap();
+    pods.stop(&pod.id).await.unwrap();
+    let stopped = pods
+        .wait_for_status(&pod.id, PodStatus::Stopped, WAIT)
+        .await
+        .unwrap();
     assert_eq!(stopped.status, PodStatus::Stopped);
 
     // Exec on a stopped pod is a conflict naming its state.
