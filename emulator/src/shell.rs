@@ -508,7 +508,10 @@ impl Shell {
             .truncate(!append)
             .open(&host)
             .await?;
-        tokio::io::AsyncWriteExt::write_all(&mut f, data).await
+        tokio::io::AsyncWriteExt::write_all(&mut f, data).await?;
+        // A tokio file finishes a write in the background; flush so that the next
+        // command (`cat`) sees the data.
+        tokio::io::AsyncWriteExt::flush(&mut f).await
     }
 
     fn nvidia_smi(&self, s: &mut String) {
