@@ -93,7 +93,7 @@ impl Client {
         Projects::new(self)
     }
 
-    /// The wallet: balance.
+    /// Money: wallet balance, usage, pricing.
     pub fn wallet(&self) -> Wallet<'_> {
         Wallet::new(self)
     }

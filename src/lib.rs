@@ -53,9 +53,9 @@ mod transport;
 
 pub use api::{
     Auth, ExecResult, Gpu, Gpus, LogOptions, LogStream, NewPod, NewProject, Page, Pod, PodEvent,
-    PodFile, PodFilter, PodMetrics, PodStatus, Pods, Project, Projects, Task, TaskState, Tasks,
-    Template, Templates, TokenInfo, TransferOptions, TransferSummary, User, VolumeMount, Wallet,
-    WalletBalance,
+    PodFile, PodFilter, PodMetrics, PodStatus, Pods, Price, Pricing, Project, Projects, Task,
+    TaskState, Tasks, Template, Templates, TokenInfo, TransferOptions, TransferSummary, Usage,
+    UsageEntry, User, VolumeMount, Wallet, WalletBalance,
 };
 pub use client::{Client, ClientBuilder};
 pub use core::config::{ResolvedConfig, Source, DEFAULT_ENDPOINT, DEFAULT_TIMEOUT};

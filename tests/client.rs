@@ -85,6 +85,50 @@ async fn gpus_are_listed_with_type_and_prices() {
     assert_eq!((gpus[0].available, gpus[0].total), (3, 8));
 }
 
+#[maybe_async::test(not(feature = "async"), async(feature = "async", tokio::test))]
+async fn usage_and_pricing_send_the_contract_requests_with_dollar_views() {
+    let mut server = mock_server().await;
+    let usage = server
+        .mock("GET", "/v1/billing/usage")
+        .match_query(Matcher::Regex(
+            "^start_date=2026-11-01&end_date=2026-11-28&group_by=day$".into(),
+        ))
+        .with_body(
+            r#"{"total_cost_cents":378,"total_gpu_seconds":7200,"start_date":"2026-11-01",
+                "end_date":"2026-11-28","breakdown":[{"date":"2026-11-02","gpu_type":"A100",
+                "gpu_seconds":7200,"cost_cents":378}]}"#,
+        )
+        .create();
+    let pricing = server
+        .mock("GET", "/v1/pricing")
+        .with_body(r#"{"currency":"USD","prices":[{"resource":"gpu:A100","unit":"gpu_hour","price_cents":189}]}"#)
+        .create();
+    let client = client(&server.url());
+
+    let spent = client
+        .wallet()
+        .usage("2026-11-01", "2026-11-28")
+        .await
+        .unwrap();
+    assert_eq!((spent.total_cost_cents, spent.total_cost), (378, 3.78));
+    assert_eq!(spent.total_gpu_seconds, 7200);
+    assert_eq!(spent.breakdown[0].gpu_type, "A100");
+    assert_eq!(spent.breakdown[0].cost, 3.78);
+    let prices = client.wallet().pricing().await.unwrap();
+    assert_eq!(prices.currency, "USD");
+    assert_eq!(
+        (
+            prices.prices[0].resource.as_str(),
+            prices.prices[0].unit.as_str()
+        ),
+        ("gpu:A100", "gpu_hour")
+    );
+    assert_eq!(prices.prices[0].price, 1.89);
+
+    usage.assert();
+    pricing.assert();
+}
+
 fn project_json(id: &str) -> String {
     format!(
         r#"{{"id":"{id}","name":"n-{id}","description":null,"created_at":"2026-11-28T06:43:14Z","updated_at":"2026-11-28T06:43:14Z"}}"#

@@ -39,6 +39,19 @@ async fn whoami_wallet_and_gpus() {
     assert_eq!(wallet.balance, 125.5);
     assert_eq!(wallet.currency, "USD");
 
+    let usage = client
+        .wallet()
+        .usage("2026-11-01", "2026-11-28")
+        .await
+        .unwrap();
+    assert_eq!(usage.start_date, "2026-11-01");
+    assert_eq!(
+        usage.total_cost_cents,
+        usage.breakdown.iter().map(|e| e.cost_cents).sum::<i64>()
+    );
+    let pricing = client.wallet().pricing().await.unwrap();
+    assert!(pricing.prices.iter().any(|p| p.resource == "gpu:A100"));
+
     let gpus = client.gpus().list().await.unwrap();
     let a100 = gpus
         .iter()

@@ -18,7 +18,7 @@ pub use pods::{
 pub use projects::{NewProject, Page, Project, Projects};
 pub use tasks::{Task, TaskState, Tasks};
 pub use templates::{Template, Templates};
-pub use wallet::{Wallet, WalletBalance};
+pub use wallet::{Price, Pricing, Usage, UsageEntry, Wallet, WalletBalance};
 
 /// Dollars-and-cents view of an integer amount of cents (12550 → 125.5).
 pub(crate) fn cents_to_amount(cents: i64) -> f64 {
