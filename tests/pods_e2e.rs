@@ -26,6 +26,22 @@ fn client(emulator: &Emulator) -> Client {
         .unwrap()
 }
 
+/// A plain running pod to work in.
+#[cfg_attr(not(feature = "async"), maybe_async::must_be_sync)]
+#[cfg_attr(feature = "async", maybe_async::must_be_async)]
+async fn running_pod(client: &Client) -> podstack::Pod {
+    let pod = client
+        .pods()
+        .create(&NewPod::new("p", "ubuntu"))
+        .await
+        .unwrap();
+    client
+        .pods()
+        .wait_until_running(&pod.id, WAIT)
+        .await
+        .unwrap()
+}
+
 fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "podstack-e2e-{name}-{}-{:?}",
@@ -133,8 +149,7 @@ async fn lifecycle_and_wrong_state_conflicts() {
     let emulator = emulator();
     let client = client(&emulator);
     let pods = client.pods();
-    let pod = pods.create(&NewPod::new("p", "ubuntu")).await.unwrap();
-    pods.wait_until_running(&pod.id, WAIT).await.unwrap();
+    let pod = running_pod(&client).await;
 
     // Deleting a running pod without force is refused.
     let error = pods.delete(&pod.id).await.unwrap_err();
@@ -293,16 +308,7 @@ async fn exec_results_timeouts_and_never_a_retry() {
 async fn detached_exec_runs_as_a_task_that_finishes() {
     let emulator = emulator();
     let client = client(&emulator);
-    let pod = client
-        .pods()
-        .create(&NewPod::new("p", "ubuntu"))
-        .await
-        .unwrap();
-    client
-        .pods()
-        .wait_until_running(&pod.id, WAIT)
-        .await
-        .unwrap();
+    let pod = running_pod(&client).await;
 
     let task = client
         .pods()
@@ -327,8 +333,7 @@ async fn logs_metrics_and_events() {
     let emulator = emulator();
     let client = client(&emulator);
     let pods = client.pods();
-    let pod = pods.create(&NewPod::new("p", "ubuntu")).await.unwrap();
-    pods.wait_until_running(&pod.id, WAIT).await.unwrap();
+    let pod = running_pod(&client).await;
     for i in 0..5 {
         pods.exec(&pod.id, &format!("echo line-{i}")).await.unwrap();
     }
@@ -369,16 +374,7 @@ async fn next_line(stream: &mut podstack::LogStream) -> Option<podstack::Result<
 async fn followed_logs_yield_lines_as_they_are_written_and_end_when_the_pod_stops() {
     let emulator = emulator();
     let client = client(&emulator);
-    let pod = client
-        .pods()
-        .create(&NewPod::new("p", "ubuntu"))
-        .await
-        .unwrap();
-    client
-        .pods()
-        .wait_until_running(&pod.id, WAIT)
-        .await
-        .unwrap();
+    let pod = running_pod(&client).await;
 
     let mut stream = client.pods().follow_logs(&pod.id).await.unwrap();
     // Another thread writes a line, waits, then stops the pod, noting when it asked to.
@@ -434,8 +430,7 @@ async fn files_and_directories_round_trip_with_progress() {
     let emulator = emulator();
     let client = client(&emulator);
     let pods = client.pods();
-    let pod = pods.create(&NewPod::new("p", "ubuntu")).await.unwrap();
-    pods.wait_until_running(&pod.id, WAIT).await.unwrap();
+    let pod = running_pod(&client).await;
     let dir = temp_dir("files");
 
     // One file, with progress.
@@ -537,8 +532,7 @@ async fn a_download_whose_answer_times_out_leaves_no_file_behind() {
     let emulator = emulator();
     let client = client(&emulator);
     let pods = client.pods();
-    let pod = pods.create(&NewPod::new("p", "ubuntu")).await.unwrap();
-    pods.wait_until_running(&pod.id, WAIT).await.unwrap();
+    let pod = running_pod(&client).await;
     let dir = temp_dir("cutoff");
     std::fs::write(dir.join("big.bin"), vec![7u8; 4 << 20]).unwrap();
     pods.upload(&pod.id, dir.join("big.bin"), "/workspace/big.bin")
