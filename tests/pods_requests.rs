@@ -320,6 +320,9 @@ async fn a_download_broken_off_midway_leaves_no_file_under_the_final_name() {
             writer.write_all(&[1u8; 1000])?;
             Err(std::io::Error::other("connection lost"))
         })
+        // When the break comes before the answer's head is out, the client sees a
+        // failed connection and retries the GET; either way it ends in an error.
+        .expect_at_least(1)
         .create();
     let dir = std::env::temp_dir().join(format!("podstack-broken-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -19,6 +19,9 @@ use bytes::Bytes;
 
 use crate::core::error::Error;
 
+#[cfg(not(any(feature = "blocking", feature = "async")))]
+compile_error!("podstack needs the `blocking` (default) or the `async` feature");
+
 #[cfg(not(feature = "async"))]
 mod blocking;
 #[cfg(not(feature = "async"))]
