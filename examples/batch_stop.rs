@@ -77,13 +77,4 @@ async fn run() -> Result<()> {
     batch_stop(&client, &project_id).await
 }
 
-#[cfg(not(feature = "async"))]
-fn main() {
-    common::finish(run());
-}
-
-#[cfg(feature = "async")]
-#[tokio::main]
-async fn main() {
-    common::finish(run().await);
-}
+common::main!(run);

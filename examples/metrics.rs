@@ -71,13 +71,4 @@ async fn run() -> Result<()> {
     show(&client, &pod_id).await
 }
 
-#[cfg(not(feature = "async"))]
-fn main() {
-    common::finish(run());
-}
-
-#[cfg(feature = "async")]
-#[tokio::main]
-async fn main() {
-    common::finish(run().await);
-}
+common::main!(run);

@@ -102,23 +102,13 @@ async fn quickstart(client: &Client) -> Result<()> {
     Ok(())
 }
 
+#[cfg_attr(not(feature = "async"), maybe_async::must_be_sync)]
+#[cfg_attr(feature = "async", maybe_async::must_be_async)]
+async fn run() -> Result<()> {
+    let (client, _emulator) = common::connect()?;
+    quickstart(&client).await
+}
+
 const TRAIN_PY: &str = "import torch\nprint('training on', torch.cuda.get_device_name(0))\n";
 
-#[cfg(not(feature = "async"))]
-fn main() {
-    common::finish(
-        common::connect()
-            .map_err(Into::into)
-            .and_then(|(client, _emulator)| quickstart(&client)),
-    );
-}
-
-#[cfg(feature = "async")]
-#[tokio::main]
-async fn main() {
-    let result = match common::connect() {
-        Ok((client, _emulator)) => quickstart(&client).await,
-        Err(e) => Err(e.into()),
-    };
-    common::finish(result);
-}
+common::main!(run);

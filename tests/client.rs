@@ -191,21 +191,31 @@ async fn project_get_and_delete_encode_the_id() {
     delete.assert();
 }
 
+/// A mock matcher that accepts every request and records its `Idempotency-Key`.
+fn idempotency_key_recorder() -> (
+    Arc<Mutex<Vec<String>>>,
+    impl Fn(&mockito::Request) -> bool + Send + Sync + 'static,
+) {
+    let keys = Arc::new(Mutex::new(Vec::new()));
+    let seen = keys.clone();
+    let record = move |request: &mockito::Request| {
+        let key = request.header("idempotency-key")[0]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        seen.lock().unwrap().push(key);
+        true
+    };
+    (keys, record)
+}
+
 #[maybe_async::test(not(feature = "async"), async(feature = "async", tokio::test))]
 async fn project_create_sends_json_and_an_idempotency_key_reused_on_retry() {
     let mut server = mock_server().await;
-    let keys = Arc::new(Mutex::new(Vec::new()));
-    let seen = keys.clone();
+    let (keys, record_key) = idempotency_key_recorder();
     let failing = server
         .mock("POST", "/v1/projects")
-        .match_request(move |req| {
-            let key = req.header("idempotency-key")[0]
-                .to_str()
-                .unwrap()
-                .to_owned();
-            seen.lock().unwrap().push(key);
-            true
-        })
+        .match_request(record_key)
         .with_status(503)
         .expect(1)
         .create();
@@ -239,18 +249,10 @@ async fn project_create_sends_json_and_an_idempotency_key_reused_on_retry() {
 #[maybe_async::test(not(feature = "async"), async(feature = "async", tokio::test))]
 async fn two_creates_carry_different_idempotency_keys() {
     let mut server = mock_server().await;
-    let keys = Arc::new(Mutex::new(Vec::new()));
-    let seen = keys.clone();
+    let (keys, record_key) = idempotency_key_recorder();
     let mock = server
         .mock("POST", "/v1/projects")
-        .match_request(move |req| {
-            let key = req.header("idempotency-key")[0]
-                .to_str()
-                .unwrap()
-                .to_owned();
-            seen.lock().unwrap().push(key);
-            true
-        })
+        .match_request(record_key)
         .with_status(201)
         .with_body(project_json("p1"))
         .expect(2)

@@ -69,3 +69,21 @@ pub fn finish(result: Result<(), Box<dyn std::error::Error>>) {
         std::process::exit(1);
     }
 }
+
+/// The `main` of an example whose `run()` is written once for both builds: a plain
+/// call in the blocking build, awaited on a tokio runtime in the async one.
+macro_rules! main {
+    ($run:ident) => {
+        #[cfg(not(feature = "async"))]
+        fn main() {
+            common::finish($run());
+        }
+
+        #[cfg(feature = "async")]
+        #[tokio::main]
+        async fn main() {
+            common::finish($run().await);
+        }
+    };
+}
+pub(crate) use main;
