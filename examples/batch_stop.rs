@@ -10,12 +10,13 @@ mod common;
 
 use std::time::Duration;
 
-use podstack::{Client, NewPod, PodFilter, PodStatus};
+use common::Client;
+use podstack::{NewPod, PodFilter, PodStatus};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-#[cfg_attr(not(feature = "async"), maybe_async::must_be_sync)]
-#[cfg_attr(feature = "async", maybe_async::must_be_async)]
+#[cfg_attr(feature = "blocking", maybe_async::must_be_sync)]
+#[cfg_attr(not(feature = "blocking"), maybe_async::must_be_async)]
 async fn batch_stop(client: &Client, project_id: &str) -> Result<()> {
     // Stop all running pods in the project.
     let running = client
@@ -46,8 +47,8 @@ async fn batch_stop(client: &Client, project_id: &str) -> Result<()> {
 }
 
 /// On the emulator there is nothing to stop yet: make three running demo pods.
-#[cfg_attr(not(feature = "async"), maybe_async::must_be_sync)]
-#[cfg_attr(feature = "async", maybe_async::must_be_async)]
+#[cfg_attr(feature = "blocking", maybe_async::must_be_sync)]
+#[cfg_attr(not(feature = "blocking"), maybe_async::must_be_async)]
 async fn demo_pods(client: &Client) -> Result<()> {
     for name in ["train-a", "train-b", "notebook"] {
         let pod = client
@@ -62,8 +63,8 @@ async fn demo_pods(client: &Client) -> Result<()> {
     Ok(())
 }
 
-#[cfg_attr(not(feature = "async"), maybe_async::must_be_sync)]
-#[cfg_attr(feature = "async", maybe_async::must_be_async)]
+#[cfg_attr(feature = "blocking", maybe_async::must_be_sync)]
+#[cfg_attr(not(feature = "blocking"), maybe_async::must_be_async)]
 async fn run() -> Result<()> {
     let (client, emulator) = common::connect()?;
     let project_id = match (&emulator, common::arg("--project")) {

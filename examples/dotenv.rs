@@ -9,10 +9,14 @@
 //! Keep `.env` out of version control (this repository's `.gitignore` lists `.env` and
 //! `.env.local`).
 
-use podstack::{Client, Error};
+#[cfg(not(feature = "blocking"))]
+use podstack::nonblocking::Client;
+#[cfg(feature = "blocking")]
+use podstack::Client;
+use podstack::Error;
 
-#[cfg_attr(not(feature = "async"), maybe_async::must_be_sync)]
-#[cfg_attr(feature = "async", maybe_async::must_be_async)]
+#[cfg_attr(feature = "blocking", maybe_async::must_be_sync)]
+#[cfg_attr(not(feature = "blocking"), maybe_async::must_be_async)]
 async fn run() -> Result<(), Error> {
     // Variables already set in the environment win over the file.
     match dotenvy::dotenv() {
@@ -26,7 +30,7 @@ async fn run() -> Result<(), Error> {
     Ok(())
 }
 
-#[cfg(not(feature = "async"))]
+#[cfg(feature = "blocking")]
 fn main() {
     if let Err(e) = run() {
         eprintln!("Authentication failed: {e}");
@@ -34,7 +38,7 @@ fn main() {
     }
 }
 
-#[cfg(feature = "async")]
+#[cfg(not(feature = "blocking"))]
 #[tokio::main]
 async fn main() {
     if let Err(e) = run().await {

@@ -9,22 +9,13 @@ mod common;
 
 use std::time::Duration;
 
-use podstack::{Client, LogOptions, LogStream, NewPod};
+use common::Client;
+use podstack::{LogOptions, NewPod};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-#[cfg(not(feature = "async"))]
-fn next_line(stream: &mut LogStream) -> Option<podstack::Result<String>> {
-    stream.next()
-}
-
-#[cfg(feature = "async")]
-async fn next_line(stream: &mut LogStream) -> Option<podstack::Result<String>> {
-    futures_util::StreamExt::next(stream).await
-}
-
-#[cfg_attr(not(feature = "async"), maybe_async::must_be_sync)]
-#[cfg_attr(feature = "async", maybe_async::must_be_async)]
+#[cfg_attr(feature = "blocking", maybe_async::must_be_sync)]
+#[cfg_attr(not(feature = "blocking"), maybe_async::must_be_async)]
 async fn follow(client: &Client, pod_id: &str) -> Result<()> {
     println!("Last 5 lines:");
     let recent = client
@@ -34,7 +25,7 @@ async fn follow(client: &Client, pod_id: &str) -> Result<()> {
     print!("{recent}");
     println!("Following (ends when the pod stops):");
     let mut stream = client.pods().follow_logs(pod_id).await?;
-    while let Some(line) = next_line(&mut stream).await {
+    while let Some(line) = stream.next_line().await {
         println!("   | {}", line?);
     }
     println!("The stream ended: the pod stopped.");
@@ -43,8 +34,8 @@ async fn follow(client: &Client, pod_id: &str) -> Result<()> {
 
 /// On the emulator: a pod that writes a line every 200 ms from a background task,
 /// and is stopped after two seconds.
-#[cfg_attr(not(feature = "async"), maybe_async::must_be_sync)]
-#[cfg_attr(feature = "async", maybe_async::must_be_async)]
+#[cfg_attr(feature = "blocking", maybe_async::must_be_sync)]
+#[cfg_attr(not(feature = "blocking"), maybe_async::must_be_async)]
 async fn demo_pod(client: &Client, emulator: &podstack_emulator::Emulator) -> Result<String> {
     let pod = client
         .pods()
@@ -80,8 +71,8 @@ async fn demo_pod(client: &Client, emulator: &podstack_emulator::Emulator) -> Re
     Ok(pod.id)
 }
 
-#[cfg_attr(not(feature = "async"), maybe_async::must_be_sync)]
-#[cfg_attr(feature = "async", maybe_async::must_be_async)]
+#[cfg_attr(feature = "blocking", maybe_async::must_be_sync)]
+#[cfg_attr(not(feature = "blocking"), maybe_async::must_be_async)]
 async fn run() -> Result<()> {
     let (client, emulator) = common::connect()?;
     let pod_id = match (&emulator, common::arg("--pod")) {

@@ -9,12 +9,13 @@ mod common;
 
 use std::time::Duration;
 
-use podstack::{Client, NewPod};
+use common::Client;
+use podstack::NewPod;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-#[cfg_attr(not(feature = "async"), maybe_async::must_be_sync)]
-#[cfg_attr(feature = "async", maybe_async::must_be_async)]
+#[cfg_attr(feature = "blocking", maybe_async::must_be_sync)]
+#[cfg_attr(not(feature = "blocking"), maybe_async::must_be_async)]
 async fn show(client: &Client, pod_id: &str) -> Result<()> {
     let pod = client.pods().get(pod_id).await?;
     println!("Name:    {}", pod.name);
@@ -49,8 +50,8 @@ async fn show(client: &Client, pod_id: &str) -> Result<()> {
     Ok(())
 }
 
-#[cfg_attr(not(feature = "async"), maybe_async::must_be_sync)]
-#[cfg_attr(feature = "async", maybe_async::must_be_async)]
+#[cfg_attr(feature = "blocking", maybe_async::must_be_sync)]
+#[cfg_attr(not(feature = "blocking"), maybe_async::must_be_async)]
 async fn run() -> Result<()> {
     let (client, emulator) = common::connect()?;
     let pod_id = match (&emulator, common::arg("--pod")) {

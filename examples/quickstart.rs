@@ -6,18 +6,19 @@
 //! cargo run --example quickstart -- --live    # against your own account (creates billable resources)
 //! ```
 //!
-//! The same source builds blocking (default) and async (`--features async`).
+//! The same source builds blocking (default) and async-only (`--no-default-features --features async`).
 
 mod common;
 
 use std::time::Duration;
 
-use podstack::{Client, NewPod};
+use common::Client;
+use podstack::NewPod;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-#[cfg_attr(not(feature = "async"), maybe_async::must_be_sync)]
-#[cfg_attr(feature = "async", maybe_async::must_be_async)]
+#[cfg_attr(feature = "blocking", maybe_async::must_be_sync)]
+#[cfg_attr(not(feature = "blocking"), maybe_async::must_be_async)]
 async fn quickstart(client: &Client) -> Result<()> {
     let user = client.auth().whoami().await?;
     println!("Authenticated as: {}", user.email);
@@ -102,8 +103,8 @@ async fn quickstart(client: &Client) -> Result<()> {
     Ok(())
 }
 
-#[cfg_attr(not(feature = "async"), maybe_async::must_be_sync)]
-#[cfg_attr(feature = "async", maybe_async::must_be_async)]
+#[cfg_attr(feature = "blocking", maybe_async::must_be_sync)]
+#[cfg_attr(not(feature = "blocking"), maybe_async::must_be_async)]
 async fn run() -> Result<()> {
     let (client, _emulator) = common::connect()?;
     quickstart(&client).await

@@ -5,13 +5,17 @@
 //! cargo run --example whoami
 //! ```
 //!
-//! The same source builds blocking (default) and async (`--features async`): the
+//! The same source builds blocking (default) and async-only (`--no-default-features --features async`): the
 //! `maybe_async` attributes remove `.await` in the blocking build.
 
-use podstack::{Client, Error};
+#[cfg(not(feature = "blocking"))]
+use podstack::nonblocking::Client;
+#[cfg(feature = "blocking")]
+use podstack::Client;
+use podstack::Error;
 
-#[cfg_attr(not(feature = "async"), maybe_async::must_be_sync)]
-#[cfg_attr(feature = "async", maybe_async::must_be_async)]
+#[cfg_attr(feature = "blocking", maybe_async::must_be_sync)]
+#[cfg_attr(not(feature = "blocking"), maybe_async::must_be_async)]
 async fn run() -> Result<(), Error> {
     let client = Client::new()?;
     let config = client.config();
@@ -57,12 +61,12 @@ fn report(result: Result<(), Error>) {
     }
 }
 
-#[cfg(not(feature = "async"))]
+#[cfg(feature = "blocking")]
 fn main() {
     report(run());
 }
 
-#[cfg(feature = "async")]
+#[cfg(not(feature = "blocking"))]
 #[tokio::main]
 async fn main() {
     report(run().await);

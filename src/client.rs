@@ -1,46 +1,41 @@
 //! The client, its builder, and the one request pipeline every API call goes through.
 //!
-//! [`Client::execute`] is the pipeline: it builds the URL, sets the auth, project,
-//! user-agent, accept and idempotency headers, sends through the transport, retries
-//! per [`RetryConfig`], maps failures to [`Error`] and logs each attempt. Resource
-//! handlers (`client.auth()`, `client.projects()`, ...) only describe requests with an
-//! [`ApiRequest`] and pick a decoder.
+//! Compiled once per client, blocking and async (see `blocking.rs` and
+//! `nonblocking.rs`): `flavour` strips or keeps the `async`/`.await`s.
+//!
+//! [`Client::execute`] is the pipeline: it prepares the request (URL on the right
+//! service, the token and project where they belong, the idempotency key), sends it
+//! through the transport, retries per [`RetryConfig`](crate::RetryConfig), maps
+//! failures to [`Error`], removes the token from every error and log line, and hands
+//! back the answer. Resource handlers (`client.auth()`, `client.pods()`, ...) only
+//! describe requests with an [`ApiRequest`] and pick a decoder.
 
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use serde::de::DeserializeOwned;
-use serde::Serialize;
 
-use crate::api::{Auth, Gpus, Page, Pods, Projects, Tasks, Templates, Wallet};
+use super::api::{Auth, Gpus, Pods, Presigned, Projects, Tasks, Templates, Wallet};
+use super::streams::Pages;
+use super::{flavour, ResponseBody, Transport};
 use crate::core::config::{self, ApiToken, Environment, ResolvedConfig, Settings};
-use crate::core::error::{self, Error, ErrorResponse, Result};
+use crate::core::error::{self, ErrorResponse};
 use crate::core::random;
-use crate::transport::{
-    AnswerTimeout, HttpRequest, HttpResponse, Method, RequestBody, SentBytes, Transport,
-    TransportOptions,
-};
-
-/// The `User-Agent` every request carries.
-pub(crate) const USER_AGENT: &str = concat!("podstack-rust/", env!("CARGO_PKG_VERSION"));
+use crate::core::redact::Redactor;
+use crate::request::{ApiRequest, Listing, RequestContext};
+use crate::transport::HttpResponse;
+use crate::{Error, Page, Result};
 
 /// A Podstack API client.
 ///
 /// Cheap to clone (clones share one connection pool) and `Send + Sync`. Build one with
 /// [`Client::new`] (environment and credentials file) or [`Client::builder`].
-///
-/// ```no_run
-/// # #[cfg(not(feature = "async"))]
-/// # fn main() -> Result<(), podstack::Error> {
-/// let client = podstack::Client::new()?; // reads PODSTACK_API_TOKEN, ~/.podstack/credentials
-/// let user = client.auth().whoami()?;
-/// println!("Authenticated as: {}", user.email);
-/// # Ok(()) }
-/// # #[cfg(feature = "async")] fn main() {}
-/// ```
+#[doc = doc_example!(
+    "let user = client.auth().whoami()" await "?;\n"
+    "println!(\"Authenticated as: {}\", user.email);"
+)]
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -48,8 +43,8 @@ pub struct Client {
 
 struct Inner {
     config: ResolvedConfig,
-    /// `{endpoint}/v1`, computed once.
-    base_url: String,
+    context: RequestContext,
+    redactor: Redactor,
     transport: Transport,
 }
 
@@ -117,28 +112,28 @@ impl Client {
     pub fn templates(&self) -> Templates<'_> {
         Templates::new(self)
     }
+
+    /// Presigned URLs: fetch or put through a URL the API signed, without the token.
+    pub fn presigned(&self) -> Presigned<'_> {
+        Presigned::new(self)
+    }
 }
 
 /// Builds a [`Client`] from explicit settings.
 ///
 /// Every setting is optional; unset ones come from the environment, then the
 /// credentials file, then defaults (see the crate documentation for the order).
-///
-/// ```no_run
-/// # #[cfg(not(feature = "async"))]
-/// # fn main() -> Result<(), podstack::Error> {
-/// use std::time::Duration;
-/// use podstack::{Client, RetryConfig};
-///
-/// let client = Client::builder()
-///     .profile("production")
-///     .project_id("my-project-id")
-///     .timeout(Duration::from_secs(10))
-///     .retry(RetryConfig::default().max_retries(5))
-///     .build()?;
-/// # Ok(()) }
-/// # #[cfg(feature = "async")] fn main() {}
-/// ```
+#[doc = doc_example!(
+    "use std::time::Duration;\n"
+    "use podstack::RetryConfig;\n\n"
+    "let client = Client::builder()\n"
+    "    .profile(\"production\")\n"
+    "    .project_id(\"my-project-id\")\n"
+    "    .timeout(Duration::from_secs(10))\n"
+    "    .retry(RetryConfig::default().max_retries(5))\n"
+    "    .build()?;\n"
+    "# let _ = client;"
+)]
 #[derive(Clone, Debug, Default)]
 #[must_use = "a builder does nothing until .build() is called"]
 pub struct ClientBuilder {
@@ -171,6 +166,15 @@ impl ClientBuilder {
     /// unless [`allow_insecure_http`](Self::allow_insecure_http) is set.
     pub fn api_endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.settings.api_endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// The platform service that storage calls go to (default
+    /// `https://cloud.podstack.ai/platform`; environment `PODSTACK_PLATFORM_URL`,
+    /// profile key `platform_endpoint`). The same `https` rule as
+    /// [`api_endpoint`](Self::api_endpoint) applies.
+    pub fn platform_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.settings.platform_endpoint = Some(endpoint.into());
         self
     }
 
@@ -222,173 +226,30 @@ impl ClientBuilder {
         let config = config::resolve(&self.settings, &environment, &|path| {
             std::fs::read_to_string(path)
         })?;
-        Client::from_config(config)
-    }
-}
-
-impl Client {
-    fn from_config(config: ResolvedConfig) -> Result<Client> {
-        // The headers every request carries are fixed for the client's life, so the
-        // transport parses them once instead of on every call.
-        let mut common_headers = vec![
-            ("authorization", format!("Bearer {}", config.token.expose())),
-            ("user-agent", USER_AGENT.to_owned()),
-            ("accept", "application/json".to_owned()),
-        ];
-        if let Some((project, _)) = config.project() {
-            common_headers.push(("x-project-id", project.to_owned()));
-        }
-        let transport = Transport::new(&TransportOptions {
-            timeout: config.timeout,
-            common_headers,
-        })?;
+        let token = config.token.expose();
+        let inner = Inner {
+            context: RequestContext {
+                api_base: format!("{}/v1", config.endpoint()),
+                platform_base: format!("{}/api/v1", config.platform_endpoint()),
+                authorization: format!("Bearer {token}"),
+                project_id: config.project().map(|(id, _)| id.to_owned()),
+            },
+            redactor: Redactor::new(token),
+            transport: Transport::new(config.timeout)?,
+            config,
+        };
         Ok(Client {
-            inner: Arc::new(Inner {
-                base_url: format!("{}/v1", config.endpoint()),
-                config,
-                transport,
-            }),
+            inner: Arc::new(inner),
         })
     }
 }
 
-/// The largest page the API serves.
-const MAX_PAGE: u32 = 200;
-
-/// A decoded list answer, `{"<plural>": [...], "total": N}`.
-pub(crate) trait Listing: DeserializeOwned {
-    /// What the list holds.
-    type Item;
-    /// The items and the total.
-    fn into_page(self) -> Page<Self::Item>;
-}
-
-/// A request described by a resource handler, before the pipeline prepares it.
-#[derive(Debug)]
-pub(crate) struct ApiRequest {
-    method: Method,
-    /// Path below `/v1`, segments already percent-encoded (see [`segment`]).
-    path: String,
-    query: Vec<(&'static str, String)>,
-    body: RequestBody,
-    content_type: &'static str,
-    accept: Option<&'static str>,
-    /// A project for this call only, replacing the client's.
-    project_id: Option<String>,
-    answer_timeout: AnswerTimeout,
-    /// Whether this `POST` creates something and so carries an `Idempotency-Key`.
-    idempotent_create: bool,
-}
-
-impl ApiRequest {
-    fn new(method: Method, path: impl Into<String>) -> Self {
-        ApiRequest {
-            method,
-            path: path.into(),
-            query: Vec::new(),
-            body: RequestBody::Empty,
-            content_type: "application/json",
-            accept: None,
-            project_id: None,
-            answer_timeout: AnswerTimeout::Default,
-            idempotent_create: false,
-        }
-    }
-
-    pub(crate) fn get(path: impl Into<String>) -> Self {
-        ApiRequest::new(Method::Get, path)
-    }
-
-    pub(crate) fn post(path: impl Into<String>) -> Self {
-        ApiRequest::new(Method::Post, path)
-    }
-
-    pub(crate) fn put(path: impl Into<String>) -> Self {
-        ApiRequest::new(Method::Put, path)
-    }
-
-    pub(crate) fn delete(path: impl Into<String>) -> Self {
-        ApiRequest::new(Method::Delete, path)
-    }
-
-    /// Adds a query parameter (percent-encoded by the pipeline); repeatable.
-    pub(crate) fn query(mut self, name: &'static str, value: impl ToString) -> Self {
-        self.query.push((name, value.to_string()));
-        self
-    }
-
-    /// Sets a JSON body.
-    pub(crate) fn json(mut self, body: &impl Serialize) -> Result<Self> {
-        let bytes = serde_json::to_vec(body)
-            .map_err(|e| Error::config(format!("could not encode the request body: {e}")))?;
-        self.body = RequestBody::Bytes(Bytes::from(bytes));
-        Ok(self)
-    }
-
-    /// Streams a file as a raw `application/octet-stream` body, reporting bytes sent.
-    pub(crate) fn file(mut self, path: PathBuf, len: u64, sent: Option<SentBytes>) -> Self {
-        self.body = RequestBody::File { path, len, sent };
-        self.content_type = "application/octet-stream";
-        self
-    }
-
-    /// The media type the answer comes in, when it is not JSON.
-    pub(crate) fn accept(mut self, media_type: &'static str) -> Self {
-        self.accept = Some(media_type);
-        self
-    }
-
-    /// Sends `X-Project-Id: project_id` on this call instead of the client's project.
-    pub(crate) fn project(mut self, project_id: Option<&str>) -> Self {
-        self.project_id = project_id.map(str::to_owned);
-        self
-    }
-
-    /// How long the answer may take (see [`AnswerTimeout`]).
-    pub(crate) fn answer_timeout(mut self, answer_timeout: AnswerTimeout) -> Self {
-        self.answer_timeout = answer_timeout;
-        self
-    }
-
-    /// Marks a create: the request carries an `Idempotency-Key`, which also makes it
-    /// safe to retry.
-    pub(crate) fn create(mut self) -> Self {
-        self.idempotent_create = true;
-        self
-    }
-
-    /// `GET /v1/pods/{id}`, for messages.
-    fn describe(&self) -> String {
-        format!("{} /v1{}", self.method.as_str(), self.path)
-    }
-}
-
-/// Percent-encodes one path segment (an id from the caller).
-pub(crate) fn segment(value: &str) -> String {
-    percent_encode(value)
-}
-
-fn percent_encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(byte as char)
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
-}
-
-#[cfg_attr(not(feature = "async"), maybe_async::must_be_sync)]
-#[cfg_attr(feature = "async", maybe_async::must_be_async)]
+#[flavour]
 impl Client {
     /// Sends a request and decodes a JSON answer.
     pub(crate) async fn send_json<T: DeserializeOwned>(&self, request: ApiRequest) -> Result<T> {
         let body = self.send_bytes(&request).await?;
-        serde_json::from_slice(&body)
-            .map_err(|e| Error::decode(&request.describe(), &body, e).redact(self.token()))
+        self.decode(&request, &body)
     }
 
     /// Sends a request whose answer has no body worth decoding (204).
@@ -407,6 +268,25 @@ impl Client {
         })
     }
 
+    /// Sends a request and returns the whole answer's body.
+    pub(crate) async fn send_bytes(&self, request: &ApiRequest) -> Result<Vec<u8>> {
+        let response = self.execute(request).await?;
+        response
+            .body
+            .read_all()
+            .await
+            .map_err(|e| e.redact(&self.inner.redactor))
+    }
+
+    /// Sends a request and returns the successful answer with its body unread, to be
+    /// streamed by the caller.
+    pub(crate) async fn send_streaming(
+        &self,
+        request: &ApiRequest,
+    ) -> Result<HttpResponse<ResponseBody>> {
+        self.execute(request).await
+    }
+
     /// Waits, through the transport (a thread sleep, or a tokio timer).
     pub(crate) async fn sleep(&self, duration: Duration) {
         self.inner.transport.sleep(duration).await;
@@ -418,45 +298,28 @@ impl Client {
         Ok(listing.into_page())
     }
 
-    /// Fetches every page of an offset-paginated list, `MAX_PAGE` items at a time;
-    /// `page(limit, offset)` describes the request for one page.
-    pub(crate) async fn list_all<L: Listing>(
-        &self,
-        page: impl Fn(u32, u64) -> ApiRequest,
-    ) -> Result<Vec<L::Item>> {
+    /// Fetches every page of an offset-paginated list; `page(limit, offset)` describes
+    /// the request for one page.
+    pub(crate) async fn list_all<'a, L: Listing + 'a>(
+        &'a self,
+        page: impl Fn(u32, u64) -> ApiRequest + Send + Sync + 'a,
+    ) -> Result<Vec<L::Item>>
+    where
+        L::Item: Send,
+    {
+        let mut pages = Pages::<L>::new(self, Box::new(page));
         let mut all = Vec::new();
-        loop {
-            let Page { items, total } = self
-                .list_page::<L>(page(MAX_PAGE, all.len() as u64))
-                .await?;
-            let done = items.is_empty() || all.len() + items.len() >= total as usize;
-            all.extend(items);
-            if done {
-                return Ok(all);
-            }
+        while let Some(item) = pages.next_item().await {
+            all.push(item?);
         }
+        Ok(all)
     }
 
-    /// Sends a request and returns the successful answer with its body unread, to be
-    /// streamed by the caller.
-    pub(crate) async fn send_streaming(&self, request: ApiRequest) -> Result<HttpResponse> {
-        self.execute(&request).await
-    }
-
-    async fn send_bytes(&self, request: &ApiRequest) -> Result<Vec<u8>> {
-        let response = self.execute(request).await?;
-        response
-            .body
-            .read_all()
-            .await
-            .map_err(|e| e.redact(self.token()))
-    }
-
-    /// The request pipeline. Every call to the API goes through here.
-    async fn execute(&self, request: &ApiRequest) -> Result<HttpResponse> {
-        let http_request = self.prepare(request);
-        // A POST without an idempotency key (a command execution) is never resent.
-        let replay_safe = request.method != Method::Post || request.idempotent_create;
+    /// The pipeline. Every request goes through here.
+    async fn execute(&self, request: &ApiRequest) -> Result<HttpResponse<ResponseBody>> {
+        let http_request = request.prepare(&self.inner.context);
+        let redactor = &self.inner.redactor;
+        let replayable = request.replayable();
         let retry = &self.inner.config.retry;
         let mut retries_done = 0;
         loop {
@@ -465,12 +328,11 @@ impl Client {
             let error = match outcome {
                 Ok(response) => {
                     log::debug!(
-                        "{} {} -> {} in {:?} (request id {})",
-                        request.method.as_str(),
-                        request.path,
+                        "{} -> {} in {:?} (request id {})",
+                        request.describe(),
                         response.status,
                         started.elapsed(),
-                        response.request_id.as_deref().unwrap_or("none"),
+                        redactor.text(response.request_id.as_deref().unwrap_or("none")),
                     );
                     if (200..300).contains(&response.status) {
                         return Ok(response);
@@ -483,28 +345,27 @@ impl Client {
                         retry_after: response.retry_after.as_deref(),
                         body: &body,
                     })
+                    .redact(redactor)
                 }
                 Err(error) => {
+                    let error = error.redact(redactor);
                     log::debug!(
-                        "{} {} failed after {:?}: {}",
-                        request.method.as_str(),
-                        request.path,
+                        "{} failed after {:?}: {}",
+                        request.describe(),
                         started.elapsed(),
                         error
                     );
                     error
                 }
-            }
-            .redact(self.token());
-            let delay = replay_safe
+            };
+            let delay = replayable
                 .then(|| retry.delay_before_retry(retries_done, &error, random::random_unit()))
                 .flatten();
             match delay {
                 Some(delay) => {
                     log::debug!(
-                        "retrying {} {} in {:?} (retry {} of {})",
-                        request.method.as_str(),
-                        request.path,
+                        "retrying {} in {:?} (retry {} of {})",
+                        request.describe(),
                         delay,
                         retries_done + 1,
                         retry.limit(),
@@ -519,83 +380,20 @@ impl Client {
 }
 
 impl Client {
-    fn token(&self) -> &str {
-        self.inner.config.token.expose()
-    }
-
-    /// Builds the HTTP request: URL with query, and the headers of this call. The
-    /// headers of every call (authorization, user agent, accept, project) were given
-    /// to the transport once, in [`Client::from_config`].
-    fn prepare(&self, request: &ApiRequest) -> HttpRequest {
-        let mut url = format!("{}{}", self.inner.base_url, request.path);
-        for (i, (name, value)) in request.query.iter().enumerate() {
-            url.push(if i == 0 { '?' } else { '&' });
-            url.push_str(name);
-            url.push('=');
-            url.push_str(&percent_encode(value));
-        }
-        let mut headers = Vec::new();
-        if !matches!(request.body, RequestBody::Empty) {
-            headers.push(("content-type", request.content_type.to_owned()));
-        }
-        if let Some(accept) = request.accept {
-            headers.push(("accept", accept.to_owned()));
-        }
-        if let Some(project_id) = &request.project_id {
-            headers.push(("x-project-id", project_id.clone()));
-        }
-        if request.method == Method::Post && request.idempotent_create {
-            // One key for every attempt of this call.
-            headers.push(("idempotency-key", random::idempotency_key()));
-        }
-        HttpRequest {
-            method: request.method,
-            url,
-            headers,
-            body: request.body.clone(),
-            answer_timeout: request.answer_timeout,
-        }
+    /// Decodes a JSON answer, or says which request's answer did not decode.
+    pub(crate) fn decode<T: DeserializeOwned>(
+        &self,
+        request: &ApiRequest,
+        body: &[u8],
+    ) -> Result<T> {
+        serde_json::from_slice(body)
+            .map_err(|e| Error::decode(&request.describe(), body, e).redact(&self.inner.redactor))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn percent_encoding_keeps_unreserved_characters_only() {
-        assert_eq!(percent_encode("pod_abc-1.2~x"), "pod_abc-1.2~x");
-        assert_eq!(percent_encode("a/b c?d&e=é"), "a%2Fb%20c%3Fd%26e%3D%C3%A9");
-    }
-
-    #[maybe_async::test(not(feature = "async"), async(feature = "async", tokio::test))]
-    async fn a_post_without_an_idempotency_key_is_never_sent_twice() {
-        #[cfg(not(feature = "async"))]
-        let mut server = mockito::Server::new();
-        #[cfg(feature = "async")]
-        let mut server = mockito::Server::new_async().await;
-        let mock = server
-            .mock("POST", "/v1/pods/pod_1/exec")
-            .match_header("idempotency-key", mockito::Matcher::Missing)
-            .with_status(503)
-            .expect(1)
-            .create();
-        let client = Client::builder()
-            .use_environment(false)
-            .api_token("t")
-            .api_endpoint(server.url())
-            .retry(crate::RetryConfig::default().backoff_factor(Duration::from_millis(1)))
-            .build()
-            .unwrap();
-
-        let request = ApiRequest::post("/pods/pod_1/exec")
-            .json(&serde_json::json!({"command": "rm -rf /tmp/x"}))
-            .unwrap();
-        let error = client.send_empty(request).await.unwrap_err();
-
-        mock.assert();
-        assert!(matches!(error, Error::Server { .. }), "{error:?}");
-    }
 
     #[test]
     fn client_is_clone_send_sync() {

@@ -1,32 +1,58 @@
 //! Rust SDK for the [Podstack](https://podstack.ai) GPU cloud.
 //!
-//! Blocking by default: every call is a plain function over a pooled `ureq` agent.
-//! With `features = ["async"]` the same API becomes `async fn`s over `reqwest` on tokio.
+//! ```no_run
+//! # fn main() -> Result<(), podstack::Error> {
+//! let client = podstack::Client::new()?; // PODSTACK_API_TOKEN, or ~/.podstack/credentials
+//! println!("Authenticated as: {}", client.auth().whoami()?.email);
+//! # Ok(()) }
+//! ```
+//!
+//! # Blocking and async
+//!
+//! [`Client`] is a plain blocking client over a pooled [`ureq`] agent: no runtime, for
+//! scripts and command-line tools. [`nonblocking::Client`] is the same API with
+//! `async fn`s over [`reqwest`] on tokio. Both are built from one source, take the same
+//! settings and return the same types: models, [`Error`], [`RetryConfig`] and
+//! [`ResolvedConfig`] live here at the crate root, so values move freely between them.
 //!
 //! ```no_run
-//! # #[cfg(not(feature = "async"))]
-//! # fn main() -> Result<(), podstack::Error> {
-//! use podstack::Client;
-//!
-//! let client = Client::new()?; // PODSTACK_API_TOKEN, or ~/.podstack/credentials
-//! let user = client.auth().whoami()?;
-//! println!("Authenticated as: {}", user.email);
-//! let wallet = client.wallet().balance()?;
-//! println!("Balance: ${:.2}", wallet.balance);
+//! # #[cfg(feature = "async")]
+//! # #[tokio::main]
+//! # async fn main() -> Result<(), podstack::Error> {
+//! let client = podstack::nonblocking::Client::new()?;
+//! let pods = client.pods().list(&podstack::PodFilter::new()).await?;
+//! println!("{} pods", pods.len());
 //! # Ok(()) }
-//! # #[cfg(feature = "async")] fn main() {}
+//! # #[cfg(not(feature = "async"))]
+//! # fn main() {}
 //! ```
+//!
+//! # Features
+//!
+//! | feature | default | adds |
+//! |---|---|---|
+//! | `blocking` | yes | [`Client`], [`ClientBuilder`] and their handlers, over `ureq` |
+//! | `async` | no | [`nonblocking`]: the async client, over `reqwest` and tokio |
+//!
+//! Features only add. A build may hold both, as Cargo unifies features across a whole
+//! dependency graph: one crate using the blocking client and another using the async
+//! one build and work side by side. An async-only user may set
+//! `default-features = false, features = ["async"]` to skip compiling `ureq`. A build
+//! with neither feature stops with a `compile_error!` saying what to enable.
 //!
 //! # Where the settings come from
 //!
-//! For the token, the project and the endpoint the first of these that has a value wins:
-//! 1. the [`ClientBuilder`] setting (`api_token`, `project_id`, `api_endpoint`);
+//! For the token, the project and the endpoints the first of these that has a value
+//! wins:
+//! 1. the [`ClientBuilder`] setting (`api_token`, `project_id`, `api_endpoint`,
+//!    `platform_endpoint`);
 //! 2. the profile named with [`ClientBuilder::profile`];
-//! 3. the environment: `PODSTACK_API_TOKEN`, `PODSTACK_PROJECT`, `PODSTACK_API_ENDPOINT`;
+//! 3. the environment: `PODSTACK_API_TOKEN`, `PODSTACK_PROJECT`, `PODSTACK_API_ENDPOINT`,
+//!    `PODSTACK_PLATFORM_URL`;
 //! 4. the profile named by `PODSTACK_PROFILE`, or else `[default]`, in the credentials
 //!    file (`PODSTACK_CREDENTIALS_FILE`, default `~/.podstack/credentials`);
 //! 5. the default: no token (an [`Error::Authentication`] "No API token provided"), no
-//!    project, `https://api.podstack.ai`.
+//!    project, `https://api.podstack.ai`, `https://cloud.podstack.ai/platform`.
 //!
 //! [`Client::config`] tells where each value came from.
 //!
@@ -36,33 +62,73 @@
 //! the kind of failure; [`Error::message`], [`Error::code`], [`Error::request_id`] and
 //! [`Error::status_code`] give the context the API sent.
 //!
+//! # Proxies and TLS
+//!
+//! Both clients speak TLS with rustls and the bundled Mozilla roots (webpki-roots). The
+//! blocking client follows `ureq`'s proxy rules and the async one `reqwest`'s (both read
+//! the usual `HTTPS_PROXY`/`ALL_PROXY` variables); neither can yet be given a proxy or
+//! an extra root certificate on the builder.
+//!
+//! # Logging
+//!
+//! The SDK logs each attempt at `debug` level through the [`log`] facade: method, path,
+//! status, time taken and request id, and each retry with its wait. The token never
+//! appears in them, nor in any error's `Display` or `Debug`: a server that echoes it
+//! back finds it replaced with `[redacted]`.
+//!
 //! # Safety with tokens
 //!
-//! The token never appears in `Debug` or `Display` of the client, its builder, its
-//! configuration or any error; it is never sent over plain `http://` to a host that is
-//! not loopback (unless explicitly allowed), and never follows a redirect to another host.
+//! The token is never sent over plain `http://` to a host that is not loopback (unless
+//! explicitly allowed), never follows a redirect to another host, and never goes to a
+//! presigned URL.
+//!
+//! # MSRV
+//!
+//! Rust 1.88, as `rust-version` in the manifest says.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+// The API source is compiled once per client on purpose (see `blocking.rs`).
+#![allow(clippy::duplicate_mod)]
 
-mod api;
-mod client;
+#[cfg(not(any(feature = "blocking", feature = "async")))]
+compile_error!(
+    "podstack needs a client: enable the `blocking` feature (the default) or `async`, \
+     e.g. podstack = { version = \"0.1\", features = [\"async\"] }"
+);
+
 mod core;
-mod local_fs;
+mod files;
+mod lines;
+mod models;
+mod request;
 mod transport;
 
-pub use api::{
-    Auth, ExecResult, Gpu, Gpus, LogOptions, LogStream, NewPod, NewProject, Page, Pod, PodEvent,
-    PodFile, PodFilter, PodMetrics, PodStatus, Pods, Price, Pricing, Project, Projects, Task,
-    TaskState, Tasks, Template, Templates, TokenInfo, TransferOptions, TransferSummary, Usage,
-    UsageEntry, User, VolumeMount, Wallet, WalletBalance,
+#[cfg(feature = "blocking")]
+mod blocking;
+#[cfg(feature = "async")]
+#[cfg_attr(docsrs, doc(cfg(feature = "async")))]
+pub mod nonblocking;
+
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+pub use blocking::{
+    Auth, Client, ClientBuilder, Gpus, ListStream, LogStream, Pods, Presigned, Projects, Tasks,
+    Templates, Wallet,
 };
-pub use client::{Client, ClientBuilder};
-pub use core::config::{ResolvedConfig, Source, DEFAULT_ENDPOINT, DEFAULT_TIMEOUT};
+pub use core::config::{
+    ResolvedConfig, Source, DEFAULT_ENDPOINT, DEFAULT_PLATFORM_ENDPOINT, DEFAULT_TIMEOUT,
+};
 pub use core::error::{BoxError, Error, ErrorContext, Result};
 pub use core::retry::RetryConfig;
+pub use models::{
+    ExecResult, Gpu, LogOptions, NewPod, NewProject, Page, Pod, PodEvent, PodFile, PodFilter,
+    PodMetrics, PodStatus, Price, Pricing, Project, Task, TaskState, Template, TokenInfo,
+    TransferOptions, TransferSummary, Usage, UsageEntry, User, VolumeMount, WalletBalance,
+};
 
 /// The README's Rust snippets, compiled as doctests so the README stays true.
-#[cfg(all(doctest, not(feature = "async")))]
+#[cfg(all(doctest, feature = "blocking", feature = "async"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

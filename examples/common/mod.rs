@@ -5,7 +5,14 @@
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use podstack::{Client, Error, TransferOptions};
+use podstack::{Error, TransferOptions};
+
+#[cfg(not(feature = "blocking"))]
+pub use podstack::nonblocking::Client;
+/// The client the examples run: the blocking one when its feature is on (the
+/// default), else the async one.
+#[cfg(feature = "blocking")]
+pub use podstack::Client;
 use podstack_emulator::Emulator;
 
 /// Whether `--live` was passed.
@@ -74,12 +81,12 @@ pub fn finish(result: Result<(), Box<dyn std::error::Error>>) {
 /// call in the blocking build, awaited on a tokio runtime in the async one.
 macro_rules! main {
     ($run:ident) => {
-        #[cfg(not(feature = "async"))]
+        #[cfg(feature = "blocking")]
         fn main() {
             common::finish($run());
         }
 
-        #[cfg(feature = "async")]
+        #[cfg(not(feature = "blocking"))]
         #[tokio::main]
         async fn main() {
             common::finish($run().await);

@@ -1,26 +1,27 @@
-//! One module per API area. Each handler borrows the [`Client`](crate::Client),
-//! describes its requests and lets the client's pipeline send them.
+//! One module per API area. Each handler borrows the client, describes its requests
+//! and lets the client's pipeline send them.
+//!
+//! Compiled once per client (see `blocking.rs` and `nonblocking.rs`): the names
+//! imported below are that client's.
 
 mod auth;
 mod gpus;
 mod pods;
+mod presigned;
 mod projects;
 mod tasks;
 mod templates;
 mod wallet;
 
-pub use auth::{Auth, TokenInfo, User};
-pub use gpus::{Gpu, Gpus};
-pub use pods::{
-    ExecResult, LogOptions, LogStream, NewPod, Pod, PodEvent, PodFile, PodFilter, PodMetrics,
-    PodStatus, Pods, TransferOptions, TransferSummary, VolumeMount,
-};
-pub use projects::{NewProject, Page, Project, Projects};
-pub use tasks::{Task, TaskState, Tasks};
-pub use templates::{Template, Templates};
-pub use wallet::{Price, Pricing, Usage, UsageEntry, Wallet, WalletBalance};
+pub use auth::Auth;
+pub use gpus::Gpus;
+pub use pods::Pods;
+pub use presigned::Presigned;
+pub use projects::Projects;
+pub use tasks::Tasks;
+pub use templates::Templates;
+pub use wallet::Wallet;
 
-/// Dollars-and-cents view of an integer amount of cents (12550 → 125.5).
-pub(crate) fn cents_to_amount(cents: i64) -> f64 {
-    cents as f64 / 100.0
-}
+// What the handlers share, from the client being compiled.
+use super::streams::{Lines, Pages};
+use super::{flavour, Client, ListStream, LogStream};

@@ -1,90 +1,14 @@
 //! Projects: `/v1/projects`.
 
-use serde::{Deserialize, Serialize};
-
-use crate::client::{segment, ApiRequest, Client, Listing};
-use crate::Result;
+use super::{flavour, Client, ListStream, Pages};
+use crate::models::ProjectList;
+use crate::request::{segment, ApiRequest};
+use crate::{NewProject, Page, Project, Result};
 
 /// Project calls. Get one with [`Client::projects`].
 #[derive(Clone, Copy, Debug)]
 pub struct Projects<'a> {
     client: &'a Client,
-}
-
-/// A project: the unit that owns pods, volumes and their billing.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[non_exhaustive]
-pub struct Project {
-    /// Project id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// Description, if any.
-    #[serde(default)]
-    pub description: Option<String>,
-    /// Creation time (RFC 3339).
-    pub created_at: String,
-    /// Last update time (RFC 3339).
-    #[serde(default)]
-    pub updated_at: Option<String>,
-}
-
-/// One page of an offset-paginated list.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct Page<T> {
-    /// The items on this page.
-    pub items: Vec<T>,
-    /// How many items exist in all.
-    pub total: u64,
-}
-
-/// What to create: the body of `POST /v1/projects`.
-///
-/// ```
-/// let project = podstack::NewProject::new("training").description("fine-tuning runs");
-/// # let _ = project;
-/// ```
-#[derive(Clone, Debug, Serialize, PartialEq)]
-#[non_exhaustive]
-pub struct NewProject {
-    /// Name (required, non-empty).
-    pub name: String,
-    /// Description.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
-
-impl NewProject {
-    /// A project with this name.
-    pub fn new(name: impl Into<String>) -> Self {
-        NewProject {
-            name: name.into(),
-            description: None,
-        }
-    }
-
-    /// Adds a description.
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
-        self
-    }
-}
-
-#[derive(Deserialize)]
-struct ProjectList {
-    projects: Vec<Project>,
-    total: u64,
-}
-
-impl Listing for ProjectList {
-    type Item = Project;
-    fn into_page(self) -> Page<Project> {
-        Page {
-            items: self.projects,
-            total: self.total,
-        }
-    }
 }
 
 fn page_request(limit: u32, offset: u64) -> ApiRequest {
@@ -97,23 +21,27 @@ impl<'a> Projects<'a> {
     pub(crate) fn new(client: &'a Client) -> Self {
         Projects { client }
     }
+
+    /// Every project the token can see, fetched lazily a page at a time as the result
+    /// is read: an `Iterator` from the blocking client, a `Stream` from the async one.
+    /// Nothing is sent until the first item is asked for.
+    pub fn list_stream(&self) -> ListStream<'a, Project> {
+        ListStream::new(Pages::<ProjectList>::new(
+            self.client,
+            Box::new(page_request),
+        ))
+    }
 }
 
-#[cfg_attr(not(feature = "async"), maybe_async::must_be_sync)]
-#[cfg_attr(feature = "async", maybe_async::must_be_async)]
+#[flavour]
 impl Projects<'_> {
     /// Every project the token can see, following pagination to the end.
     ///
-    /// ```no_run
-    /// # #[cfg(not(feature = "async"))]
-    /// # fn main() -> Result<(), podstack::Error> {
-    /// let client = podstack::Client::new()?;
-    /// for p in client.projects().list()? {
-    ///     println!("{}: {}", p.name, p.id);
-    /// }
-    /// # Ok(()) }
-    /// # #[cfg(feature = "async")] fn main() {}
-    /// ```
+    #[doc = doc_example!(
+        "for p in client.projects().list()" await "? {\n"
+        "    println!(\"{}: {}\", p.name, p.id);\n"
+        "}"
+    )]
     pub async fn list(&self) -> Result<Vec<Project>> {
         self.client.list_all::<ProjectList>(page_request).await
     }

@@ -29,6 +29,9 @@ use super::retry::RetryConfig;
 
 /// The API endpoint used when none is configured.
 pub const DEFAULT_ENDPOINT: &str = "https://api.podstack.ai";
+
+/// The platform service that serves storage (buckets and volumes) when none is configured.
+pub const DEFAULT_PLATFORM_ENDPOINT: &str = "https://cloud.podstack.ai/platform";
 /// The request timeout used when none is configured.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -36,6 +39,7 @@ pub(crate) const ENV_TOKEN: &str = "PODSTACK_API_TOKEN";
 pub(crate) const ENV_PROFILE: &str = "PODSTACK_PROFILE";
 pub(crate) const ENV_PROJECT: &str = "PODSTACK_PROJECT";
 pub(crate) const ENV_ENDPOINT: &str = "PODSTACK_API_ENDPOINT";
+pub(crate) const ENV_PLATFORM: &str = "PODSTACK_PLATFORM_URL";
 pub(crate) const ENV_CREDENTIALS_FILE: &str = "PODSTACK_CREDENTIALS_FILE";
 const DEFAULT_PROFILE: &str = "default";
 
@@ -99,6 +103,7 @@ pub(crate) struct Settings {
     pub profile: Option<String>,
     pub project_id: Option<String>,
     pub api_endpoint: Option<String>,
+    pub platform_endpoint: Option<String>,
     pub credentials_file: Option<PathBuf>,
     pub timeout: Option<Duration>,
     pub retry: Option<RetryConfig>,
@@ -170,6 +175,8 @@ pub struct ResolvedConfig {
     project: Option<(String, Source)>,
     endpoint: String,
     endpoint_source: Source,
+    platform_endpoint: String,
+    platform_endpoint_source: Source,
     profile: String,
     profile_source: Source,
     credentials_file: Option<PathBuf>,
@@ -198,6 +205,17 @@ impl ResolvedConfig {
     /// Where the endpoint came from.
     pub fn endpoint_source(&self) -> &Source {
         &self.endpoint_source
+    }
+
+    /// The platform service endpoint that storage calls go to, without a trailing slash
+    /// (its API is under `/api/v1`).
+    pub fn platform_endpoint(&self) -> &str {
+        &self.platform_endpoint
+    }
+
+    /// Where the platform endpoint came from.
+    pub fn platform_endpoint_source(&self) -> &Source {
+        &self.platform_endpoint_source
     }
 
     /// The active profile of the credentials file, and what chose it.
@@ -295,12 +313,19 @@ pub(crate) fn resolve(
         "api_endpoint",
     )
     .unwrap_or_else(|| (DEFAULT_ENDPOINT.to_owned(), Source::Default));
-    let endpoint =
-        validate_endpoint(&raw_endpoint, settings.allow_insecure_http).map_err(|why| {
-            Error::config(format!(
-                "invalid API endpoint {raw_endpoint:?} (from {endpoint_source}): {why}"
-            ))
-        })?;
+    let endpoint = checked_endpoint("API", &raw_endpoint, &endpoint_source, settings)?;
+    let (raw_platform, platform_endpoint_source) = lookup(
+        settings.platform_endpoint.as_deref(),
+        ENV_PLATFORM,
+        "platform_endpoint",
+    )
+    .unwrap_or_else(|| (DEFAULT_PLATFORM_ENDPOINT.to_owned(), Source::Default));
+    let platform_endpoint = checked_endpoint(
+        "platform",
+        &raw_platform,
+        &platform_endpoint_source,
+        settings,
+    )?;
 
     Ok(ResolvedConfig {
         token: ApiToken::new(token),
@@ -308,11 +333,27 @@ pub(crate) fn resolve(
         project,
         endpoint,
         endpoint_source,
+        platform_endpoint,
+        platform_endpoint_source,
         profile,
         profile_source,
         credentials_file: file.path,
         timeout: settings.timeout.unwrap_or(DEFAULT_TIMEOUT),
         retry: settings.retry.clone().unwrap_or_default(),
+    })
+}
+
+/// Validates an endpoint, or says which one is wrong and where it came from.
+fn checked_endpoint(
+    which: &str,
+    raw: &str,
+    source: &Source,
+    settings: &Settings,
+) -> Result<String> {
+    validate_endpoint(raw, settings.allow_insecure_http).map_err(|why| {
+        Error::config(format!(
+            "invalid {which} endpoint {raw:?} (from {source}): {why}"
+        ))
     })
 }
 
@@ -658,6 +699,45 @@ mod tests {
         assert_eq!(c.project(), Some(("proj_explicit", &Source::Explicit)));
         assert_eq!(c.endpoint(), "http://127.0.0.1:8080");
         assert_eq!(c.endpoint_source(), &Source::Explicit);
+    }
+
+    #[test]
+    fn platform_endpoint_follows_the_same_order_and_rules() {
+        let mut case = Case::new();
+        let c = case.resolve().unwrap();
+        assert_eq!(c.platform_endpoint(), DEFAULT_PLATFORM_ENDPOINT);
+        assert_eq!(c.platform_endpoint_source(), &Source::Default);
+
+        case = case.var(ENV_PLATFORM, "https://env.podstack.ai/platform/");
+        let c = case.resolve().unwrap();
+        assert_eq!(c.platform_endpoint(), "https://env.podstack.ai/platform");
+        assert_eq!(
+            c.platform_endpoint_source(),
+            &Source::Environment(ENV_PLATFORM)
+        );
+
+        case = case.no_files().file(
+            DEFAULT_FILE,
+            "[default]\napi_token = t0k3n_default\nplatform_endpoint = https://file.podstack.ai/p\n",
+        );
+        // A profile named explicitly outranks the environment, as for every setting.
+        case.settings.profile = Some("default".into());
+        let c = case.resolve().unwrap();
+        assert_eq!(c.platform_endpoint(), "https://file.podstack.ai/p");
+        assert_eq!(
+            c.platform_endpoint_source(),
+            &profile("default", DEFAULT_FILE)
+        );
+
+        case.settings.platform_endpoint = Some("http://127.0.0.1:9/platform".into());
+        let c = case.resolve().unwrap();
+        assert_eq!(c.platform_endpoint(), "http://127.0.0.1:9/platform");
+        assert_eq!(c.platform_endpoint_source(), &Source::Explicit);
+
+        case.settings.platform_endpoint = Some("http://storage.example.com".into());
+        let err = case.resolve().unwrap_err();
+        assert!(matches!(err, Error::Config { .. }), "{err:?}");
+        assert!(err.message().contains("invalid platform endpoint"), "{err}");
     }
 
     #[test]

@@ -11,6 +11,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::core::redact::{RedactedSource, Redactor};
+
 /// A boxed error from a lower layer (the transport or the file system).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -392,20 +394,86 @@ impl Error {
         }
     }
 
-    /// Replaces every occurrence of `secret` in the messages with `[redacted]`, so that
-    /// a server or proxy that echoes the token cannot leak it through an error.
-    pub(crate) fn redact(mut self, secret: &str) -> Self {
-        if secret.is_empty() {
-            return self;
+    /// Removes the token from every field of the error: the message, code, request id
+    /// and `details` of its context, each variant's own fields, and its source's text.
+    /// The request pipeline calls this on every error it returns (see
+    /// [`Redactor`](crate::core::redact::Redactor)).
+    pub(crate) fn redact(mut self, redactor: &Redactor) -> Self {
+        let fields = &mut self.context_mut().0;
+        redactor.string(&mut fields.message);
+        for text in [&mut fields.code, &mut fields.request_id]
+            .into_iter()
+            .flatten()
+        {
+            redactor.string(text);
         }
-        if let Error::Decode { excerpt, .. } = &mut self {
-            if excerpt.contains(secret) {
-                *excerpt = excerpt.replace(secret, "[redacted]");
+        redactor.json(&mut fields.details);
+        let redact_source = |source: &(dyn std::error::Error + 'static)| {
+            redactor
+                .leaks_through(source)
+                .then(|| RedactedSource(redactor.text(&chain_text(source)).into_owned()))
+        };
+        match &mut self {
+            Error::NotFound {
+                resource_type,
+                resource_id,
+                ..
+            } => {
+                for text in [resource_type, resource_id].into_iter().flatten() {
+                    redactor.string(text);
+                }
             }
-        }
-        let message = &mut self.context_mut().0.message;
-        if message.contains(secret) {
-            *message = message.replace(secret, "[redacted]");
+            Error::QuotaExceeded { resource_type, .. } => {
+                resource_type.iter_mut().for_each(|t| redactor.string(t))
+            }
+            Error::Conflict { current_state, .. } => {
+                current_state.iter_mut().for_each(|t| redactor.string(t))
+            }
+            Error::Validation { field_errors, .. } => {
+                *field_errors = std::mem::take(field_errors)
+                    .into_iter()
+                    .map(|(field, mut reasons)| {
+                        reasons.iter_mut().for_each(|r| redactor.string(r));
+                        (redactor.text(&field).into_owned(), reasons)
+                    })
+                    .collect();
+            }
+            Error::UnexpectedState {
+                resource_id, state, ..
+            } => {
+                redactor.string(resource_id);
+                redactor.string(state);
+            }
+            Error::Network { source, .. } => {
+                if let Some(clean) = source.as_deref().and_then(|s| redact_source(s)) {
+                    *source = Some(Box::new(clean));
+                }
+            }
+            Error::Io { source, .. } => {
+                if let Some(clean) = redact_source(source) {
+                    *source = std::io::Error::new(source.kind(), clean);
+                }
+            }
+            Error::Decode {
+                path,
+                excerpt,
+                source,
+                ..
+            } => {
+                redactor.string(path);
+                redactor.string(excerpt);
+                if let Some(clean) = redact_source(source) {
+                    *source = <serde_json::Error as serde::de::Error>::custom(clean);
+                }
+            }
+            Error::Authentication { .. }
+            | Error::Permission { .. }
+            | Error::InsufficientBalance { .. }
+            | Error::RateLimit { .. }
+            | Error::Server { .. }
+            | Error::Api { .. }
+            | Error::Timeout { .. }
+            | Error::Config { .. } => {}
         }
         self
     }
@@ -430,6 +498,18 @@ impl Error {
             | Error::Decode { context, .. } => context,
         }
     }
+}
+
+/// An error and its sources as one line, `outer: inner: innermost`.
+fn chain_text(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut next = error.source();
+    while let Some(inner) = next {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        next = inner.source();
+    }
+    text
 }
 
 /// What the client learned from a non-2xx answer, in plain values.
@@ -707,7 +787,8 @@ mod tests {
 
     #[test]
     fn redact_removes_the_token_from_messages() {
-        let e = map(500, "boom podstack_ab_secret boom").redact("podstack_ab_secret");
+        let e =
+            map(500, "boom podstack_ab_secret boom").redact(&Redactor::new("podstack_ab_secret"));
         assert!(!e.to_string().contains("podstack_ab_secret"));
         assert!(e.message().contains("[redacted]"));
     }

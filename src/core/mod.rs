@@ -8,4 +8,5 @@ pub(crate) mod config;
 pub(crate) mod error;
 pub(crate) mod poll;
 pub(crate) mod random;
+pub(crate) mod redact;
 pub(crate) mod retry;

@@ -6,13 +6,15 @@
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures_util::stream::{self, Stream};
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::redirect;
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::{
-    invalid_header, timeout_message, unreadable_file, AnswerTimeout, HttpRequest, HttpResponse,
-    Method, RequestBody, TransportOptions, CHUNK_SIZE, MAX_REDIRECTS,
+    invalid_header, local_file_error, timeout_message, unreadable_file, AnswerTimeout, FileWindow,
+    HttpRequest, HttpResponse, Method, RequestBody, WindowCursor, CHUNK_SIZE, MAX_REDIRECTS,
+    USER_AGENT,
 };
 use crate::core::error::Error;
 
@@ -24,7 +26,9 @@ pub(crate) struct Transport {
 }
 
 impl Transport {
-    pub(crate) fn new(options: &TransportOptions) -> Result<Self, Error> {
+    /// A transport whose connects, waits for an answer and reads of a body each wait at
+    /// most `timeout`.
+    pub(crate) fn new(timeout: Duration) -> Result<Self, Error> {
         // reqwest drops Authorization itself when a redirect changes host or port; this
         // policy also refuses https → http downgrades and bounds the chain.
         let policy = redirect::Policy::custom(|attempt| {
@@ -39,30 +43,26 @@ impl Transport {
                 attempt.follow()
             }
         });
-        let mut common_headers = HeaderMap::new();
-        for (name, value) in &options.common_headers {
-            let mut value = HeaderValue::from_str(value).map_err(|_| invalid_header(name))?;
-            value.set_sensitive(*name == "authorization");
-            common_headers.insert(*name, value);
-        }
-        // Timeouts are inactivity timeouts, as in the blocking build: connecting, the
+        let mut common_headers = HeaderMap::with_capacity(2);
+        common_headers.insert("user-agent", HeaderValue::from_static(USER_AGENT));
+        common_headers.insert("accept", HeaderValue::from_static("application/json"));
+        // Timeouts are inactivity timeouts, as in the blocking client: connecting, the
         // wait for an answer and each wait for more of its body are bounded separately
         // (see `send` and `ResponseBody::chunk`), so a long transfer that keeps flowing
         // is never cut off.
         let client = reqwest::Client::builder()
-            // Sent on every request; a request's own header of the same name wins.
             .default_headers(common_headers)
-            .connect_timeout(options.timeout)
+            .connect_timeout(timeout)
             .redirect(policy)
             .build()
             .map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))?;
-        Ok(Transport {
-            client,
-            timeout: options.timeout,
-        })
+        Ok(Transport { client, timeout })
     }
 
-    pub(crate) async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, Error> {
+    pub(crate) async fn send(
+        &self,
+        request: &HttpRequest<'_>,
+    ) -> Result<HttpResponse<ResponseBody>, Error> {
         let method = match request.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
@@ -70,46 +70,38 @@ impl Transport {
             Method::Delete => reqwest::Method::DELETE,
         };
         let mut builder = self.client.request(method, request.url.as_str());
-        for (name, value) in &request.headers {
-            let value = HeaderValue::from_str(value).map_err(|_| invalid_header(name))?;
-            builder = builder.header(*name, value);
+        for header in &request.headers {
+            let mut value =
+                HeaderValue::from_str(&header.value).map_err(|_| invalid_header(header.name))?;
+            value.set_sensitive(header.sensitive);
+            builder = builder.header(header.name, value);
         }
         let mut answer_timeout = request.answer_timeout.resolve(self.timeout);
-        match &request.body {
+        match request.body {
             RequestBody::Empty => {}
             RequestBody::Bytes(bytes) => builder = builder.body(bytes.clone()),
-            RequestBody::File { path, len, sent } => {
-                let file = tokio::fs::File::open(path)
-                    .await
-                    .map_err(|e| unreadable_file(path, e))?;
-                let path = path.clone();
-                let sent = sent.clone();
-                let chunks = futures_util::stream::unfold((file, 0u64), move |(mut file, done)| {
-                    let (path, sent) = (path.clone(), sent.clone());
-                    async move {
-                        let mut buffer = vec![0; CHUNK_SIZE];
-                        match file.read(&mut buffer).await {
-                            Ok(0) => None,
-                            Ok(n) => {
-                                buffer.truncate(n);
-                                let done = done + n as u64;
-                                if let Some(sent) = &sent {
-                                    if let Ok(mut sent) = sent.lock() {
-                                        sent(done);
-                                    }
-                                }
-                                Some((Ok(Bytes::from(buffer)), (file, done)))
-                            }
-                            Err(e) => Some((Err(unreadable_file(&path, e)), (file, done))),
-                        }
-                    }
-                });
+            RequestBody::File(window) => {
+                let chunks = window_stream(window).await?;
                 builder = builder
-                    .header("content-length", len.to_string())
+                    .header("content-length", window.len.to_string())
                     .body(reqwest::Body::wrap_stream(chunks));
                 // The upload happens inside `send`; hyper has no write timeout to
                 // bound a stalled upload by, so the wait is not bounded in total.
                 answer_timeout = None;
+            }
+            RequestBody::AsyncReader(one_shot) => {
+                let reader = one_shot.take()?;
+                if let Some(len) = one_shot.len {
+                    builder = builder.header("content-length", len.to_string());
+                }
+                builder = builder.body(reqwest::Body::wrap_stream(reader_stream(reader)));
+                answer_timeout = None;
+            }
+            #[cfg(feature = "blocking")]
+            RequestBody::Reader(_) => {
+                return Err(Error::config(
+                    "a blocking reader cannot be sent by the async client",
+                ))
             }
         }
         let sending = builder.send();
@@ -150,6 +142,57 @@ impl Transport {
     }
 }
 
+/// A [`FileWindow`] as a stream of pieces, reporting progress and refusing a file that
+/// changes while it is sent.
+async fn window_stream(
+    window: &FileWindow,
+) -> Result<impl Stream<Item = std::io::Result<Bytes>> + Send + 'static, Error> {
+    let mut file = tokio::fs::File::open(&window.path)
+        .await
+        .map_err(|e| unreadable_file(&window.path, e))?;
+    if window.offset > 0 {
+        file.seek(std::io::SeekFrom::Start(window.offset))
+            .await
+            .map_err(|e| unreadable_file(&window.path, e))?;
+    }
+    // The stream outlives this borrow (reqwest wants it 'static), so it owns a copy.
+    let window = window.clone();
+    let cursor = WindowCursor::new(&window);
+    Ok(stream::try_unfold(
+        (file, window, cursor),
+        |(mut file, window, mut cursor)| async move {
+            if cursor.is_done() {
+                let len = file.metadata().await.map(|m| m.len());
+                cursor.finish(&window, len)?;
+                return Ok(None);
+            }
+            let mut buffer = vec![0; cursor.next_read(CHUNK_SIZE)];
+            let n = file
+                .read(&mut buffer)
+                .await
+                .map_err(|e| window.unreadable(e))?;
+            cursor.advance(&window, n)?;
+            buffer.truncate(n);
+            Ok(Some((Bytes::from(buffer), (file, window, cursor))))
+        },
+    ))
+}
+
+/// An async reader as a stream of pieces.
+fn reader_stream(
+    reader: std::pin::Pin<Box<dyn tokio::io::AsyncRead + Send>>,
+) -> impl Stream<Item = std::io::Result<Bytes>> + Send + 'static {
+    stream::try_unfold(reader, |mut reader| async move {
+        let mut buffer = vec![0; CHUNK_SIZE];
+        let n = reader.read(&mut buffer).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        buffer.truncate(n);
+        Ok(Some((Bytes::from(buffer), reader)))
+    })
+}
+
 /// An answer's body, read as it arrives.
 #[derive(Debug)]
 pub(crate) struct ResponseBody {
@@ -182,7 +225,9 @@ impl ResponseBody {
 }
 
 fn map_error(error: reqwest::Error, timeout: Duration) -> Error {
-    if error.is_timeout() {
+    if let Some(local) = local_file_error(&error) {
+        local
+    } else if error.is_timeout() {
         Error::timeout(timeout_message(timeout))
     } else if error.is_connect() {
         Error::network("could not connect to the API", Some(error.into()))

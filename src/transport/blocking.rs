@@ -1,7 +1,7 @@
 //! The blocking transport: one `ureq` agent, shared by every clone of the client.
 
 use std::fs::File;
-use std::io::Read;
+use std::io::{self, Read, Seek, SeekFrom};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -9,8 +9,8 @@ use ureq::config::RedirectAuthHeaders;
 use ureq::http;
 
 use super::{
-    invalid_header, timeout_message, unreadable_file, HttpRequest, HttpResponse, Method,
-    RequestBody, SentBytes, TransportOptions, CHUNK_SIZE, MAX_REDIRECTS,
+    invalid_header, local_file_error, timeout_message, unreadable_file, FileWindow, HttpRequest,
+    HttpResponse, Method, RequestBody, WindowCursor, CHUNK_SIZE, MAX_REDIRECTS, USER_AGENT,
 };
 use crate::core::error::Error;
 
@@ -19,33 +19,40 @@ use crate::core::error::Error;
 pub(crate) struct Transport {
     agent: ureq::Agent,
     timeout: Duration,
-    /// Parsed once; cloning a `HeaderValue` only bumps a reference count.
+    /// `User-Agent` and `Accept`, parsed once.
     common_headers: http::HeaderMap,
 }
 
 impl Transport {
-    pub(crate) fn new(options: &TransportOptions) -> Result<Self, Error> {
+    /// A transport whose connects and reads each wait at most `timeout`.
+    pub(crate) fn new(timeout: Duration) -> Result<Self, Error> {
         let config = ureq::Agent::config_builder()
             // The pipeline maps every status itself.
             .http_status_as_error(false)
             // An inactivity timeout: connecting, and each read or write, may take at most
             // this long. A whole-call deadline would cut off large transfers that are
             // still flowing, and makes ureq reset socket timeouts on every read.
-            .timeout_connect(Some(options.timeout))
-            .timeout_per_read(Some(options.timeout))
-            .timeout_per_write(Some(options.timeout))
+            .timeout_connect(Some(timeout))
+            .timeout_per_read(Some(timeout))
+            .timeout_per_write(Some(timeout))
             .max_redirects(MAX_REDIRECTS)
             // Keep Authorization only for the same host and never on https → http.
             .redirect_auth_headers(RedirectAuthHeaders::SameHost)
             .build();
+        let mut common_headers = http::HeaderMap::with_capacity(2);
+        common_headers.insert("user-agent", http::HeaderValue::from_static(USER_AGENT));
+        common_headers.insert("accept", http::HeaderValue::from_static("application/json"));
         Ok(Transport {
             agent: ureq::Agent::new_with_config(config),
-            timeout: options.timeout,
-            common_headers: header_map(&options.common_headers)?,
+            timeout,
+            common_headers,
         })
     }
 
-    pub(crate) fn send(&self, request: &HttpRequest) -> Result<HttpResponse, Error> {
+    pub(crate) fn send(
+        &self,
+        request: &HttpRequest<'_>,
+    ) -> Result<HttpResponse<ResponseBody>, Error> {
         let method = match request.method {
             Method::Get => http::Method::GET,
             Method::Post => http::Method::POST,
@@ -57,29 +64,38 @@ impl Transport {
             .uri(request.url.as_str());
         if let Some(headers) = builder.headers_mut() {
             headers.clone_from(&self.common_headers);
-            for (name, value) in &request.headers {
-                let value = http::HeaderValue::from_str(value).map_err(|_| invalid_header(name))?;
-                headers.insert(*name, value);
+            for header in &request.headers {
+                let mut value = http::HeaderValue::from_str(&header.value)
+                    .map_err(|_| invalid_header(header.name))?;
+                value.set_sensitive(header.sensitive);
+                headers.insert(header.name, value);
             }
         }
         let read_timeout = request.answer_timeout.resolve(self.timeout);
-        let result = match &request.body {
+        let response = match request.body {
             RequestBody::Empty => self.run(builder.body(()), read_timeout),
             RequestBody::Bytes(bytes) => self.run(builder.body(&bytes[..]), read_timeout),
-            RequestBody::File { path, len, sent } => {
-                let file = File::open(path).map_err(|e| unreadable_file(path, e))?;
-                let reader = CountingReader {
-                    inner: file,
-                    sent: sent.clone(),
-                    done: 0,
-                };
+            RequestBody::File(window) => {
+                let mut reader = WindowReader::open(window)?;
                 // A known length is sent as Content-Length instead of chunked.
-                let builder = builder.header("content-length", len.to_string());
-                let body = ureq::SendBody::from_owned_reader(reader);
+                let builder = builder.header("content-length", window.len.to_string());
+                let body = ureq::SendBody::from_reader(&mut reader);
                 self.run(builder.body(body), read_timeout)
             }
-        };
-        let response = result?;
+            RequestBody::Reader(one_shot) => {
+                let mut reader = one_shot.take()?;
+                let builder = match one_shot.len {
+                    Some(len) => builder.header("content-length", len.to_string()),
+                    None => builder,
+                };
+                let body = ureq::SendBody::from_reader(&mut reader);
+                self.run(builder.body(body), read_timeout)
+            }
+            #[cfg(feature = "async")]
+            RequestBody::AsyncReader(_) => Err(Error::config(
+                "an async reader cannot be sent by the blocking client",
+            )),
+        }?;
         let header = |name: &str| {
             response
                 .headers()
@@ -165,22 +181,41 @@ impl ResponseBody {
     }
 }
 
-/// Reports how many bytes of a file body have been handed to the connection.
-struct CountingReader {
-    inner: File,
-    sent: Option<SentBytes>,
-    done: u64,
+/// Reads a [`FileWindow`], reporting progress and refusing a file that changes.
+struct WindowReader<'w> {
+    file: File,
+    window: &'w FileWindow,
+    cursor: WindowCursor,
 }
 
-impl Read for CountingReader {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.done += n as u64;
-        if let Some(sent) = &self.sent {
-            if let Ok(mut sent) = sent.lock() {
-                sent(self.done);
-            }
+impl<'w> WindowReader<'w> {
+    fn open(window: &'w FileWindow) -> Result<Self, Error> {
+        let mut file = File::open(&window.path).map_err(|e| unreadable_file(&window.path, e))?;
+        if window.offset > 0 {
+            file.seek(SeekFrom::Start(window.offset))
+                .map_err(|e| unreadable_file(&window.path, e))?;
         }
+        Ok(WindowReader {
+            file,
+            window,
+            cursor: WindowCursor::new(window),
+        })
+    }
+}
+
+impl Read for WindowReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.cursor.is_done() {
+            let len = self.file.metadata().map(|m| m.len());
+            self.cursor.finish(self.window, len)?;
+            return Ok(0);
+        }
+        let want = self.cursor.next_read(buf.len());
+        let n = self
+            .file
+            .read(&mut buf[..want])
+            .map_err(|e| self.window.unreadable(e))?;
+        self.cursor.advance(self.window, n)?;
         Ok(n)
     }
 }
@@ -199,9 +234,12 @@ fn map_error(error: ureq::Error, timeout: Duration) -> Error {
     }
 }
 
-fn map_io_error(error: std::io::Error, timeout: Duration) -> Error {
+fn map_io_error(error: io::Error, timeout: Duration) -> Error {
+    if let Some(local) = local_file_error(&error) {
+        return local;
+    }
     match error.kind() {
-        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
             Error::timeout(timeout_message(timeout))
         }
         _ => {
@@ -214,16 +252,4 @@ fn map_io_error(error: std::io::Error, timeout: Duration) -> Error {
             }
         }
     }
-}
-
-/// Parses the common headers; the authorization value is marked sensitive so that
-/// nothing below us prints it.
-fn header_map(headers: &[(&'static str, String)]) -> Result<http::HeaderMap, Error> {
-    let mut map = http::HeaderMap::with_capacity(headers.len());
-    for (name, value) in headers {
-        let mut value = http::HeaderValue::from_str(value).map_err(|_| invalid_header(name))?;
-        value.set_sensitive(*name == "authorization");
-        map.insert(*name, value);
-    }
-    Ok(map)
 }

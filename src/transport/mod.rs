@@ -1,16 +1,19 @@
-//! The HTTP transport: the only module that names an HTTP crate.
+//! The HTTP transports: the only modules that name an HTTP crate.
 //!
-//! The blocking build sends requests with a `ureq` agent ([`blocking`]); the `async`
-//! feature swaps in a `reqwest` client on tokio ([`asynchronous`]). Both expose the same
-//! `Transport` (`send`, `sleep`) and `ResponseBody` (`read_all`, `chunk`), so the
-//! client's request pipeline is written once and `maybe-async` only adds or removes
-//! `.await`.
+//! [`blocking`] sends with a `ureq` agent (feature `blocking`), [`asynchronous`] with a
+//! `reqwest` client on tokio (feature `async`); a build may hold both. Each exposes the
+//! same `Transport` (`send`, `sleep`) and `ResponseBody` (`read_all`, `chunk`), so the
+//! request pipeline is written once and compiled for each.
 //!
-//! Both keep one connection pool for the life of the client, stream file bodies both
-//! ways in fixed-size pieces, never follow a redirect to another host (or from https to
-//! http) with the `Authorization` header, and map connection failures and timeouts to
+//! A transport carries only `User-Agent` and `Accept` on every request; the pipeline
+//! adds `Authorization` (marked sensitive, so nothing below prints it) and
+//! `X-Project-Id` to the requests that should carry them. Both keep one connection pool
+//! for the life of the client, stream file bodies both ways in fixed-size pieces, never
+//! follow a redirect to another host (or from https to http) with the `Authorization`
+//! header, and map connection failures and timeouts to
 //! [`Error::Network`](crate::Error::Network) and [`Error::Timeout`](crate::Error::Timeout).
 
+use std::io;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -19,24 +22,19 @@ use bytes::Bytes;
 
 use crate::core::error::Error;
 
-#[cfg(not(any(feature = "blocking", feature = "async")))]
-compile_error!("podstack needs the `blocking` (default) or the `async` feature");
-
-#[cfg(not(feature = "async"))]
-mod blocking;
-#[cfg(not(feature = "async"))]
-pub(crate) use blocking::{ResponseBody, Transport};
-
 #[cfg(feature = "async")]
-mod asynchronous;
-#[cfg(feature = "async")]
-pub(crate) use asynchronous::{ResponseBody, Transport};
+pub(crate) mod asynchronous;
+#[cfg(feature = "blocking")]
+pub(crate) mod blocking;
 
 /// How many redirects are followed (to the same host only keeping the token).
 const MAX_REDIRECTS: u32 = 5;
 
 /// The size of the pieces file bodies are read and written in.
 pub(crate) const CHUNK_SIZE: usize = 64 * 1024;
+
+/// The `User-Agent` every request carries.
+pub(crate) const USER_AGENT: &str = concat!("podstack-rust/", env!("CARGO_PKG_VERSION"));
 
 /// The HTTP methods the API uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,18 +60,37 @@ impl Method {
 pub(crate) type SentBytes = Arc<Mutex<dyn FnMut(u64) + Send>>;
 
 /// A request body.
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub(crate) enum RequestBody {
     #[default]
     Empty,
     /// In memory; `Bytes` so that a retry resends it without copying.
     Bytes(Bytes),
-    /// Streamed from a file, opened anew for each attempt.
-    File {
-        path: PathBuf,
-        len: u64,
-        sent: Option<SentBytes>,
-    },
+    /// A window of a file, opened anew for each attempt.
+    File(FileWindow),
+    /// A reader that can be sent once: a request with it is never retried.
+    #[cfg(feature = "blocking")]
+    Reader(OneShot<Box<dyn io::Read + Send>>),
+    /// An async reader that can be sent once: a request with it is never retried.
+    #[cfg(feature = "async")]
+    AsyncReader(OneShot<std::pin::Pin<Box<dyn tokio::io::AsyncRead + Send>>>),
+}
+
+impl RequestBody {
+    /// Whether the body can be sent again by a retry.
+    pub(crate) fn replayable(&self) -> bool {
+        match self {
+            RequestBody::Empty | RequestBody::Bytes(_) | RequestBody::File(_) => true,
+            #[cfg(feature = "blocking")]
+            RequestBody::Reader(_) => false,
+            #[cfg(feature = "async")]
+            RequestBody::AsyncReader(_) => false,
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        matches!(self, RequestBody::Empty)
+    }
 }
 
 impl std::fmt::Debug for RequestBody {
@@ -81,11 +98,193 @@ impl std::fmt::Debug for RequestBody {
         match self {
             RequestBody::Empty => f.write_str("Empty"),
             RequestBody::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
-            RequestBody::File { path, len, .. } => {
-                write!(f, "File({}, {len} bytes)", path.display())
-            }
+            RequestBody::File(w) => write!(
+                f,
+                "File({}, {} bytes at {})",
+                w.path.display(),
+                w.len,
+                w.offset
+            ),
+            #[cfg(feature = "blocking")]
+            RequestBody::Reader(_) => f.write_str("Reader"),
+            #[cfg(feature = "async")]
+            RequestBody::AsyncReader(_) => f.write_str("AsyncReader"),
         }
     }
+}
+
+/// `len` bytes of a file starting at `offset`: a whole file, or one part of a multipart
+/// upload. The file must still be `file_len` bytes long when the window has been sent,
+/// else the upload fails with "file changed during upload" instead of sending a torn
+/// copy.
+#[derive(Clone)]
+pub(crate) struct FileWindow {
+    pub path: PathBuf,
+    pub offset: u64,
+    pub len: u64,
+    /// The file's size when the upload was planned.
+    pub file_len: u64,
+    pub sent: Option<SentBytes>,
+}
+
+impl FileWindow {
+    /// The whole file, as big as it is now.
+    pub(crate) fn whole(path: PathBuf, len: u64, sent: Option<SentBytes>) -> Self {
+        FileWindow {
+            path,
+            offset: 0,
+            len,
+            file_len: len,
+            sent,
+        }
+    }
+
+    /// The error for a read that cannot go on: wrapped so that the transports can tell
+    /// it from a network failure and return it as [`Error::Io`], not retried.
+    fn changed(&self, how: &str) -> io::Error {
+        io::Error::other(LocalFileError {
+            message: format!(
+                "file changed during upload: {} {how}; the upload was stopped, not retried",
+                self.path.display()
+            ),
+            kind: io::ErrorKind::UnexpectedEof,
+            detail: "file changed during upload".to_owned(),
+        })
+    }
+
+    pub(crate) fn unreadable(&self, error: io::Error) -> io::Error {
+        io::Error::other(LocalFileError {
+            message: format!("could not read {}", self.path.display()),
+            kind: error.kind(),
+            detail: error.to_string(),
+        })
+    }
+}
+
+/// Progress through a [`FileWindow`] as it is read: written once, used by both
+/// transports' readers.
+pub(crate) struct WindowCursor {
+    remaining: u64,
+    done: u64,
+}
+
+impl WindowCursor {
+    pub(crate) fn new(window: &FileWindow) -> Self {
+        WindowCursor {
+            remaining: window.len,
+            done: 0,
+        }
+    }
+
+    /// How many bytes the next read may take, at most `buffer`.
+    pub(crate) fn next_read(&self, buffer: usize) -> usize {
+        usize::try_from(self.remaining).map_or(buffer, |r| r.min(buffer))
+    }
+
+    pub(crate) fn is_done(&self) -> bool {
+        self.remaining == 0
+    }
+
+    /// Accounts for a read of `n` bytes; a file that ends early changed under us.
+    pub(crate) fn advance(&mut self, window: &FileWindow, n: usize) -> io::Result<()> {
+        if n == 0 && self.remaining > 0 {
+            return Err(window.changed("it became shorter"));
+        }
+        self.remaining -= n as u64;
+        self.done += n as u64;
+        if let Some(sent) = &window.sent {
+            if let Ok(mut sent) = sent.lock() {
+                sent(self.done);
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks, once the window is sent, that the file still has its planned size.
+    pub(crate) fn finish(
+        &self,
+        window: &FileWindow,
+        current_len: io::Result<u64>,
+    ) -> io::Result<()> {
+        match current_len {
+            Ok(len) if len == window.file_len => Ok(()),
+            Ok(len) if len > window.file_len => Err(window.changed("it grew")),
+            Ok(_) => Err(window.changed("it became shorter")),
+            Err(e) => Err(window.unreadable(e)),
+        }
+    }
+}
+
+/// A reader that the first attempt takes; there is no second.
+pub(crate) struct OneShot<R> {
+    reader: Mutex<Option<R>>,
+    /// Sent as `Content-Length` when known; else the body is chunked.
+    pub len: Option<u64>,
+}
+
+impl<R> OneShot<R> {
+    pub(crate) fn new(reader: R, len: Option<u64>) -> Self {
+        OneShot {
+            reader: Mutex::new(Some(reader)),
+            len,
+        }
+    }
+
+    /// The reader, the first time; a config error after that (a bug: the pipeline never
+    /// resends a body that is not [`replayable`](RequestBody::replayable)).
+    pub(crate) fn take(&self) -> Result<R, Error> {
+        self.reader
+            .lock()
+            .ok()
+            .and_then(|mut reader| reader.take())
+            .ok_or_else(|| Error::config("a streamed request body can be sent only once"))
+    }
+}
+
+/// An error about a local file raised inside a transport's body reader, carried through
+/// the HTTP crate as the source of an `io::Error` and taken out again by
+/// [`local_file_error`].
+#[derive(Debug)]
+pub(crate) struct LocalFileError {
+    message: String,
+    kind: io::ErrorKind,
+    detail: String,
+}
+
+impl LocalFileError {
+    fn to_error(&self) -> Error {
+        Error::io(
+            self.message.clone(),
+            io::Error::new(self.kind, self.detail.clone()),
+        )
+    }
+}
+
+impl std::fmt::Display for LocalFileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for LocalFileError {}
+
+/// The local file error somewhere in a transport error's chain, if there is one.
+pub(crate) fn local_file_error(error: &(dyn std::error::Error + 'static)) -> Option<Error> {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        if let Some(local) = e.downcast_ref::<LocalFileError>() {
+            return Some(local.to_error());
+        }
+        if let Some(local) = e
+            .downcast_ref::<io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|inner| inner.downcast_ref::<LocalFileError>())
+        {
+            return Some(local.to_error());
+        }
+        next = e.source();
+    }
+    None
 }
 
 /// How long to wait for the server to start answering (and, in the blocking build,
@@ -101,35 +300,6 @@ pub(crate) enum AnswerTimeout {
     Unbounded,
 }
 
-/// One HTTP request, fully prepared by the client's pipeline.
-#[derive(Debug)]
-pub(crate) struct HttpRequest {
-    pub method: Method,
-    pub url: String,
-    /// This call's own headers; they replace common headers of the same name.
-    pub headers: Vec<(&'static str, String)>,
-    pub body: RequestBody,
-    pub answer_timeout: AnswerTimeout,
-}
-
-/// An HTTP answer whose body has not been read yet.
-#[derive(Debug)]
-pub(crate) struct HttpResponse {
-    pub status: u16,
-    pub request_id: Option<String>,
-    pub retry_after: Option<String>,
-    pub content_length: Option<u64>,
-    pub body: ResponseBody,
-}
-
-/// Settings the transport is built with.
-pub(crate) struct TransportOptions {
-    /// How long connecting, or waiting for the next bytes, may take.
-    pub timeout: Duration,
-    /// Headers sent on every request; a request's own header of the same name wins.
-    pub common_headers: Vec<(&'static str, String)>,
-}
-
 impl AnswerTimeout {
     /// The wait this stands for, given the client's timeout; `None` is unbounded.
     fn resolve(self, timeout: Duration) -> Option<Duration> {
@@ -141,6 +311,36 @@ impl AnswerTimeout {
     }
 }
 
+/// One header of a request. A sensitive one (the token) is marked so that the HTTP
+/// crates never print it.
+#[derive(Debug)]
+pub(crate) struct Header {
+    pub name: &'static str,
+    pub value: String,
+    pub sensitive: bool,
+}
+
+/// One HTTP request, fully prepared by the client's pipeline.
+#[derive(Debug)]
+pub(crate) struct HttpRequest<'a> {
+    pub method: Method,
+    pub url: String,
+    /// This call's headers; they replace the transport's own of the same name.
+    pub headers: Vec<Header>,
+    pub body: &'a RequestBody,
+    pub answer_timeout: AnswerTimeout,
+}
+
+/// An HTTP answer whose body has not been read yet.
+#[derive(Debug)]
+pub(crate) struct HttpResponse<B> {
+    pub status: u16,
+    pub request_id: Option<String>,
+    pub retry_after: Option<String>,
+    pub content_length: Option<u64>,
+    pub body: B,
+}
+
 /// The error for a header value that cannot be sent (a control character in a token
 /// or project id). Names the header, never its value: it may be the token.
 fn invalid_header(name: &str) -> Error {
@@ -149,8 +349,8 @@ fn invalid_header(name: &str) -> Error {
     ))
 }
 
-/// The error for a file body that cannot be read.
-fn unreadable_file(path: &std::path::Path, error: std::io::Error) -> Error {
+/// The error for a file body that cannot be opened.
+fn unreadable_file(path: &std::path::Path, error: io::Error) -> Error {
     Error::io(format!("could not read {}", path.display()), error)
 }
 

@@ -1,35 +1,16 @@
-//! Helpers shared by the integration tests; the same test source runs in the blocking
-//! and the async build (`maybe_async::test` strips `.await` in the blocking one).
-#![allow(dead_code)] // each test file uses a different subset
+//! Helpers shared by the integration tests. Each test file's cases are written once, in
+//! `tests/cases/`, and compiled for each client by [`for_each_client!`]: in a `blocking`
+//! module (when the feature is on) where `#[flavour]` (`maybe_async::must_be_sync`)
+//! strips `async`/`.await` and `#[flavour_test]` is `#[test]`, and in a `nonblocking`
+//! module where they are `must_be_async` and `#[tokio::test]`.
+#![allow(dead_code, unused_macros)] // each test file uses a different subset
 
 use std::time::Duration;
 
-use podstack::{Client, ClientBuilder, RetryConfig};
+use podstack::RetryConfig;
 
 pub const TOKEN: &str = "podstack_test_s3cr3tvalue";
 pub const USER_AGENT: &str = concat!("podstack-rust/", env!("CARGO_PKG_VERSION"));
-
-/// A mockito server; the async build must not start mockito's own runtime inside tokio.
-#[cfg(not(feature = "async"))]
-pub fn mock_server() -> mockito::ServerGuard {
-    mockito::Server::new()
-}
-
-/// A mockito server; the async build must not start mockito's own runtime inside tokio.
-#[cfg(feature = "async")]
-pub async fn mock_server() -> mockito::ServerGuard {
-    mockito::Server::new_async().await
-}
-
-/// A builder that ignores the machine's environment, aimed at `endpoint`, with fast
-/// retries so retry tests take milliseconds.
-pub fn builder(endpoint: &str) -> ClientBuilder {
-    Client::builder()
-        .use_environment(false)
-        .api_token(TOKEN)
-        .api_endpoint(endpoint)
-        .retry(fast_retries())
-}
 
 pub fn fast_retries() -> RetryConfig {
     RetryConfig::default()
@@ -37,10 +18,52 @@ pub fn fast_retries() -> RetryConfig {
         .max_backoff(Duration::from_millis(20))
 }
 
-pub fn client(endpoint: &str) -> Client {
-    builder(endpoint).build().expect("test client builds")
-}
-
 pub const WHOAMI: &str = r#"{"id":"usr_1","email":"ada@example.com","name":"Ada","account_id":"acc_1",
     "token":{"name":"laptop","prefix":"podstack_test","expires_at":null,"scopes":["pods:read"]},
     "some_future_field":true}"#;
+
+/// Compiles the test cases in `$cases` (a path relative to the calling file) once for
+/// each client whose feature is on.
+macro_rules! for_each_client {
+    ($cases:literal) => {
+        #[cfg(feature = "blocking")]
+        mod blocking {
+            #[allow(unused_imports)]
+            use core::prelude::v1::test as flavour_test;
+            #[allow(unused_imports)]
+            use maybe_async::must_be_sync as flavour;
+            #[allow(unused_imports)]
+            use podstack::{Client, ClientBuilder, ListStream, LogStream};
+
+            /// A mockito server with its own runtime.
+            #[allow(dead_code)]
+            pub fn mock_server() -> mockito::ServerGuard {
+                mockito::Server::new()
+            }
+
+            include!("common/flavoured.rs");
+            include!($cases);
+        }
+
+        #[cfg(feature = "async")]
+        mod nonblocking {
+            #[allow(unused_imports)]
+            use maybe_async::must_be_async as flavour;
+            #[allow(unused_imports)]
+            use podstack::nonblocking::{Client, ClientBuilder, ListStream, LogStream};
+            #[allow(unused_imports)]
+            use tokio::test as flavour_test;
+
+            /// A mockito server; mockito must not start its own runtime inside tokio's.
+            #[allow(dead_code)]
+            pub async fn mock_server() -> mockito::ServerGuard {
+                mockito::Server::new_async().await
+            }
+
+            include!("common/flavoured.rs");
+            include!($cases);
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use for_each_client;

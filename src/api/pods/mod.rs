@@ -1,60 +1,26 @@
 //! Pods: `/v1/pods`. Create, list, lifecycle, waiting, exec, logs, metrics, events,
-//! templates; file transfers are in [`transfer`], the followed log stream in [`logs`],
-//! SSH in [`ssh`].
+//! templates; file transfers are in [`files`].
 
-mod logs;
-mod model;
-mod ssh;
-mod transfer;
+mod files;
 
 use std::time::Duration;
 
-use serde::Deserialize;
 use serde_json::json;
 
-pub use logs::LogStream;
-pub use model::{
-    ExecResult, LogOptions, NewPod, Pod, PodEvent, PodFile, PodFilter, PodMetrics, PodStatus,
-    VolumeMount,
-};
-pub use transfer::{TransferOptions, TransferSummary};
-
-use super::{Page, Task, Template};
-use crate::client::{segment, ApiRequest, Client, Listing};
+use super::{flavour, Client, Lines, ListStream, LogStream, Pages};
 use crate::core::poll::PollSchedule;
+use crate::models::{EventList, FileList, PodList};
+use crate::request::{segment, ApiRequest};
 use crate::transport::AnswerTimeout;
-use crate::{Error, Result};
+use crate::{
+    Error, ExecResult, LogOptions, NewPod, Page, Pod, PodEvent, PodFile, PodFilter, PodMetrics,
+    PodStatus, Result, Task, Template,
+};
 
 /// Pod calls. Get one with [`Client::pods`].
 #[derive(Clone, Copy, Debug)]
 pub struct Pods<'a> {
     client: &'a Client,
-}
-
-#[derive(Deserialize)]
-struct PodList {
-    pods: Vec<Pod>,
-    total: u64,
-}
-
-impl Listing for PodList {
-    type Item = Pod;
-    fn into_page(self) -> Page<Pod> {
-        Page {
-            items: self.pods,
-            total: self.total,
-        }
-    }
-}
-
-#[derive(Deserialize)]
-struct EventList {
-    events: Vec<PodEvent>,
-}
-
-#[derive(Deserialize)]
-struct FileList {
-    entries: Vec<PodFile>,
 }
 
 fn pod_path(id: &str) -> String {
@@ -79,29 +45,34 @@ impl<'a> Pods<'a> {
     pub(crate) fn new(client: &'a Client) -> Self {
         Pods { client }
     }
+
+    /// Every pod that matches the filter, fetched lazily a page at a time as the result
+    /// is read: an `Iterator` from the blocking client, a `Stream` from the async one.
+    /// Nothing is sent until the first item is asked for.
+    pub fn list_stream(&self, filter: &PodFilter) -> ListStream<'a, Pod> {
+        let filter = filter.clone();
+        ListStream::new(Pages::<PodList>::new(
+            self.client,
+            Box::new(move |limit, offset| list_request(&filter, limit, offset)),
+        ))
+    }
 }
 
-#[cfg_attr(not(feature = "async"), maybe_async::must_be_sync)]
-#[cfg_attr(feature = "async", maybe_async::must_be_async)]
+#[flavour]
 impl Pods<'_> {
     /// Creates a pod; it starts `pending`. Safe to retry: the request carries an
     /// idempotency key, so a retried create never makes a second pod.
     ///
-    /// ```no_run
-    /// # #[cfg(not(feature = "async"))]
-    /// # fn main() -> Result<(), podstack::Error> {
-    /// use podstack::{Client, NewPod};
-    ///
-    /// let client = Client::new()?;
-    /// let pod = client.pods().create(
-    ///     &NewPod::new("my-pod", "pytorch/pytorch:2.0.0-cuda11.7-cudnn8-runtime")
-    ///         .gpu_type("A100")
-    ///         .gpu_count(1),
-    /// )?;
-    /// println!("Pod ID: {}, status: {}", pod.id, pod.status);
-    /// # Ok(()) }
-    /// # #[cfg(feature = "async")] fn main() {}
-    /// ```
+    #[doc = doc_example!(
+        "use podstack::NewPod;\n"
+        "\n"
+        "let pod = client.pods().create(\n"
+        "    &NewPod::new(\"my-pod\", \"pytorch/pytorch:2.0.0-cuda11.7-cudnn8-runtime\")\n"
+        "        .gpu_type(\"A100\")\n"
+        "        .gpu_count(1),\n"
+        ")" await "?;\n"
+        "println!(\"Pod ID: {}, status: {}\", pod.id, pod.status);"
+    )]
     pub async fn create(&self, pod: &NewPod) -> Result<Pod> {
         let request = ApiRequest::post("/pods")
             .json(pod)?
@@ -118,18 +89,13 @@ impl Pods<'_> {
 
     /// Every pod that matches the filter, following pagination to the end.
     ///
-    /// ```no_run
-    /// # #[cfg(not(feature = "async"))]
-    /// # fn main() -> Result<(), podstack::Error> {
-    /// use podstack::{Client, PodFilter, PodStatus};
-    ///
-    /// let client = Client::new()?;
-    /// for pod in client.pods().list(&PodFilter::new().status(PodStatus::Running))? {
-    ///     println!("{}: {} ({:?} x{})", pod.name, pod.status, pod.gpu_type, pod.gpu_count);
-    /// }
-    /// # Ok(()) }
-    /// # #[cfg(feature = "async")] fn main() {}
-    /// ```
+    #[doc = doc_example!(
+        "use podstack::{PodFilter, PodStatus};\n"
+        "\n"
+        "for pod in client.pods().list(&PodFilter::new().status(PodStatus::Running))" await "? {\n"
+        "    println!(\"{}: {} ({:?} x{})\", pod.name, pod.status, pod.gpu_type, pod.gpu_count);\n"
+        "}"
+    )]
     pub async fn list(&self, filter: &PodFilter) -> Result<Vec<Pod>> {
         self.client
             .list_all::<PodList>(|limit, offset| list_request(filter, limit, offset))
@@ -194,17 +160,12 @@ impl Pods<'_> {
     /// pod becomes `failed`, and with [`Error::Timeout`](crate::Error::Timeout) naming the
     /// last status seen if `timeout` passes first.
     ///
-    /// ```no_run
-    /// # #[cfg(not(feature = "async"))]
-    /// # fn main() -> Result<(), podstack::Error> {
-    /// use std::time::Duration;
-    ///
-    /// let client = podstack::Client::new()?;
-    /// let pod = client.pods().wait_until_running("pod-id", Duration::from_secs(300))?;
-    /// println!("SSH Command: {:?}", pod.ssh_command);
-    /// # Ok(()) }
-    /// # #[cfg(feature = "async")] fn main() {}
-    /// ```
+    #[doc = doc_example!(
+        "use std::time::Duration;\n"
+        "\n"
+        "let pod = client.pods().wait_until_running(\"pod-id\", Duration::from_secs(300))" await "?;\n"
+        "println!(\"SSH Command: {:?}\", pod.ssh_command);"
+    )]
     pub async fn wait_until_running(&self, id: &str, timeout: Duration) -> Result<Pod> {
         self.wait_for_status(id, PodStatus::Running, timeout).await
     }
@@ -245,15 +206,10 @@ impl Pods<'_> {
     /// Runs a command in a running pod and waits for it, with the server's default
     /// time limit. Never retried: a command is never run twice.
     ///
-    /// ```no_run
-    /// # #[cfg(not(feature = "async"))]
-    /// # fn main() -> Result<(), podstack::Error> {
-    /// let client = podstack::Client::new()?;
-    /// let result = client.pods().exec("pod-id", "nvidia-smi")?;
-    /// println!("Exit code: {}\nOutput: {}", result.exit_code, result.output);
-    /// # Ok(()) }
-    /// # #[cfg(feature = "async")] fn main() {}
-    /// ```
+    #[doc = doc_example!(
+        "let result = client.pods().exec(\"pod-id\", \"nvidia-smi\")" await "?;\n"
+        "println!(\"Exit code: {}\\nOutput: {}\", result.exit_code, result.output);"
+    )]
     pub async fn exec(&self, id: &str, command: &str) -> Result<ExecResult> {
         let request = ApiRequest::post(format!("{}/exec", pod_path(id))).json(&json!({
             "command": command,
@@ -288,16 +244,11 @@ impl Pods<'_> {
 
     /// The pod's logs as text.
     ///
-    /// ```no_run
-    /// # #[cfg(not(feature = "async"))]
-    /// # fn main() -> Result<(), podstack::Error> {
-    /// use podstack::LogOptions;
-    ///
-    /// let client = podstack::Client::new()?;
-    /// print!("{}", client.pods().logs("pod-id", &LogOptions::new().tail(100))?);
-    /// # Ok(()) }
-    /// # #[cfg(feature = "async")] fn main() {}
-    /// ```
+    #[doc = doc_example!(
+        "use podstack::LogOptions;\n"
+        "\n"
+        "print!(\"{}\", client.pods().logs(\"pod-id\", &LogOptions::new().tail(100))" await "?);"
+    )]
     pub async fn logs(&self, id: &str, options: &LogOptions) -> Result<String> {
         let mut request = ApiRequest::get(format!("{}/logs", pod_path(id))).accept("text/plain");
         if let Some(tail) = options.tail {
@@ -318,8 +269,8 @@ impl Pods<'_> {
             .accept("text/plain")
             // A quiet pod may write nothing for a long time.
             .answer_timeout(AnswerTimeout::Unbounded);
-        let response = self.client.send_streaming(request).await?;
-        Ok(LogStream::new(response.body))
+        let response = self.client.send_streaming(&request).await?;
+        Ok(LogStream::new(Lines::new(response.body)))
     }
 
     /// The pod's current resource usage.

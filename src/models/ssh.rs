@@ -10,14 +10,12 @@ impl Pod {
     /// expanded to the home directory, as a shell would).
     ///
     /// ```no_run
-    /// # #[cfg(not(feature = "async"))]
     /// # fn main() -> Result<(), podstack::Error> {
     /// let client = podstack::Client::new()?;
     /// let pod = client.pods().get("pod-id")?;
     /// let status = pod.ssh()?.arg("nvidia-smi").status();
     /// # let _ = status;
     /// # Ok(()) }
-    /// # #[cfg(feature = "async")] fn main() {}
     /// ```
     pub fn ssh(&self) -> Result<Command> {
         let line = self.ssh_command.as_deref().ok_or_else(|| {
@@ -45,18 +43,6 @@ impl Pod {
         let mut command = Command::new(program);
         command.args(words);
         Ok(command)
-    }
-}
-
-#[cfg(not(feature = "async"))]
-impl super::Pods<'_> {
-    /// Opens an interactive SSH session to the pod in this terminal and waits for it to
-    /// end (blocking build only; in async code run [`Pod::ssh`]'s command yourself).
-    pub fn ssh(&self, id: &str) -> Result<std::process::ExitStatus> {
-        let pod = self.get(id)?;
-        pod.ssh()?
-            .status()
-            .map_err(|e| Error::io("could not run ssh", e))
     }
 }
 

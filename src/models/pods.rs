@@ -5,6 +5,9 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use super::Page;
+use crate::request::Listing;
+
 /// A GPU container.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[non_exhaustive]
@@ -465,6 +468,33 @@ pub struct PodFile {
     /// Whether it is a directory.
     #[serde(default)]
     pub is_dir: bool,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PodList {
+    pods: Vec<Pod>,
+    #[serde(default)]
+    total: Option<u64>,
+}
+
+impl Listing for PodList {
+    type Item = Pod;
+    fn into_page(self) -> Page<Pod> {
+        Page {
+            items: self.pods,
+            total: self.total,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct EventList {
+    pub(crate) events: Vec<PodEvent>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct FileList {
+    pub(crate) entries: Vec<PodFile>,
 }
 
 #[cfg(test)]

@@ -1,0 +1,120 @@
+//! Moving files and directories in and out of a pod: `PUT`/`GET /v1/pods/{id}/files`.
+//! The streaming itself is the client's shared transfer code.
+
+use std::path::Path;
+
+use super::{flavour, pod_path, Pods};
+use crate::files::{download_target, outside_error, plan_upload, safe_join};
+use crate::request::ApiRequest;
+use crate::{Result, TransferOptions, TransferSummary};
+
+#[flavour]
+impl Pods<'_> {
+    /// Uploads a file. A `remote` ending in `/` is a directory: the file keeps its name.
+    #[doc = doc_example!(
+        "client.pods().upload(\"pod-id\", \"./train.py\", \"/workspace/train.py\")" await "?;"
+    )]
+    pub async fn upload(
+        &self,
+        id: &str,
+        local: impl AsRef<Path>,
+        remote: &str,
+    ) -> Result<TransferSummary> {
+        self.upload_with(id, local, remote, TransferOptions::new())
+            .await
+    }
+
+    /// Uploads a file, or with [`TransferOptions::recursive`] a directory tree, reporting
+    /// progress. Each file is streamed from disk; a failed piece is retried from the
+    /// start of its file. A file that changes size while it is sent fails with
+    /// [`Error::Io`](crate::Error::Io) "file changed during upload", not retried.
+    pub async fn upload_with(
+        &self,
+        id: &str,
+        local: impl AsRef<Path>,
+        remote: &str,
+        options: TransferOptions,
+    ) -> Result<TransferSummary> {
+        let items = plan_upload(local.as_ref(), remote, options.recursive)?;
+        let put =
+            |remote: &str| ApiRequest::put(format!("{}/files", pod_path(id))).query("path", remote);
+        self.client
+            .upload_items(&items, &options, |item| put(&item.remote))
+            .await
+    }
+
+    /// Downloads a file. An existing local directory, or a `local` ending in a path
+    /// separator, receives the file under its remote name.
+    #[doc = doc_example!(
+        "client.pods().download(\"pod-id\", \"/workspace/model.pt\", \"./model.pt\")" await "?;"
+    )]
+    pub async fn download(
+        &self,
+        id: &str,
+        remote: &str,
+        local: impl AsRef<Path>,
+    ) -> Result<TransferSummary> {
+        self.download_with(id, remote, local, TransferOptions::new())
+            .await
+    }
+
+    /// Downloads a file, or with [`TransferOptions::recursive`] the tree under a remote
+    /// directory into `local`, reporting progress. Files are streamed to disk and
+    /// appear under their final names only when complete; a failed or cancelled
+    /// download leaves no partial file behind.
+    pub async fn download_with(
+        &self,
+        id: &str,
+        remote: &str,
+        local: impl AsRef<Path>,
+        options: TransferOptions,
+    ) -> Result<TransferSummary> {
+        let local = local.as_ref();
+        let get = |remote: &str| {
+            ApiRequest::get(format!("{}/files", pod_path(id)))
+                .query("path", remote)
+                .accept("application/octet-stream")
+        };
+        if !options.recursive {
+            let target = download_target(remote, local);
+            let bytes = self
+                .client
+                .download_to(get(remote), &target, 0, None, &options)
+                .await?;
+            return Ok(TransferSummary { files: 1, bytes });
+        }
+        let root = remote.trim_end_matches('/');
+        let entries = self.list_files(id, root).await?;
+        let mut files = Vec::new();
+        for entry in entries {
+            let relative = entry
+                .path
+                .strip_prefix(root)
+                .map(|rest| rest.trim_start_matches('/'))
+                .filter(|rest| !rest.is_empty())
+                .ok_or_else(|| outside_error(&entry.path, root))?;
+            let target =
+                safe_join(local, relative).ok_or_else(|| outside_error(&entry.path, root))?;
+            if entry.is_dir {
+                self.client.create_local_dir(&target).await?;
+            } else {
+                files.push((entry.path, target, entry.size));
+            }
+        }
+        let total: u64 = files.iter().map(|(_, _, size)| size).sum();
+        let mut done = 0;
+        for (remote_path, target, _) in &files {
+            if let Some(parent) = target.parent() {
+                self.client.create_local_dir(parent).await?;
+            }
+            done += self
+                .client
+                .download_to(get(remote_path), target, done, Some(total), &options)
+                .await?;
+        }
+        Ok(TransferSummary {
+            files: files.len() as u64,
+            bytes: done,
+        })
+    }
+}

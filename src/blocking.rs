@@ -1,0 +1,160 @@
+//! The blocking client: [`Client`](crate::Client) over a pooled `ureq` agent (feature
+//! `blocking`, on by default).
+//!
+//! The API source (`client.rs`, `api/`, `streams.rs`, `transfer.rs`) is shared with
+//! the async client and compiled here with `maybe_async::must_be_sync`, which removes
+//! its `async` and `.await`s. Only what differs in kind lives in this file: the
+//! `Iterator`s over lazy sequences, and SSH in the terminal.
+
+// Read by the shared source as `#[flavour]`.
+use maybe_async::must_be_sync as flavour;
+
+/// Renders a doc example for the blocking client: `await` markers vanish.
+macro_rules! doc_example {
+    (@ [$($out:expr),*]) => {
+        concat!(
+            "```no_run\n# fn main() -> Result<(), podstack::Error> {\n",
+            "use podstack::Client;\n\nlet client = Client::new()?;\n",
+            $($out,)* "\n# Ok(()) }\n```"
+        )
+    };
+    (@ [$($out:expr),*] await $($rest:tt)*) => { doc_example!(@ [$($out),*] $($rest)*) };
+    (@ [$($out:expr),*] $piece:literal $($rest:tt)*) => {
+        doc_example!(@ [$($out,)* $piece] $($rest)*)
+    };
+    ($($body:tt)*) => { doc_example!(@ [] $($body)*) };
+}
+
+pub(crate) use crate::transport::blocking::{ResponseBody, Transport};
+
+/// The local file system transfers write to.
+mod local_fs {
+    pub(crate) use std::fs::{create_dir_all, File};
+    pub(crate) use std::io::Write as WriteExt;
+}
+
+#[path = "api/mod.rs"]
+mod api;
+#[path = "client.rs"]
+mod client;
+#[path = "streams.rs"]
+mod streams;
+#[path = "transfer.rs"]
+mod transfer;
+
+pub use api::{Auth, Gpus, Pods, Presigned, Projects, Tasks, Templates, Wallet};
+pub use client::{Client, ClientBuilder};
+
+use crate::transport::{OneShot, RequestBody};
+use crate::{Error, Result};
+
+/// Log lines as a pod writes them, from [`Pods::follow_logs`]: an
+/// `Iterator<Item = Result<String>>` that ends when the server ends the stream (the pod
+/// stopped). Dropping it closes the connection.
+///
+/// ```no_run
+/// # fn main() -> Result<(), podstack::Error> {
+/// let client = podstack::Client::new()?;
+/// for line in client.pods().follow_logs("pod-id")? {
+///     println!("{}", line?);
+/// }
+/// # Ok(()) }
+/// ```
+pub struct LogStream {
+    lines: streams::Lines,
+}
+
+impl LogStream {
+    fn new(lines: streams::Lines) -> Self {
+        LogStream { lines }
+    }
+
+    /// The next line, or `None` at the end (the same as [`Iterator::next`]).
+    pub fn next_line(&mut self) -> Option<Result<String>> {
+        self.lines.next_item()
+    }
+}
+
+impl Iterator for LogStream {
+    type Item = Result<String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_line()
+    }
+}
+
+impl std::fmt::Debug for LogStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LogStream").finish_non_exhaustive()
+    }
+}
+
+/// The items of a list, fetched lazily a page at a time as the iterator is read, from
+/// calls such as [`Pods::list_stream`]. An error ends it after being yielded.
+///
+/// ```no_run
+/// # fn main() -> Result<(), podstack::Error> {
+/// let client = podstack::Client::new()?;
+/// for pod in client.pods().list_stream(&podstack::PodFilter::new()).take(10) {
+///     println!("{}", pod?.name);
+/// }
+/// # Ok(()) }
+/// ```
+pub struct ListStream<'a, T> {
+    items: Box<dyn Iterator<Item = Result<T>> + Send + 'a>,
+}
+
+impl<'a, T> ListStream<'a, T> {
+    fn new<L>(pages: streams::Pages<'a, L>) -> Self
+    where
+        L: crate::request::Listing<Item = T> + 'a,
+        T: Send + 'a,
+    {
+        let mut pages = pages;
+        ListStream {
+            items: Box::new(std::iter::from_fn(move || pages.next_item())),
+        }
+    }
+}
+
+impl<T> Iterator for ListStream<'_, T> {
+    type Item = Result<T>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.items.next()
+    }
+}
+
+impl<T> std::fmt::Debug for ListStream<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListStream").finish_non_exhaustive()
+    }
+}
+
+impl Pods<'_> {
+    /// Opens an interactive SSH session to the pod in this terminal and waits for it to
+    /// end (blocking client only; with the async client run [`Pod::ssh`](crate::Pod::ssh)'s
+    /// command yourself).
+    pub fn ssh(&self, id: &str) -> Result<std::process::ExitStatus> {
+        let pod = self.get(id)?;
+        pod.ssh()?
+            .status()
+            .map_err(|e| Error::io("could not run ssh", e))
+    }
+}
+
+impl Presigned<'_> {
+    /// Uploads what `reader` yields through a presigned `PUT` URL, without the token.
+    /// `len`, when known, is sent as `Content-Length` (some stores require it); else the
+    /// body is chunked. A reader can be read only once, so a failed upload is not
+    /// retried.
+    pub fn upload_reader(
+        &self,
+        url: &str,
+        reader: impl std::io::Read + Send + 'static,
+        len: Option<u64>,
+    ) -> Result<()> {
+        let body = RequestBody::Reader(OneShot::new(Box::new(reader), len));
+        self.put_body(url, body)
+    }
+}

@@ -1,0 +1,250 @@
+//! Local paths of file transfers, shared by both clients and every API area that moves
+//! files: which files an upload sends, where a download lands, and the partial file a
+//! download is written to until it is complete.
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::core::random;
+use crate::{Error, Result};
+
+/// One file to upload: local source, remote destination, size.
+#[derive(Debug)]
+pub(crate) struct UploadItem {
+    pub local: PathBuf,
+    pub remote: String,
+    pub size: u64,
+}
+
+/// The files to upload, with their remote paths, in a stable order.
+pub(crate) fn plan_upload(local: &Path, remote: &str, recursive: bool) -> Result<Vec<UploadItem>> {
+    let unreadable = |path: &Path, e| Error::io(format!("could not read {}", path.display()), e);
+    let metadata = std::fs::metadata(local).map_err(|e| unreadable(local, e))?;
+    if metadata.is_file() {
+        let remote = if remote.ends_with('/') {
+            let name = local
+                .file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default();
+            format!("{remote}{name}")
+        } else {
+            remote.to_owned()
+        };
+        return Ok(vec![UploadItem {
+            local: local.to_path_buf(),
+            remote,
+            size: metadata.len(),
+        }]);
+    }
+    if !recursive {
+        return Err(Error::io(
+            format!("{} is a directory", local.display()),
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "pass TransferOptions::new().recursive(true) to upload a directory",
+            ),
+        ));
+    }
+    let mut items = Vec::new();
+    let mut pending = vec![(local.to_path_buf(), remote.trim_end_matches('/').to_owned())];
+    while let Some((dir, remote_dir)) = pending.pop() {
+        let mut entries = std::fs::read_dir(&dir)
+            .and_then(|entries| entries.collect::<std::io::Result<Vec<_>>>())
+            .map_err(|e| unreadable(&dir, e))?;
+        entries.sort_by_key(|entry| entry.file_name());
+        for entry in entries {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let remote_path = format!("{remote_dir}/{name}");
+            // Symbolic links to directories are not followed, so a loop cannot recurse.
+            let file_type = entry.file_type().map_err(|e| unreadable(&path, e))?;
+            let metadata = std::fs::metadata(&path).map_err(|e| unreadable(&path, e))?;
+            if metadata.is_dir() && !file_type.is_symlink() {
+                pending.push((path, remote_path));
+            } else if metadata.is_file() {
+                items.push(UploadItem {
+                    local: path,
+                    remote: remote_path,
+                    size: metadata.len(),
+                });
+            }
+        }
+    }
+    items.sort_by(|a, b| a.remote.cmp(&b.remote));
+    Ok(items)
+}
+
+/// Where a download of `remote` to `local` lands: an existing directory, or a `local`
+/// ending in a path separator, receives the file under its remote name.
+pub(crate) fn download_target(remote: &str, local: &Path) -> PathBuf {
+    let into_dir = local.is_dir()
+        || local
+            .as_os_str()
+            .to_string_lossy()
+            .ends_with(std::path::MAIN_SEPARATOR);
+    match (into_dir, remote.trim_end_matches('/').rsplit('/').next()) {
+        (true, Some(name)) if !name.is_empty() => local.join(name),
+        _ => local.to_path_buf(),
+    }
+}
+
+/// A download's hidden sibling `.name.partial-<random>`, renamed onto the target by
+/// [`commit`](Self::commit) when complete. Dropping it uncommitted (an error, a
+/// panic, a cancelled future) removes it, so a truncated file never appears under the
+/// final name and none is left behind.
+#[derive(Debug)]
+pub(crate) struct PartialFile {
+    path: PathBuf,
+    target: PathBuf,
+    committed: bool,
+}
+
+impl PartialFile {
+    pub(crate) fn new(target: &Path) -> Self {
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "download".to_owned());
+        PartialFile {
+            path: target.with_file_name(format!(
+                ".{name}.partial-{:08x}",
+                random::random_u64() as u32
+            )),
+            target: target.to_path_buf(),
+            committed: false,
+        }
+    }
+
+    /// Where to write.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Moves the complete file into place.
+    pub(crate) fn commit(mut self) -> Result<()> {
+        std::fs::rename(&self.path, &self.target).map_err(|e| {
+            Error::io(
+                format!("could not move the download to {}", self.target.display()),
+                e,
+            )
+        })?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for PartialFile {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Joins a relative path from the server under `root`, refusing anything that would
+/// land outside it (`..`, absolute paths).
+pub(crate) fn safe_join(root: &Path, relative: &str) -> Option<PathBuf> {
+    let relative = Path::new(relative);
+    relative
+        .components()
+        .all(|c| matches!(c, Component::Normal(_)))
+        .then(|| root.join(relative))
+}
+
+pub(crate) fn outside_error(path: &str, root: &str) -> Error {
+    Error::io(
+        format!("the server listed {path:?}, which is not inside {root:?}"),
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "unexpected path in the listing",
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_join_refuses_escapes() {
+        let root = Path::new("/tmp/out");
+        assert_eq!(
+            safe_join(root, "a/b.txt"),
+            Some(PathBuf::from("/tmp/out/a/b.txt"))
+        );
+        assert_eq!(safe_join(root, "../etc/passwd"), None);
+        assert_eq!(safe_join(root, "/etc/passwd"), None);
+        assert_eq!(safe_join(root, "a/../../x"), None);
+    }
+
+    #[test]
+    fn download_targets() {
+        assert_eq!(
+            download_target("/workspace/model.pt", Path::new("./model.pt")),
+            PathBuf::from("./model.pt")
+        );
+        let dir = std::env::temp_dir();
+        assert_eq!(
+            download_target("/workspace/model.pt", &dir),
+            dir.join("model.pt")
+        );
+    }
+
+    #[test]
+    fn partial_files_are_hidden_siblings_removed_unless_committed() {
+        let dir = std::env::temp_dir().join(format!("podstack-partial-{}", random::random_u64()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let target = dir.join("model.pt");
+
+        let partial = PartialFile::new(&target);
+        assert_eq!(partial.path().parent(), Some(dir.as_path()));
+        let name = partial
+            .path()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        assert!(name.starts_with(".model.pt.partial-"), "{name}");
+        std::fs::write(partial.path(), "half").unwrap();
+        let path = partial.path().to_path_buf();
+        drop(partial);
+        assert!(!path.exists(), "a dropped partial file is removed");
+        assert!(!target.exists());
+
+        let partial = PartialFile::new(&target);
+        std::fs::write(partial.path(), "whole").unwrap();
+        partial.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "whole");
+        assert_eq!(
+            std::fs::read_dir(&dir).unwrap().count(),
+            1,
+            "only the target is left"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn upload_plan_walks_directories_in_order_and_names_files_into_slash_targets() {
+        let root = std::env::temp_dir().join(format!("podstack-plan-{}", random::random_u64()));
+        std::fs::create_dir_all(root.join("sub")).unwrap();
+        std::fs::write(root.join("b.txt"), "bb").unwrap();
+        std::fs::write(root.join("sub/a.txt"), "a").unwrap();
+
+        let plan = plan_upload(&root, "/workspace/data/", true).unwrap();
+        let remotes: Vec<_> = plan.iter().map(|i| (i.remote.as_str(), i.size)).collect();
+        assert_eq!(
+            remotes,
+            [
+                ("/workspace/data/b.txt", 2),
+                ("/workspace/data/sub/a.txt", 1)
+            ]
+        );
+
+        assert!(matches!(
+            plan_upload(&root, "/w", false),
+            Err(Error::Io { .. })
+        ));
+        let single = plan_upload(&root.join("b.txt"), "/workspace/", false).unwrap();
+        assert_eq!(single[0].remote, "/workspace/b.txt");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+}

@@ -1,0 +1,73 @@
+//! Projects: `/v1/projects`.
+
+use serde::{Deserialize, Serialize};
+
+use super::Page;
+use crate::request::Listing;
+
+/// A project: the unit that owns pods, volumes and their billing.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[non_exhaustive]
+pub struct Project {
+    /// Project id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Description, if any.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Creation time (RFC 3339).
+    pub created_at: String,
+    /// Last update time (RFC 3339).
+    #[serde(default)]
+    pub updated_at: Option<String>,
+}
+
+/// What to create: the body of `POST /v1/projects`.
+///
+/// ```
+/// let project = podstack::NewProject::new("training").description("fine-tuning runs");
+/// # let _ = project;
+/// ```
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[non_exhaustive]
+pub struct NewProject {
+    /// Name (required, non-empty).
+    pub name: String,
+    /// Description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+impl NewProject {
+    /// A project with this name.
+    pub fn new(name: impl Into<String>) -> Self {
+        NewProject {
+            name: name.into(),
+            description: None,
+        }
+    }
+
+    /// Adds a description.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ProjectList {
+    projects: Vec<Project>,
+    #[serde(default)]
+    total: Option<u64>,
+}
+
+impl Listing for ProjectList {
+    type Item = Project;
+    fn into_page(self) -> Page<Project> {
+        Page {
+            items: self.projects,
+            total: self.total,
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! Tasks: commands started with [`Pods::exec_detached`](crate::Pods::exec_detached).
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer};
+
+/// A command running, or run, in the background.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[non_exhaustive]
+pub struct Task {
+    /// Task id, `task_…`.
+    pub id: String,
+    /// The pod it runs in.
+    pub pod_id: String,
+    /// Where it is.
+    pub state: TaskState,
+    /// The exit code, once finished.
+    #[serde(default)]
+    pub exit_code: Option<i32>,
+    /// Standard output, once finished.
+    #[serde(default)]
+    pub output: Option<String>,
+    /// Standard error, once finished.
+    #[serde(default)]
+    pub error: Option<String>,
+    /// When it was started (RFC 3339).
+    #[serde(default)]
+    pub created_at: Option<String>,
+    /// When it finished (RFC 3339).
+    #[serde(default)]
+    pub finished_at: Option<String>,
+}
+
+/// A task's state; unknown states are kept as [`TaskState::Other`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TaskState {
+    /// Waiting to run.
+    Queued,
+    /// Running.
+    Running,
+    /// Finished with exit code 0.
+    Succeeded,
+    /// Finished with another exit code, or could not run.
+    Failed,
+    /// Cancelled before it finished.
+    Cancelled,
+    /// A state this version of the SDK does not know.
+    Other(String),
+}
+
+impl TaskState {
+    /// The wire name, e.g. `"succeeded"`.
+    pub fn as_str(&self) -> &str {
+        match self {
+            TaskState::Queued => "queued",
+            TaskState::Running => "running",
+            TaskState::Succeeded => "succeeded",
+            TaskState::Failed => "failed",
+            TaskState::Cancelled => "cancelled",
+            TaskState::Other(other) => other,
+        }
+    }
+
+    /// Whether the task has finished (succeeded, failed or cancelled).
+    pub fn is_finished(&self) -> bool {
+        matches!(
+            self,
+            TaskState::Succeeded | TaskState::Failed | TaskState::Cancelled
+        )
+    }
+}
+
+impl fmt::Display for TaskState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskState {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        Ok(match String::deserialize(deserializer)?.as_str() {
+            "queued" => TaskState::Queued,
+            "running" => TaskState::Running,
+            "succeeded" => TaskState::Succeeded,
+            "failed" => TaskState::Failed,
+            "cancelled" => TaskState::Cancelled,
+            other => TaskState::Other(other.to_owned()),
+        })
+    }
+}

@@ -1,0 +1,172 @@
+//! Money: the wallet (`GET /v1/billing/wallet`), spending (`GET /v1/billing/usage`)
+//! and prices (`GET /v1/pricing`).
+
+use serde::Deserialize;
+
+use super::cents_to_amount;
+
+/// The wallet's balance. Amounts come as integer cents with a dollars view beside each.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(from = "WalletWire")]
+#[non_exhaustive]
+pub struct WalletBalance {
+    /// The balance in `currency` units (125.5 for 12550 cents).
+    pub balance: f64,
+    /// The balance in cents.
+    pub balance_cents: i64,
+    /// ISO currency code, e.g. `USD`.
+    pub currency: String,
+    /// Charges not yet settled, in `currency` units.
+    pub pending_charges: f64,
+    /// Charges not yet settled, in cents.
+    pub pending_charges_cents: i64,
+    /// When the balance last changed (RFC 3339).
+    pub last_updated: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct WalletWire {
+    balance_cents: i64,
+    currency: String,
+    #[serde(default)]
+    pending_charges_cents: i64,
+    #[serde(default)]
+    last_updated: Option<String>,
+}
+
+impl From<WalletWire> for WalletBalance {
+    fn from(w: WalletWire) -> Self {
+        WalletBalance {
+            balance: cents_to_amount(w.balance_cents),
+            balance_cents: w.balance_cents,
+            currency: w.currency,
+            pending_charges: cents_to_amount(w.pending_charges_cents),
+            pending_charges_cents: w.pending_charges_cents,
+            last_updated: w.last_updated,
+        }
+    }
+}
+
+/// GPU spending over a date range, from [`Wallet::usage`].
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(from = "UsageWire")]
+#[non_exhaustive]
+pub struct Usage {
+    /// The whole range's cost in currency units.
+    pub total_cost: f64,
+    /// The whole range's cost in cents.
+    pub total_cost_cents: i64,
+    /// GPU-seconds used in the range.
+    pub total_gpu_seconds: u64,
+    /// First day (`YYYY-MM-DD`).
+    pub start_date: String,
+    /// Last day (`YYYY-MM-DD`).
+    pub end_date: String,
+    /// Per day and GPU type.
+    pub breakdown: Vec<UsageEntry>,
+}
+
+/// One day's use of one GPU type.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(from = "UsageEntryWire")]
+#[non_exhaustive]
+pub struct UsageEntry {
+    /// The day (`YYYY-MM-DD`).
+    pub date: String,
+    /// GPU type.
+    pub gpu_type: String,
+    /// GPU-seconds used.
+    pub gpu_seconds: u64,
+    /// Cost in currency units.
+    pub cost: f64,
+    /// Cost in cents.
+    pub cost_cents: i64,
+}
+
+#[derive(Deserialize)]
+struct UsageWire {
+    total_cost_cents: i64,
+    #[serde(default)]
+    total_gpu_seconds: u64,
+    start_date: String,
+    end_date: String,
+    #[serde(default)]
+    breakdown: Vec<UsageEntry>,
+}
+
+impl From<UsageWire> for Usage {
+    fn from(u: UsageWire) -> Self {
+        Usage {
+            total_cost: cents_to_amount(u.total_cost_cents),
+            total_cost_cents: u.total_cost_cents,
+            total_gpu_seconds: u.total_gpu_seconds,
+            start_date: u.start_date,
+            end_date: u.end_date,
+            breakdown: u.breakdown,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct UsageEntryWire {
+    date: String,
+    gpu_type: String,
+    #[serde(default)]
+    gpu_seconds: u64,
+    cost_cents: i64,
+}
+
+impl From<UsageEntryWire> for UsageEntry {
+    fn from(e: UsageEntryWire) -> Self {
+        UsageEntry {
+            date: e.date,
+            gpu_type: e.gpu_type,
+            gpu_seconds: e.gpu_seconds,
+            cost: cents_to_amount(e.cost_cents),
+            cost_cents: e.cost_cents,
+        }
+    }
+}
+
+/// The price list, from [`Wallet::pricing`].
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[non_exhaustive]
+pub struct Pricing {
+    /// ISO currency code.
+    pub currency: String,
+    /// One price per resource and unit.
+    pub prices: Vec<Price>,
+}
+
+/// The price of one resource, e.g. `gpu:A100` per `gpu_hour`.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(from = "PriceWire")]
+#[non_exhaustive]
+pub struct Price {
+    /// What is priced, e.g. `gpu:A100`, `cpu`, `volume_storage`.
+    pub resource: String,
+    /// Per what, e.g. `gpu_hour`, `gb_month`.
+    pub unit: String,
+    /// Price in currency units.
+    pub price: f64,
+    /// Price in cents.
+    pub price_cents: i64,
+}
+
+#[derive(Deserialize)]
+struct PriceWire {
+    resource: String,
+    unit: String,
+    price_cents: i64,
+}
+
+impl From<PriceWire> for Price {
+    fn from(p: PriceWire) -> Self {
+        Price {
+            resource: p.resource,
+            unit: p.unit,
+            price: cents_to_amount(p.price_cents),
+            price_cents: p.price_cents,
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! The async client: [`nonblocking::Client`](Client), the same API as the blocking
+//! [`podstack::Client`](crate::Client) with `async fn`s, over a pooled `reqwest` client on
+//! tokio (feature `async`).
+//!
+//! ```no_run
+//! # #[tokio::main]
+//! # async fn main() -> Result<(), podstack::Error> {
+//! use podstack::nonblocking::Client;
+//!
+//! let client = Client::new()?;
+//! let user = client.auth().whoami().await?;
+//! println!("Authenticated as: {}", user.email);
+//! # Ok(()) }
+//! ```
+//!
+//! Every future is `Send`, so calls can be spawned on a multi-threaded runtime. Models,
+//! [`Error`](crate::Error) and configuration types are the crate root's, shared with the
+//! blocking client.
+//!
+//! The API source is shared with the blocking client and compiled here with
+//! `maybe_async::must_be_async`. Only what differs in kind lives in this file: the
+//! `Stream`s over lazy sequences.
+
+// Read by the shared source as `#[flavour]`.
+use maybe_async::must_be_async as flavour;
+
+/// Renders a doc example for the async client: `await` markers become `.await`.
+macro_rules! doc_example {
+    (@ [$($out:expr),*]) => {
+        concat!(
+            "```no_run\n# #[tokio::main]\n# async fn main() -> Result<(), podstack::Error> {\n",
+            "use podstack::nonblocking::Client;\n\nlet client = Client::new()?;\n",
+            $($out,)* "\n# Ok(()) }\n```"
+        )
+    };
+    (@ [$($out:expr),*] await $($rest:tt)*) => { doc_example!(@ [$($out,)* ".await"] $($rest)*) };
+    (@ [$($out:expr),*] $piece:literal $($rest:tt)*) => {
+        doc_example!(@ [$($out,)* $piece] $($rest)*)
+    };
+    ($($body:tt)*) => { doc_example!(@ [] $($body)*) };
+}
+
+pub(crate) use crate::transport::asynchronous::{ResponseBody, Transport};
+
+/// The local file system transfers write to.
+mod local_fs {
+    pub(crate) use tokio::fs::{create_dir_all, File};
+    pub(crate) use tokio::io::AsyncWriteExt as WriteExt;
+}
+
+#[path = "api/mod.rs"]
+mod api;
+#[path = "client.rs"]
+mod client;
+#[path = "streams.rs"]
+mod streams;
+#[path = "transfer.rs"]
+mod transfer;
+
+pub use api::{Auth, Gpus, Pods, Presigned, Projects, Tasks, Templates, Wallet};
+pub use client::{Client, ClientBuilder};
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_util::{Stream, StreamExt};
+
+use crate::transport::{OneShot, RequestBody};
+use crate::Result;
+
+/// Log lines as a pod writes them, from [`Pods::follow_logs`]: a
+/// `Stream<Item = Result<String>>` that ends when the server ends it (the pod stopped).
+/// Dropping it closes the connection.
+///
+/// ```no_run
+/// # #[tokio::main]
+/// # async fn main() -> Result<(), podstack::Error> {
+/// let client = podstack::nonblocking::Client::new()?;
+/// let mut lines = client.pods().follow_logs("pod-id").await?;
+/// while let Some(line) = lines.next_line().await {
+///     println!("{}", line?);
+/// }
+/// # Ok(()) }
+/// ```
+pub struct LogStream {
+    lines: Pin<Box<dyn Stream<Item = Result<String>> + Send>>,
+}
+
+impl LogStream {
+    fn new(lines: streams::Lines) -> Self {
+        let lines = futures_util::stream::unfold(lines, |mut lines| async move {
+            let line = lines.next_item().await?;
+            Some((line, lines))
+        });
+        LogStream {
+            lines: Box::pin(lines),
+        }
+    }
+
+    /// The next line, or `None` at the end (the same as `StreamExt::next`).
+    pub async fn next_line(&mut self) -> Option<Result<String>> {
+        self.lines.next().await
+    }
+}
+
+impl Stream for LogStream {
+    type Item = Result<String>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.lines.as_mut().poll_next(cx)
+    }
+}
+
+impl std::fmt::Debug for LogStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LogStream").finish_non_exhaustive()
+    }
+}
+
+/// The items of a list, fetched lazily a page at a time as the stream is read, from
+/// calls such as [`Pods::list_stream`]. An error ends it after being yielded.
+///
+/// ```no_run
+/// # #[tokio::main]
+/// # async fn main() -> Result<(), podstack::Error> {
+/// use futures_util::StreamExt;
+///
+/// let client = podstack::nonblocking::Client::new()?;
+/// let mut pods = client.pods().list_stream(&podstack::PodFilter::new()).take(10);
+/// while let Some(pod) = pods.next().await {
+///     println!("{}", pod?.name);
+/// }
+/// # Ok(()) }
+/// ```
+pub struct ListStream<'a, T> {
+    items: Pin<Box<dyn Stream<Item = Result<T>> + Send + 'a>>,
+}
+
+impl<'a, T> ListStream<'a, T> {
+    fn new<L>(pages: streams::Pages<'a, L>) -> Self
+    where
+        L: crate::request::Listing<Item = T> + 'a,
+        T: Send + 'a,
+    {
+        let items = futures_util::stream::unfold(pages, |mut pages| async move {
+            let item = pages.next_item().await?;
+            Some((item, pages))
+        });
+        ListStream {
+            items: Box::pin(items),
+        }
+    }
+
+    /// The next item, or `None` at the end (the same as `StreamExt::next`).
+    pub async fn next_item(&mut self) -> Option<Result<T>> {
+        self.items.next().await
+    }
+}
+
+impl<T> Stream for ListStream<'_, T> {
+    type Item = Result<T>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.items.as_mut().poll_next(cx)
+    }
+}
+
+impl<T> std::fmt::Debug for ListStream<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListStream").finish_non_exhaustive()
+    }
+}
+
+impl Presigned<'_> {
+    /// Uploads what `reader` yields through a presigned `PUT` URL, without the token.
+    /// `len`, when known, is sent as `Content-Length` (some stores require it); else the
+    /// body is chunked. A reader can be read only once, so a failed upload is not
+    /// retried.
+    pub async fn upload_reader(
+        &self,
+        url: &str,
+        reader: impl tokio::io::AsyncRead + Send + 'static,
+        len: Option<u64>,
+    ) -> Result<()> {
+        let body = RequestBody::AsyncReader(OneShot::new(Box::pin(reader), len));
+        self.put_body(url, body).await
+    }
+}

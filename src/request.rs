@@ -1,0 +1,393 @@
+//! What a resource handler asks the pipeline to send: an [`ApiRequest`], and how it
+//! becomes an HTTP request. Shared by both clients; nothing here waits on the network.
+
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::core::error::{Error, Result};
+use crate::transport::{AnswerTimeout, Header, HttpRequest, Method, RequestBody};
+
+/// The services behind Podstack's two base URLs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Service {
+    /// The API: `{api_endpoint}/v1` (identity, projects, money, pods).
+    Api,
+    /// The platform service: `{platform_endpoint}/api/v1` (storage).
+    // The storage handlers are its first callers; until they land only tests route here.
+    #[cfg_attr(not(test), allow(dead_code))]
+    Platform,
+}
+
+/// Where a request goes.
+#[derive(Debug)]
+enum Target {
+    /// A path below a service's base URL, segments already percent-encoded.
+    Path(Service, String),
+    /// An absolute URL handed out by the API (a presigned URL); sent as given.
+    Url(String),
+}
+
+/// The per-client values the pipeline puts on every request, computed once.
+#[derive(Debug)]
+pub(crate) struct RequestContext {
+    /// `{api_endpoint}/v1`.
+    pub api_base: String,
+    /// `{platform_endpoint}/api/v1`.
+    pub platform_base: String,
+    /// `Bearer <token>`.
+    pub authorization: String,
+    /// The client's default project.
+    pub project_id: Option<String>,
+}
+
+/// A request described by a resource handler, before the pipeline prepares it.
+#[derive(Debug)]
+pub(crate) struct ApiRequest {
+    pub(crate) method: Method,
+    target: Target,
+    query: Vec<(&'static str, String)>,
+    pub(crate) body: RequestBody,
+    content_type: &'static str,
+    accept: Option<&'static str>,
+    /// A project for this call only, replacing the client's.
+    project_id: Option<String>,
+    pub(crate) answer_timeout: AnswerTimeout,
+    /// Whether this `POST` creates something and so carries an `Idempotency-Key`.
+    idempotent_create: bool,
+    /// Whether the token (and the project) go with it.
+    authenticated: bool,
+}
+
+impl ApiRequest {
+    fn new(method: Method, target: Target) -> Self {
+        let authenticated = matches!(target, Target::Path(..));
+        ApiRequest {
+            method,
+            target,
+            query: Vec::new(),
+            body: RequestBody::Empty,
+            content_type: "application/json",
+            accept: None,
+            project_id: None,
+            answer_timeout: AnswerTimeout::Default,
+            idempotent_create: false,
+            authenticated,
+        }
+    }
+
+    /// `GET` of a path below the API's base URL.
+    pub(crate) fn get(path: impl Into<String>) -> Self {
+        ApiRequest::new(Method::Get, Target::Path(Service::Api, path.into()))
+    }
+
+    /// `POST` of a path below the API's base URL.
+    pub(crate) fn post(path: impl Into<String>) -> Self {
+        ApiRequest::new(Method::Post, Target::Path(Service::Api, path.into()))
+    }
+
+    /// `PUT` of a path below the API's base URL.
+    pub(crate) fn put(path: impl Into<String>) -> Self {
+        ApiRequest::new(Method::Put, Target::Path(Service::Api, path.into()))
+    }
+
+    /// `DELETE` of a path below the API's base URL.
+    pub(crate) fn delete(path: impl Into<String>) -> Self {
+        ApiRequest::new(Method::Delete, Target::Path(Service::Api, path.into()))
+    }
+
+    /// A request to an absolute URL (a presigned URL). It carries neither the token nor
+    /// the project: whoever holds the URL may use it, and the token must not travel to
+    /// wherever it points.
+    pub(crate) fn absolute(method: Method, url: impl Into<String>) -> Self {
+        ApiRequest::new(method, Target::Url(url.into()))
+    }
+
+    /// Sends the request to `service` instead of the API (the path stays as given).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn on(mut self, service: Service) -> Self {
+        if let Target::Path(on, _) = &mut self.target {
+            *on = service;
+        }
+        self
+    }
+
+    /// Adds a query parameter (percent-encoded by the pipeline); repeatable.
+    pub(crate) fn query(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.query.push((name, value.to_string()));
+        self
+    }
+
+    /// Sets a JSON body.
+    pub(crate) fn json(mut self, body: &impl Serialize) -> Result<Self> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| Error::config(format!("could not encode the request body: {e}")))?;
+        self.body = RequestBody::Bytes(Bytes::from(bytes));
+        Ok(self)
+    }
+
+    /// Sends a raw `application/octet-stream` body.
+    pub(crate) fn raw(mut self, body: RequestBody) -> Self {
+        self.body = body;
+        self.content_type = "application/octet-stream";
+        self
+    }
+
+    /// The media type the answer comes in, when it is not JSON.
+    pub(crate) fn accept(mut self, media_type: &'static str) -> Self {
+        self.accept = Some(media_type);
+        self
+    }
+
+    /// Sends `X-Project-Id: project_id` on this call instead of the client's project.
+    pub(crate) fn project(mut self, project_id: Option<&str>) -> Self {
+        self.project_id = project_id.map(str::to_owned);
+        self
+    }
+
+    /// How long the answer may take (see [`AnswerTimeout`]).
+    pub(crate) fn answer_timeout(mut self, answer_timeout: AnswerTimeout) -> Self {
+        self.answer_timeout = answer_timeout;
+        self
+    }
+
+    /// Marks a create: the request carries an `Idempotency-Key`, which also makes it
+    /// safe to retry.
+    pub(crate) fn create(mut self) -> Self {
+        self.idempotent_create = true;
+        self
+    }
+
+    /// Whether a failed attempt may be sent again: never a `POST` that is not an
+    /// idempotent create (a command must not run twice), never a body that can be read
+    /// only once.
+    pub(crate) fn replayable(&self) -> bool {
+        (self.method != Method::Post || self.idempotent_create) && self.body.replayable()
+    }
+
+    /// `GET /v1/pods/{id}`, for messages and logs. An absolute URL shows without its
+    /// query, which holds a presigned URL's signature.
+    pub(crate) fn describe(&self) -> String {
+        let method = self.method.as_str();
+        match &self.target {
+            Target::Path(Service::Api, path) => format!("{method} /v1{path}"),
+            Target::Path(Service::Platform, path) => format!("{method} /api/v1{path}"),
+            Target::Url(url) => format!("{method} {}", url.split('?').next().unwrap_or(url)),
+        }
+    }
+
+    /// The HTTP request for one call: URL with query, and this call's headers.
+    pub(crate) fn prepare(&self, context: &RequestContext) -> HttpRequest<'_> {
+        let mut url = match &self.target {
+            Target::Path(Service::Api, path) => format!("{}{path}", context.api_base),
+            Target::Path(Service::Platform, path) => format!("{}{path}", context.platform_base),
+            Target::Url(url) => url.clone(),
+        };
+        for (name, value) in &self.query {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(name);
+            url.push('=');
+            url.push_str(&percent_encode(value));
+        }
+        let mut headers = Vec::with_capacity(5);
+        let mut header = |name, value: &str, sensitive| {
+            headers.push(Header {
+                name,
+                value: value.to_owned(),
+                sensitive,
+            })
+        };
+        if self.authenticated {
+            header("authorization", &context.authorization, true);
+            if let Some(project) = self.project_id.as_ref().or(context.project_id.as_ref()) {
+                header("x-project-id", project, false);
+            }
+        }
+        if !self.body.is_empty() {
+            header("content-type", self.content_type, false);
+        }
+        if let Some(accept) = self.accept {
+            header("accept", accept, false);
+        }
+        if self.method == Method::Post && self.idempotent_create {
+            // One key for every attempt of this call.
+            header(
+                "idempotency-key",
+                &crate::core::random::idempotency_key(),
+                false,
+            );
+        }
+        HttpRequest {
+            method: self.method,
+            url,
+            headers,
+            body: &self.body,
+            answer_timeout: self.answer_timeout,
+        }
+    }
+}
+
+/// Percent-encodes one path segment (an id from the caller).
+pub(crate) fn segment(value: &str) -> String {
+    percent_encode(value)
+}
+
+fn percent_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// A decoded list answer, `{"<plural>": [...], "total": N}`.
+pub(crate) trait Listing: DeserializeOwned {
+    /// What the list holds.
+    type Item;
+    /// The items, and the total when the server said.
+    fn into_page(self) -> crate::Page<Self::Item>;
+}
+
+/// The largest page the API serves.
+pub(crate) const MAX_PAGE: u32 = 200;
+
+/// Walks an offset-paginated list a page at a time, deciding when it ends. Read
+/// tolerantly, as the contract asks: with no `total`, a page shorter than asked is the
+/// last; an empty page, or one that repeats the page before byte for byte, always ends
+/// the list, so a server that never reaches its `total` cannot make it loop forever.
+#[derive(Debug)]
+pub(crate) struct OffsetPager {
+    offset: u64,
+    limit: u32,
+    last_page: Option<u64>,
+    done: bool,
+}
+
+impl OffsetPager {
+    pub(crate) fn new(limit: u32) -> Self {
+        OffsetPager {
+            offset: 0,
+            limit,
+            last_page: None,
+            done: false,
+        }
+    }
+
+    /// `(limit, offset)` of the next page to ask for, or `None` when the list has ended.
+    pub(crate) fn next_page(&self) -> Option<(u32, u64)> {
+        (!self.done).then_some((self.limit, self.offset))
+    }
+
+    /// Takes a page's raw body and decoded items; returns the items to yield.
+    pub(crate) fn accept<T>(&mut self, body: &[u8], page: crate::Page<T>) -> Vec<T> {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        body.hash(&mut hasher);
+        let fingerprint = hasher.finish();
+        let n = page.items.len() as u64;
+        if n == 0 || self.last_page == Some(fingerprint) {
+            self.done = true;
+            return Vec::new();
+        }
+        self.last_page = Some(fingerprint);
+        self.offset += n;
+        self.done = match page.total {
+            Some(total) => self.offset >= total,
+            None => n < u64::from(self.limit),
+        };
+        page.items
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Page;
+
+    fn page(items: Vec<u32>, total: Option<u64>) -> Page<u32> {
+        Page { items, total }
+    }
+
+    #[test]
+    fn percent_encoding_keeps_unreserved_characters_only() {
+        assert_eq!(percent_encode("pod_abc-1.2~x"), "pod_abc-1.2~x");
+        assert_eq!(percent_encode("a/b c?d&e=é"), "a%2Fb%20c%3Fd%26e%3D%C3%A9");
+    }
+
+    #[test]
+    fn pager_stops_at_total() {
+        let mut p = OffsetPager::new(2);
+        assert_eq!(p.next_page(), Some((2, 0)));
+        assert_eq!(p.accept(b"1", page(vec![1, 2], Some(3))), [1, 2]);
+        assert_eq!(p.next_page(), Some((2, 2)));
+        assert_eq!(p.accept(b"2", page(vec![3], Some(3))), [3]);
+        assert_eq!(p.next_page(), None);
+    }
+
+    #[test]
+    fn pager_without_total_stops_at_a_short_page() {
+        let mut p = OffsetPager::new(2);
+        p.accept(b"1", page(vec![1, 2], None));
+        assert_eq!(p.next_page(), Some((2, 2)));
+        p.accept(b"2", page(vec![3], None));
+        assert_eq!(p.next_page(), None);
+    }
+
+    #[test]
+    fn pager_stops_at_an_empty_or_repeated_page_whatever_total_says() {
+        let mut p = OffsetPager::new(2);
+        p.accept(b"same", page(vec![1, 2], Some(1_000)));
+        assert_eq!(
+            p.accept(b"same", page(vec![1, 2], Some(1_000))),
+            Vec::<u32>::new()
+        );
+        assert_eq!(p.next_page(), None);
+
+        let mut p = OffsetPager::new(2);
+        p.accept(b"1", page(vec![1, 2], Some(1_000)));
+        p.accept(b"[]", page(vec![], Some(1_000)));
+        assert_eq!(p.next_page(), None);
+    }
+
+    #[test]
+    fn absolute_urls_carry_no_token_and_describe_without_their_query() {
+        let context = RequestContext {
+            api_base: "https://api.example/v1".into(),
+            platform_base: "https://cloud.example/platform/api/v1".into(),
+            authorization: "Bearer podstack_x_secret".into(),
+            project_id: Some("proj_1".into()),
+        };
+        let request = ApiRequest::absolute(Method::Get, "https://s3.example/b/k?sig=abc");
+        let http = request.prepare(&context);
+        assert_eq!(http.url, "https://s3.example/b/k?sig=abc");
+        assert!(http
+            .headers
+            .iter()
+            .all(|h| h.name != "authorization" && h.name != "x-project-id"));
+        assert_eq!(request.describe(), "GET https://s3.example/b/k");
+
+        let request = ApiRequest::get("/buckets")
+            .on(Service::Platform)
+            .query("a", "b c");
+        let http = request.prepare(&context);
+        assert_eq!(
+            http.url,
+            "https://cloud.example/platform/api/v1/buckets?a=b%20c"
+        );
+        let auth = http
+            .headers
+            .iter()
+            .find(|h| h.name == "authorization")
+            .unwrap();
+        assert!(auth.sensitive);
+        assert!(http
+            .headers
+            .iter()
+            .any(|h| h.name == "x-project-id" && h.value == "proj_1"));
+    }
+}
