@@ -117,11 +117,18 @@ impl<'a, T> ListStream<'a, T> {
     }
 }
 
+impl<T> ListStream<'_, T> {
+    /// The next item, or `None` at the end (the same as [`Iterator::next`]).
+    pub fn next_item(&mut self) -> Option<Result<T>> {
+        self.items.next()
+    }
+}
+
 impl<T> Iterator for ListStream<'_, T> {
     type Item = Result<T>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.items.next()
+        self.next_item()
     }
 }
 

@@ -162,8 +162,6 @@ async fn window_stream(
         (file, window, cursor),
         |(mut file, window, mut cursor)| async move {
             if cursor.is_done() {
-                let len = file.metadata().await.map(|m| m.len());
-                cursor.finish(&window, len)?;
                 return Ok(None);
             }
             let mut buffer = vec![0; cursor.next_read(CHUNK_SIZE)];
@@ -172,6 +170,11 @@ async fn window_stream(
                 .await
                 .map_err(|e| window.unreadable(e))?;
             cursor.advance(&window, n)?;
+            // With a Content-Length hyper may never poll again: check now.
+            if cursor.is_done() {
+                let len = file.metadata().await.map(|m| m.len());
+                cursor.finish(&window, len)?;
+            }
             buffer.truncate(n);
             Ok(Some((Bytes::from(buffer), (file, window, cursor))))
         },

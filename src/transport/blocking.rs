@@ -206,8 +206,6 @@ impl<'w> WindowReader<'w> {
 impl Read for WindowReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if self.cursor.is_done() {
-            let len = self.file.metadata().map(|m| m.len());
-            self.cursor.finish(self.window, len)?;
             return Ok(0);
         }
         let want = self.cursor.next_read(buf.len());
@@ -216,6 +214,11 @@ impl Read for WindowReader<'_> {
             .read(&mut buf[..want])
             .map_err(|e| self.window.unreadable(e))?;
         self.cursor.advance(self.window, n)?;
+        // With a Content-Length the HTTP client may never read again: check now.
+        if self.cursor.is_done() {
+            let len = self.file.metadata().map(|m| m.len());
+            self.cursor.finish(self.window, len)?;
+        }
         Ok(n)
     }
 }
