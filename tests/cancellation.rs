@@ -7,8 +7,7 @@ mod common;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use podstack::TransferOptions;
@@ -45,6 +44,9 @@ fn is_empty(dir: &Path) -> bool {
 #[cfg(feature = "async")]
 #[tokio::test]
 async fn a_dropped_async_download_leaves_no_partial_file() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
     let (endpoint, _stop) = stalling_server();
     let client = podstack::nonblocking::Client::builder()
         .use_environment(false)
