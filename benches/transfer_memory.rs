@@ -167,6 +167,10 @@ fn mark_transfer(direction: &str, bytes: u64, elapsed: Duration) {
 }
 
 fn child(client: &str) {
+    assert!(
+        CLIENTS.contains(&client),
+        "{CLIENT_VAR}={client}: this build has only {CLIENTS:?}"
+    );
     let mib = file_mib();
     let dir = std::env::temp_dir().join(format!("podstack-transfer-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
@@ -185,7 +189,7 @@ fn child(client: &str) {
         "async" => tokio::runtime::Runtime::new()
             .expect("tokio runtime")
             .block_on(nonblocking::transfer(&setup)),
-        other => panic!("{CLIENT_VAR}={other}: this build has only {CLIENTS:?}"),
+        _ => unreachable!("checked above"),
     }
 
     assert_eq!(

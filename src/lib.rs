@@ -1,11 +1,16 @@
 //! Rust SDK for the [Podstack](https://podstack.ai) GPU cloud.
 //!
-//! ```no_run
-//! # fn main() -> Result<(), podstack::Error> {
-//! let client = podstack::Client::new()?; // PODSTACK_API_TOKEN, or ~/.podstack/credentials
-//! println!("Authenticated as: {}", client.auth().whoami()?.email);
-//! # Ok(()) }
-//! ```
+#![cfg_attr(
+    feature = "blocking",
+    doc = r#"
+```no_run
+# fn main() -> Result<(), podstack::Error> {
+let client = podstack::Client::new()?; // PODSTACK_API_TOKEN, or ~/.podstack/credentials
+println!("Authenticated as: {}", client.auth().whoami()?.email);
+# Ok(()) }
+```
+"#
+)]
 //!
 //! # Blocking and async
 //!
@@ -15,17 +20,19 @@
 //! settings and return the same types: models, [`Error`], [`RetryConfig`] and
 //! [`ResolvedConfig`] live here at the crate root, so values move freely between them.
 //!
-//! ```no_run
-//! # #[cfg(feature = "async")]
-//! # #[tokio::main]
-//! # async fn main() -> Result<(), podstack::Error> {
-//! let client = podstack::nonblocking::Client::new()?;
-//! let pods = client.pods().list(&podstack::PodFilter::new()).await?;
-//! println!("{} pods", pods.len());
-//! # Ok(()) }
-//! # #[cfg(not(feature = "async"))]
-//! # fn main() {}
-//! ```
+#![cfg_attr(
+    feature = "async",
+    doc = r#"
+```no_run
+# #[tokio::main]
+# async fn main() -> Result<(), podstack::Error> {
+let client = podstack::nonblocking::Client::new()?;
+let pods = client.pods().list(&podstack::PodFilter::new()).await?;
+println!("{} pods", pods.len());
+# Ok(()) }
+```
+"#
+)]
 //!
 //! # Features
 //!

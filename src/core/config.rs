@@ -156,9 +156,10 @@ impl Environment {
 /// token.
 ///
 /// ```no_run
-/// # #[cfg(not(feature = "async"))]
+/// # #[cfg(feature = "blocking")] use podstack::Client;
+/// # #[cfg(not(feature = "blocking"))] use podstack::nonblocking::Client;
 /// # fn main() -> Result<(), podstack::Error> {
-/// let client = podstack::Client::new()?;
+/// let client = Client::new()?; // either client: building one sends nothing
 /// let config = client.config();
 /// println!("token from {}", config.token_source());
 /// println!("endpoint {} from {}", config.endpoint(), config.endpoint_source());
@@ -166,7 +167,6 @@ impl Environment {
 ///     println!("project {project} from {source}");
 /// }
 /// # Ok(()) }
-/// # #[cfg(feature = "async")] fn main() {}
 /// ```
 #[derive(Clone, Debug)]
 pub struct ResolvedConfig {

@@ -10,9 +10,10 @@ impl Pod {
     /// expanded to the home directory, as a shell would).
     ///
     /// ```no_run
-    /// # fn main() -> Result<(), podstack::Error> {
-    /// let client = podstack::Client::new()?;
-    /// let pod = client.pods().get("pod-id")?;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let pod: podstack::Pod = serde_json::from_str(r#"{"id": "pod_1", "name": "p",
+    /// #     "image": "ubuntu", "status": "running", "ssh_command": "ssh root@pod-1.example"}"#)?;
+    /// // `pod` from `client.pods().get(..)`, with either client.
     /// let status = pod.ssh()?.arg("nvidia-smi").status();
     /// # let _ = status;
     /// # Ok(()) }
