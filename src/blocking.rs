@@ -29,8 +29,13 @@ pub(crate) use crate::transport::blocking::{ResponseBody, Transport};
 
 /// The local file system transfers write to.
 mod local_fs {
-    pub(crate) use std::fs::{create_dir_all, File};
+    pub(crate) use std::fs::create_dir_all;
     pub(crate) use std::io::Write as WriteExt;
+
+    /// Creates (or truncates) a file to write.
+    pub(crate) fn create(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+        std::fs::File::create(path)
+    }
 }
 
 #[path = "api/mod.rs"]

@@ -319,6 +319,8 @@ impl Client {
     async fn execute(&self, request: &ApiRequest) -> Result<HttpResponse<ResponseBody>> {
         let http_request = request.prepare(&self.inner.context);
         let redactor = &self.inner.redactor;
+        // For the log lines: a caller's id could be anything, the token included.
+        let what = redactor.text(&request.describe()).into_owned();
         let replayable = request.replayable();
         let retry = &self.inner.config.retry;
         let mut retries_done = 0;
@@ -328,8 +330,7 @@ impl Client {
             let error = match outcome {
                 Ok(response) => {
                     log::debug!(
-                        "{} -> {} in {:?} (request id {})",
-                        request.describe(),
+                        "{what} -> {} in {:?} (request id {})",
                         response.status,
                         started.elapsed(),
                         redactor.text(response.request_id.as_deref().unwrap_or("none")),
@@ -343,18 +344,13 @@ impl Client {
                         status: response.status,
                         request_id: response.request_id.as_deref(),
                         retry_after: response.retry_after.as_deref(),
-                        body: &body,
+                        body: &redactor.bytes(&body),
                     })
                     .redact(redactor)
                 }
                 Err(error) => {
                     let error = error.redact(redactor);
-                    log::debug!(
-                        "{} failed after {:?}: {}",
-                        request.describe(),
-                        started.elapsed(),
-                        error
-                    );
+                    log::debug!("{what} failed after {:?}: {}", started.elapsed(), error);
                     error
                 }
             };
@@ -364,8 +360,7 @@ impl Client {
             match delay {
                 Some(delay) => {
                     log::debug!(
-                        "retrying {} in {:?} (retry {} of {})",
-                        request.describe(),
+                        "retrying {what} in {:?} (retry {} of {})",
                         delay,
                         retries_done + 1,
                         retry.limit(),
@@ -386,8 +381,15 @@ impl Client {
         request: &ApiRequest,
         body: &[u8],
     ) -> Result<T> {
-        serde_json::from_slice(body)
-            .map_err(|e| Error::decode(&request.describe(), body, e).redact(&self.inner.redactor))
+        let redactor = &self.inner.redactor;
+        serde_json::from_slice(body).map_err(|e| {
+            Error::decode(&request.describe(), &redactor.bytes(body), e).redact(redactor)
+        })
+    }
+
+    /// An error from reading an answer's body, with the token removed like every other.
+    pub(crate) fn redacted(&self, error: Error) -> Error {
+        error.redact(&self.inner.redactor)
     }
 }
 

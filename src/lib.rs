@@ -86,8 +86,9 @@ println!("{} pods", pods.len());
 //! # Safety with tokens
 //!
 //! The token is never sent over plain `http://` to a host that is not loopback (unless
-//! explicitly allowed), never follows a redirect to another host, and never goes to a
-//! presigned URL.
+//! explicitly allowed), never goes to a presigned URL, and never follows a redirect to
+//! another host. (The blocking client compares hosts only, so today it keeps the token on
+//! a redirect to another port of the same host; the async client drops it.)
 //!
 //! # MSRV
 //!

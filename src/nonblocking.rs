@@ -44,8 +44,14 @@ pub(crate) use crate::transport::asynchronous::{ResponseBody, Transport};
 
 /// The local file system transfers write to.
 mod local_fs {
-    pub(crate) use tokio::fs::{create_dir_all, File};
+    pub(crate) use tokio::fs::create_dir_all;
     pub(crate) use tokio::io::AsyncWriteExt as WriteExt;
+
+    /// Creates (or truncates) a file to write. Created at once, not on a blocking-pool
+    /// thread: a cancelled download's guard must never run before the file exists.
+    pub(crate) async fn create(path: &std::path::Path) -> std::io::Result<tokio::fs::File> {
+        std::fs::File::create(path).map(tokio::fs::File::from_std)
+    }
 }
 
 #[path = "api/mod.rs"]

@@ -28,8 +28,8 @@ enum Target {
     Url(String),
 }
 
-/// The per-client values the pipeline puts on every request, computed once.
-#[derive(Debug)]
+/// The per-client values the pipeline puts on every request, computed once. Its
+/// `Debug` leaves out the authorization value.
 pub(crate) struct RequestContext {
     /// `{api_endpoint}/v1`.
     pub api_base: String,
@@ -39,6 +39,16 @@ pub(crate) struct RequestContext {
     pub authorization: String,
     /// The client's default project.
     pub project_id: Option<String>,
+}
+
+impl std::fmt::Debug for RequestContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestContext")
+            .field("api_base", &self.api_base)
+            .field("platform_base", &self.platform_base)
+            .field("project_id", &self.project_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A request described by a resource handler, before the pipeline prepares it.
@@ -258,13 +268,14 @@ pub(crate) const MAX_PAGE: u32 = 200;
 
 /// Walks an offset-paginated list a page at a time, deciding when it ends. Read
 /// tolerantly, as the contract asks: with no `total`, a page shorter than asked is the
-/// last; an empty page, or one that repeats the page before byte for byte, always ends
+/// last; an empty page, or one that repeats any page before byte for byte, always ends
 /// the list, so a server that never reaches its `total` cannot make it loop forever.
 #[derive(Debug)]
 pub(crate) struct OffsetPager {
     offset: u64,
     limit: u32,
-    last_page: Option<u64>,
+    /// Fingerprints of every page so far: a page seen before ends the list.
+    seen: std::collections::HashSet<u64>,
     done: bool,
 }
 
@@ -273,7 +284,7 @@ impl OffsetPager {
         OffsetPager {
             offset: 0,
             limit,
-            last_page: None,
+            seen: std::collections::HashSet::new(),
             done: false,
         }
     }
@@ -290,11 +301,10 @@ impl OffsetPager {
         body.hash(&mut hasher);
         let fingerprint = hasher.finish();
         let n = page.items.len() as u64;
-        if n == 0 || self.last_page == Some(fingerprint) {
+        if n == 0 || !self.seen.insert(fingerprint) {
             self.done = true;
             return Vec::new();
         }
-        self.last_page = Some(fingerprint);
         self.offset += n;
         self.done = match page.total {
             Some(total) => self.offset >= total,
@@ -351,6 +361,16 @@ mod tests {
         let mut p = OffsetPager::new(2);
         p.accept(b"1", page(vec![1, 2], Some(1_000)));
         p.accept(b"[]", page(vec![], Some(1_000)));
+        assert_eq!(p.next_page(), None);
+
+        // A, B, A: alternating pages end too.
+        let mut p = OffsetPager::new(2);
+        p.accept(b"A", page(vec![1, 2], Some(1_000)));
+        p.accept(b"B", page(vec![3, 4], Some(1_000)));
+        assert_eq!(
+            p.accept(b"A", page(vec![1, 2], Some(1_000))),
+            Vec::<u32>::new()
+        );
         assert_eq!(p.next_page(), None);
     }
 

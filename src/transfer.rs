@@ -62,12 +62,10 @@ impl Client {
         let total = total.unwrap_or(response.content_length.unwrap_or(0));
         let partial = PartialFile::new(target);
         let failed = |e| Error::io(format!("could not write {}", partial.path().display()), e);
-        let mut file = local_fs::File::create(partial.path())
-            .await
-            .map_err(failed)?;
+        let mut file = local_fs::create(partial.path()).await.map_err(failed)?;
         let mut body = response.body;
         let mut written = 0;
-        while let Some(piece) = body.chunk().await? {
+        while let Some(piece) = body.chunk().await.map_err(|e| self.redacted(e))? {
             local_fs::WriteExt::write_all(&mut file, &piece)
                 .await
                 .map_err(failed)?;

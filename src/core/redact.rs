@@ -58,6 +58,20 @@ impl Redactor {
         Cow::Owned(out)
     }
 
+    /// `bytes` with the secret replaced, read as UTF-8 (lossily) only when it is in them:
+    /// an answer's body, before an excerpt of it is cut (a cut could split the secret).
+    pub(crate) fn bytes<'b>(&self, bytes: &'b [u8]) -> Cow<'b, [u8]> {
+        let secret = self.secret.as_bytes();
+        if secret.is_empty() || !bytes.windows(secret.len()).any(|w| w == secret) {
+            return Cow::Borrowed(bytes);
+        }
+        Cow::Owned(
+            self.text(&String::from_utf8_lossy(bytes))
+                .into_owned()
+                .into_bytes(),
+        )
+    }
+
     /// Redacts a `String` in place, allocating only when the secret is in it.
     pub(crate) fn string(&self, text: &mut String) {
         if let Cow::Owned(clean) = self.text(text) {

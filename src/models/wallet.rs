@@ -47,7 +47,7 @@ impl From<WalletWire> for WalletBalance {
     }
 }
 
-/// GPU spending over a date range, from [`Wallet::usage`].
+/// GPU spending over a date range, from `client.wallet().usage(..)`.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(from = "UsageWire")]
 #[non_exhaustive]
@@ -128,7 +128,7 @@ impl From<UsageEntryWire> for UsageEntry {
     }
 }
 
-/// The price list, from [`Wallet::pricing`].
+/// The price list, from `client.wallet().pricing()`.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[non_exhaustive]
 pub struct Pricing {

@@ -228,6 +228,8 @@ impl ResponseBody {
 }
 
 fn map_error(error: reqwest::Error, timeout: Duration) -> Error {
+    // The URL may be a presigned one whose query is its signature: never repeat it.
+    let error = error.without_url();
     if let Some(local) = local_file_error(&error) {
         local
     } else if error.is_timeout() {

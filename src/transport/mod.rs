@@ -312,12 +312,22 @@ impl AnswerTimeout {
 }
 
 /// One header of a request. A sensitive one (the token) is marked so that the HTTP
-/// crates never print it.
-#[derive(Debug)]
+/// crates never print it, and its `Debug` here hides it too.
 pub(crate) struct Header {
     pub name: &'static str,
     pub value: String,
     pub sensitive: bool,
+}
+
+impl std::fmt::Debug for Header {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let value = if self.sensitive {
+            "[redacted]"
+        } else {
+            &self.value
+        };
+        write!(f, "{}: {value}", self.name)
+    }
 }
 
 /// One HTTP request, fully prepared by the client's pipeline.

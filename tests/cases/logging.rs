@@ -30,7 +30,8 @@ async fn requests_are_logged_at_debug_without_the_token() {
         .collect();
     assert!(
         ours.iter()
-            .any(|l| l.starts_with("DEBUG GET /v1/auth/whoami -> 503 in ") && l.contains("req_first")),
+            .any(|l| l.starts_with("DEBUG GET /v1/auth/whoami -> 503 in ")
+                && l.contains("req_first")),
         "{ours:#?}"
     );
     assert!(
@@ -40,14 +41,21 @@ async fn requests_are_logged_at_debug_without_the_token() {
     );
     assert!(
         ours.iter()
-            .any(|l| l.starts_with("DEBUG GET /v1/auth/whoami -> 200 in ") && l.contains("req_second")),
+            .any(|l| l.starts_with("DEBUG GET /v1/auth/whoami -> 200 in ")
+                && l.contains("req_second")),
         "{ours:#?}"
     );
     for line in &lines {
-        assert!(!line.message.contains(TOKEN), "token leaked in a log line: {line:?}");
+        assert!(
+            !line.message.contains(TOKEN),
+            "token leaked in a log line: {line:?}"
+        );
     }
     // Joined, so that a token printed in pieces across lines is found too.
     let all: String = lines.iter().map(|l| l.message.as_str()).collect();
     let squeezed: String = all.chars().filter(|c| !c.is_whitespace()).collect();
-    assert!(!squeezed.contains(TOKEN), "the token can be pieced together from the log");
+    assert!(
+        !squeezed.contains(TOKEN),
+        "the token can be pieced together from the log"
+    );
 }

@@ -55,14 +55,20 @@ async fn presigned_urls_are_fetched_and_put_without_the_token_or_project() {
     let target = dir.join("data.csv");
     let got = client
         .presigned()
-        .download(&format!("{}/bucket/data.csv?X-Signature=abc", server.url()), &target)
+        .download(
+            &format!("{}/bucket/data.csv?X-Signature=abc", server.url()),
+            &target,
+        )
         .await
         .unwrap();
     let source = dir.join("up.bin");
     std::fs::write(&source, "hello").unwrap();
     client
         .presigned()
-        .upload(&format!("{}/bucket/up.bin?X-Signature=abc", server.url()), &source)
+        .upload(
+            &format!("{}/bucket/up.bin?X-Signature=abc", server.url()),
+            &source,
+        )
         .await
         .unwrap();
 
@@ -94,7 +100,10 @@ async fn a_failed_presigned_download_leaves_no_file() {
 
     let error = client
         .presigned()
-        .download(&format!("{}/bucket/gone?sig=1", server.url()), dir.join("gone"))
+        .download(
+            &format!("{}/bucket/gone?sig=1", server.url()),
+            dir.join("gone"),
+        )
         .await
         .unwrap_err();
 
@@ -127,7 +136,9 @@ async fn lists_are_fetched_lazily_a_page_at_a_time() {
             Matcher::UrlEncoded("limit".into(), "200".into()),
             Matcher::UrlEncoded("offset".into(), "200".into()),
         ]))
-        .with_body(r#"{"pods":[{"id":"pod_last","name":"last","image":"ubuntu","status":"running"}]}"#)
+        .with_body(
+            r#"{"pods":[{"id":"pod_last","name":"last","image":"ubuntu","status":"running"}]}"#,
+        )
         .expect(1)
         .create();
     let client = client_for(&server.url());
@@ -144,7 +155,9 @@ async fn lists_are_fetched_lazily_a_page_at_a_time() {
     let second = server
         .mock("GET", "/v1/pods")
         .match_query(Matcher::UrlEncoded("offset".into(), "200".into()))
-        .with_body(r#"{"pods":[{"id":"pod_last","name":"last","image":"ubuntu","status":"running"}]}"#)
+        .with_body(
+            r#"{"pods":[{"id":"pod_last","name":"last","image":"ubuntu","status":"running"}]}"#,
+        )
         .expect(1)
         .create();
     let all = client.pods().list(&filter).await.unwrap();
@@ -231,20 +244,33 @@ async fn a_server_echoing_the_token_into_every_field_never_makes_it_show() {
           "request_id":"req_{TOKEN}"}}"#
     );
     let mut errors = Vec::new();
-    for (status, path) in [(400, "/v1/auth/whoami"), (404, "/v1/pods/a"), (409, "/v1/pods/b"), (403, "/v1/pods/c")] {
+    for (status, path) in [
+        (400, "/v1/auth/whoami"),
+        (404, "/v1/pods/a"),
+        (409, "/v1/pods/b"),
+        (403, "/v1/pods/c"),
+    ] {
         server
             .mock("GET", path)
             .with_status(status)
             .with_header("x-request-id", &format!("req_{TOKEN}"))
-            .with_body(echo.replace("validation_error", match status {
-                404 => "not_found",
-                409 => "conflict",
-                403 => "quota_exceeded",
-                _ => "validation_error",
-            }))
+            .with_body(echo.replace(
+                "validation_error",
+                match status {
+                    404 => "not_found",
+                    409 => "conflict",
+                    403 => "quota_exceeded",
+                    _ => "validation_error",
+                },
+            ))
             .create();
     }
-    // A successful answer that does not decode, with the token where the error shows it.
+    // A successful answer that does not decode, with the token where the error shows it;
+    // and one asked for with the token as the id, which the decode error's path names.
+    server
+        .mock("GET", format!("/v1/pods/{TOKEN}").as_str())
+        .with_body("not json")
+        .create();
     server
         .mock("GET", "/v1/pods/d")
         .with_body(format!(r#"{{"id": 1, "name": "{TOKEN}"}}"#))
@@ -257,11 +283,28 @@ async fn a_server_echoing_the_token_into_every_field_never_makes_it_show() {
     // The id as the caller passed it is echoed in the decode error's path.
     errors.push(client.pods().get(TOKEN).await.unwrap_err());
 
-    assert!(matches!(errors[0], Error::Validation { .. }), "{:?}", errors[0]);
-    assert!(matches!(errors[1], Error::NotFound { .. }), "{:?}", errors[1]);
-    assert!(matches!(errors[2], Error::Conflict { .. }), "{:?}", errors[2]);
-    assert!(matches!(errors[3], Error::QuotaExceeded { .. }), "{:?}", errors[3]);
+    assert!(
+        matches!(errors[0], Error::Validation { .. }),
+        "{:?}",
+        errors[0]
+    );
+    assert!(
+        matches!(errors[1], Error::NotFound { .. }),
+        "{:?}",
+        errors[1]
+    );
+    assert!(
+        matches!(errors[2], Error::Conflict { .. }),
+        "{:?}",
+        errors[2]
+    );
+    assert!(
+        matches!(errors[3], Error::QuotaExceeded { .. }),
+        "{:?}",
+        errors[3]
+    );
     assert!(matches!(errors[4], Error::Decode { .. }), "{:?}", errors[4]);
+    assert!(matches!(errors[5], Error::Decode { .. }), "{:?}", errors[5]);
     for error in &errors {
         let mut texts = vec![format!("{error}"), format!("{error:?}")];
         let mut source = std::error::Error::source(error);
@@ -281,4 +324,3 @@ async fn a_server_echoing_the_token_into_every_field_never_makes_it_show() {
     }
     assert!(errors[0].message().contains("[redacted]"), "{}", errors[0]);
 }
-

@@ -90,6 +90,8 @@ impl Pods<'_> {
             let relative = entry
                 .path
                 .strip_prefix(root)
+                // `/workspace/dir2/x` is not inside `/workspace/dir`.
+                .and_then(|rest| rest.strip_prefix('/'))
                 .map(|rest| rest.trim_start_matches('/'))
                 .filter(|rest| !rest.is_empty())
                 .ok_or_else(|| outside_error(&entry.path, root))?;
