@@ -11,18 +11,16 @@ use maybe_async::must_be_sync as flavour;
 
 /// Renders a doc example for the blocking client: `await` markers vanish.
 macro_rules! doc_example {
-    (@ [$($out:expr),*]) => {
-        concat!(
+    ($($body:tt)*) => {
+        render_doc_example!(
+            concat!(
             "```no_run\n# fn main() -> Result<(), podstack::Error> {\n",
-            "use podstack::Client;\n\nlet client = Client::new()?;\n",
-            $($out,)* "\n# Ok(()) }\n```"
+            "use podstack::Client;\n\nlet client = Client::new()?;\n"
+            ),
+            "";
+            [] $($body)*
         )
     };
-    (@ [$($out:expr),*] await $($rest:tt)*) => { doc_example!(@ [$($out),*] $($rest)*) };
-    (@ [$($out:expr),*] $piece:literal $($rest:tt)*) => {
-        doc_example!(@ [$($out,)* $piece] $($rest)*)
-    };
-    ($($body:tt)*) => { doc_example!(@ [] $($body)*) };
 }
 
 pub(crate) use crate::transport::blocking::{ResponseBody, Transport};

@@ -113,6 +113,20 @@ mod models;
 mod request;
 mod transport;
 
+/// Renders a doc example for one client (see `doc_example!` in `blocking.rs` and
+/// `nonblocking.rs`): `$head` opens it, each `await` marker becomes `$await`.
+macro_rules! render_doc_example {
+    ($head:expr, $await:literal; [$($out:expr),*]) => {
+        concat!($head, $($out,)* "\n# Ok(()) }\n```")
+    };
+    ($head:expr, $await:literal; [$($out:expr),*] await $($rest:tt)*) => {
+        render_doc_example!($head, $await; [$($out,)* $await] $($rest)*)
+    };
+    ($head:expr, $await:literal; [$($out:expr),*] $piece:literal $($rest:tt)*) => {
+        render_doc_example!($head, $await; [$($out,)* $piece] $($rest)*)
+    };
+}
+
 #[cfg(feature = "blocking")]
 mod blocking;
 #[cfg(feature = "async")]

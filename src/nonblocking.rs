@@ -26,18 +26,16 @@ use maybe_async::must_be_async as flavour;
 
 /// Renders a doc example for the async client: `await` markers become `.await`.
 macro_rules! doc_example {
-    (@ [$($out:expr),*]) => {
-        concat!(
+    ($($body:tt)*) => {
+        render_doc_example!(
+            concat!(
             "```no_run\n# #[tokio::main]\n# async fn main() -> Result<(), podstack::Error> {\n",
-            "use podstack::nonblocking::Client;\n\nlet client = Client::new()?;\n",
-            $($out,)* "\n# Ok(()) }\n```"
+            "use podstack::nonblocking::Client;\n\nlet client = Client::new()?;\n"
+            ),
+            ".await";
+            [] $($body)*
         )
     };
-    (@ [$($out:expr),*] await $($rest:tt)*) => { doc_example!(@ [$($out,)* ".await"] $($rest)*) };
-    (@ [$($out:expr),*] $piece:literal $($rest:tt)*) => {
-        doc_example!(@ [$($out,)* $piece] $($rest)*)
-    };
-    ($($body:tt)*) => { doc_example!(@ [] $($body)*) };
 }
 
 pub(crate) use crate::transport::asynchronous::{ResponseBody, Transport};
