@@ -34,6 +34,64 @@ mod local_fs {
     pub(crate) fn create(path: &std::path::Path) -> std::io::Result<std::fs::File> {
         std::fs::File::create(path)
     }
+
+    /// Creates (or truncates) a file of `len` bytes, for parts to write into.
+    pub(crate) fn create_sized(path: &std::path::Path, len: u64) -> std::io::Result<()> {
+        std::fs::File::create(path)?.set_len(len)
+    }
+
+    /// Opens an existing file to write at `offset`.
+    pub(crate) fn open_at(path: &std::path::Path, offset: u64) -> std::io::Result<std::fs::File> {
+        use std::io::Seek;
+        let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
+        file.seek(std::io::SeekFrom::Start(offset))?;
+        Ok(file)
+    }
+}
+
+/// Runs `job` on each item, at most `limit` at once on scoped threads, and returns the
+/// results in the items' order, or the first error (no new item starts after one).
+fn concurrently<T: Send, R: Send>(
+    limit: usize,
+    items: Vec<T>,
+    job: impl Fn(T) -> Result<R> + Sync,
+) -> Result<Vec<R>> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Mutex;
+
+    let count = items.len();
+    if limit <= 1 || count <= 1 {
+        return items.into_iter().map(job).collect();
+    }
+    let queue = Mutex::new(items.into_iter().enumerate());
+    let failed = AtomicBool::new(false);
+    let outcomes = Mutex::new(Vec::with_capacity(count));
+    std::thread::scope(|scope| {
+        for _ in 0..limit.min(count) {
+            scope.spawn(|| {
+                while !failed.load(Ordering::Relaxed) {
+                    let next = queue.lock().map(|mut queue| queue.next());
+                    let Ok(Some((index, item))) = next else { break };
+                    let outcome = job(item);
+                    failed.fetch_or(outcome.is_err(), Ordering::Relaxed);
+                    if let Ok(mut outcomes) = outcomes.lock() {
+                        outcomes.push((index, outcome));
+                    }
+                }
+            });
+        }
+    });
+    let mut outcomes = outcomes.into_inner().unwrap_or_default();
+    outcomes.sort_by_key(|(index, _)| *index);
+    outcomes.into_iter().map(|(_, outcome)| outcome).collect()
+}
+
+/// Sends a clean-up request for a transfer that ended early (a multipart upload to
+/// abort), waiting for it: the blocking client has nothing to hand it to.
+fn clean_up(client: &Client, request: crate::request::ApiRequest) {
+    if let Err(error) = client.send_empty(request) {
+        log::debug!("clean-up failed: {error}");
+    }
 }
 
 #[path = "api/mod.rs"]
@@ -45,7 +103,7 @@ mod streams;
 #[path = "transfer.rs"]
 mod transfer;
 
-pub use api::{Auth, Gpus, Pods, Presigned, Projects, Tasks, Templates, Wallet};
+pub use api::{Auth, Buckets, Gpus, Pods, Presigned, Projects, Tasks, Templates, Volumes, Wallet};
 pub use client::{Client, ClientBuilder};
 
 use crate::transport::{OneShot, RequestBody};
@@ -108,9 +166,9 @@ pub struct ListStream<'a, T> {
 }
 
 impl<'a, T> ListStream<'a, T> {
-    fn new<L>(pages: streams::Pages<'a, L>) -> Self
+    fn new<P>(pages: streams::Pages<'a, P>) -> Self
     where
-        L: crate::request::Listing<Item = T> + 'a,
+        P: crate::request::Pager<Item = T> + 'a,
         T: Send + 'a,
     {
         let mut pages = pages;

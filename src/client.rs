@@ -17,8 +17,10 @@ use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
 
-use super::api::{Auth, Gpus, Pods, Presigned, Projects, Tasks, Templates, Wallet};
-use super::streams::Pages;
+use super::api::{
+    Auth, Buckets, Gpus, Pods, Presigned, Projects, Tasks, Templates, Volumes, Wallet,
+};
+use super::streams::offset_pages;
 use super::{flavour, ResponseBody, Transport};
 use crate::core::config::{self, ApiToken, Environment, ResolvedConfig, Settings};
 use crate::core::error::{self, ErrorResponse};
@@ -111,6 +113,17 @@ impl Client {
     /// Pod templates.
     pub fn templates(&self) -> Templates<'_> {
         Templates::new(self)
+    }
+
+    /// Buckets and their objects: create, list, upload, download, sync, presigned URLs,
+    /// S3 credentials. Storage is project-scoped: these calls need a project.
+    pub fn buckets(&self) -> Buckets<'_> {
+        Buckets::new(self)
+    }
+
+    /// NFS volumes: create, list, resize, delete. These calls need a project.
+    pub fn volumes(&self) -> Volumes<'_> {
+        Volumes::new(self)
     }
 
     /// Presigned URLs: fetch or put through a URL the API signed, without the token.
@@ -307,7 +320,7 @@ impl Client {
     where
         L::Item: Send,
     {
-        let mut pages = Pages::<L>::new(self, Box::new(page));
+        let mut pages = offset_pages::<L>(self, Box::new(page));
         let mut all = Vec::new();
         while let Some(item) = pages.next_item().await {
             all.push(item?);
@@ -317,6 +330,7 @@ impl Client {
 
     /// The pipeline. Every request goes through here.
     async fn execute(&self, request: &ApiRequest) -> Result<HttpResponse<ResponseBody>> {
+        request.check_project(&self.inner.context)?;
         let http_request = request.prepare(&self.inner.context);
         let redactor = &self.inner.redactor;
         // For the log lines: a caller's id could be anything, the token included.

@@ -3,16 +3,21 @@
 //! download is written to until it is complete.
 
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::core::random;
-use crate::{Error, Result};
+use crate::transport::SentBytes;
+use crate::{Error, Result, TransferOptions};
 
-/// One file to upload: local source, remote destination, size.
-#[derive(Debug)]
+/// One file to upload: local source, remote destination, size, modification time.
+#[derive(Debug, Clone)]
 pub(crate) struct UploadItem {
     pub local: PathBuf,
     pub remote: String,
     pub size: u64,
+    pub modified: Option<SystemTime>,
 }
 
 /// The files to upload, with their remote paths, in a stable order.
@@ -33,6 +38,7 @@ pub(crate) fn plan_upload(local: &Path, remote: &str, recursive: bool) -> Result
             local: local.to_path_buf(),
             remote,
             size: metadata.len(),
+            modified: metadata.modified().ok(),
         }]);
     }
     if !recursive {
@@ -65,6 +71,7 @@ pub(crate) fn plan_upload(local: &Path, remote: &str, recursive: bool) -> Result
                     local: path,
                     remote: remote_path,
                     size: metadata.len(),
+                    modified: metadata.modified().ok(),
                 });
             }
         }
@@ -246,5 +253,130 @@ mod tests {
         let single = plan_upload(&root.join("b.txt"), "/workspace/", false).unwrap();
         assert_eq!(single[0].remote, "/workspace/b.txt");
         std::fs::remove_dir_all(&root).unwrap();
+    }
+}
+
+/// Bytes done across a transfer of many files or parts moving at once, reported to
+/// the caller's progress callback as (done, total).
+#[derive(Debug)]
+pub(crate) struct TransferProgress {
+    done: AtomicU64,
+    total: AtomicU64,
+    options: TransferOptions,
+}
+
+impl TransferProgress {
+    pub(crate) fn new(total: u64, options: &TransferOptions) -> Arc<Self> {
+        Arc::new(TransferProgress {
+            done: AtomicU64::new(0),
+            total: AtomicU64::new(total),
+            options: options.clone(),
+        })
+    }
+
+    /// Counts `n` more bytes done.
+    pub(crate) fn add(&self, n: u64) {
+        let done = self.done.fetch_add(n, Ordering::Relaxed).saturating_add(n);
+        let total = self.total.load(Ordering::Relaxed).max(done);
+        self.options.report(done, total);
+    }
+
+    /// Counts `n` more bytes to do, learnt once a download's answer says its size.
+    pub(crate) fn add_total(&self, n: u64) {
+        self.total.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Takes back `n` bytes counted for an attempt that failed and is being redone.
+    pub(crate) fn take_back(&self, n: u64) {
+        let _ = self
+            .done
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |d| {
+                Some(d.saturating_sub(n))
+            });
+    }
+
+    /// A callback for one file window's upload, which reports how much of the window
+    /// has been sent in this attempt; a retry starts again from zero.
+    pub(crate) fn window(self: &Arc<Self>) -> Option<SentBytes> {
+        self.options.progress.as_ref()?;
+        let progress = Arc::clone(self);
+        let mut counted = 0;
+        let sent: SentBytes = Arc::new(Mutex::new(move |sent: u64| {
+            if sent < counted {
+                progress.take_back(counted);
+                counted = 0;
+            }
+            progress.add(sent - counted);
+            counted = sent;
+        }));
+        Some(sent)
+    }
+
+    /// Reports a file as complete to the caller's per-file callback.
+    pub(crate) fn file_done(&self, name: &str, bytes: u64) {
+        self.options.report_file(name, bytes);
+    }
+}
+
+/// Whole seconds since the Unix epoch of an RFC 3339 time (`2026-11-28T06:43:14Z`,
+/// `…14.5+02:00`); `None` when it is not one.
+pub(crate) fn rfc3339_seconds(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let (date, time) = text.split_once(['T', 't', ' '])?;
+    let mut date = date.splitn(3, '-').map(str::parse::<i64>);
+    let (year, month, day) = (date.next()?.ok()?, date.next()?.ok()?, date.next()?.ok()?);
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || time.len() < 8 {
+        return None;
+    }
+    let (clock, zone) = time.split_at(8);
+    let mut clock = clock.splitn(3, ':').map(str::parse::<i64>);
+    let (hour, minute, second) = (
+        clock.next()?.ok()?,
+        clock.next()?.ok()?,
+        clock.next()?.ok()?,
+    );
+    let zone = zone.trim_start_matches(|c: char| c == '.' || c.is_ascii_digit());
+    let offset = match zone {
+        "Z" | "z" | "" => 0,
+        _ => {
+            let sign = if zone.starts_with('-') { -1 } else { 1 };
+            let (h, m) = zone.get(1..)?.split_once(':')?;
+            sign * (h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().ok()? * 60)
+        }
+    };
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hour * 3600 + minute * 60 + second - offset)
+}
+
+/// Whole seconds since the Unix epoch of a local file time.
+pub(crate) fn system_seconds(time: SystemTime) -> i64 {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
+        Err(before) => -i64::try_from(before.duration().as_secs()).unwrap_or(i64::MAX),
+    }
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_times_become_unix_seconds() {
+        assert_eq!(rfc3339_seconds("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(rfc3339_seconds("2026-11-28T06:43:14Z"), Some(1_795_848_194));
+        assert_eq!(
+            rfc3339_seconds("2026-11-28T08:43:14.250+02:00"),
+            Some(1_795_848_194)
+        );
+        assert_eq!(rfc3339_seconds("2000-02-29T00:00:00Z"), Some(951_782_400));
+        assert_eq!(rfc3339_seconds("yesterday"), None);
+        assert_eq!(rfc3339_seconds(""), None);
     }
 }

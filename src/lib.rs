@@ -111,6 +111,7 @@ mod files;
 mod lines;
 mod models;
 mod request;
+mod storage_wire;
 mod transport;
 
 /// Renders a doc example for one client (see `doc_example!` in `blocking.rs` and
@@ -136,8 +137,8 @@ pub mod nonblocking;
 #[cfg(feature = "blocking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 pub use blocking::{
-    Auth, Client, ClientBuilder, Gpus, ListStream, LogStream, Pods, Presigned, Projects, Tasks,
-    Templates, Wallet,
+    Auth, Buckets, Client, ClientBuilder, Gpus, ListStream, LogStream, Pods, Presigned, Projects,
+    Tasks, Templates, Volumes, Wallet,
 };
 pub use core::config::{
     ResolvedConfig, Source, DEFAULT_ENDPOINT, DEFAULT_PLATFORM_ENDPOINT, DEFAULT_TIMEOUT,
@@ -145,9 +146,12 @@ pub use core::config::{
 pub use core::error::{BoxError, Error, ErrorContext, Result};
 pub use core::retry::RetryConfig;
 pub use models::{
-    ExecResult, Gpu, LogOptions, NewPod, NewProject, Page, Pod, PodEvent, PodFile, PodFilter,
-    PodMetrics, PodStatus, Price, Pricing, Project, Task, TaskState, Template, TokenInfo,
-    TransferOptions, TransferSummary, Usage, UsageEntry, User, VolumeMount, WalletBalance,
+    Bucket, DeleteObjectError, DeleteObjectsReport, ExecResult, Gpu, LogOptions, NewBucket, NewPod,
+    NewProject, NewVolume, ObjectPage, ObjectQuery, Page, Pod, PodEvent, PodFile, PodFilter,
+    PodMetrics, PodStatus, PresignedUrl, Price, Pricing, Project, S3Credentials, StoredObject,
+    SyncDirection, SyncOptions, SyncReport, Task, TaskState, Template, TokenInfo, TransferOptions,
+    TransferSummary, Usage, UsageEntry, User, Visibility, Volume, VolumeMount, WalletBalance,
+    DEFAULT_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE,
 };
 
 /// The README's Rust snippets, compiled as doctests so the README stays true.

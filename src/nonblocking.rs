@@ -50,6 +50,57 @@ mod local_fs {
     pub(crate) async fn create(path: &std::path::Path) -> std::io::Result<tokio::fs::File> {
         std::fs::File::create(path).map(tokio::fs::File::from_std)
     }
+
+    /// Creates (or truncates) a file of `len` bytes, for parts to write into.
+    pub(crate) async fn create_sized(path: &std::path::Path, len: u64) -> std::io::Result<()> {
+        std::fs::File::create(path)?.set_len(len)
+    }
+
+    /// Opens an existing file to write at `offset`.
+    pub(crate) async fn open_at(
+        path: &std::path::Path,
+        offset: u64,
+    ) -> std::io::Result<tokio::fs::File> {
+        use std::io::Seek;
+        let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
+        file.seek(std::io::SeekFrom::Start(offset))?;
+        Ok(tokio::fs::File::from_std(file))
+    }
+}
+
+/// Runs `job` on each item, at most `limit` at once as concurrent futures of this task,
+/// and returns the results in the items' order, or the first error (the others are
+/// dropped, which cancels them).
+async fn concurrently<T, R, F>(limit: usize, items: Vec<T>, job: impl Fn(T) -> F) -> Result<Vec<R>>
+where
+    F: std::future::Future<Output = Result<R>>,
+{
+    use futures_util::TryStreamExt;
+
+    let mut results: Vec<(usize, R)> = futures_util::stream::iter(items.into_iter().enumerate())
+        .map(|(index, item)| {
+            let job = job(item);
+            async move { job.await.map(|result| (index, result)) }
+        })
+        .buffer_unordered(limit.max(1))
+        .try_collect()
+        .await?;
+    results.sort_by_key(|(index, _)| *index);
+    Ok(results.into_iter().map(|(_, result)| result).collect())
+}
+
+/// Sends a clean-up request for a transfer that ended early (a multipart upload to
+/// abort): on the current tokio runtime in the background, since a dropped future
+/// cannot wait for it.
+fn clean_up(client: &Client, request: crate::request::ApiRequest) {
+    let client = client.clone();
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        runtime.spawn(async move {
+            if let Err(error) = client.send_empty(request).await {
+                log::debug!("clean-up failed: {error}");
+            }
+        });
+    }
 }
 
 #[path = "api/mod.rs"]
@@ -61,7 +112,7 @@ mod streams;
 #[path = "transfer.rs"]
 mod transfer;
 
-pub use api::{Auth, Gpus, Pods, Presigned, Projects, Tasks, Templates, Wallet};
+pub use api::{Auth, Buckets, Gpus, Pods, Presigned, Projects, Tasks, Templates, Volumes, Wallet};
 pub use client::{Client, ClientBuilder};
 
 use std::pin::Pin;
@@ -141,9 +192,9 @@ pub struct ListStream<'a, T> {
 }
 
 impl<'a, T> ListStream<'a, T> {
-    fn new<L>(pages: streams::Pages<'a, L>) -> Self
+    fn new<P>(pages: streams::Pages<'a, P>) -> Self
     where
-        L: crate::request::Listing<Item = T> + 'a,
+        P: crate::request::Pager<Item = T> + 'a,
         T: Send + 'a,
     {
         let items = futures_util::stream::unfold(pages, |mut pages| async move {

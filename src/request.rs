@@ -1,6 +1,8 @@
 //! What a resource handler asks the pipeline to send: an [`ApiRequest`], and how it
 //! becomes an HTTP request. Shared by both clients; nothing here waits on the network.
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -13,9 +15,8 @@ use crate::transport::{AnswerTimeout, Header, HttpRequest, Method, RequestBody};
 pub(crate) enum Service {
     /// The API: `{api_endpoint}/v1` (identity, projects, money, pods).
     Api,
-    /// The platform service: `{platform_endpoint}/api/v1` (storage).
-    // The storage handlers are its first callers; until they land only tests route here.
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// The platform service: `{platform_endpoint}/api/v1` (storage). Its calls are
+    /// project-scoped: they need a project.
     Platform,
 }
 
@@ -58,7 +59,9 @@ pub(crate) struct ApiRequest {
     target: Target,
     query: Vec<(&'static str, String)>,
     pub(crate) body: RequestBody,
-    content_type: &'static str,
+    content_type: Cow<'static, str>,
+    /// `Range: bytes=a-b`, both ends included.
+    range: Option<(u64, u64)>,
     accept: Option<&'static str>,
     /// A project for this call only, replacing the client's.
     project_id: Option<String>,
@@ -77,7 +80,8 @@ impl ApiRequest {
             target,
             query: Vec::new(),
             body: RequestBody::Empty,
-            content_type: "application/json",
+            content_type: Cow::Borrowed("application/json"),
+            range: None,
             accept: None,
             project_id: None,
             answer_timeout: AnswerTimeout::Default,
@@ -114,7 +118,6 @@ impl ApiRequest {
     }
 
     /// Sends the request to `service` instead of the API (the path stays as given).
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn on(mut self, service: Service) -> Self {
         if let Target::Path(on, _) = &mut self.target {
             *on = service;
@@ -139,8 +142,35 @@ impl ApiRequest {
     /// Sends a raw `application/octet-stream` body.
     pub(crate) fn raw(mut self, body: RequestBody) -> Self {
         self.body = body;
-        self.content_type = "application/octet-stream";
+        self.content_type = Cow::Borrowed("application/octet-stream");
         self
+    }
+
+    /// Sends a body with its own media type (a `multipart/form-data` one).
+    pub(crate) fn body(mut self, body: RequestBody, content_type: String) -> Self {
+        self.body = body;
+        self.content_type = Cow::Owned(content_type);
+        self
+    }
+
+    /// Asks for bytes `start..=end` of the answer (`Range: bytes=start-end`).
+    pub(crate) fn range(mut self, start: u64, end: u64) -> Self {
+        self.range = Some((start, end));
+        self
+    }
+
+    /// Fails before anything is sent when the call needs a project and has none:
+    /// the platform service's calls are project-scoped.
+    pub(crate) fn check_project(&self, context: &RequestContext) -> Result<()> {
+        let needs_project = matches!(self.target, Target::Path(Service::Platform, _));
+        if needs_project && self.project_id.is_none() && context.project_id.is_none() {
+            return Err(Error::config(format!(
+                "{} needs a project: set one with ClientBuilder::project_id, the \
+                 PODSTACK_PROJECT environment variable or project_id in the credentials file",
+                self.describe()
+            )));
+        }
+        Ok(())
     }
 
     /// The media type the answer comes in, when it is not JSON.
@@ -214,7 +244,10 @@ impl ApiRequest {
             }
         }
         if !self.body.is_empty() {
-            header("content-type", self.content_type, false);
+            header("content-type", &self.content_type, false);
+        }
+        if let Some((start, end)) = self.range {
+            header("range", &format!("bytes={start}-{end}"), false);
         }
         if let Some(accept) = self.accept {
             header("accept", accept, false);
@@ -314,6 +347,59 @@ impl OffsetPager {
     }
 }
 
+/// Which page of a list comes next, and when the list ends.
+pub(crate) trait Pager: Send {
+    /// How a page is answered.
+    type Listing: DeserializeOwned;
+    /// What the list holds.
+    type Item: Send;
+    /// The request for the next page, or `None` when the list has ended.
+    fn next_request(&self) -> Option<ApiRequest>;
+    /// Takes a page's raw body and decoded answer; returns the items to yield.
+    fn accept(&mut self, body: &[u8], listing: Self::Listing) -> Vec<Self::Item>;
+}
+
+/// Walks a bucket's object listing by continuation token. It ends at a page without a
+/// token, and at a token seen before, so a server that hands back the same token
+/// cannot make it loop forever.
+#[derive(Debug)]
+pub(crate) struct TokenPager {
+    bucket_id: String,
+    query: crate::ObjectQuery,
+    seen: std::collections::HashSet<String>,
+    done: bool,
+}
+
+impl TokenPager {
+    pub(crate) fn new(bucket_id: &str, query: &crate::ObjectQuery) -> Self {
+        TokenPager {
+            bucket_id: bucket_id.to_owned(),
+            query: query.clone(),
+            seen: std::collections::HashSet::new(),
+            done: false,
+        }
+    }
+}
+
+impl Pager for TokenPager {
+    type Listing = crate::ObjectPage;
+    type Item = crate::StoredObject;
+
+    fn next_request(&self) -> Option<ApiRequest> {
+        (!self.done).then(|| crate::storage_wire::list_objects(&self.bucket_id, &self.query))
+    }
+
+    fn accept(&mut self, _body: &[u8], page: crate::ObjectPage) -> Vec<crate::StoredObject> {
+        match page.next_token() {
+            Some(token) if self.seen.insert(token.to_owned()) => {
+                self.query.continuation_token = Some(token.to_owned());
+            }
+            _ => self.done = true,
+        }
+        page.objects
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -372,6 +458,28 @@ mod tests {
             Vec::<u32>::new()
         );
         assert_eq!(p.next_page(), None);
+    }
+
+    #[test]
+    fn token_pager_follows_tokens_and_stops_at_a_repeat() {
+        let page = |keys: &[&str], token: Option<&str>| crate::ObjectPage {
+            objects: keys
+                .iter()
+                .map(|k| serde_json::from_value(serde_json::json!({ "path": k })).unwrap())
+                .collect(),
+            is_truncated: token.is_some(),
+            next_continuation_token: token.map(str::to_owned),
+        };
+        let mut p = TokenPager::new("b", &crate::ObjectQuery::new().prefix("d/"));
+        assert!(p.next_request().is_some());
+        assert_eq!(p.accept(b"", page(&["a"], Some("t1"))).len(), 1);
+        assert_eq!(p.query.continuation_token.as_deref(), Some("t1"));
+        assert_eq!(p.accept(b"", page(&["b"], Some("t1"))).len(), 1);
+        assert!(p.next_request().is_none(), "a repeated token ends the list");
+
+        let mut p = TokenPager::new("b", &crate::ObjectQuery::new());
+        p.accept(b"", page(&["a"], None));
+        assert!(p.next_request().is_none());
     }
 
     #[test]

@@ -3,11 +3,12 @@
 //! as an `Iterator` (blocking) or a `Stream` (async).
 
 use std::collections::VecDeque;
+use std::marker::PhantomData;
 
 use super::{flavour, Client, ResponseBody};
 use crate::lines::LineSplitter;
-use crate::request::{ApiRequest, Listing, OffsetPager, MAX_PAGE};
-use crate::Result;
+use crate::request::{ApiRequest, Listing, OffsetPager, Pager, TokenPager, MAX_PAGE};
+use crate::{ObjectQuery, Result};
 
 /// The lines of an answer's body as they arrive.
 #[derive(Debug)]
@@ -51,29 +52,80 @@ impl Lines {
 /// Describes the request for one page: `(limit, offset)` → request.
 pub(crate) type PageRequest<'a> = Box<dyn Fn(u32, u64) -> ApiRequest + Send + Sync + 'a>;
 
-/// The items of an offset-paginated list, fetched a page at a time as they are read.
-pub(crate) struct Pages<'a, L: Listing> {
+/// The items of a paginated list, fetched a page at a time as they are read; the
+/// [`Pager`] says which page comes next and when the list ends.
+pub(crate) struct Pages<'a, P: Pager> {
     client: &'a Client,
-    request: PageRequest<'a>,
-    pager: OffsetPager,
-    buffer: VecDeque<L::Item>,
+    pager: P,
+    buffer: VecDeque<P::Item>,
     failed: bool,
 }
 
-#[flavour]
-impl<'a, L: Listing> Pages<'a, L> {
-    pub(crate) fn new(client: &'a Client, request: PageRequest<'a>) -> Self {
-        Pages {
-            client,
+/// An offset-paginated list (`limit`, `offset`) answered as `L`.
+pub(crate) struct OffsetPages<'a, L> {
+    request: PageRequest<'a>,
+    pager: OffsetPager,
+    listing: PhantomData<fn() -> L>,
+}
+
+impl<L: Listing> Pager for OffsetPages<'_, L>
+where
+    L::Item: Send,
+{
+    type Listing = L;
+    type Item = L::Item;
+
+    fn next_request(&self) -> Option<ApiRequest> {
+        let (limit, offset) = self.pager.next_page()?;
+        Some((self.request)(limit, offset))
+    }
+
+    fn accept(&mut self, body: &[u8], listing: L) -> Vec<L::Item> {
+        self.pager.accept(body, listing.into_page())
+    }
+}
+
+/// The pages of an offset-paginated list answered as `L`; `request(limit, offset)`
+/// describes one.
+pub(crate) fn offset_pages<'a, L: Listing>(
+    client: &'a Client,
+    request: PageRequest<'a>,
+) -> Pages<'a, OffsetPages<'a, L>>
+where
+    L::Item: Send,
+{
+    Pages::with(
+        client,
+        OffsetPages {
             request,
             pager: OffsetPager::new(MAX_PAGE),
+            listing: PhantomData,
+        },
+    )
+}
+
+/// The pages of a bucket's object listing, followed by continuation token.
+pub(crate) type ObjectPages<'a> = Pages<'a, TokenPager>;
+
+impl<'a> ObjectPages<'a> {
+    pub(crate) fn new(client: &'a Client, bucket_id: &str, query: &ObjectQuery) -> Self {
+        Pages::with(client, TokenPager::new(bucket_id, query))
+    }
+}
+
+#[flavour]
+impl<'a, P: Pager> Pages<'a, P> {
+    pub(crate) fn with(client: &'a Client, pager: P) -> Self {
+        Pages {
+            client,
+            pager,
             buffer: VecDeque::new(),
             failed: false,
         }
     }
 
     /// The next item; `None` after the last one, or after an error.
-    pub(crate) async fn next_item(&mut self) -> Option<Result<L::Item>> {
+    pub(crate) async fn next_item(&mut self) -> Option<Result<P::Item>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -81,13 +133,12 @@ impl<'a, L: Listing> Pages<'a, L> {
             if self.failed {
                 return None;
             }
-            let (limit, offset) = self.pager.next_page()?;
-            let request = (self.request)(limit, offset);
+            let request = self.pager.next_request()?;
             let page = match self.client.send_bytes(&request).await {
                 Ok(body) => self
                     .client
-                    .decode::<L>(&request, &body)
-                    .map(|listing| self.pager.accept(&body, listing.into_page())),
+                    .decode::<P::Listing>(&request, &body)
+                    .map(|listing| self.pager.accept(&body, listing)),
                 Err(error) => Err(error),
             };
             match page {

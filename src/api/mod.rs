@@ -5,23 +5,29 @@
 //! imported below are that client's.
 
 mod auth;
+mod buckets;
 mod gpus;
 mod pods;
 mod presigned;
 mod projects;
 mod tasks;
 mod templates;
+mod volumes;
 mod wallet;
 
 pub use auth::Auth;
+pub use buckets::Buckets;
 pub use gpus::Gpus;
 pub use pods::Pods;
 pub use presigned::Presigned;
 pub use projects::Projects;
 pub use tasks::Tasks;
 pub use templates::Templates;
+pub use volumes::Volumes;
 pub use wallet::Wallet;
 
 // What the handlers share, from the client being compiled.
-use super::streams::{Lines, Pages};
-use super::{flavour, Client, ListStream, LogStream};
+use super::streams::{offset_pages, Lines, ObjectPages};
+use super::{
+    clean_up, concurrently, flavour, local_fs, Client, ListStream, LogStream, ResponseBody,
+};

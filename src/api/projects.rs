@@ -1,6 +1,6 @@
 //! Projects: `/v1/projects`.
 
-use super::{flavour, Client, ListStream, Pages};
+use super::{flavour, offset_pages, Client, ListStream};
 use crate::models::ProjectList;
 use crate::request::{segment, ApiRequest};
 use crate::{NewProject, Page, Project, Result};
@@ -26,7 +26,7 @@ impl<'a> Projects<'a> {
     /// is read: an `Iterator` from the blocking client, a `Stream` from the async one.
     /// Nothing is sent until the first item is asked for.
     pub fn list_stream(&self) -> ListStream<'a, Project> {
-        ListStream::new(Pages::<ProjectList>::new(
+        ListStream::new(offset_pages::<ProjectList>(
             self.client,
             Box::new(page_request),
         ))

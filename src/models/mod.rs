@@ -7,6 +7,8 @@ mod gpus;
 mod pods;
 mod projects;
 mod ssh;
+mod storage;
+mod sync;
 mod tasks;
 mod templates;
 mod transfer;
@@ -22,10 +24,20 @@ pub use pods::{
 };
 pub(crate) use projects::ProjectList;
 pub use projects::{NewProject, Project};
+pub(crate) use storage::{AnyList, MultipartStarted, PartUploaded};
+pub use storage::{
+    Bucket, DeleteObjectError, DeleteObjectsReport, NewBucket, NewVolume, ObjectPage, ObjectQuery,
+    PresignedUrl, S3Credentials, StoredObject, Visibility, Volume,
+};
+pub use sync::{SyncDirection, SyncOptions, SyncReport};
 pub use tasks::{Task, TaskState};
 pub use templates::Template;
 pub(crate) use templates::TemplateList;
-pub use transfer::{TransferOptions, TransferSummary};
+pub(crate) use transfer::MAX_PARTS;
+pub use transfer::{
+    TransferOptions, TransferSummary, DEFAULT_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD,
+    DEFAULT_PART_SIZE,
+};
 pub use wallet::{Price, Pricing, Usage, UsageEntry, WalletBalance};
 
 /// One page of an offset-paginated list.

@@ -17,11 +17,44 @@ type Progress = Arc<Mutex<dyn FnMut(u64, u64) + Send>>;
 ///     .progress(|done, total| eprintln!("Progress: {done}/{total} bytes"));
 /// # let _ = options;
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 #[must_use]
 pub struct TransferOptions {
     pub(crate) recursive: bool,
     pub(crate) progress: Option<Progress>,
+    pub(crate) file_done: Option<FileDone>,
+    pub(crate) multipart_threshold: u64,
+    pub(crate) part_size: u64,
+    pub(crate) concurrency: usize,
+}
+
+/// Called with (path or key, bytes) when a file has been transferred.
+type FileDone = Arc<Mutex<dyn FnMut(&str, u64) + Send>>;
+
+/// Bucket uploads at least this big go multipart (100 MiB, as the docs advise).
+pub const DEFAULT_MULTIPART_THRESHOLD: u64 = 100 * MIB;
+/// The size of each part of a multipart upload or ranged download (64 MiB).
+pub const DEFAULT_PART_SIZE: u64 = 64 * MIB;
+/// How many parts or files a bucket transfer moves at once.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+const MIB: u64 = 1024 * 1024;
+/// The smallest part a multipart upload takes (as S3: 5 MiB), except the last.
+pub(crate) const MIN_PART_SIZE: u64 = 5 * MIB;
+/// The most parts one multipart upload may have.
+pub(crate) const MAX_PARTS: u64 = 10_000;
+
+impl Default for TransferOptions {
+    fn default() -> Self {
+        TransferOptions {
+            recursive: false,
+            progress: None,
+            file_done: None,
+            multipart_threshold: DEFAULT_MULTIPART_THRESHOLD,
+            part_size: DEFAULT_PART_SIZE,
+            concurrency: DEFAULT_CONCURRENCY,
+        }
+    }
 }
 
 impl fmt::Debug for TransferOptions {
@@ -29,14 +62,65 @@ impl fmt::Debug for TransferOptions {
         f.debug_struct("TransferOptions")
             .field("recursive", &self.recursive)
             .field("progress", &self.progress.is_some())
+            .field("file_done", &self.file_done.is_some())
+            .field("multipart_threshold", &self.multipart_threshold)
+            .field("part_size", &self.part_size)
+            .field("concurrency", &self.concurrency)
             .finish()
     }
 }
 
 impl TransferOptions {
-    /// A single file, no progress reports.
+    /// A single file, no progress reports; bucket transfers go multipart from
+    /// [`DEFAULT_MULTIPART_THRESHOLD`] in [`DEFAULT_PART_SIZE`] parts,
+    /// [`DEFAULT_CONCURRENCY`] at a time.
     pub fn new() -> Self {
         TransferOptions::default()
+    }
+
+    /// Bucket uploads and downloads of at least `bytes` move in parts, several at once
+    /// (multipart upload, parallel ranged download). `u64::MAX` turns parts off.
+    pub fn multipart_threshold(mut self, bytes: u64) -> Self {
+        self.multipart_threshold = bytes;
+        self
+    }
+
+    /// The size of each part (at least 5 MiB; raised as needed so that a file has at
+    /// most 10,000 parts). Memory does not grow with it: parts stream from and to disk.
+    pub fn part_size(mut self, bytes: u64) -> Self {
+        self.part_size = bytes.max(MIN_PART_SIZE);
+        self
+    }
+
+    /// How many parts, or files, a bucket transfer moves at once (at least 1): threads in
+    /// the blocking client, concurrent requests in the async one.
+    pub fn concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = concurrency.max(1);
+        self
+    }
+
+    /// Called with (file path or object key, bytes) as each file completes, beside the
+    /// byte-level [`progress`](Self::progress) across all of them.
+    pub fn on_file_done(mut self, done: impl FnMut(&str, u64) + Send + 'static) -> Self {
+        self.file_done = Some(Arc::new(Mutex::new(done)));
+        self
+    }
+
+    /// The part size for a file of `len` bytes: as asked, raised to keep within
+    /// [`MAX_PARTS`].
+    pub(crate) fn part_size_for(&self, len: u64) -> u64 {
+        self.part_size
+            .max(MIN_PART_SIZE)
+            .max(len.div_ceil(MAX_PARTS))
+    }
+
+    /// Reports a completed file, if anyone listens.
+    pub(crate) fn report_file(&self, name: &str, bytes: u64) {
+        if let Some(done) = &self.file_done {
+            if let Ok(mut done) = done.lock() {
+                done(name, bytes);
+            }
+        }
     }
 
     /// Transfers a whole directory tree (required for directories).

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures_util::stream::{self, Stream};
+use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::redirect;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
@@ -81,9 +81,13 @@ impl Transport {
             RequestBody::Empty => {}
             RequestBody::Bytes(bytes) => builder = builder.body(bytes.clone()),
             RequestBody::File(window) => {
-                let chunks = window_stream(window).await?;
+                let (head, tail) = window.frame();
+                let chunks = stream::iter([Ok(head)])
+                    .chain(window_stream(window).await?)
+                    .chain(stream::iter([Ok(tail)]))
+                    .try_filter(|piece| std::future::ready(!piece.is_empty()));
                 builder = builder
-                    .header("content-length", window.len.to_string())
+                    .header("content-length", window.body_len().to_string())
                     .body(reqwest::Body::wrap_stream(chunks));
                 // The upload happens inside `send`; hyper has no write timeout to
                 // bound a stalled upload by, so the wait is not bounded in total.
@@ -121,12 +125,14 @@ impl Transport {
         };
         let request_id = header("x-request-id");
         let retry_after = header("retry-after");
+        let content_range = header("content-range");
         let status = response.status().as_u16();
         Ok(HttpResponse {
             status,
             request_id,
             retry_after,
             content_length: response.content_length(),
+            content_range,
             body: ResponseBody {
                 response,
                 timeout: match request.answer_timeout {

@@ -76,9 +76,12 @@ impl Transport {
             RequestBody::Empty => self.run(builder.body(()), read_timeout),
             RequestBody::Bytes(bytes) => self.run(builder.body(&bytes[..]), read_timeout),
             RequestBody::File(window) => {
-                let mut reader = WindowReader::open(window)?;
+                let (head, tail) = window.frame();
+                let mut reader = (&head[..])
+                    .chain(WindowReader::open(window)?)
+                    .chain(&tail[..]);
                 // A known length is sent as Content-Length instead of chunked.
-                let builder = builder.header("content-length", window.len.to_string());
+                let builder = builder.header("content-length", window.body_len().to_string());
                 let body = ureq::SendBody::from_reader(&mut reader);
                 self.run(builder.body(body), read_timeout)
             }
@@ -106,12 +109,14 @@ impl Transport {
         let request_id = header("x-request-id");
         let retry_after = header("retry-after");
         let content_length = header("content-length").and_then(|v| v.parse().ok());
+        let content_range = header("content-range");
         let status = response.status().as_u16();
         Ok(HttpResponse {
             status,
             request_id,
             retry_after,
             content_length,
+            content_range,
             body: ResponseBody {
                 reader: response.into_body().into_reader(),
                 timeout: self.timeout,

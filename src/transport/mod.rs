@@ -125,6 +125,16 @@ pub(crate) struct FileWindow {
     /// The file's size when the upload was planned.
     pub file_len: u64,
     pub sent: Option<SentBytes>,
+    /// Bytes sent before and after the file's (a `multipart/form-data` frame).
+    pub frame: Option<Arc<Frame>>,
+}
+
+/// What a body sends around a file window: the opening and closing lines of a
+/// `multipart/form-data` body.
+#[derive(Debug, Default)]
+pub(crate) struct Frame {
+    pub head: Bytes,
+    pub tail: Bytes,
 }
 
 impl FileWindow {
@@ -136,7 +146,22 @@ impl FileWindow {
             len,
             file_len: len,
             sent,
+            frame: None,
         }
+    }
+
+    /// The bytes of the frame before the file's, and after them (empty without one).
+    pub(crate) fn frame(&self) -> (Bytes, Bytes) {
+        match &self.frame {
+            Some(frame) => (frame.head.clone(), frame.tail.clone()),
+            None => (Bytes::new(), Bytes::new()),
+        }
+    }
+
+    /// The body's length: the window and its frame.
+    pub(crate) fn body_len(&self) -> u64 {
+        let (head, tail) = self.frame();
+        self.len + head.len() as u64 + tail.len() as u64
     }
 
     /// The error for a read that cannot go on: wrapped so that the transports can tell
@@ -348,6 +373,8 @@ pub(crate) struct HttpResponse<B> {
     pub request_id: Option<String>,
     pub retry_after: Option<String>,
     pub content_length: Option<u64>,
+    /// `Content-Range` of a `206` answer: `bytes a-b/total`.
+    pub content_range: Option<String>,
     pub body: B,
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::{flavour, Client, Lines, ListStream, LogStream, Pages};
+use super::{flavour, offset_pages, Client, Lines, ListStream, LogStream};
 use crate::core::poll::PollSchedule;
 use crate::models::{EventList, FileList, PodList};
 use crate::request::{segment, ApiRequest};
@@ -51,7 +51,7 @@ impl<'a> Pods<'a> {
     /// Nothing is sent until the first item is asked for.
     pub fn list_stream(&self, filter: &PodFilter) -> ListStream<'a, Pod> {
         let filter = filter.clone();
-        ListStream::new(Pages::<PodList>::new(
+        ListStream::new(offset_pages::<PodList>(
             self.client,
             Box::new(move |limit, offset| list_request(&filter, limit, offset)),
         ))

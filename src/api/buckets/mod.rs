@@ -1,0 +1,209 @@
+//! Buckets and their objects, on the platform service (`{platform}/api/v1/buckets`).
+//! The wire of each call is in `storage_wire.rs`; moving bytes is in `transfer.rs`
+//! (files and directories, multipart, ranged downloads) and `sync.rs`.
+
+mod sync;
+mod transfer;
+
+use std::time::Duration;
+
+use super::{clean_up, concurrently, flavour, local_fs, Client, ListStream, ResponseBody};
+use crate::models::AnyList;
+use crate::storage_wire as wire;
+use crate::transport::Method;
+use crate::{
+    Bucket, DeleteObjectsReport, NewBucket, ObjectPage, ObjectQuery, PresignedUrl, Result,
+    S3Credentials, StoredObject,
+};
+
+/// Bucket and object calls. Get one with [`Client::buckets`]. Every call needs a
+/// project (storage is project-scoped): without one it fails with
+/// [`Error::Config`](crate::Error::Config) and sends nothing.
+#[derive(Clone, Copy, Debug)]
+pub struct Buckets<'a> {
+    client: &'a Client,
+}
+
+impl<'a> Buckets<'a> {
+    pub(crate) fn new(client: &'a Client) -> Self {
+        Buckets { client }
+    }
+
+    /// The bucket's objects matching `query`, fetched lazily a page at a time (following
+    /// continuation tokens) as the result is read: an `Iterator` from the blocking
+    /// client, a `Stream` from the async one. Nothing is sent until the first item is
+    /// asked for.
+    pub fn list_objects_stream(
+        &self,
+        bucket_id: &str,
+        query: &ObjectQuery,
+    ) -> ListStream<'a, StoredObject> {
+        ListStream::new(super::ObjectPages::new(self.client, bucket_id, query))
+    }
+}
+
+#[flavour]
+impl Buckets<'_> {
+    /// Creates a bucket. Safe to retry: the request carries an idempotency key.
+    #[doc = doc_example!(
+        "use podstack::{NewBucket, Visibility};\n\n"
+        "let bucket = client\n"
+        "    .buckets()\n"
+        "    .create(&NewBucket::new(\"my-datasets\").visibility(Visibility::Private))" await "?;\n"
+        "println!(\"Bucket: {}\", bucket.name);\n"
+        "println!(\"Endpoint: {}\", bucket.endpoint);"
+    )]
+    pub async fn create(&self, bucket: &NewBucket) -> Result<Bucket> {
+        self.client.send_json(wire::create_bucket(bucket)?).await
+    }
+
+    /// The project's buckets.
+    #[doc = doc_example!(
+        "for bucket in client.buckets().list()" await "? {\n"
+        "    println!(\"{}: {} ({:.2} GB)\", bucket.name, bucket.visibility(), bucket.size_gb());\n"
+        "}"
+    )]
+    pub async fn list(&self) -> Result<Vec<Bucket>> {
+        let list: AnyList<Bucket> = self.client.send_json(wire::list_buckets()).await?;
+        Ok(list.into_items())
+    }
+
+    /// The bucket with this id.
+    pub async fn get(&self, bucket_id: &str) -> Result<Bucket> {
+        self.client.send_json(wire::get_bucket(bucket_id)).await
+    }
+
+    /// Deletes an empty bucket. Fails with [`Error::Conflict`](crate::Error::Conflict)
+    /// while it holds objects; see [`force_delete`](Self::force_delete).
+    pub async fn delete(&self, bucket_id: &str) -> Result<()> {
+        self.client
+            .send_empty(wire::delete_bucket(bucket_id, false))
+            .await
+    }
+
+    /// Deletes a bucket and every object in it.
+    pub async fn force_delete(&self, bucket_id: &str) -> Result<()> {
+        self.client
+            .send_empty(wire::delete_bucket(bucket_id, true))
+            .await
+    }
+
+    /// Every object matching `query` (its prefix), following continuation tokens to the
+    /// end; see [`list_objects_page`](Self::list_objects_page) for one page and
+    /// [`list_objects_stream`](Self::list_objects_stream) to read them lazily.
+    #[doc = doc_example!(
+        "use podstack::ObjectQuery;\n\n"
+        "let query = ObjectQuery::new().prefix(\"datasets/\");\n"
+        "for object in client.buckets().list_objects(\"bucket-id\", &query)" await "? {\n"
+        "    println!(\"{}: {} bytes\", object.key, object.size_bytes);\n"
+        "}"
+    )]
+    pub async fn list_objects(
+        &self,
+        bucket_id: &str,
+        query: &ObjectQuery,
+    ) -> Result<Vec<StoredObject>> {
+        let mut pages = super::ObjectPages::new(self.client, bucket_id, query);
+        let mut all = Vec::new();
+        while let Some(object) = pages.next_item().await {
+            all.push(object?);
+        }
+        Ok(all)
+    }
+
+    /// One page of objects: at most `query.max_keys`, from `query.continuation_token`.
+    /// The page's [`next_continuation_token`](ObjectPage::next_continuation_token)
+    /// asks for the next.
+    pub async fn list_objects_page(
+        &self,
+        bucket_id: &str,
+        query: &ObjectQuery,
+    ) -> Result<ObjectPage> {
+        self.client
+            .send_json(wire::list_objects(bucket_id, query))
+            .await
+    }
+
+    /// Deletes one object. Fails with [`Error::NotFound`](crate::Error::NotFound) when
+    /// there is none under `key`.
+    pub async fn delete_object(&self, bucket_id: &str, key: &str) -> Result<()> {
+        self.client
+            .send_empty(wire::delete_object(bucket_id, key))
+            .await
+    }
+
+    /// Deletes several objects in one request. A key that cannot be deleted is
+    /// reported in [`DeleteObjectsReport::errors`] and never stops the others.
+    #[doc = doc_example!(
+        "let report = client\n"
+        "    .buckets()\n"
+        "    .delete_objects(\"bucket-id\", &[\"file1.txt\", \"file2.txt\", \"folder/file3.txt\"])" await "?;\n"
+        "for failure in &report.errors {\n"
+        "    eprintln!(\"{}: {}\", failure.path, failure.message);\n"
+        "}"
+    )]
+    pub async fn delete_objects(
+        &self,
+        bucket_id: &str,
+        keys: &[&str],
+    ) -> Result<DeleteObjectsReport> {
+        self.client
+            .send_json(wire::delete_objects(bucket_id, keys)?)
+            .await
+    }
+
+    /// Copies an object, within a bucket or between two, on the server.
+    pub async fn copy(
+        &self,
+        source_bucket: &str,
+        source_key: &str,
+        dest_bucket: &str,
+        dest_key: &str,
+    ) -> Result<StoredObject> {
+        let request = wire::copy_object(source_bucket, source_key, dest_bucket, dest_key)?;
+        self.client.send_json(request).await
+    }
+
+    /// A URL that uploads (`PUT`) one object without a token until `expires_in` has
+    /// passed (whole seconds, at least 1). Use it with
+    /// [`Client::presigned`]`().upload(..)` or any HTTP client.
+    #[doc = doc_example!(
+        "use std::time::Duration;\n\n"
+        "let upload = client\n"
+        "    .buckets()\n"
+        "    .presigned_upload_url(\"bucket-id\", \"uploads/user-file.txt\", Duration::from_secs(3600))" await "?;\n"
+        "client.presigned().upload(&upload.url, \"./user-file.txt\")" await "?;"
+    )]
+    pub async fn presigned_upload_url(
+        &self,
+        bucket_id: &str,
+        key: &str,
+        expires_in: Duration,
+    ) -> Result<PresignedUrl> {
+        let request = wire::presign(bucket_id, key, Method::Put, expires_in)?;
+        self.client.send_json(request).await
+    }
+
+    /// A URL that downloads (`GET`) one object without a token until `expires_in` has
+    /// passed. Use it with [`Client::presigned`]`().download(..)`, a browser or curl.
+    pub async fn presigned_download_url(
+        &self,
+        bucket_id: &str,
+        key: &str,
+        expires_in: Duration,
+    ) -> Result<PresignedUrl> {
+        let request = wire::presign(bucket_id, key, Method::Get, expires_in)?;
+        self.client.send_json(request).await
+    }
+
+    /// Credentials for the bucket's S3-compatible endpoint (boto3, rclone, the AWS
+    /// CLI). Their `Debug` hides the secret key; keep them as safe as the token.
+    #[doc = doc_example!(
+        "let creds = client.buckets().credentials(\"bucket-id\")" await "?;\n"
+        "println!(\"Access Key: {}\", creds.access_key);\n"
+        "println!(\"Endpoint: {}\", creds.endpoint);"
+    )]
+    pub async fn credentials(&self, bucket_id: &str) -> Result<S3Credentials> {
+        self.client.send_json(wire::credentials(bucket_id)).await
+    }
+}

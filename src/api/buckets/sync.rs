@@ -1,0 +1,189 @@
+//! `Buckets::sync`: copy only what is new or changed between a local directory and a
+//! bucket prefix, in either direction.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::transfer::DownloadItem;
+use super::{flavour, Buckets};
+use crate::files::{plan_upload, rfc3339_seconds, safe_join, system_seconds, UploadItem};
+use crate::{Error, ObjectQuery, Result, SyncDirection, SyncOptions, SyncReport};
+
+/// Objects deleted per request.
+const DELETE_BATCH: usize = 1000;
+
+/// One side's files: relative path → (size, modified in Unix seconds).
+type Side = BTreeMap<String, (u64, Option<i64>)>;
+
+/// Whether the source's copy should replace the target's.
+fn changed(source: (u64, Option<i64>), target: Option<&(u64, Option<i64>)>) -> bool {
+    match target {
+        None => true,
+        Some(&(size, modified)) => {
+            size != source.0 || matches!((source.1, modified), (Some(s), Some(t)) if s > t)
+        }
+    }
+}
+
+#[flavour]
+impl Buckets<'_> {
+    /// Makes the bucket prefix (upload) or the local directory (download) hold what the
+    /// other holds, copying only files that are new or changed: a different size, or a
+    /// newer modification time on the source (whole seconds). Excluded paths are left
+    /// alone on both sides. With [`SyncOptions::delete`] files the source lacks are
+    /// deleted from the target; with [`SyncOptions::dry_run`] nothing changes and the
+    /// report is the plan. Progress goes to the options' [`TransferOptions`](crate::TransferOptions)
+    /// callbacks, per file and in total.
+    #[doc = doc_example!(
+        "use podstack::{SyncDirection, SyncOptions};\n\n"
+        "let options = SyncOptions::new(SyncDirection::Upload).exclude(\"*.tmp\")?;\n"
+        "let report = client.buckets().sync(\"bucket-id\", \"./data/\", \"data/\", &options)" await "?;\n"
+        "println!(\"copied {} files, {} unchanged\", report.copied.len(), report.unchanged);"
+    )]
+    pub async fn sync(
+        &self,
+        bucket_id: &str,
+        local: impl AsRef<Path>,
+        prefix: &str,
+        options: &SyncOptions,
+    ) -> Result<SyncReport> {
+        let local = local.as_ref();
+        let prefix = match prefix.trim_start_matches('/') {
+            "" => String::new(),
+            p => format!("{}/", p.trim_end_matches('/')),
+        };
+        let mut report = SyncReport {
+            dry_run: options.dry_run,
+            ..SyncReport::default()
+        };
+        // The local side.
+        let mut local_items: BTreeMap<String, UploadItem> = BTreeMap::new();
+        if local.is_dir() {
+            for mut item in plan_upload(local, "", true)? {
+                let relative = item.remote.trim_start_matches('/').to_owned();
+                item.remote = format!("{prefix}{relative}");
+                local_items.insert(relative, item);
+            }
+        } else if local.exists() || options.direction == SyncDirection::Upload {
+            return Err(Error::io(
+                format!("{} is not a directory", local.display()),
+                std::io::Error::new(std::io::ErrorKind::InvalidInput, "sync needs a directory"),
+            ));
+        }
+        // The bucket side.
+        let objects = self
+            .list_objects(bucket_id, &ObjectQuery::new().prefix(prefix.as_str()))
+            .await?;
+        let mut remote: Side = BTreeMap::new();
+        for object in objects {
+            let Some(relative) = object.key.strip_prefix(prefix.as_str()) else {
+                continue;
+            };
+            if relative.is_empty() || relative.ends_with('/') {
+                continue;
+            }
+            let modified = rfc3339_seconds(&object.last_modified);
+            remote.insert(relative.to_owned(), (object.size_bytes, modified));
+        }
+        let local_side: Side = local_items
+            .iter()
+            .map(|(relative, item)| {
+                let modified = item.modified.map(system_seconds);
+                (relative.clone(), (item.size, modified))
+            })
+            .collect();
+        let (source, target) = match options.direction {
+            SyncDirection::Upload => (&local_side, &remote),
+            SyncDirection::Download => (&remote, &local_side),
+        };
+        let mut to_copy = Vec::new();
+        for (relative, &state) in source {
+            if options.is_excluded(relative) {
+                report.excluded += 1;
+            } else if changed(state, target.get(relative)) {
+                to_copy.push(relative.clone());
+                report.bytes += state.0;
+            } else {
+                report.unchanged += 1;
+            }
+        }
+        if options.delete {
+            report.deleted = target
+                .keys()
+                .filter(|relative| {
+                    !source.contains_key(*relative) && !options.is_excluded(relative)
+                })
+                .cloned()
+                .collect();
+        }
+        report.copied = to_copy;
+        if options.dry_run {
+            return Ok(report);
+        }
+        match options.direction {
+            SyncDirection::Upload => {
+                let items = report
+                    .copied
+                    .iter()
+                    .filter_map(|relative| local_items.get(relative).cloned())
+                    .collect();
+                self.upload_items(bucket_id, items, &options.transfer)
+                    .await?;
+                let keys: Vec<String> = report
+                    .deleted
+                    .iter()
+                    .map(|r| format!("{prefix}{r}"))
+                    .collect();
+                for batch in keys.chunks(DELETE_BATCH) {
+                    let batch: Vec<&str> = batch.iter().map(String::as_str).collect();
+                    let outcome = self.delete_objects(bucket_id, &batch).await?;
+                    if let Some(failure) = outcome.errors.first() {
+                        return Err(Error::io(
+                            format!("sync could not delete {:?} from the bucket", failure.path),
+                            std::io::Error::other(failure.message.clone()),
+                        ));
+                    }
+                }
+            }
+            SyncDirection::Download => {
+                let mut items = Vec::with_capacity(report.copied.len());
+                for relative in &report.copied {
+                    let target = safe_join(local, relative).ok_or_else(|| {
+                        crate::files::outside_error(&format!("{prefix}{relative}"), &prefix)
+                    })?;
+                    items.push(DownloadItem {
+                        key: format!("{prefix}{relative}"),
+                        target,
+                        size: remote.get(relative).map(|(size, _)| *size),
+                    });
+                }
+                self.client.create_local_dir(local).await?;
+                self.download_items(bucket_id, items, &options.transfer)
+                    .await?;
+                for relative in &report.deleted {
+                    if let Some(path) = safe_join(local, relative) {
+                        std::fs::remove_file(&path).map_err(|e| {
+                            Error::io(format!("sync could not delete {}", path.display()), e)
+                        })?;
+                    }
+                }
+            }
+        }
+        Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copies_what_is_missing_resized_or_newer() {
+        assert!(changed((1, Some(10)), None));
+        assert!(changed((2, Some(10)), Some(&(1, Some(10)))));
+        assert!(changed((1, Some(11)), Some(&(1, Some(10)))));
+        assert!(!changed((1, Some(10)), Some(&(1, Some(10)))));
+        assert!(!changed((1, Some(9)), Some(&(1, Some(10)))));
+        assert!(!changed((1, None), Some(&(1, Some(10)))));
+    }
+}

@@ -1,0 +1,480 @@
+//! Moving files between disk and a bucket, at full speed in flat memory.
+//!
+//! Uploads below [`TransferOptions::multipart_threshold`] are one `multipart/form-data`
+//! `POST` each (the shipped wire), several files at once. Bigger ones go multipart: the
+//! file is cut into windows that stream from disk, several parts in flight at once,
+//! each retried on its own by the pipeline; a failure aborts the upload so nothing is
+//! left half-made on the server. Downloads of big objects fetch ranges in parallel
+//! into one pre-sized partial file, renamed into place only when complete. Memory is
+//! bounded by the parts in flight times the copy buffer, never by the part size.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::{clean_up, concurrently, flavour, local_fs, Buckets, Client, ResponseBody};
+use crate::files::{
+    download_target, outside_error, plan_upload, safe_join, PartialFile, TransferProgress,
+    UploadItem,
+};
+use crate::models::{PartUploaded, MAX_PARTS};
+use crate::request::ApiRequest;
+use crate::storage_wire as wire;
+use crate::transport::FileWindow;
+use crate::{Error, ObjectQuery, Result, TransferOptions, TransferSummary};
+
+/// An object to download: its key, where it lands, its size when known.
+#[derive(Debug, Clone)]
+pub(crate) struct DownloadItem {
+    pub key: String,
+    pub target: PathBuf,
+    pub size: Option<u64>,
+}
+
+/// A multipart upload in progress: aborted on the server if it is dropped before it
+/// completes (an error, a panic, a cancelled future).
+struct MultipartUpload<'c> {
+    client: &'c Client,
+    bucket_id: String,
+    upload_id: String,
+    finished: bool,
+}
+
+impl Drop for MultipartUpload<'_> {
+    fn drop(&mut self) {
+        if !self.finished {
+            clean_up(
+                self.client,
+                wire::abort_multipart(&self.bucket_id, &self.upload_id),
+            );
+        }
+    }
+}
+
+/// The `(start, end)` byte ranges, both ends included, of `len` bytes in parts of
+/// `part` bytes.
+fn ranges(len: u64, part: u64) -> Vec<(u64, u64)> {
+    (0..len.div_ceil(part))
+        .map(|i| (i * part, ((i + 1) * part).min(len) - 1))
+        .collect()
+}
+
+/// The total length in a `Content-Range: bytes a-b/total` header.
+fn range_total(content_range: Option<&str>) -> Option<u64> {
+    content_range?.rsplit('/').next()?.trim().parse().ok()
+}
+
+fn short_range(key: &str, expected: u64, got: u64) -> Error {
+    Error::network(
+        format!("the download of {key:?} broke off: {got} of {expected} bytes arrived"),
+        None,
+    )
+}
+
+#[flavour]
+impl Buckets<'_> {
+    /// Uploads a local file as the object `key`. A `key` ending in `/` is a prefix: the
+    /// file keeps its name under it. Files of at least 100 MiB go multipart (see
+    /// [`upload_with`](Self::upload_with)).
+    #[doc = doc_example!(
+        "client.buckets().upload(\"bucket-id\", \"./data.csv\", \"datasets/data.csv\")" await "?;"
+    )]
+    pub async fn upload(
+        &self,
+        bucket_id: &str,
+        local: impl AsRef<Path>,
+        key: &str,
+    ) -> Result<TransferSummary> {
+        self.upload_with(bucket_id, local, key, TransferOptions::new())
+            .await
+    }
+
+    /// Uploads a file, or with [`TransferOptions::recursive`] a directory tree with each
+    /// file's key under the `key` prefix, reporting progress.
+    ///
+    /// Files stream from disk. Those of at least
+    /// [`multipart_threshold`](TransferOptions::multipart_threshold) go multipart in
+    /// [`part_size`](TransferOptions::part_size) parts,
+    /// [`concurrency`](TransferOptions::concurrency) at once, each part retried on its
+    /// own; an upload that fails is aborted on the server. Smaller files move
+    /// `concurrency` at once. A file that changes size while it is sent fails with
+    /// [`Error::Io`](crate::Error::Io) "file changed during upload".
+    #[doc = doc_example!(
+        "use podstack::TransferOptions;\n\n"
+        "let options = TransferOptions::new()\n"
+        "    .recursive(true)\n"
+        "    .part_size(100 * 1024 * 1024)\n"
+        "    .progress(|done, total| eprintln!(\"Uploading: {done}/{total} bytes\"));\n"
+        "client.buckets().upload_with(\"bucket-id\", \"./training_data/\", \"data/\", options)" await "?;"
+    )]
+    pub async fn upload_with(
+        &self,
+        bucket_id: &str,
+        local: impl AsRef<Path>,
+        key: &str,
+        options: TransferOptions,
+    ) -> Result<TransferSummary> {
+        let mut items = plan_upload(local.as_ref(), key, options.recursive)?;
+        for item in &mut items {
+            item.remote = item.remote.trim_start_matches('/').to_owned();
+        }
+        self.upload_items(bucket_id, items, &options).await
+    }
+
+    /// Uploads each item under its key: small ones `concurrency` at once, then big ones
+    /// one after another, each with `concurrency` parts at once.
+    pub(crate) async fn upload_items(
+        &self,
+        bucket_id: &str,
+        items: Vec<UploadItem>,
+        options: &TransferOptions,
+    ) -> Result<TransferSummary> {
+        if let Some(item) = items.iter().find(|item| item.remote.is_empty()) {
+            return Err(Error::config(format!(
+                "no object key for {}: give a key, or a prefix ending in /",
+                item.local.display()
+            )));
+        }
+        let total = items.iter().map(|item| item.size).sum();
+        let progress = TransferProgress::new(total, options);
+        let (big, small): (Vec<_>, Vec<_>) = items
+            .into_iter()
+            .partition(|item| item.size >= options.multipart_threshold.max(1));
+        let files = (small.len() + big.len()) as u64;
+        let progress = &progress;
+        concurrently(options.concurrency, small, |item| async move {
+            let window = FileWindow::whole(item.local.clone(), item.size, progress.window());
+            self.client
+                .send_empty(wire::upload_object(bucket_id, &item.remote, window))
+                .await?;
+            progress.file_done(&item.remote, item.size);
+            Ok(())
+        })
+        .await?;
+        for item in big {
+            self.upload_multipart(bucket_id, &item, options, progress)
+                .await?;
+            progress.file_done(&item.remote, item.size);
+        }
+        Ok(TransferSummary {
+            files,
+            bytes: total,
+        })
+    }
+
+    /// One file as a multipart upload.
+    async fn upload_multipart(
+        &self,
+        bucket_id: &str,
+        item: &UploadItem,
+        options: &TransferOptions,
+        progress: &Arc<TransferProgress>,
+    ) -> Result<()> {
+        let part_size = options.part_size_for(item.size);
+        let parts = ranges(item.size, part_size);
+        debug_assert!(parts.len() as u64 <= MAX_PARTS);
+        let started: crate::models::MultipartStarted = self
+            .client
+            .send_json(wire::start_multipart(bucket_id, &item.remote)?)
+            .await?;
+        let mut upload = MultipartUpload {
+            client: self.client,
+            bucket_id: bucket_id.to_owned(),
+            upload_id: started.upload_id,
+            finished: false,
+        };
+        let upload_id = upload.upload_id.as_str();
+        let numbered: Vec<_> = parts.into_iter().enumerate().collect();
+        let sent = concurrently(
+            options.concurrency,
+            numbered,
+            |(index, (start, end))| async move {
+                let window = FileWindow {
+                    path: item.local.clone(),
+                    offset: start,
+                    len: end + 1 - start,
+                    file_len: item.size,
+                    sent: progress.window(),
+                    frame: None,
+                };
+                let request = wire::upload_part(bucket_id, upload_id, index as u64 + 1, window);
+                let part: PartUploaded = self.client.send_json(request).await?;
+                Ok(part.etag)
+            },
+        )
+        .await;
+        let outcome = match sent {
+            Ok(etags) => match wire::complete_multipart(bucket_id, upload_id, &etags) {
+                Ok(request) => self.client.send_empty(request).await,
+                Err(error) => Err(error),
+            },
+            Err(error) => Err(error),
+        };
+        if let Err(error) = outcome {
+            // Abort now, and wait for it, rather than from the guard in the background.
+            upload.finished = true;
+            let abort = wire::abort_multipart(bucket_id, &upload.upload_id);
+            if let Err(abort_error) = self.client.send_empty(abort).await {
+                log::debug!("aborting the multipart upload failed: {abort_error}");
+            }
+            return Err(error);
+        }
+        upload.finished = true;
+        Ok(())
+    }
+
+    /// Downloads the object `key` to `local`. An existing local directory, or a `local`
+    /// ending in a path separator, receives it under the key's last segment. Objects of
+    /// at least 100 MiB are fetched in parallel ranges (see
+    /// [`download_with`](Self::download_with)).
+    #[doc = doc_example!(
+        "client.buckets().download(\"bucket-id\", \"models/model.pt\", \"./model.pt\")" await "?;"
+    )]
+    pub async fn download(
+        &self,
+        bucket_id: &str,
+        key: &str,
+        local: impl AsRef<Path>,
+    ) -> Result<TransferSummary> {
+        self.download_with(bucket_id, key, local, TransferOptions::new())
+            .await
+    }
+
+    /// Downloads an object, or with [`TransferOptions::recursive`] every object under
+    /// the `key` prefix into the directory `local` (keys become relative paths),
+    /// reporting progress.
+    ///
+    /// Objects stream to disk and appear under their final names only when complete;
+    /// a failed or cancelled download leaves no partial file. Objects of at least
+    /// [`multipart_threshold`](TransferOptions::multipart_threshold) are fetched as
+    /// [`concurrency`](TransferOptions::concurrency) ranged requests at once into one
+    /// pre-sized file; smaller objects move `concurrency` at once.
+    #[doc = doc_example!(
+        "use podstack::TransferOptions;\n\n"
+        "let options = TransferOptions::new().recursive(true);\n"
+        "client.buckets().download_with(\"bucket-id\", \"results/\", \"./results/\", options)" await "?;"
+    )]
+    pub async fn download_with(
+        &self,
+        bucket_id: &str,
+        key: &str,
+        local: impl AsRef<Path>,
+        options: TransferOptions,
+    ) -> Result<TransferSummary> {
+        let local = local.as_ref();
+        if !options.recursive {
+            let item = DownloadItem {
+                key: key.to_owned(),
+                target: download_target(key, local),
+                size: None,
+            };
+            return self.download_items(bucket_id, vec![item], &options).await;
+        }
+        let prefix = match key.trim_start_matches('/') {
+            "" => String::new(),
+            key => format!("{}/", key.trim_end_matches('/')),
+        };
+        let objects = self
+            .list_objects(bucket_id, &ObjectQuery::new().prefix(prefix.as_str()))
+            .await?;
+        let mut items = Vec::with_capacity(objects.len());
+        for object in objects {
+            let relative = object
+                .key
+                .strip_prefix(prefix.as_str())
+                .map(|rest| rest.trim_start_matches('/'))
+                .filter(|rest| !rest.is_empty() && !rest.ends_with('/'))
+                .ok_or_else(|| outside_error(&object.key, &prefix))?;
+            let target =
+                safe_join(local, relative).ok_or_else(|| outside_error(&object.key, &prefix))?;
+            items.push(DownloadItem {
+                key: object.key,
+                target,
+                size: Some(object.size_bytes),
+            });
+        }
+        self.download_items(bucket_id, items, &options).await
+    }
+
+    /// Downloads each item: `concurrency` at once, each big one in parallel ranges.
+    pub(crate) async fn download_items(
+        &self,
+        bucket_id: &str,
+        items: Vec<DownloadItem>,
+        options: &TransferOptions,
+    ) -> Result<TransferSummary> {
+        let known: u64 = items.iter().filter_map(|item| item.size).sum();
+        let progress = TransferProgress::new(known, options);
+        let files = items.len() as u64;
+        let progress = &progress;
+        // A file of a few big ones moves one at a time, with its ranges in parallel.
+        let at_once = if items
+            .iter()
+            .any(|item| item.size.is_none_or(|s| s >= options.multipart_threshold))
+        {
+            1
+        } else {
+            options.concurrency
+        };
+        let sizes = concurrently(at_once, items, |item| async move {
+            if let Some(parent) = item.target.parent() {
+                self.client.create_local_dir(parent).await?;
+            }
+            let bytes = self
+                .download_one(bucket_id, &item, options, progress)
+                .await?;
+            progress.file_done(&item.key, bytes);
+            Ok(bytes)
+        })
+        .await?;
+        Ok(TransferSummary {
+            files,
+            bytes: sizes.iter().sum(),
+        })
+    }
+
+    /// One object into its target: ranged and parallel when big, else one stream.
+    async fn download_one(
+        &self,
+        bucket_id: &str,
+        item: &DownloadItem,
+        options: &TransferOptions,
+        progress: &TransferProgress,
+    ) -> Result<u64> {
+        let part_size = options.part_size.max(1);
+        let whole = || wire::download_object(bucket_id, &item.key);
+        if item
+            .size
+            .is_some_and(|size| size < options.multipart_threshold)
+            || options.multipart_threshold == u64::MAX
+        {
+            return self.stream_to_file(whole(), item, progress).await;
+        }
+        // The first range tells the total; a server that ignores Range sends it all.
+        let first = whole().range(0, part_size - 1);
+        let response = match self.client.send_streaming(&first).await {
+            Err(error) if error.status_code() == Some(416) => {
+                // An empty object has no byte 0.
+                return self.stream_to_file(whole(), item, progress).await;
+            }
+            other => other?,
+        };
+        let total = match (
+            response.status,
+            range_total(response.content_range.as_deref()),
+        ) {
+            (206, Some(total)) => total,
+            _ => {
+                if item.size.is_none() {
+                    progress.add_total(response.content_length.unwrap_or(0));
+                }
+                return self
+                    .write_answer(response.body, &item.target, progress)
+                    .await;
+            }
+        };
+        if item.size.is_none() {
+            progress.add_total(total);
+        }
+        let partial = PartialFile::new(&item.target);
+        let path = partial.path();
+        local_fs::create_sized(path, total)
+            .await
+            .map_err(|e| Error::io(format!("could not write {}", path.display()), e))?;
+        let first_len = self.write_at(response.body, path, 0, progress).await?;
+        if first_len != part_size.min(total) {
+            return Err(short_range(&item.key, part_size.min(total), first_len));
+        }
+        let rest: Vec<_> = ranges(total, part_size).into_iter().skip(1).collect();
+        let key = item.key.as_str();
+        concurrently(options.concurrency, rest, |(start, end)| async move {
+            let request = whole().range(start, end);
+            let response = self.client.send_streaming(&request).await?;
+            if response.status != 206 {
+                return Err(Error::network(
+                    format!(
+                        "the server answered a range of {key:?} with {}",
+                        response.status
+                    ),
+                    None,
+                ));
+            }
+            let got = self.write_at(response.body, path, start, progress).await?;
+            if got != end + 1 - start {
+                return Err(short_range(key, end + 1 - start, got));
+            }
+            Ok(())
+        })
+        .await?;
+        partial.commit()?;
+        Ok(total)
+    }
+
+    /// Streams an answer into `target` through a partial file.
+    async fn stream_to_file(
+        &self,
+        request: ApiRequest,
+        item: &DownloadItem,
+        progress: &TransferProgress,
+    ) -> Result<u64> {
+        let response = self.client.send_streaming(&request).await?;
+        if item.size.is_none() {
+            progress.add_total(response.content_length.unwrap_or(0));
+        }
+        self.write_answer(response.body, &item.target, progress)
+            .await
+    }
+
+    /// Writes a whole answer's body into `target` through a partial file.
+    async fn write_answer(
+        &self,
+        body: ResponseBody,
+        target: &Path,
+        progress: &TransferProgress,
+    ) -> Result<u64> {
+        let partial = PartialFile::new(target);
+        local_fs::create_sized(partial.path(), 0)
+            .await
+            .map_err(|e| Error::io(format!("could not write {}", partial.path().display()), e))?;
+        let written = self.write_at(body, partial.path(), 0, progress).await?;
+        partial.commit()?;
+        Ok(written)
+    }
+
+    /// Writes an answer's body into the file at `path` from `offset`; returns how many
+    /// bytes it held.
+    async fn write_at(
+        &self,
+        mut body: ResponseBody,
+        path: &Path,
+        offset: u64,
+        progress: &TransferProgress,
+    ) -> Result<u64> {
+        let failed = |e| Error::io(format!("could not write {}", path.display()), e);
+        let mut file = local_fs::open_at(path, offset).await.map_err(failed)?;
+        let mut written = 0;
+        while let Some(piece) = body.chunk().await.map_err(|e| self.client.redacted(e))? {
+            local_fs::WriteExt::write_all(&mut file, &piece)
+                .await
+                .map_err(failed)?;
+            written += piece.len() as u64;
+            progress.add(piece.len() as u64);
+        }
+        local_fs::WriteExt::flush(&mut file).await.map_err(failed)?;
+        Ok(written)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_cover_the_file_exactly() {
+        assert_eq!(ranges(10, 4), [(0, 3), (4, 7), (8, 9)]);
+        assert_eq!(ranges(8, 4), [(0, 3), (4, 7)]);
+        assert_eq!(ranges(0, 4), []);
+        assert_eq!(range_total(Some("bytes 0-3/10")), Some(10));
+        assert_eq!(range_total(Some("bytes */10")), Some(10));
+        assert_eq!(range_total(None), None);
+    }
+}

@@ -1,0 +1,81 @@
+//! NFS volumes, on the platform service (`{platform}/api/v1/storage`). The wire of each
+//! call is in `storage_wire.rs`.
+
+use super::{flavour, Client};
+use crate::models::AnyList;
+use crate::storage_wire as wire;
+use crate::{NewVolume, Result, Volume};
+
+/// Volume calls. Get one with [`Client::volumes`]. Every call needs a project (storage
+/// is project-scoped): without one it fails with [`Error::Config`](crate::Error::Config)
+/// and sends nothing. Mount a volume in a pod with
+/// [`NewPod::volume`](crate::NewPod::volume).
+#[derive(Clone, Copy, Debug)]
+pub struct Volumes<'a> {
+    client: &'a Client,
+}
+
+impl<'a> Volumes<'a> {
+    pub(crate) fn new(client: &'a Client) -> Self {
+        Volumes { client }
+    }
+}
+
+#[flavour]
+impl Volumes<'_> {
+    /// Creates a volume. Safe to retry: the request carries an idempotency key.
+    #[doc = doc_example!(
+        "use podstack::NewVolume;\n\n"
+        "let volume = client.volumes().create(&NewVolume::new(\"shared-data\", 100))" await "?;\n"
+        "println!(\"Volume ID: {}\", volume.id);\n"
+        "println!(\"NFS Path: {}\", volume.nfs_path);\n"
+        "println!(\"Server: {}\", volume.nfs_server);"
+    )]
+    pub async fn create(&self, volume: &NewVolume) -> Result<Volume> {
+        self.client.send_json(wire::create_volume(volume)?).await
+    }
+
+    /// The project's volumes.
+    #[doc = doc_example!(
+        "for vol in client.volumes().list()" await "? {\n"
+        "    println!(\"{}: {:.1}/{} GB\", vol.name, vol.used_gb(), vol.quota_gb);\n"
+        "}"
+    )]
+    pub async fn list(&self) -> Result<Vec<Volume>> {
+        let list: AnyList<Volume> = self.client.send_json(wire::list_volumes()).await?;
+        Ok(list.into_items())
+    }
+
+    /// The volume with this id.
+    #[doc = doc_example!(
+        "let volume = client.volumes().get(\"volume-id\")" await "?;\n"
+        "println!(\"Mount Command: {}\", volume.mount_command(\"/mnt/data\"));"
+    )]
+    pub async fn get(&self, volume_id: &str) -> Result<Volume> {
+        self.client.send_json(wire::get_volume(volume_id)).await
+    }
+
+    /// Raises the volume's quota to `quota_gb`. A quota can only grow: a smaller one
+    /// fails with [`Error::Validation`](crate::Error::Validation).
+    pub async fn resize(&self, volume_id: &str, quota_gb: u64) -> Result<Volume> {
+        self.client
+            .send_json(wire::resize_volume(volume_id, quota_gb)?)
+            .await
+    }
+
+    /// Deletes an empty volume. Fails with [`Error::Conflict`](crate::Error::Conflict)
+    /// while a pod mounts it or it holds data; see [`force_delete`](Self::force_delete).
+    pub async fn delete(&self, volume_id: &str) -> Result<()> {
+        self.client
+            .send_empty(wire::delete_volume(volume_id, false))
+            .await
+    }
+
+    /// Deletes a volume and its data. Still fails with
+    /// [`Error::Conflict`](crate::Error::Conflict) while a pod mounts it.
+    pub async fn force_delete(&self, volume_id: &str) -> Result<()> {
+        self.client
+            .send_empty(wire::delete_volume(volume_id, true))
+            .await
+    }
+}

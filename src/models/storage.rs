@@ -1,0 +1,732 @@
+//! Storage types: buckets, their objects, and NFS volumes, as the platform service
+//! answers them (`{platform}/api/v1/buckets…`, `/api/v1/storage…`).
+//!
+//! Read tolerantly, as the contract asks: `visibility` or `is_public`, `size_gb` or
+//! `size_bytes`, `key` or `path`, numbers as JSON numbers or strings, absent numbers 0
+//! and absent strings empty; lists bare or wrapped.
+
+use std::fmt;
+
+use serde::de::{self, Deserializer};
+use serde::{Deserialize, Serialize};
+
+const GB: f64 = 1_000_000_000.0;
+
+/// Who may read a bucket's objects without credentials.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Visibility {
+    /// Only holders of a token or of the bucket's S3 credentials.
+    Private,
+    /// Anyone with the URL.
+    Public,
+}
+
+impl Visibility {
+    /// `"private"` or `"public"`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Visibility::Private => "private",
+            Visibility::Public => "public",
+        }
+    }
+}
+
+impl fmt::Display for Visibility {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An object storage bucket.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Bucket {
+    /// Bucket id.
+    pub id: String,
+    /// Name, unique in the project.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// State, e.g. `active`.
+    pub status: String,
+    /// Region.
+    pub region: String,
+    /// Whether anyone may read its objects (see [`Bucket::visibility`]).
+    pub is_public: bool,
+    /// Whether object versioning is on.
+    pub versioning: bool,
+    /// Bytes stored.
+    pub size_bytes: u64,
+    /// Objects stored.
+    pub object_count: u64,
+    /// Its S3-compatible endpoint.
+    pub endpoint: String,
+    /// Creation time (RFC 3339).
+    pub created_at: String,
+}
+
+impl Bucket {
+    /// `Public` or `Private`, the documented view of [`is_public`](Self::is_public).
+    pub fn visibility(&self) -> Visibility {
+        if self.is_public {
+            Visibility::Public
+        } else {
+            Visibility::Private
+        }
+    }
+
+    /// The size in GB (10⁹ bytes), the documented view of
+    /// [`size_bytes`](Self::size_bytes).
+    pub fn size_gb(&self) -> f64 {
+        self.size_bytes as f64 / GB
+    }
+}
+
+impl<'de> Deserialize<'de> for Bucket {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Wire {
+            id: Text,
+            #[serde(default)]
+            name: Text,
+            #[serde(default)]
+            description: Text,
+            #[serde(default)]
+            status: Text,
+            #[serde(default)]
+            region: Text,
+            #[serde(default)]
+            is_public: Option<Flag>,
+            #[serde(default)]
+            visibility: Option<Text>,
+            #[serde(default)]
+            versioning: Flag,
+            #[serde(default)]
+            size_bytes: Option<Number>,
+            #[serde(default)]
+            size_gb: Option<Number>,
+            #[serde(default, alias = "objects")]
+            object_count: Number,
+            #[serde(default)]
+            endpoint: Text,
+            #[serde(default)]
+            created_at: Text,
+        }
+        let wire = Wire::deserialize(deserializer)?;
+        let is_public = match (wire.is_public, wire.visibility) {
+            (Some(flag), _) => flag.0,
+            (None, Some(v)) => v.0.eq_ignore_ascii_case("public"),
+            (None, None) => false,
+        };
+        let size_bytes = match (wire.size_bytes, wire.size_gb) {
+            (Some(bytes), _) => bytes.as_u64(),
+            (None, Some(gb)) => (gb.0 * GB).round().max(0.0) as u64,
+            (None, None) => 0,
+        };
+        Ok(Bucket {
+            id: wire.id.0,
+            name: wire.name.0,
+            description: wire.description.0,
+            status: wire.status.0,
+            region: wire.region.0,
+            is_public,
+            versioning: wire.versioning.0,
+            size_bytes,
+            object_count: wire.object_count.as_u64(),
+            endpoint: wire.endpoint.0,
+            created_at: wire.created_at.0,
+        })
+    }
+}
+
+/// What to create: the body of `POST /api/v1/buckets`.
+///
+/// ```
+/// use podstack::{NewBucket, Visibility};
+///
+/// let bucket = NewBucket::new("my-datasets").visibility(Visibility::Private);
+/// # let _ = bucket;
+/// ```
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[non_exhaustive]
+pub struct NewBucket {
+    /// Name: 3 to 63 lowercase letters, digits, `-` and `.`.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Region; the service's default when `None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Keep every version of an object.
+    pub versioning: bool,
+    /// Readable by anyone with the URL.
+    pub is_public: bool,
+    /// A cap on its size, GB.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_size_gb: Option<u64>,
+}
+
+impl NewBucket {
+    /// A private bucket with this name.
+    pub fn new(name: impl Into<String>) -> Self {
+        NewBucket {
+            name: name.into(),
+            description: String::new(),
+            region: None,
+            versioning: false,
+            is_public: false,
+            max_size_gb: None,
+        }
+    }
+
+    /// Adds a description.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = description.into();
+        self
+    }
+
+    /// The region to create it in.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Keeps every version of each object.
+    pub fn versioning(mut self, versioning: bool) -> Self {
+        self.versioning = versioning;
+        self
+    }
+
+    /// Public or private (the default).
+    pub fn visibility(mut self, visibility: Visibility) -> Self {
+        self.is_public = visibility == Visibility::Public;
+        self
+    }
+
+    /// Caps its size, GB.
+    pub fn max_size_gb(mut self, max_size_gb: u64) -> Self {
+        self.max_size_gb = Some(max_size_gb);
+        self
+    }
+}
+
+/// An object in a bucket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct StoredObject {
+    /// Its key, e.g. `datasets/data.csv`.
+    pub key: String,
+    /// Its size, bytes.
+    pub size_bytes: u64,
+    /// The service's tag for its content.
+    pub etag: String,
+    /// When it was last written (RFC 3339).
+    pub last_modified: String,
+}
+
+impl<'de> Deserialize<'de> for StoredObject {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Wire {
+            #[serde(alias = "key")]
+            path: Text,
+            #[serde(default, alias = "size")]
+            size_bytes: Number,
+            #[serde(default)]
+            etag: Text,
+            #[serde(default)]
+            last_modified: Text,
+        }
+        let wire = Wire::deserialize(deserializer)?;
+        Ok(StoredObject {
+            key: wire.path.0,
+            size_bytes: wire.size_bytes.as_u64(),
+            etag: wire.etag.0.trim_matches('"').to_owned(),
+            last_modified: wire.last_modified.0,
+        })
+    }
+}
+
+/// Which objects to list, and how many per page.
+///
+/// ```
+/// let query = podstack::ObjectQuery::new().prefix("datasets/").max_keys(100);
+/// # let _ = query;
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+#[must_use]
+pub struct ObjectQuery {
+    /// Only keys starting with this.
+    pub prefix: Option<String>,
+    /// At most this many per page (the service caps it, at 1000 by default).
+    pub max_keys: Option<u32>,
+    /// Where to start: a page's [`ObjectPage::next_continuation_token`].
+    pub continuation_token: Option<String>,
+}
+
+impl ObjectQuery {
+    /// Every object.
+    pub fn new() -> Self {
+        ObjectQuery::default()
+    }
+
+    /// Only keys starting with `prefix`.
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = Some(prefix.into());
+        self
+    }
+
+    /// At most `max_keys` per page.
+    pub fn max_keys(mut self, max_keys: u32) -> Self {
+        self.max_keys = Some(max_keys);
+        self
+    }
+
+    /// Starts after the page that gave this token.
+    pub fn continuation_token(mut self, token: impl Into<String>) -> Self {
+        self.continuation_token = Some(token.into());
+        self
+    }
+}
+
+/// One page of a bucket's objects.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ObjectPage {
+    /// The objects on this page.
+    #[serde(default, alias = "items", alias = "contents")]
+    pub objects: Vec<StoredObject>,
+    /// Whether more pages follow.
+    #[serde(default, deserialize_with = "flag")]
+    pub is_truncated: bool,
+    /// The token for the next page, when there is one.
+    #[serde(default)]
+    pub next_continuation_token: Option<String>,
+}
+
+impl ObjectPage {
+    /// The token of the next page, or `None` on the last page.
+    pub(crate) fn next_token(&self) -> Option<&str> {
+        self.next_continuation_token
+            .as_deref()
+            .filter(|token| !token.is_empty())
+            .filter(|_| self.is_truncated || !self.objects.is_empty())
+    }
+}
+
+/// What [`Buckets::delete_objects`](crate::Buckets::delete_objects) did: every key is
+/// either deleted or has an error, and one failure never stops the rest.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DeleteObjectsReport {
+    /// Keys deleted.
+    #[serde(default)]
+    pub deleted: Vec<String>,
+    /// Keys not deleted, with why.
+    #[serde(default)]
+    pub errors: Vec<DeleteObjectError>,
+}
+
+/// A key [`Buckets::delete_objects`](crate::Buckets::delete_objects) could not delete.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DeleteObjectError {
+    /// The key.
+    #[serde(alias = "key")]
+    pub path: String,
+    /// Why.
+    #[serde(default)]
+    pub message: String,
+}
+
+/// A URL that lets whoever holds it get or put one object until it expires, without
+/// a token.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PresignedUrl {
+    /// The URL. Treat it as a secret until it expires.
+    pub url: String,
+    /// `GET` or `PUT`.
+    #[serde(default)]
+    pub method: String,
+    /// When it stops working (RFC 3339).
+    #[serde(default)]
+    pub expires_at: String,
+}
+
+impl fmt::Debug for PresignedUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The query holds the signature: a log line must not make the URL usable.
+        let base = self.url.split('?').next().unwrap_or_default();
+        f.debug_struct("PresignedUrl")
+            .field("url", &format_args!("{base}?[redacted]"))
+            .field("method", &self.method)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// Credentials for a bucket's S3-compatible endpoint (boto3, rclone, the AWS CLI).
+/// `Debug` hides the secret key.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct S3Credentials {
+    /// Access key id.
+    pub access_key: String,
+    /// Secret access key.
+    pub secret_key: String,
+    /// The S3 endpoint URL.
+    #[serde(default)]
+    pub endpoint: String,
+    /// The region to sign for.
+    #[serde(default)]
+    pub region: String,
+}
+
+impl fmt::Debug for S3Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("S3Credentials")
+            .field("access_key", &self.access_key)
+            .field("secret_key", &"[redacted]")
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .finish()
+    }
+}
+
+/// An NFS volume: shared storage that pods mount (see
+/// [`NewPod::volume`](crate::NewPod::volume)).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Volume {
+    /// Volume id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// State, e.g. `available`.
+    pub status: String,
+    /// Quota, GB.
+    pub quota_gb: u64,
+    /// Bytes used.
+    pub used_bytes: u64,
+    /// Whether it is exported over NFS.
+    pub nfs_enabled: bool,
+    /// The NFS server's host.
+    pub nfs_server: String,
+    /// The exported path.
+    pub nfs_path: String,
+    /// Billing period, e.g. `month`.
+    pub billing_period: String,
+    /// Creation time (RFC 3339).
+    pub created_at: String,
+}
+
+impl Volume {
+    /// Space used in GB (10⁹ bytes), the documented view of
+    /// [`used_bytes`](Self::used_bytes).
+    pub fn used_gb(&self) -> f64 {
+        self.used_bytes as f64 / GB
+    }
+
+    /// The command that mounts it at `mount_point` on a Linux host:
+    /// `mount -t nfs {server}:{path} {mount_point}`.
+    ///
+    /// ```
+    /// # fn show(volume: &podstack::Volume) {
+    /// println!("{}", volume.mount_command("/mnt/data"));
+    /// # }
+    /// ```
+    pub fn mount_command(&self, mount_point: &str) -> String {
+        format!(
+            "mount -t nfs {}:{} {mount_point}",
+            self.nfs_server, self.nfs_path
+        )
+    }
+}
+
+impl<'de> Deserialize<'de> for Volume {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Wire {
+            id: Text,
+            #[serde(default)]
+            name: Text,
+            #[serde(default)]
+            status: Text,
+            #[serde(default)]
+            quota_gb: Option<Number>,
+            #[serde(default)]
+            quota_bytes: Option<Number>,
+            #[serde(default)]
+            used_bytes: Option<Number>,
+            #[serde(default)]
+            used_gb: Option<Number>,
+            #[serde(default)]
+            nfs_enabled: Flag,
+            #[serde(default)]
+            nfs_server: Text,
+            #[serde(default)]
+            nfs_path: Text,
+            #[serde(default)]
+            billing_period: Text,
+            #[serde(default)]
+            created_at: Text,
+        }
+        let wire = Wire::deserialize(deserializer)?;
+        let quota_gb = match (wire.quota_gb, wire.quota_bytes) {
+            (Some(gb), _) => gb.as_u64(),
+            (None, Some(bytes)) => (bytes.0 / GB).round() as u64,
+            (None, None) => 0,
+        };
+        let used_bytes = match (wire.used_bytes, wire.used_gb) {
+            (Some(bytes), _) => bytes.as_u64(),
+            (None, Some(gb)) => (gb.0 * GB).round().max(0.0) as u64,
+            (None, None) => 0,
+        };
+        Ok(Volume {
+            id: wire.id.0,
+            name: wire.name.0,
+            status: wire.status.0,
+            quota_gb,
+            used_bytes,
+            nfs_enabled: wire.nfs_enabled.0,
+            nfs_server: wire.nfs_server.0,
+            nfs_path: wire.nfs_path.0,
+            billing_period: wire.billing_period.0,
+            created_at: wire.created_at.0,
+        })
+    }
+}
+
+/// What to create: the body of `POST /api/v1/storage`.
+///
+/// ```
+/// let volume = podstack::NewVolume::new("shared-data", 100);
+/// # let _ = volume;
+/// ```
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NewVolume {
+    /// Name.
+    pub name: String,
+    /// Quota, GB.
+    pub quota_gb: u64,
+    /// Export it over NFS (default `true`).
+    pub nfs_enabled: bool,
+    /// Billing period (default `month`).
+    pub billing_period: String,
+}
+
+impl NewVolume {
+    /// An NFS volume billed monthly.
+    pub fn new(name: impl Into<String>, quota_gb: u64) -> Self {
+        NewVolume {
+            name: name.into(),
+            quota_gb,
+            nfs_enabled: true,
+            billing_period: "month".to_owned(),
+        }
+    }
+
+    /// Whether to export it over NFS.
+    pub fn nfs_enabled(mut self, nfs_enabled: bool) -> Self {
+        self.nfs_enabled = nfs_enabled;
+        self
+    }
+
+    /// The billing period, e.g. `month`.
+    pub fn billing_period(mut self, billing_period: impl Into<String>) -> Self {
+        self.billing_period = billing_period.into();
+        self
+    }
+}
+
+/// A list of buckets or volumes, bare (`[...]`) or wrapped (`{"buckets": [...]}`,
+/// `{"volumes": [...]}`, `{"items": [...]}`).
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub(crate) enum AnyList<T> {
+    Bare(Vec<T>),
+    Wrapped {
+        #[serde(
+            alias = "buckets",
+            alias = "volumes",
+            alias = "objects",
+            alias = "data"
+        )]
+        items: Vec<T>,
+    },
+}
+
+impl<T> AnyList<T> {
+    pub(crate) fn into_items(self) -> Vec<T> {
+        match self {
+            AnyList::Bare(items) | AnyList::Wrapped { items } => items,
+        }
+    }
+}
+
+/// The answer to starting a multipart upload.
+#[derive(Deserialize)]
+pub(crate) struct MultipartStarted {
+    pub upload_id: String,
+}
+
+/// The answer to a part's upload.
+#[derive(Deserialize)]
+pub(crate) struct PartUploaded {
+    #[serde(default)]
+    pub etag: String,
+}
+
+/// A string that may be absent, `null` or a number.
+#[derive(Default)]
+struct Text(String);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Text(match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::String(s) => s,
+            serde_json::Value::Null => String::new(),
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::Bool(b) => b.to_string(),
+            _ => return Err(de::Error::custom("expected a string")),
+        }))
+    }
+}
+
+/// A number that may be a JSON number or a string holding one.
+#[derive(Default)]
+struct Number(f64);
+
+impl Number {
+    fn as_u64(&self) -> u64 {
+        if self.0.is_finite() && self.0 > 0.0 {
+            self.0.round() as u64
+        } else {
+            0
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Number {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Number(
+            match serde_json::Value::deserialize(deserializer)? {
+                serde_json::Value::Number(n) => n.as_f64().unwrap_or_default(),
+                serde_json::Value::String(s) if s.trim().is_empty() => 0.0,
+                serde_json::Value::String(s) => s
+                    .trim()
+                    .parse()
+                    .map_err(|_| de::Error::custom(format!("expected a number, not {s:?}")))?,
+                serde_json::Value::Null => 0.0,
+                _ => return Err(de::Error::custom("expected a number")),
+            },
+        ))
+    }
+}
+
+/// A boolean that may be a JSON boolean, a string (`"true"`) or 0/1.
+#[derive(Default)]
+struct Flag(bool);
+
+impl<'de> Deserialize<'de> for Flag {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        flag(deserializer).map(Flag)
+    }
+}
+
+fn flag<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    Ok(match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::Bool(b) => b,
+        serde_json::Value::String(s) => {
+            matches!(s.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes")
+        }
+        serde_json::Value::Number(n) => n.as_f64().is_some_and(|n| n != 0.0),
+        _ => false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_read_either_view() {
+        let a: Bucket = serde_json::from_str(
+            r#"{"id":"b1","name":"d","is_public":true,"size_bytes":2500000000,"object_count":3}"#,
+        )
+        .unwrap();
+        let b: Bucket = serde_json::from_str(
+            r#"{"id":"b1","name":"d","visibility":"Public","size_gb":"2.5","objects":3}"#,
+        )
+        .unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.visibility(), Visibility::Public);
+        assert!((a.size_gb() - 2.5).abs() < 1e-9);
+        let bare: Bucket = serde_json::from_str(r#"{"id":"b2","endpoint":null}"#).unwrap();
+        assert_eq!(bare.visibility(), Visibility::Private);
+        assert_eq!((bare.size_bytes, bare.endpoint.as_str()), (0, ""));
+        assert!(serde_json::from_str::<Bucket>(r#"{"name":"no id"}"#).is_err());
+    }
+
+    #[test]
+    fn objects_and_volumes_read_their_aliases() {
+        let o: StoredObject =
+            serde_json::from_str(r#"{"key":"a/b","size":"12","etag":"\"abc\""}"#).unwrap();
+        assert_eq!(
+            (o.key.as_str(), o.size_bytes, o.etag.as_str()),
+            ("a/b", 12, "abc")
+        );
+        let v: Volume = serde_json::from_str(
+            r#"{"id":"v","quota_bytes":100000000000,"used_gb":1.5,"nfs_server":"10.0.0.5","nfs_path":"/exports/v"}"#,
+        )
+        .unwrap();
+        assert_eq!((v.quota_gb, v.used_bytes), (100, 1_500_000_000));
+        assert_eq!(
+            v.mount_command("/mnt/data"),
+            "mount -t nfs 10.0.0.5:/exports/v /mnt/data"
+        );
+    }
+
+    #[test]
+    fn lists_come_bare_or_wrapped() {
+        for body in [
+            r#"[{"id":"v"}]"#,
+            r#"{"volumes":[{"id":"v"}]}"#,
+            r#"{"items":[{"id":"v"}]}"#,
+        ] {
+            let list: AnyList<Volume> = serde_json::from_str(body).unwrap();
+            assert_eq!(list.into_items().len(), 1, "{body}");
+        }
+    }
+
+    #[test]
+    fn secrets_stay_out_of_debug() {
+        let creds = S3Credentials {
+            access_key: "AKIA1".into(),
+            secret_key: "very-secret".into(),
+            endpoint: "https://s3".into(),
+            region: "r".into(),
+        };
+        assert!(!format!("{creds:?}").contains("very-secret"));
+        let url = PresignedUrl {
+            url: "https://s3/b/k?X-Signature=sig123".into(),
+            method: "GET".into(),
+            expires_at: String::new(),
+        };
+        assert!(!format!("{url:?}").contains("sig123"));
+    }
+
+    #[test]
+    fn a_last_page_has_no_next_token() {
+        let page: ObjectPage = serde_json::from_str(
+            r#"{"objects":[],"is_truncated":false,"next_continuation_token":""}"#,
+        )
+        .unwrap();
+        assert_eq!(page.next_token(), None);
+    }
+}

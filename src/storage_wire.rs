@@ -1,0 +1,245 @@
+//! Every storage call's method, path and field names, in one place (contract section
+//! "Storage"). Rows the contract marks *shipped* are what Podstack's Python package
+//! sends; rows marked *extension* are documented features no public client shows on
+//! the wire, kept here so that a correction is one line. Both clients' handlers
+//! (`api/buckets.rs`, `api/volumes.rs`) only call these.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde_json::json;
+
+use crate::request::{segment, ApiRequest, Service};
+use crate::transport::{FileWindow, Frame, Method, RequestBody};
+use crate::{NewBucket, NewVolume, ObjectQuery, Result};
+
+fn platform(method: Method, path: String) -> ApiRequest {
+    let request = match method {
+        Method::Get => ApiRequest::get(path),
+        Method::Post => ApiRequest::post(path),
+        Method::Put => ApiRequest::put(path),
+        Method::Delete => ApiRequest::delete(path),
+    };
+    request.on(Service::Platform)
+}
+
+fn bucket(id: &str) -> String {
+    format!("/buckets/{}", segment(id))
+}
+
+fn volume(id: &str) -> String {
+    format!("/storage/{}", segment(id))
+}
+
+// --- buckets --------------------------------------------------------------------
+
+/// Shipped: `POST /api/v1/buckets`.
+pub(crate) fn create_bucket(new: &NewBucket) -> Result<ApiRequest> {
+    Ok(platform(Method::Post, "/buckets".into())
+        .json(new)?
+        .create())
+}
+
+/// Shipped: `GET /api/v1/buckets`.
+pub(crate) fn list_buckets() -> ApiRequest {
+    platform(Method::Get, "/buckets".into())
+}
+
+/// Shipped: `GET /api/v1/buckets/{id}`.
+pub(crate) fn get_bucket(id: &str) -> ApiRequest {
+    platform(Method::Get, bucket(id))
+}
+
+/// Shipped: `DELETE /api/v1/buckets/{id}`; extension: `?force=true`.
+pub(crate) fn delete_bucket(id: &str, force: bool) -> ApiRequest {
+    let request = platform(Method::Delete, bucket(id));
+    if force {
+        request.query("force", "true")
+    } else {
+        request
+    }
+}
+
+/// Extension: `GET /api/v1/buckets/{id}/credentials`.
+pub(crate) fn credentials(id: &str) -> ApiRequest {
+    platform(Method::Get, format!("{}/credentials", bucket(id)))
+}
+
+// --- objects ----------------------------------------------------------------------
+
+/// Shipped: `POST /api/v1/buckets/{id}/objects`, `multipart/form-data` with field
+/// `path` (the key) and field `file` (the content; filename = the key's last segment,
+/// with its content type). The file streams from disk inside the form's frame.
+pub(crate) fn upload_object(id: &str, key: &str, mut file: FileWindow) -> ApiRequest {
+    let boundary = format!("podstack-{}", crate::core::random::idempotency_key());
+    let filename = key.rsplit('/').next().unwrap_or(key);
+    let content_type = mime_guess::from_path(filename).first_or_octet_stream();
+    let head = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"path\"\r\n\r\n{key}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\n\
+         Content-Type: {content_type}\r\n\r\n",
+        form_quoted(filename)
+    );
+    let tail = format!("\r\n--{boundary}--\r\n");
+    file.frame = Some(Arc::new(Frame {
+        head: Bytes::from(head),
+        tail: Bytes::from(tail),
+    }));
+    platform(Method::Post, format!("{}/objects", bucket(id))).body(
+        RequestBody::File(file),
+        format!("multipart/form-data; boundary={boundary}"),
+    )
+}
+
+/// A filename inside a quoted form-data parameter, escaped as browsers do.
+fn form_quoted(name: &str) -> String {
+    name.replace('"', "%22")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Shipped: `GET /api/v1/buckets/{id}/objects/download?path=KEY`.
+pub(crate) fn download_object(id: &str, key: &str) -> ApiRequest {
+    platform(Method::Get, format!("{}/objects/download", bucket(id)))
+        .query("path", key)
+        .accept("application/octet-stream")
+}
+
+/// Extension: `GET /api/v1/buckets/{id}/objects?prefix&max_keys&continuation_token`.
+pub(crate) fn list_objects(id: &str, query: &ObjectQuery) -> ApiRequest {
+    let mut request = platform(Method::Get, format!("{}/objects", bucket(id)));
+    if let Some(prefix) = &query.prefix {
+        request = request.query("prefix", prefix);
+    }
+    if let Some(max_keys) = query.max_keys {
+        request = request.query("max_keys", max_keys);
+    }
+    if let Some(token) = &query.continuation_token {
+        request = request.query("continuation_token", token);
+    }
+    request
+}
+
+/// Extension: `DELETE /api/v1/buckets/{id}/objects?path=KEY`.
+pub(crate) fn delete_object(id: &str, key: &str) -> ApiRequest {
+    platform(Method::Delete, format!("{}/objects", bucket(id))).query("path", key)
+}
+
+/// Extension: `POST /api/v1/buckets/{id}/objects/delete {"paths"}`.
+pub(crate) fn delete_objects(id: &str, keys: &[&str]) -> Result<ApiRequest> {
+    platform(Method::Post, format!("{}/objects/delete", bucket(id))).json(&json!({ "paths": keys }))
+}
+
+/// Extension: `POST /api/v1/buckets/{dest}/objects/copy`.
+pub(crate) fn copy_object(
+    source_bucket: &str,
+    source_key: &str,
+    dest_bucket: &str,
+    dest_key: &str,
+) -> Result<ApiRequest> {
+    platform(
+        Method::Post,
+        format!("{}/objects/copy", bucket(dest_bucket)),
+    )
+    .json(&json!({
+        "source_bucket": source_bucket,
+        "source_path": source_key,
+        "dest_path": dest_key,
+    }))
+}
+
+/// Extension: `POST /api/v1/buckets/{id}/presign {"path", "method", "expires_in"}`.
+pub(crate) fn presign(
+    id: &str,
+    key: &str,
+    method: Method,
+    expires_in: Duration,
+) -> Result<ApiRequest> {
+    platform(Method::Post, format!("{}/presign", bucket(id))).json(&json!({
+        "path": key,
+        "method": method.as_str(),
+        "expires_in": expires_in.as_secs().max(1),
+    }))
+}
+
+// --- multipart uploads (extension) ------------------------------------------------
+
+/// `POST /api/v1/buckets/{id}/multipart {"path"}` → `{"upload_id"}`.
+pub(crate) fn start_multipart(id: &str, key: &str) -> Result<ApiRequest> {
+    Ok(platform(Method::Post, format!("{}/multipart", bucket(id)))
+        .json(&json!({ "path": key }))?
+        .create())
+}
+
+fn multipart(id: &str, upload_id: &str) -> String {
+    format!("{}/multipart/{}", bucket(id), segment(upload_id))
+}
+
+/// `PUT …/multipart/{upload_id}/parts/{n}`, the part's bytes → `{"etag"}`.
+pub(crate) fn upload_part(id: &str, upload_id: &str, number: u64, part: FileWindow) -> ApiRequest {
+    platform(
+        Method::Put,
+        format!("{}/parts/{number}", multipart(id, upload_id)),
+    )
+    .raw(RequestBody::File(part))
+}
+
+/// `POST …/multipart/{upload_id}/complete {"parts": [{"part_number", "etag"}]}`.
+pub(crate) fn complete_multipart(
+    id: &str,
+    upload_id: &str,
+    etags: &[String],
+) -> Result<ApiRequest> {
+    let parts: Vec<_> = etags
+        .iter()
+        .enumerate()
+        .map(|(i, etag)| json!({ "part_number": i + 1, "etag": etag }))
+        .collect();
+    // Completing twice is harmless: the same parts make the same object.
+    Ok(platform(
+        Method::Post,
+        format!("{}/complete", multipart(id, upload_id)),
+    )
+    .json(&json!({ "parts": parts }))?
+    .create())
+}
+
+/// `DELETE …/multipart/{upload_id}`: abort.
+pub(crate) fn abort_multipart(id: &str, upload_id: &str) -> ApiRequest {
+    platform(Method::Delete, multipart(id, upload_id))
+}
+
+// --- volumes ----------------------------------------------------------------------
+
+/// Shipped: `POST /api/v1/storage`.
+pub(crate) fn create_volume(new: &NewVolume) -> Result<ApiRequest> {
+    Ok(platform(Method::Post, "/storage".into())
+        .json(new)?
+        .create())
+}
+
+/// Shipped: `GET /api/v1/storage`.
+pub(crate) fn list_volumes() -> ApiRequest {
+    platform(Method::Get, "/storage".into())
+}
+
+/// Shipped: `GET /api/v1/storage/{id}`.
+pub(crate) fn get_volume(id: &str) -> ApiRequest {
+    platform(Method::Get, volume(id))
+}
+
+/// Shipped: `DELETE /api/v1/storage/{id}`; extension: `?force=true`.
+pub(crate) fn delete_volume(id: &str, force: bool) -> ApiRequest {
+    let request = platform(Method::Delete, volume(id));
+    if force {
+        request.query("force", "true")
+    } else {
+        request
+    }
+}
+
+/// Extension: `POST /api/v1/storage/{id}/resize {"quota_gb"}`.
+pub(crate) fn resize_volume(id: &str, quota_gb: u64) -> Result<ApiRequest> {
+    platform(Method::Post, format!("{}/resize", volume(id))).json(&json!({ "quota_gb": quota_gb }))
+}
