@@ -27,7 +27,7 @@ fn tricky_bytes(n: usize) -> Vec<u8> {
     let mut x: u32 = 7;
     while v.len() < n {
         x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-        if x % 97 == 0 {
+        if x.is_multiple_of(97) {
             v.extend_from_slice(b"\r\n----podstack-test-boundary-7MA4YWx");
         } else {
             v.push((x >> 16) as u8);
