@@ -59,10 +59,23 @@ pub(crate) fn boundary(content_type: Option<&str>) -> ApiResult<String> {
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() || hay.len() < needle.len() {
-        return None;
+    let first = *needle.first()?;
+    let last_start = hay.len().checked_sub(needle.len())?;
+    let mut i = 0;
+    while i <= last_start {
+        i += hay[i..=last_start].iter().position(|&b| b == first)?;
+        if &hay[i..i + needle.len()] == needle {
+            return Some(i);
+        }
+        i += 1;
     }
-    hay.windows(needle.len()).position(|w| w == needle)
+    None
+}
+
+/// Splits off and returns the first `n` bytes of `buf` (copying only the rest).
+fn take_front(buf: &mut Vec<u8>, n: usize) -> Bytes {
+    let rest = buf.split_off(n);
+    Bytes::from(std::mem::replace(buf, rest))
 }
 
 fn param(header: &str, key: &str) -> Option<String> {
@@ -183,8 +196,7 @@ impl FormReader {
         loop {
             if let Some(i) = find(&self.buf, &self.delim) {
                 if i > 0 {
-                    let out: Vec<u8> = self.buf.drain(..i).collect();
-                    return Ok(Some(Bytes::from(out)));
+                    return Ok(Some(take_front(&mut self.buf, i)));
                 }
                 // Leave `--<boundary>` for next_part.
                 self.buf.drain(..2);
@@ -194,8 +206,7 @@ impl FormReader {
             // Everything but a possible delimiter prefix at the end is content.
             let safe = self.buf.len().saturating_sub(self.delim.len() - 1);
             if safe > 0 {
-                let out: Vec<u8> = self.buf.drain(..safe).collect();
-                return Ok(Some(Bytes::from(out)));
+                return Ok(Some(take_front(&mut self.buf, safe)));
             }
             if !self.fill().await? {
                 return Err(bad("multipart body ends inside a part"));
