@@ -226,3 +226,58 @@ impl FormReader {
         String::from_utf8(out).map_err(|_| bad("form field is not UTF-8"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads every part of `body`, delivered in chunks of `chunk` bytes.
+    async fn parts(body: &[u8], chunk: usize) -> ApiResult<Vec<(String, Vec<u8>)>> {
+        let chunks: Vec<Result<Bytes, std::io::Error>> = body
+            .chunks(chunk)
+            .map(|c| Ok(Bytes::copy_from_slice(c)))
+            .collect();
+        let body = Body::from_stream(futures_util::stream::iter(chunks));
+        let mut r = FormReader::new(body, "XyZ");
+        let mut out = Vec::new();
+        while let Some(head) = r.next_part().await? {
+            let mut data = Vec::new();
+            while let Some(c) = r.chunk().await? {
+                data.extend_from_slice(&c);
+            }
+            out.push((head.name, data));
+        }
+        Ok(out)
+    }
+
+    #[tokio::test]
+    async fn parts_survive_any_chunking() {
+        // Prefixes of the delimiter, never the whole "\r\n--XyZ" (an encoder picks a boundary
+        // that does not occur in the content).
+        let file: Vec<u8> = b"a\r\n--X\r\n--Xy\rZ\r\n-\r\n--XyY".repeat(50);
+        let mut body = b"preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"path\"\r\n\r\nd/k.txt\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"k.txt\"\r\nContent-Type: text/plain\r\n\r\n".to_vec();
+        body.extend_from_slice(&file);
+        body.extend_from_slice(b"\r\n--XyZ--\r\n");
+        for chunk in [1, 2, 3, 7, 64, body.len()] {
+            let got = parts(&body, chunk).await.unwrap();
+            assert_eq!(got.len(), 2, "chunk {chunk}");
+            assert_eq!(got[0], ("path".to_string(), b"d/k.txt".to_vec()));
+            assert_eq!(got[1].0, "file");
+            assert_eq!(got[1].1, file, "chunk {chunk}");
+        }
+        // an empty file, and a body cut short
+        let empty = b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n\r\n--XyZ--";
+        assert_eq!(parts(empty, 5).await.unwrap()[0].1, b"");
+        assert!(parts(&body[..body.len() - 20], 9).await.is_err());
+    }
+
+    #[test]
+    fn boundary_parameter() {
+        assert_eq!(
+            boundary(Some("multipart/form-data; boundary=\"a b\"")).unwrap(),
+            "a b"
+        );
+        assert!(boundary(Some("application/json")).is_err());
+        assert!(boundary(None).is_err());
+    }
+}
