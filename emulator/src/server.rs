@@ -132,7 +132,7 @@ const DRAIN_CAP: u64 = 64 * 1024 * 1024;
 
 /// The request body as the handlers see it: it reads from a slot the drain
 /// layer keeps, so whatever the handler leaves unread can be drained after it.
-struct Tracked(Arc<Mutex<Option<Body>>>);
+struct Tracked(Arc<Mutex<Option<Body>>>, Arc<std::sync::atomic::AtomicBool>);
 
 impl HttpBody for Tracked {
     type Data = Bytes;
@@ -142,6 +142,7 @@ impl HttpBody for Tracked {
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        self.1.store(true, Ordering::Relaxed);
         let mut slot = self.0.lock().unwrap_or_else(|p| p.into_inner());
         match slot.as_mut() {
             Some(body) => Pin::new(body).poll_frame(cx),
@@ -168,14 +169,21 @@ impl HttpBody for Tracked {
 /// hyper close the keep-alive connection after answering whenever the body
 /// arrives in a later packet, without saying `Connection: close`; a client that
 /// then reuses the connection fails with "peer disconnected". A remainder
-/// larger than the cap gets `Connection: close` instead.
+/// larger than the cap gets `Connection: close` instead, and so does a request
+/// with `Expect: 100-continue` whose body nobody asked for (draining it would
+/// invite the client to send it all).
 async fn drain(req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
     if body.is_end_stream() {
         return next.run(Request::from_parts(parts, body)).await;
     }
+    let expects_continue = parts
+        .headers
+        .get(header::EXPECT)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
     let slot = Arc::new(Mutex::new(Some(body)));
-    let req = Request::from_parts(parts, Body::new(Tracked(slot.clone())));
+    let polled = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let req = Request::from_parts(parts, Body::new(Tracked(slot.clone(), polled.clone())));
     let mut resp = next.run(req).await;
     let rest = slot.lock().unwrap_or_else(|p| p.into_inner()).take();
     let Some(rest) = rest else {
@@ -185,7 +193,8 @@ async fn drain(req: Request, next: Next) -> Response {
         return resp;
     }
     let mut complete = false;
-    if rest.size_hint().lower() <= DRAIN_CAP {
+    let unasked = expects_continue && !polled.load(Ordering::Relaxed);
+    if !unasked && rest.size_hint().lower() <= DRAIN_CAP {
         let mut read = 0u64;
         let mut stream = rest.into_data_stream();
         loop {
