@@ -1,8 +1,10 @@
-//! The error envelope: `{"error": {"code", "message", "details", "field_errors"}, "request_id"}`.
+//! Error bodies, in one of two styles chosen by the route ([`ErrorStyle`]):
+//! the `/v1` envelope `{"error": {"code", "message", "details", "field_errors"}, "request_id"}`,
+//! or the platform service's plain `{"error": "message"}` (storage routes).
 //!
 //! Handlers return [`ApiError`]; its `IntoResponse` only records the error in the
 //! response extensions. The outermost middleware (`server::finish`) then writes
-//! the JSON body with the request id of that exchange, so every error carries it.
+//! the JSON body in the route's style with the request id of that exchange.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -11,7 +13,28 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
-/// An API error, rendered as the contract's envelope.
+/// How a route renders its errors. This is the single place that decides it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ErrorStyle {
+    /// `{"error": {"code", "message", "details", "field_errors"}, "request_id"}` (`/v1`, admin).
+    Envelope,
+    /// `{"error": "message"}` (plus `field_errors` when there are some): the platform
+    /// service's storage routes and presigned URLs.
+    Plain,
+}
+
+impl ErrorStyle {
+    /// The style of the route serving `path`.
+    pub fn for_path(path: &str) -> Self {
+        if path.starts_with("/platform/") || path.starts_with("/presigned/") {
+            ErrorStyle::Plain
+        } else {
+            ErrorStyle::Envelope
+        }
+    }
+}
+
+/// An API error, rendered in the route's [`ErrorStyle`].
 #[derive(Debug, Clone)]
 pub(crate) struct ApiError {
     pub status: StatusCode,
@@ -113,6 +136,15 @@ impl ApiError {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", msg)
     }
 
+    /// The JSON body for this error in a style, with a request id (envelope only).
+    pub fn render(&self, style: ErrorStyle, request_id: &str) -> Value {
+        match style {
+            ErrorStyle::Envelope => self.body(request_id),
+            ErrorStyle::Plain if self.field_errors.is_empty() => json!({"error": self.message}),
+            ErrorStyle::Plain => json!({"error": self.message, "field_errors": self.field_errors}),
+        }
+    }
+
     /// The JSON envelope for this error and a request id.
     pub fn body(&self, request_id: &str) -> Value {
         json!({
@@ -156,6 +188,7 @@ pub(crate) fn code_for_status(status: StatusCode) -> &'static str {
         404 => "not_found",
         405 => "method_not_allowed",
         409 => "conflict",
+        416 => "range_not_satisfiable",
         429 => "rate_limited",
         _ if status.is_server_error() => "internal_error",
         _ => "error",

@@ -1,8 +1,9 @@
 //! A local emulator of the Podstack GPU-cloud HTTP API (contract version 1).
 //!
-//! It serves the whole `/v1` surface from memory (byte payloads go to a
-//! temporary directory), so the `podstack` SDK, its examples and its benchmarks
-//! can run without network or account:
+//! It serves the whole `/v1` surface and the platform service's storage calls
+//! (under `/platform/api/v1`, see [`Emulator::platform_endpoint`]) from memory
+//! (byte payloads go to a temporary directory), so the `podstack` SDK, its
+//! examples and its benchmarks can run without network or account:
 //!
 //! ```no_run
 //! use podstack_emulator::{Emulator, Fault};
@@ -10,7 +11,13 @@
 //!
 //! let emu = Emulator::builder().pod_start_delay(Duration::ZERO).start();
 //! println!("{} {} {}", emu.endpoint(), emu.token(), emu.project_id());
+//! println!("{}", emu.platform_endpoint()); // storage: {endpoint}/platform
 //! emu.inject(Fault::Status { status: 503, retry_after: None, count: 2 });
+//! emu.inject_on(
+//!     "PUT /platform/api/v1/buckets/{id}/multipart/{upload_id}/parts/{n}",
+//!     Fault::Status { status: 500, retry_after: None, count: 1 },
+//! );
+//! emu.set_bandwidth_per_connection(Some(1024 * 1024)); // 1 MiB/s per connection
 //! let stats = emu.stats();
 //! assert_eq!(stats.connections_accepted, 0);
 //! ```
@@ -28,10 +35,11 @@ mod routes;
 mod server;
 mod shell;
 mod state;
+mod throttle;
 mod time;
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -41,14 +49,17 @@ use state::{Config, Shared, State};
 /// The OpenAPI 3.1 document describing the emulated API.
 pub const OPENAPI_JSON: &str = include_str!("openapi.json");
 
-/// A misbehaviour the emulator applies to the next `/v1` requests.
+/// A misbehaviour the emulator applies to the next API requests (`/v1`,
+/// `/platform/api/v1` and presigned URLs).
 ///
-/// Faults queue up in the order injected; each applies to `count` requests.
-/// Admin routes (`/_emulator/…`) are never affected.
+/// Faults queue up in the order injected; each applies to `count` requests
+/// (of any route with [`Emulator::inject`], of one route with
+/// [`Emulator::inject_on`]). Admin routes (`/_emulator/…`) are never affected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
-    /// Answer with this HTTP status and the error envelope (`internal_error` for
-    /// 5xx, `rate_limited` for 429, with `Retry-After: <retry_after>` seconds when given).
+    /// Answer with this HTTP status and the route's error body (`internal_error`
+    /// for 5xx, `rate_limited` for 429, with `Retry-After: <retry_after>` seconds
+    /// when given; storage routes answer the plain `{"error": "…"}`).
     Status {
         /// HTTP status to answer with.
         status: u16,
@@ -111,7 +122,8 @@ impl Default for TokenSpec {
 pub struct Stats {
     /// TCP connections accepted.
     pub connections_accepted: u64,
-    /// `/v1` requests per `"METHOD /v1/route/{template}"`, faulted ones included.
+    /// API requests per `"METHOD /route/{template}"` (e.g. `"GET /v1/pods/{id}"`,
+    /// `"POST /platform/api/v1/buckets"`), faulted ones included.
     pub requests: BTreeMap<String, u64>,
 }
 
@@ -123,6 +135,7 @@ pub struct EmulatorBuilder {
     balance_cents: i64,
     pod_quota: u32,
     port: u16,
+    bandwidth_per_connection: Option<u64>,
 }
 
 impl Default for EmulatorBuilder {
@@ -133,6 +146,7 @@ impl Default for EmulatorBuilder {
             balance_cents: 12_550,
             pod_quota: 10,
             port: 0,
+            bandwidth_per_connection: None,
         }
     }
 }
@@ -169,6 +183,16 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Caps every TCP connection at this many bytes per second, in each
+    /// direction independently (request bodies read, answers written); `None`,
+    /// the default, is unlimited. Each connection has its own budget, so N
+    /// parallel connections move about N times as much. Changeable at run time
+    /// with [`Emulator::set_bandwidth_per_connection`].
+    pub fn bandwidth_per_connection(mut self, bytes_per_second: Option<u64>) -> Self {
+        self.bandwidth_per_connection = bytes_per_second;
+        self
+    }
+
     /// Starts the emulator; panics only when it cannot bind or create its data dir.
     pub fn start(self) -> Emulator {
         match self.try_start() {
@@ -196,6 +220,8 @@ impl EmulatorBuilder {
                 .tempdir()?,
             inner: Mutex::new(state),
             faults: Mutex::new(VecDeque::new()),
+            bandwidth: Arc::new(AtomicU64::new(self.bandwidth_per_connection.unwrap_or(0))),
+            presign_secret: state::rand_hex(32),
             connections: AtomicU64::new(0),
             stats: Mutex::new(BTreeMap::new()),
         });
@@ -258,6 +284,13 @@ impl Emulator {
         self.endpoint.clone()
     }
 
+    /// Base URL of the platform (storage) service: `{endpoint}/platform`, e.g.
+    /// `http://127.0.0.1:43211/platform`; its calls are under `{platform}/api/v1`
+    /// (what `PODSTACK_PLATFORM_URL` points at).
+    pub fn platform_endpoint(&self) -> String {
+        format!("{}/platform", self.endpoint)
+    }
+
     /// The seeded demo user's token (all scopes, all projects).
     pub fn token(&self) -> String {
         self.token.clone()
@@ -273,9 +306,30 @@ impl Emulator {
         self.shared.lock().create_token(spec)
     }
 
-    /// Queues a fault for the next `/v1` requests.
+    /// Queues a fault for the next API requests, whatever their route.
     pub fn inject(&self, fault: Fault) {
-        server::inject(&self.shared, fault);
+        server::inject(&self.shared, None, fault);
+    }
+
+    /// Queues a fault only for requests of one route, named as in [`Stats`]:
+    /// `"METHOD /template"`, e.g.
+    /// `"PUT /platform/api/v1/buckets/{id}/multipart/{upload_id}/parts/{n}"`
+    /// (see [`routes`] for every template). Other requests pass it by.
+    pub fn inject_on(&self, route: &str, fault: Fault) {
+        server::inject(&self.shared, Some(route), fault);
+    }
+
+    /// Sets (or with `None` removes) the per-connection bandwidth cap in bytes
+    /// per second; applies at once, to open connections too.
+    pub fn set_bandwidth_per_connection(&self, bytes_per_second: Option<u64>) {
+        self.shared
+            .bandwidth
+            .store(bytes_per_second.unwrap_or(0), Ordering::Relaxed);
+    }
+
+    /// How many multipart uploads are started and neither completed nor aborted.
+    pub fn pending_multipart_uploads(&self) -> usize {
+        self.shared.lock().uploads.len()
     }
 
     /// A snapshot of the counters.
@@ -300,8 +354,9 @@ impl Drop for Emulator {
     }
 }
 
-/// Every `(method, path template)` the emulator serves under `/v1`, in the
-/// notation of the OpenAPI document (e.g. `("GET", "/v1/pods/{id}")`).
+/// Every `(method, path template)` the emulator serves (`/v1`,
+/// `/platform/api/v1` and `/presigned`; admin routes aside), in the notation of
+/// the OpenAPI document (e.g. `("GET", "/v1/pods/{id}")`).
 pub fn routes() -> Vec<(String, String)> {
     routes::table()
         .into_iter()

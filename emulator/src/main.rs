@@ -59,11 +59,13 @@ fn main() {
     };
     println!("Podstack emulator listening on {}", emu.endpoint());
     println!("  API:          {}/v1", emu.endpoint());
+    println!("  storage:      {}/api/v1", emu.platform_endpoint());
     println!("  OpenAPI:      {}/_emulator/openapi.json", emu.endpoint());
     println!("  demo token:   {}", emu.token());
     println!("  demo project: {}", emu.project_id());
     println!();
     println!("export PODSTACK_API_ENDPOINT={}", emu.endpoint());
+    println!("export PODSTACK_PLATFORM_URL={}", emu.platform_endpoint());
     println!("export PODSTACK_API_TOKEN={}", emu.token());
     println!("export PODSTACK_PROJECT={}", emu.project_id());
     let rt = match tokio::runtime::Builder::new_current_thread()

@@ -1,25 +1,30 @@
-//! The HTTP server: accept loop (counting TCP connections), per-connection
-//! hyper service (so a `Drop` fault can close the socket), the middleware
-//! stack (request id + error envelope, stats, faults, auth, idempotency) and
-//! the router assembled from the route table.
+//! The HTTP server: accept loop (counting TCP connections, wrapping each socket
+//! in the bandwidth cap), per-connection hyper service (so a `Drop` fault can
+//! close the socket), the middleware stack (request-body drain, request id +
+//! error body, stats, faults, auth, idempotency) and the router assembled from
+//! the route table.
 
 use std::collections::BTreeMap;
+use std::pin::Pin;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 
 use axum::body::Body;
+use axum::body::Bytes;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{from_fn, from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
 use axum::Router;
-use hyper::body::Incoming;
+use futures_util::StreamExt;
+use hyper::body::{Body as HttpBody, Frame, Incoming, SizeHint};
 use hyper_util::rt::TokioIo;
 use tokio::sync::{oneshot, Notify};
 use tower::ServiceExt;
 
-use crate::errors::{code_for_status, ApiError};
+use crate::errors::{code_for_status, ApiError, ErrorStyle};
 use crate::routes::{self, auth};
 use crate::state::{rand_hex, App, Replay};
 use crate::{Fault, Stats};
@@ -59,13 +64,17 @@ pub(crate) async fn serve(
                 };
                 app.connections.fetch_add(1, Ordering::SeqCst);
                 let _ = stream.set_nodelay(true);
+                let stream = crate::throttle::Throttled::new(stream, app.bandwidth.clone());
                 tokio::spawn(serve_connection(stream, router.clone()));
             }
         }
     }
 }
 
-async fn serve_connection(stream: tokio::net::TcpStream, router: Router) {
+async fn serve_connection(
+    stream: crate::throttle::Throttled<tokio::net::TcpStream>,
+    router: Router,
+) {
     let kill = Arc::new(Notify::new());
     let handle = ConnKill(kill.clone());
     let svc = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
@@ -82,9 +91,16 @@ async fn serve_connection(stream: tokio::net::TcpStream, router: Router) {
     }
 }
 
+/// `"METHOD /template"` of the routes that need no `Authorization`.
+type PublicRoutes = Arc<std::collections::HashSet<String>>;
+
 fn build_router(app: App) -> Router {
     let mut by_path: BTreeMap<&'static str, MethodRouter<App>> = BTreeMap::new();
+    let mut public = std::collections::HashSet::new();
     for r in routes::table() {
+        if r.public {
+            public.insert(format!("{} {}", r.method, r.path));
+        }
         let mut handler = r.handler;
         if r.idempotent {
             handler = handler.layer(from_fn_with_state(app.clone(), idempotency));
@@ -95,15 +111,15 @@ fn build_router(app: App) -> Router {
         };
         by_path.insert(r.path, merged);
     }
-    let mut v1 = Router::new();
+    let mut api = Router::new();
     for (path, mr) in by_path {
-        v1 = v1.route(path, mr);
+        api = api.route(path, mr);
     }
-    v1.route_layer(from_fn_with_state(app.clone(), gate))
+    api.route_layer(from_fn_with_state((app.clone(), Arc::new(public)), gate))
         .merge(routes::admin::router())
-        .merge(routes::buckets::presigned_router())
         .fallback(fallback)
         .layer(from_fn(finish))
+        .layer(from_fn(drain))
         .with_state(app)
 }
 
@@ -111,15 +127,109 @@ async fn fallback(method: Method, uri: axum::http::Uri) -> ApiError {
     ApiError::route_not_found(method.as_str(), uri.path())
 }
 
-/// Outermost layer: request id on every answer, error envelope on every error.
+/// Largest request-body remainder read and discarded after an early answer.
+const DRAIN_CAP: u64 = 64 * 1024 * 1024;
+
+/// The request body as the handlers see it: it reads from a slot the drain
+/// layer keeps, so whatever the handler leaves unread can be drained after it.
+struct Tracked(Arc<Mutex<Option<Body>>>, Arc<std::sync::atomic::AtomicBool>);
+
+impl HttpBody for Tracked {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        self.1.store(true, Ordering::Relaxed);
+        let mut slot = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        match slot.as_mut() {
+            Some(body) => Pin::new(body).poll_frame(cx),
+            None => Poll::Ready(None),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        let slot = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        slot.as_ref().is_none_or(|b| b.is_end_stream())
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        let slot = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        slot.as_ref().map(|b| b.size_hint()).unwrap_or_default()
+    }
+}
+
+/// Outermost layer: once the answer is ready, reads and discards what is left
+/// of the request body (up to [`DRAIN_CAP`]) before handing the answer to hyper.
+///
+/// Without it, an answer produced before the body was read (auth failure,
+/// injected fault, rate limit, idempotent replay, admin route, any error) makes
+/// hyper close the keep-alive connection after answering whenever the body
+/// arrives in a later packet, without saying `Connection: close`; a client that
+/// then reuses the connection fails with "peer disconnected". A remainder
+/// larger than the cap gets `Connection: close` instead, and so does a request
+/// with `Expect: 100-continue` whose body nobody asked for (draining it would
+/// invite the client to send it all).
+async fn drain(req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    if body.is_end_stream() {
+        return next.run(Request::from_parts(parts, body)).await;
+    }
+    let expects_continue = parts
+        .headers
+        .get(header::EXPECT)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+    let slot = Arc::new(Mutex::new(Some(body)));
+    let polled = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let req = Request::from_parts(parts, Body::new(Tracked(slot.clone(), polled.clone())));
+    let mut resp = next.run(req).await;
+    let rest = slot.lock().unwrap_or_else(|p| p.into_inner()).take();
+    let Some(rest) = rest else {
+        return resp;
+    };
+    if rest.is_end_stream() {
+        return resp;
+    }
+    let mut complete = false;
+    let unasked = expects_continue && !polled.load(Ordering::Relaxed);
+    if !unasked && rest.size_hint().lower() <= DRAIN_CAP {
+        let mut read = 0u64;
+        let mut stream = rest.into_data_stream();
+        loop {
+            match stream.next().await {
+                None => {
+                    complete = true;
+                    break;
+                }
+                Some(Ok(chunk)) => {
+                    read += chunk.len() as u64;
+                    if read > DRAIN_CAP {
+                        break;
+                    }
+                }
+                Some(Err(_)) => break,
+            }
+        }
+    }
+    if !complete {
+        resp.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    resp
+}
+
+/// Request id on every answer, error body (in the route's style) on every error.
 async fn finish(mut req: Request, next: Next) -> Response {
     let rid = format!("req_{}", rand_hex(8));
+    let style = ErrorStyle::for_path(req.uri().path());
     req.extensions_mut().insert(RequestId(rid.clone()));
     let resp = next.run(req).await;
     let status = resp.status();
     let err = resp.extensions().get::<Arc<ApiError>>().cloned();
     let mut resp = match err {
-        Some(err) => with_json_body(resp, err.body(&rid)),
+        Some(err) => with_json_body(resp, err.render(style, &rid)),
         None if status.as_u16() >= 400 && !is_json(&resp) => {
             let (parts, body) = resp.into_parts();
             let text = axum::body::to_bytes(body, 64 * 1024)
@@ -132,7 +242,10 @@ async fn finish(mut req: Request, next: Next) -> Response {
                 text
             };
             let err = ApiError::new(status, code_for_status(status), msg);
-            with_json_body(Response::from_parts(parts, Body::empty()), err.body(&rid))
+            with_json_body(
+                Response::from_parts(parts, Body::empty()),
+                err.render(style, &rid),
+            )
         }
         None => resp,
     };
@@ -159,20 +272,24 @@ fn with_json_body(resp: Response, body: serde_json::Value) -> Response {
     Response::from_parts(parts, Body::from(body.to_string()))
 }
 
-/// Per-/v1-route layer: stats, faults, authentication.
-async fn gate(State(app): State<App>, mut req: Request, next: Next) -> Response {
+/// Per-API-route layer: stats, faults, authentication (presigned URLs carry
+/// their own signature instead).
+async fn gate(
+    State((app, public)): State<(App, PublicRoutes)>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let template = req
         .extensions()
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_string())
         .unwrap_or_else(|| req.uri().path().to_string());
+    let route = format!("{} {}", req.method(), template);
     {
         let mut stats = app.stats.lock().unwrap_or_else(|p| p.into_inner());
-        *stats
-            .entry(format!("{} {}", req.method(), template))
-            .or_insert(0) += 1;
+        *stats.entry(route.clone()).or_insert(0) += 1;
     }
-    if let Some(fault) = take_fault(&app) {
+    if let Some(fault) = take_fault(&app, &route) {
         match fault {
             Fault::Status {
                 status,
@@ -198,6 +315,9 @@ async fn gate(State(app): State<App>, mut req: Request, next: Next) -> Response 
                 return ApiError::internal("connection dropped").into_response();
             }
         }
+    }
+    if public.contains(&route) {
+        return next.run(req).await;
     }
     match auth::authenticate(&app, &req) {
         Ok(ctx) => {
@@ -264,25 +384,35 @@ fn replay(r: &Replay) -> Response {
     resp
 }
 
-fn take_fault(app: &App) -> Option<Fault> {
+/// Takes one use of the first queued fault that applies to `route`
+/// (`"METHOD /template"`): an untargeted one, or one targeted at that route.
+fn take_fault(app: &App, route: &str) -> Option<Fault> {
     let mut q = app.faults.lock().unwrap_or_else(|p| p.into_inner());
-    loop {
-        let front = q.front_mut()?;
-        let count = front.count_mut();
-        if *count == 0 {
-            q.pop_front();
-            continue;
-        }
-        *count -= 1;
-        let f = front.clone();
-        if *front.count_mut() == 0 {
-            q.pop_front();
-        }
-        return Some(f);
+    q.retain_mut(|(_, f)| *f.count_mut() > 0);
+    let idx = q
+        .iter()
+        .position(|(target, _)| target.as_deref().is_none_or(|t| t == route))?;
+    let (_, f) = &mut q[idx];
+    *f.count_mut() -= 1;
+    let taken = f.clone();
+    if *f.count_mut() == 0 {
+        q.remove(idx);
+    }
+    Some(taken)
+}
+
+/// Normalizes `"put  /a/{id}"` to `"PUT /a/{id}"`.
+pub(crate) fn normalize_route(route: &str) -> String {
+    let route = route.trim();
+    match route.split_once(char::is_whitespace) {
+        Some((m, p)) => format!("{} {}", m.to_ascii_uppercase(), p.trim()),
+        None => route.to_string(),
     }
 }
 
-pub(crate) fn inject(app: &App, fault: Fault) {
+/// Queues a fault for any API route (`route: None`) or for one
+/// `"METHOD /template"` route.
+pub(crate) fn inject(app: &App, route: Option<&str>, fault: Fault) {
     let mut f = fault;
     if *f.count_mut() == 0 {
         return;
@@ -290,7 +420,7 @@ pub(crate) fn inject(app: &App, fault: Fault) {
     app.faults
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .push_back(f);
+        .push_back((route.map(normalize_route), f));
 }
 
 pub(crate) fn stats(app: &App) -> Stats {

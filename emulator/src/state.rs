@@ -35,7 +35,12 @@ pub(crate) struct Shared {
     pub endpoint: String,
     pub data_dir: tempfile::TempDir,
     pub inner: Mutex<State>,
-    pub faults: Mutex<VecDeque<Fault>>,
+    /// Queued faults, each for any route (`None`) or one `"METHOD /template"`.
+    pub faults: Mutex<VecDeque<(Option<String>, Fault)>>,
+    /// Bytes per second per connection and direction; 0 is unlimited.
+    pub bandwidth: Arc<AtomicU64>,
+    /// Key of presigned URL signatures.
+    pub presign_secret: String,
     pub connections: AtomicU64,
     pub stats: Mutex<BTreeMap<String, u64>>,
 }
@@ -316,28 +321,35 @@ pub(crate) struct Template {
 pub(crate) struct Object {
     pub key: String,
     pub size_bytes: u64,
+    /// Lowercase hex SHA-256 of the content.
     pub etag: String,
-    pub last_modified: String,
+    /// Unix seconds.
+    pub modified: i64,
     pub blob: String,
 }
 
 impl Object {
     pub fn to_json(&self) -> Value {
         serde_json::json!({
-            "key": self.key,
+            "path": self.key,
             "size_bytes": self.size_bytes,
             "etag": self.etag,
-            "last_modified": self.last_modified,
+            "last_modified": crate::time::fmt_rfc3339(self.modified),
         })
     }
 }
 
-/// A bucket and its objects.
+/// A bucket (scoped to a project) and its objects.
 #[derive(Debug, Clone)]
 pub(crate) struct Bucket {
     pub id: String,
+    pub project_id: String,
     pub name: String,
-    pub visibility: String,
+    pub description: String,
+    pub region: String,
+    pub is_public: bool,
+    pub versioning: bool,
+    pub max_size_gb: Option<u64>,
     pub created_at: String,
     pub objects: BTreeMap<String, Object>,
     pub access_key: String,
@@ -354,15 +366,6 @@ pub(crate) struct Upload {
     pub parts: BTreeMap<u32, (String, u64)>,
 }
 
-/// A presigned URL grant.
-#[derive(Debug, Clone)]
-pub(crate) struct Presign {
-    pub bucket_id: String,
-    pub key: String,
-    pub method: String,
-    pub expires: Instant,
-}
-
 /// An NFS volume.
 #[derive(Debug, Clone)]
 pub(crate) struct Volume {
@@ -370,6 +373,8 @@ pub(crate) struct Volume {
     pub name: String,
     pub project_id: String,
     pub quota_gb: u64,
+    pub nfs_enabled: bool,
+    pub billing_period: String,
     pub created_at: String,
 }
 
@@ -395,7 +400,6 @@ pub(crate) struct State {
     pub templates: Vec<Template>,
     pub buckets: Vec<Bucket>,
     pub uploads: HashMap<String, Upload>,
-    pub presigns: HashMap<String, Presign>,
     pub volumes: Vec<Volume>,
     pub idempotency: HashMap<(String, String), Replay>,
     /// token → (unix second, requests in that second)
@@ -495,7 +499,6 @@ impl State {
             templates,
             buckets: Vec::new(),
             uploads: HashMap::new(),
-            presigns: HashMap::new(),
             volumes: Vec::new(),
             idempotency: HashMap::new(),
             rate: HashMap::new(),
@@ -507,19 +510,17 @@ impl State {
         self.pods.iter_mut().find(|p| p.id == id)
     }
 
-    pub fn bucket(&self, id: &str) -> Option<&Bucket> {
-        self.buckets
-            .iter()
+    /// A bucket of a project, by id or by name.
+    pub fn bucket(&self, project: &str, id: &str) -> Option<&Bucket> {
+        let mine = || self.buckets.iter().filter(|b| b.project_id == project);
+        mine()
             .find(|b| b.id == id)
-            .or_else(|| self.buckets.iter().find(|b| b.name == id))
+            .or_else(|| mine().find(|b| b.name == id))
     }
 
-    pub fn bucket_mut(&mut self, id: &str) -> Option<&mut Bucket> {
-        let idx = self
-            .buckets
-            .iter()
-            .position(|b| b.id == id)
-            .or_else(|| self.buckets.iter().position(|b| b.name == id))?;
-        self.buckets.get_mut(idx)
+    /// A bucket of a project, by id or by name, for changing.
+    pub fn bucket_mut(&mut self, project: &str, id: &str) -> Option<&mut Bucket> {
+        let idx = self.bucket(project, id).map(|b| b.id.clone())?;
+        self.buckets.iter_mut().find(|b| b.id == idx)
     }
 }

@@ -10,6 +10,33 @@ pub(crate) fn now_secs() -> i64 {
         .unwrap_or(0)
 }
 
+/// Milliseconds since the Unix epoch, now.
+pub(crate) fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Formats epoch seconds as an HTTP date (`Sat, 28 Nov 2026 06:43:14 GMT`).
+pub(crate) fn fmt_http_date(secs: i64) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{}, {d:02} {} {y:04} {:02}:{:02}:{:02} GMT",
+        DAYS[days.rem_euclid(7) as usize],
+        MONTHS[(m - 1) as usize],
+        rem / 3600,
+        (rem / 60) % 60,
+        rem % 60
+    )
+}
+
 /// Current time as an RFC 3339 UTC string.
 pub(crate) fn now_rfc3339() -> String {
     fmt_rfc3339(now_secs())
@@ -133,5 +160,7 @@ mod tests {
         assert_eq!(parse_rfc3339("1970-01-01"), Some(0));
         assert_eq!(parse_rfc3339("nope"), None);
         assert_eq!(parse_rfc3339("2026-13-01"), None);
+        assert_eq!(fmt_http_date(secs), "Sat, 28 Nov 2026 06:43:14 GMT");
+        assert_eq!(fmt_http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
     }
 }

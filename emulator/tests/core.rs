@@ -369,3 +369,79 @@ async fn handle_works_inside_tokio() {
     assert!(ep.starts_with("http://127.0.0.1:"));
     drop(emu);
 }
+
+/// Reads HTTP/1.1 answers from `s` until `n` complete ones arrived (or EOF /
+/// timeout); returns their status codes.
+fn read_answers(s: &mut std::net::TcpStream, n: usize) -> Vec<u16> {
+    let mut buf = Vec::new();
+    let mut statuses = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while statuses.len() < n && Instant::now() < deadline {
+        // parse as many complete answers as the buffer holds
+        loop {
+            let text = String::from_utf8_lossy(&buf).into_owned();
+            let Some(head_end) = text.find("\r\n\r\n") else {
+                break;
+            };
+            let head = &text[..head_end];
+            let len: usize = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse().ok())?
+                })
+                .unwrap_or(0);
+            if buf.len() < head_end + 4 + len {
+                break;
+            }
+            let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+            statuses.push(status);
+            buf.drain(..head_end + 4 + len);
+        }
+        if statuses.len() >= n {
+            break;
+        }
+        match s.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(k) => buf.extend_from_slice(&chunk[..k]),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => continue,
+            Err(_) => break,
+        }
+    }
+    statuses
+}
+
+/// An answer given before the request body was read (here a 401) must not
+/// cost the keep-alive connection when the body arrives in a later packet:
+/// the next request on the same connection gets its answer.
+#[test]
+fn early_answer_keeps_connection_when_body_arrives_late() {
+    let emu = Emulator::start();
+    let addr = emu.endpoint().trim_start_matches("http://").to_string();
+    for path in ["/v1/projects", "/_emulator/stats/reset"] {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        s.set_nodelay(true).unwrap();
+        s.set_read_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
+        let body = br#"{"name": "late-body"}"#;
+        write!(
+            s,
+            "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .unwrap();
+        s.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(150));
+        s.write_all(body).unwrap();
+        s.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        s.write_all(b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            .expect("the server closed the connection after its early answer");
+        let statuses = read_answers(&mut s, 2);
+        let first = if path == "/v1/projects" { 401 } else { 204 };
+        assert_eq!(statuses, vec![first, 200], "{path}");
+    }
+}

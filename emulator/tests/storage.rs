@@ -1,281 +1,695 @@
-//! Buckets, objects, multipart, presign, credentials and volumes.
+//! Storage on the platform service (`{endpoint}/platform/api/v1`): buckets,
+//! objects (form uploads, downloads with Range), listing, copy, batch delete,
+//! multipart, presigned URLs, credentials, volumes, plain error bodies, the
+//! route-targeted fault and the bandwidth cap.
 
 mod common;
 
-use std::time::Duration;
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
 
 use common::C;
-use podstack_emulator::Emulator;
+use podstack_emulator::{Emulator, Fault};
 use serde_json::json;
 use sha2::{Digest, Sha256};
+
+const P: &str = "/platform/api/v1";
+
+fn new_bucket(c: &C, name: &str) -> String {
+    let r = c.post(&format!("{P}/buckets"), json!({ "name": name }));
+    assert_eq!(r.status, 201, "{}", r.text);
+    r.json()["id"].as_str().unwrap().to_string()
+}
+
+/// Bytes that contain boundary-like runs, so the form reader's delimiter search is exercised.
+fn tricky_bytes(n: usize) -> Vec<u8> {
+    let mut v = Vec::with_capacity(n);
+    let mut x: u32 = 7;
+    while v.len() < n {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        if x.is_multiple_of(97) {
+            v.extend_from_slice(b"\r\n----podstack-test-boundary-7MA4YWx");
+        } else {
+            v.push((x >> 16) as u8);
+        }
+    }
+    v.truncate(n);
+    v
+}
+
+#[test]
+fn platform_endpoint_and_project_header() {
+    let emu = Emulator::start();
+    assert_eq!(
+        emu.platform_endpoint(),
+        format!("{}/platform", emu.endpoint())
+    );
+    // no X-Project-Id → 400, plain body naming the header
+    let r = C::new(&emu).get(&format!("{P}/buckets"));
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert!(r.plain_error().contains("X-Project-Id"), "{}", r.text);
+    assert!(r.header("x-request-id").unwrap().starts_with("req_"));
+    // no token → 401, plain
+    let mut anon = C::platform(&emu);
+    anon.token = None;
+    let r = anon.get(&format!("{P}/buckets"));
+    assert_eq!(r.status, 401);
+    assert_eq!(r.plain_error(), "Invalid API token");
+    // the old /v1 storage paths are gone; /v1 keeps the envelope
+    let r = C::platform(&emu).get("/v1/buckets");
+    assert_eq!((r.status, r.code().as_str()), (404, "not_found"));
+    // scopes apply: buckets:* and volumes:*
+    let tok = emu.create_token(podstack_emulator::TokenSpec {
+        scopes: vec!["buckets:*".into()],
+        ..Default::default()
+    });
+    let mut c = C::with_token(&emu, &tok);
+    c.project = Some(emu.project_id());
+    assert_eq!(c.get(&format!("{P}/buckets")).status, 200);
+    let r = c.get(&format!("{P}/storage"));
+    assert_eq!(r.status, 403);
+    assert!(r.json()["error"].is_string());
+}
 
 #[test]
 fn buckets_and_objects() {
     let emu = Emulator::start();
-    let c = C::new(&emu);
-    assert_eq!(c.post("/v1/buckets", json!({"name": "A"})).status, 400);
+    let c = C::platform(&emu);
+    let r = c.post(&format!("{P}/buckets"), json!({"name": "A"}));
+    assert_eq!(r.status, 400);
+    assert!(r.json()["error"].is_string(), "{}", r.text);
+    assert_eq!(c.post(&format!("{P}/buckets"), json!({})).status, 400);
     let r = c.post(
-        "/v1/buckets",
-        json!({"name": "data-1", "visibility": "private"}),
+        &format!("{P}/buckets"),
+        json!({"name": "data-1", "description": "d", "region": "local-1",
+               "versioning": true, "is_public": false, "max_size_gb": 10}),
     );
     assert_eq!(r.status, 201, "{}", r.text);
     let b = r.json();
     let id = b["id"].as_str().unwrap().to_string();
-    assert!(id.starts_with("bkt_"));
-    assert_eq!(b["object_count"], 0);
-    assert_eq!(c.post("/v1/buckets", json!({"name": "data-1"})).status, 409);
-
-    let data = b"hello objects".to_vec();
-    let r = c.put_bytes(
-        &format!("/v1/buckets/{id}/objects/dir/sub/file%20one.txt"),
-        data.clone(),
+    for k in [
+        "name",
+        "description",
+        "status",
+        "region",
+        "is_public",
+        "versioning",
+        "size_bytes",
+        "object_count",
+        "endpoint",
+        "created_at",
+    ] {
+        assert!(!b[k].is_null(), "missing {k}: {b}");
+    }
+    assert_eq!(
+        (b["versioning"].as_bool(), b["object_count"].as_u64()),
+        (Some(true), Some(0))
     );
-    assert_eq!(r.status, 200, "{}", r.text);
-    let o = r.json();
-    assert_eq!(o["key"], "dir/sub/file one.txt");
-    assert_eq!(o["size_bytes"], data.len());
-    assert_eq!(o["etag"], hex::encode(Sha256::digest(&data)));
-    let got = c.get(&format!("/v1/buckets/{id}/objects/dir/sub/file%20one.txt"));
-    assert_eq!(got.text.as_bytes(), &data[..]);
-    assert_eq!(c.get(&format!("/v1/buckets/{id}/objects/nope")).status, 404);
+    let r = c.post(&format!("{P}/buckets"), json!({"name": "data-1"}));
+    assert_eq!(r.status, 409);
+    assert!(r.plain_error().contains("data-1"));
+    assert_eq!(
+        c.get(&format!("{P}/buckets")).json()["buckets"][0]["id"],
+        id.as_str()
+    );
 
-    for k in ["a/1", "a/2", "a/3", "b/1"] {
-        c.put_bytes(
-            &format!("/v1/buckets/{id}/objects/{k}"),
-            k.as_bytes().to_vec(),
-        );
+    // form upload (both field orders), download with headers
+    let data = tricky_bytes(300_000);
+    let r = c.form_upload(
+        &format!("{P}/buckets/{id}/objects"),
+        "dir/sub/file one.bin",
+        &data,
+        false,
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    let o = r.json();
+    assert_eq!(o["path"], "dir/sub/file one.bin");
+    assert_eq!(o["size_bytes"], data.len());
+    let etag = hex::encode(Sha256::digest(&data));
+    assert_eq!(o["etag"], etag.as_str());
+    assert!(o["last_modified"].as_str().unwrap().ends_with('Z'));
+    let got = c.get(&format!(
+        "{P}/buckets/{id}/objects/download?path=dir%2Fsub%2Ffile%20one.bin"
+    ));
+    assert_eq!(got.status, 200);
+    assert_eq!(got.bytes, data);
+    assert_eq!(
+        got.header("content-length").unwrap(),
+        data.len().to_string()
+    );
+    assert_eq!(got.header("etag").unwrap(), format!("\"{etag}\""));
+    assert!(got.header("last-modified").unwrap().ends_with(" GMT"));
+    assert_eq!(
+        got.header("content-type").as_deref(),
+        Some("application/octet-stream")
+    );
+    let r = c.form_upload(
+        &format!("{P}/buckets/{id}/objects"),
+        "first/file",
+        b"",
+        true,
+    );
+    assert_eq!(
+        (r.status, r.json()["size_bytes"].as_u64()),
+        (201, Some(0)),
+        "{}",
+        r.text
+    );
+
+    // key rules and unknown keys
+    for bad in ["/abs", "a/../b", ""] {
+        let r = c.form_upload(&format!("{P}/buckets/{id}/objects"), bad, b"x", false);
+        assert_eq!(r.status, 400, "{bad}: {}", r.text);
+    }
+    let long = "k".repeat(1025);
+    assert_eq!(
+        c.form_upload(&format!("{P}/buckets/{id}/objects"), &long, b"x", false)
+            .status,
+        400
+    );
+    let r = c.get(&format!("{P}/buckets/{id}/objects/download?path=nope"));
+    assert_eq!(r.status, 404);
+    assert!(r.plain_error().contains("nope"), "{}", r.text);
+    assert!(r.header("x-request-id").is_some());
+
+    // listing: lexicographic, max_keys, continuation
+    for k in ["a/2", "a/1", "a/3", "b/1"] {
+        let r = c.form_upload(&format!("{P}/buckets/{id}/objects"), k, k.as_bytes(), false);
+        assert_eq!(r.status, 201);
     }
     let l = c
-        .get(&format!("/v1/buckets/{id}/objects?prefix=a/&max_keys=2"))
+        .get(&format!("{P}/buckets/{id}/objects?prefix=a/&max_keys=2"))
         .json();
-    assert_eq!(l["objects"].as_array().unwrap().len(), 2);
+    assert_eq!(l["objects"][0]["path"], "a/1");
+    assert_eq!(l["objects"][1]["path"], "a/2");
     assert_eq!(l["is_truncated"], true);
     let tok = l["next_continuation_token"].as_str().unwrap();
     let l2 = c
         .get(&format!(
-            "/v1/buckets/{id}/objects?prefix=a/&max_keys=2&continuation_token={tok}"
+            "{P}/buckets/{id}/objects?prefix=a/&max_keys=2&continuation_token={tok}"
         ))
         .json();
-    assert_eq!(l2["objects"][0]["key"], "a/3");
+    assert_eq!(l2["objects"].as_array().unwrap().len(), 1);
+    assert_eq!(l2["objects"][0]["path"], "a/3");
     assert_eq!(l2["is_truncated"], false);
     assert!(l2["next_continuation_token"].is_null());
+    let all = c.get(&format!("{P}/buckets/{id}/objects")).json();
+    assert_eq!(all["objects"].as_array().unwrap().len(), 6);
+    for q in ["max_keys=0", "max_keys=1001", "continuation_token=zz"] {
+        assert_eq!(
+            c.get(&format!("{P}/buckets/{id}/objects?{q}")).status,
+            400,
+            "{q}"
+        );
+    }
     assert_eq!(
-        c.get(&format!("/v1/buckets/{id}")).json()["object_count"],
-        5
+        c.get(&format!("{P}/buckets/{id}")).json()["object_count"],
+        6
     );
 
+    // copy (also across buckets), batch delete, single delete
+    let other = new_bucket(&c, "other-1");
     let r = c.post(
-        &format!("/v1/buckets/{id}/objects/copy"),
-        json!({"source_bucket": id, "source_key": "a/1", "dest_key": "c/1"}),
+        &format!("{P}/buckets/{other}/objects/copy"),
+        json!({"source_bucket": id, "source_path": "a/1", "dest_path": "c/1"}),
     );
     assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["path"], "c/1");
     assert_eq!(r.json()["etag"], hex::encode(Sha256::digest(b"a/1")));
+    assert_eq!(
+        c.get(&format!("{P}/buckets/{other}/objects/download?path=c/1"))
+            .text,
+        "a/1"
+    );
+    let r = c.post(
+        &format!("{P}/buckets/{other}/objects/copy"),
+        json!({"source_bucket": id, "source_path": "zzz", "dest_path": "c/2"}),
+    );
+    assert_eq!(r.status, 404);
+    let r = c.post(
+        &format!("{P}/buckets/{other}/objects/copy"),
+        json!({"source_bucket": "bkt_missing", "source_path": "a/1"}),
+    );
+    assert_eq!(r.status, 404);
     let r = c
         .post(
-            &format!("/v1/buckets/{id}/objects/delete"),
-            json!({"keys": ["a/1", "zzz"]}),
+            &format!("{P}/buckets/{id}/objects/delete"),
+            json!({"paths": ["a/1", "zzz", "a/2"]}),
         )
         .json();
-    assert_eq!(r["deleted"], json!(["a/1"]));
-    assert_eq!(r["errors"][0]["key"], "zzz");
+    assert_eq!(r["deleted"], json!(["a/1", "a/2"]));
+    assert_eq!(r["errors"][0]["path"], "zzz");
+    assert!(r["errors"][0]["message"].is_string());
     assert_eq!(
-        c.delete(&format!("/v1/buckets/{id}/objects/a/2")).status,
+        c.delete(&format!("{P}/buckets/{id}/objects?path=a/3"))
+            .status,
         204
     );
-
-    let cred = c.get(&format!("/v1/buckets/{id}/credentials")).json();
-    assert!(
-        cred["access_key"].is_string()
-            && cred["secret_key"].is_string()
-            && cred["region"].is_string()
-    );
-
-    assert_eq!(c.delete(&format!("/v1/buckets/{id}")).status, 409);
     assert_eq!(
-        c.delete(&format!("/v1/buckets/{id}?force=true")).status,
-        204
+        c.delete(&format!("{P}/buckets/{id}/objects?path=a/3"))
+            .status,
+        404
     );
-    assert_eq!(c.get(&format!("/v1/buckets/{id}")).status, 404);
-}
 
-#[test]
-fn multipart_upload() {
-    let emu = Emulator::start();
-    let c = C::new(&emu);
-    let id = c.post("/v1/buckets", json!({"name": "mpart"})).json()["id"]
+    let cred = c.get(&format!("{P}/buckets/{id}/credentials")).json();
+    for k in ["access_key", "secret_key", "endpoint", "region"] {
+        assert!(cred[k].is_string(), "{k}: {cred}");
+    }
+
+    // buckets are scoped to the project
+    let prj = C::new(&emu)
+        .post("/v1/projects", json!({"name": "p2"}))
+        .json()["id"]
         .as_str()
         .unwrap()
         .to_string();
-    let r = c.post(
-        &format!("/v1/buckets/{id}/multipart"),
-        json!({"key": "big.bin"}),
+    let mut c2 = C::platform(&emu);
+    c2.project = Some(prj);
+    assert_eq!(c2.get(&format!("{P}/buckets")).json()["buckets"], json!([]));
+    assert_eq!(c2.get(&format!("{P}/buckets/{id}")).status, 404);
+    assert_eq!(new_bucket(&c2, "data-1").len(), id.len()); // same name, other project
+
+    // delete: 409 while not empty, force removes the objects
+    let r = c.delete(&format!("{P}/buckets/{id}"));
+    assert_eq!(r.status, 409);
+    assert!(r.json()["error"].is_string());
+    assert_eq!(
+        c.delete(&format!("{P}/buckets/{id}?force=true")).status,
+        204
     );
-    assert!(r.status == 201 || r.status == 200);
+    assert_eq!(c.get(&format!("{P}/buckets/{id}")).status, 404);
+}
+
+#[test]
+fn ranges() {
+    let emu = Emulator::start();
+    let c = C::platform(&emu);
+    let id = new_bucket(&c, "ranges");
+    let data: Vec<u8> = (0..1000u32).map(|i| (i % 251) as u8).collect();
+    assert_eq!(
+        c.form_upload(&format!("{P}/buckets/{id}/objects"), "r.bin", &data, false)
+            .status,
+        201
+    );
+    let url = format!("{P}/buckets/{id}/objects/download?path=r.bin");
+    let r = c.send("GET", &url, vec![], "", &[("Range", "bytes=10-19")]);
+    assert_eq!(r.status, 206);
+    assert_eq!(r.bytes, &data[10..20]);
+    assert_eq!(
+        r.header("content-range").as_deref(),
+        Some("bytes 10-19/1000")
+    );
+    assert_eq!(r.header("content-length").as_deref(), Some("10"));
+    let r = c.send("GET", &url, vec![], "", &[("Range", "bytes=990-")]);
+    assert_eq!(r.status, 206);
+    assert_eq!(r.bytes, &data[990..]);
+    assert_eq!(
+        r.header("content-range").as_deref(),
+        Some("bytes 990-999/1000")
+    );
+    let r = c.send("GET", &url, vec![], "", &[("Range", "bytes=995-5000")]);
+    assert_eq!((r.status, r.bytes.len()), (206, 5));
+    let r = c.send("GET", &url, vec![], "", &[("Range", "bytes=1000-")]);
+    assert_eq!(r.status, 416);
+    assert_eq!(r.header("content-range").as_deref(), Some("bytes */1000"));
+    assert!(r.json()["error"].is_string());
+}
+
+#[test]
+fn multipart_complete_abort_and_targeted_fault() {
+    let emu = Emulator::start();
+    let c = C::platform(&emu);
+    let id = new_bucket(&c, "mpart");
+    let r = c.post(
+        &format!("{P}/buckets/{id}/multipart"),
+        json!({"path": "big.bin"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
     let up = r.json()["upload_id"].as_str().unwrap().to_string();
+    assert_eq!(emu.pending_multipart_uploads(), 1);
+    assert_eq!(
+        c.post(
+            &format!("{P}/buckets/{id}/multipart"),
+            json!({"path": "/x"})
+        )
+        .status,
+        400
+    );
+
+    // the first PUT of a part fails once; other routes are not affected
+    emu.inject_on(
+        "PUT /platform/api/v1/buckets/{id}/multipart/{upload_id}/parts/{n}",
+        Fault::Status {
+            status: 500,
+            retry_after: None,
+            count: 1,
+        },
+    );
+    assert_eq!(c.get(&format!("{P}/buckets/{id}")).status, 200);
+    let part = format!("{P}/buckets/{id}/multipart/{up}/parts");
     let p1 = vec![1u8; 100_000];
     let p2 = vec![2u8; 10];
-    let r1 = c.put_bytes(
-        &format!("/v1/buckets/{id}/multipart/{up}/parts/1"),
-        p1.clone(),
-    );
+    let r = c.put_bytes(&format!("{part}/1"), p1.clone());
+    assert_eq!(r.status, 500);
+    assert!(r.json()["error"].is_string(), "{}", r.text);
+    let r1 = c.put_bytes(&format!("{part}/1"), vec![9u8; 5]); // replaced below
     assert_eq!(r1.status, 200, "{}", r1.text);
-    let e1 = r1.json()["etag"].as_str().unwrap().to_string();
-    let e2 = c
-        .put_bytes(
-            &format!("/v1/buckets/{id}/multipart/{up}/parts/2"),
-            p2.clone(),
-        )
-        .json()["etag"]
+    let e1 = c.put_bytes(&format!("{part}/1"), p1.clone()).json()["etag"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let e2 = c.put_bytes(&format!("{part}/2"), p2.clone()).json()["etag"]
         .as_str()
         .unwrap()
         .to_string();
     assert_eq!(e1, hex::encode(Sha256::digest(&p1)));
+    assert_eq!(c.put_bytes(&format!("{part}/0"), vec![1]).status, 400);
+    assert_eq!(c.put_bytes(&format!("{part}/10001"), vec![1]).status, 400);
+
+    let complete = format!("{P}/buckets/{id}/multipart/{up}/complete");
     let bad = c.post(
-        &format!("/v1/buckets/{id}/multipart/{up}/complete"),
+        &complete,
         json!({"parts": [{"part_number": 1, "etag": e2}]}),
     );
     assert_eq!(bad.status, 400);
+    let bad = c.post(
+        &complete,
+        json!({"parts": [{"part_number": 2, "etag": e2}, {"part_number": 1, "etag": e1}]}),
+    );
+    assert_eq!(bad.status, 400);
     let r = c.post(
-        &format!("/v1/buckets/{id}/multipart/{up}/complete"),
+        &complete,
         json!({"parts": [{"part_number": 1, "etag": e1}, {"part_number": 2, "etag": e2}]}),
     );
     assert_eq!(r.status, 200, "{}", r.text);
     let o = r.json();
-    assert_eq!(o["size_bytes"], 100_010);
-    let expect = format!(
-        "{}-2",
-        hex::encode(Sha256::digest(format!("{e1}{e2}").as_bytes()))
+    assert_eq!(
+        (o["path"].as_str(), o["size_bytes"].as_u64()),
+        (Some("big.bin"), Some(100_010))
     );
-    assert_eq!(o["etag"], expect);
-    let body = c
-        .get(&format!("/v1/buckets/{id}/objects/big.bin"))
-        .text
-        .into_bytes();
-    assert_eq!(body.len(), 100_010);
+    let mut whole = p1.clone();
+    whole.extend(&p2);
+    assert_eq!(o["etag"], hex::encode(Sha256::digest(&whole)));
+    let body = c.get(&format!("{P}/buckets/{id}/objects/download?path=big.bin"));
+    assert_eq!(body.bytes, whole);
+    assert_eq!(emu.pending_multipart_uploads(), 0);
+    assert_eq!(c.post(&complete, json!({"parts": []})).status, 404);
+
     // abort
     let up2 = c
-        .post(&format!("/v1/buckets/{id}/multipart"), json!({"key": "x"}))
+        .post(&format!("{P}/buckets/{id}/multipart"), json!({"path": "x"}))
         .json()["upload_id"]
         .as_str()
         .unwrap()
         .to_string();
     assert_eq!(
-        c.delete(&format!("/v1/buckets/{id}/multipart/{up2}"))
+        c.put_bytes(
+            &format!("{P}/buckets/{id}/multipart/{up2}/parts/1"),
+            vec![1; 10]
+        )
+        .status,
+        200
+    );
+    assert_eq!(emu.pending_multipart_uploads(), 1);
+    assert_eq!(
+        c.delete(&format!("{P}/buckets/{id}/multipart/{up2}"))
             .status,
         204
     );
+    assert_eq!(emu.pending_multipart_uploads(), 0);
+    let r = c.put_bytes(
+        &format!("{P}/buckets/{id}/multipart/{up2}/parts/1"),
+        vec![1],
+    );
+    assert_eq!(r.status, 404);
     assert_eq!(
-        c.put_bytes(
-            &format!("/v1/buckets/{id}/multipart/{up2}/parts/1"),
-            vec![1]
-        )
-        .status,
-        404
+        c.get("/_emulator/stats").json()["pending_multipart_uploads"],
+        0
     );
 }
 
 #[test]
 fn presigned_urls_work_without_auth_then_expire() {
     let emu = Emulator::start();
-    let c = C::new(&emu);
-    let id = c.post("/v1/buckets", json!({"name": "pre"})).json()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let put = c
-        .post(
-            &format!("/v1/buckets/{id}/presign"),
-            json!({"key": "k.txt", "method": "PUT", "expires_in": 60}),
-        )
-        .json();
+    let c = C::platform(&emu);
+    let id = new_bucket(&c, "pre");
+    let presign = |path: &str, method: &str, secs: u64| {
+        let r = c.post(
+            &format!("{P}/buckets/{id}/presign"),
+            json!({"path": path, "method": method, "expires_in": secs}),
+        );
+        assert_eq!(r.status, 200, "{}", r.text);
+        r.json()
+    };
+    let put = presign("k.txt", "PUT", 60);
     assert_eq!(put["method"], "PUT");
     assert!(put["expires_at"].as_str().unwrap().ends_with('Z'));
+    let put_url = put["url"].as_str().unwrap();
+    assert!(
+        put_url.starts_with(&format!("{}/presigned/", emu.endpoint())),
+        "{put_url}"
+    );
     let anon = C {
         token: None,
         ..C::new(&emu)
     };
-    assert_eq!(
-        anon.put_bytes(put["url"].as_str().unwrap(), b"via-url".to_vec())
-            .status,
-        200
-    );
-    let get = c
-        .post(
-            &format!("/v1/buckets/{id}/presign"),
-            json!({"key": "k.txt", "method": "GET", "expires_in": 1}),
-        )
-        .json();
+    let r = anon.put_bytes(put_url, b"via-url".to_vec());
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["etag"], hex::encode(Sha256::digest(b"via-url")));
+
+    let get = presign("k.txt", "GET", 60);
     let url = get["url"].as_str().unwrap();
     assert_eq!(anon.get(url).text, "via-url");
+    let r = anon.send("GET", url, vec![], "", &[("Range", "bytes=4-")]);
+    assert_eq!((r.status, r.text.as_str()), (206, "url"));
+    // a GET URL does not allow PUT; a tampered signature is refused
     assert_eq!(anon.put_bytes(url, b"x".to_vec()).status, 403);
-    std::thread::sleep(Duration::from_millis(1100));
-    let r = anon.get(url);
-    assert_eq!((r.status, r.code().as_str()), (403, "permission_denied"));
-    assert_eq!(
-        c.post(
-            &format!("/v1/buckets/{id}/presign"),
-            json!({"key": "k", "method": "POST"})
-        )
-        .status,
-        400
-    );
+    let last = url.chars().last().unwrap();
+    let flipped = if last == '0' { '1' } else { '0' };
+    let tampered = format!("{}{flipped}", &url[..url.len() - 1]);
+    let r = anon.get(&tampered);
+    assert_eq!(r.status, 403);
+    assert!(r.json()["error"].is_string());
+
+    // expiry
+    let short = presign("k.txt", "GET", 1);
+    std::thread::sleep(Duration::from_millis(1200));
+    let r = anon.get(short["url"].as_str().unwrap());
+    assert_eq!(r.status, 403);
+    assert_eq!(r.json(), json!({"error": "presigned URL expired"}));
+
+    for bad in [
+        json!({"path": "k", "method": "POST"}),
+        json!({"path": "k", "expires_in": 0}),
+        json!({"path": "k", "expires_in": 604_801}),
+        json!({"method": "GET"}),
+    ] {
+        let r = c.post(&format!("{P}/buckets/{id}/presign"), bad.clone());
+        assert_eq!(r.status, 400, "{bad}");
+    }
 }
 
 #[test]
 fn volumes_lifecycle() {
     let emu = Emulator::builder().pod_start_delay(Duration::ZERO).start();
-    let c = C::new(&emu);
-    assert_eq!(
-        c.post("/v1/volumes", json!({"name": "v", "quota_gb": 0}))
-            .status,
-        400
-    );
-    let r = c.post(
-        "/v1/volumes",
-        json!({"name": "v", "quota_gb": 10, "project_id": emu.project_id()}),
+    let c = C::platform(&emu);
+    for q in [0, 100_001] {
+        assert_eq!(
+            c.post(&format!("{P}/storage"), json!({"name": "v", "quota_gb": q}))
+                .status,
+            400
+        );
+    }
+    let r = c.send(
+        "POST",
+        &format!("{P}/storage"),
+        json!({"name": "v", "quota_gb": 10, "nfs_enabled": true, "billing_period": "month"})
+            .to_string()
+            .into_bytes(),
+        "application/json",
+        &[("Idempotency-Key", "vol-1")],
     );
     assert_eq!(r.status, 201, "{}", r.text);
     let v = r.json();
     let id = v["id"].as_str().unwrap().to_string();
+    for k in [
+        "name",
+        "status",
+        "quota_gb",
+        "used_bytes",
+        "nfs_enabled",
+        "nfs_server",
+        "nfs_path",
+        "billing_period",
+        "created_at",
+    ] {
+        assert!(!v[k].is_null(), "missing {k}: {v}");
+    }
     assert_eq!(
-        (v["quota_gb"].as_u64(), v["used_gb"].as_f64()),
-        (Some(10), Some(0.0))
+        (v["quota_gb"].as_u64(), v["used_bytes"].as_u64()),
+        (Some(10), Some(0))
     );
-    assert!(v["nfs_server"].is_string() && v["nfs_path"].is_string() && v["status"].is_string());
-    let r = c.post(&format!("/v1/volumes/{id}/resize"), json!({"quota_gb": 5}));
-    assert_eq!(r.status, 400);
-    assert!(r.json()["error"]["field_errors"]["quota_gb"].is_array());
+    // an idempotent replay answers the same volume
+    let again = c.send(
+        "POST",
+        &format!("{P}/storage"),
+        json!({"name": "v", "quota_gb": 10})
+            .to_string()
+            .into_bytes(),
+        "application/json",
+        &[("Idempotency-Key", "vol-1")],
+    );
+    assert_eq!(again.json()["id"], id.as_str());
     assert_eq!(
-        c.post(&format!("/v1/volumes/{id}/resize"), json!({"quota_gb": 20}))
+        c.get(&format!("{P}/storage")).json()["volumes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let r = c.post(&format!("{P}/storage/{id}/resize"), json!({"quota_gb": 5}));
+    assert_eq!(r.status, 400);
+    assert!(r.json()["error"].is_string());
+    assert!(
+        r.json()["field_errors"]["quota_gb"].is_array(),
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        c.post(&format!("{P}/storage/{id}/resize"), json!({"quota_gb": 20}))
             .json()["quota_gb"],
         20
     );
 
-    // mount it in a pod and write data through the pod
-    let pod = c.post("/v1/pods", json!({"name": "p", "image": "i", "volumes": [{"volume_id": id, "mount_path": "/mnt/data"}]})).json();
+    // a pod mounts it and writes data through it
+    let v1 = C::new(&emu);
+    let r = v1.post(
+        "/v1/pods",
+        json!({"name": "p", "image": "i", "volumes": [{"volume_id": "vol_missing", "mount_path": "/mnt"}]}),
+    );
+    assert_eq!(r.status, 400);
+    let pod = v1
+        .post(
+            "/v1/pods",
+            json!({"name": "p", "image": "i", "volumes": [{"volume_id": id, "mount_path": "/mnt/data"}]}),
+        )
+        .json();
     let pid = pod["id"].as_str().unwrap().to_string();
     assert_eq!(
-        c.put_bytes(
+        v1.put_bytes(
             &format!("/v1/pods/{pid}/files?path=/mnt/data/x.bin"),
             vec![7; 1000]
         )
         .status,
         204
     );
-    assert!(
-        c.get(&format!("/v1/volumes/{id}")).json()["used_gb"]
-            .as_f64()
-            .unwrap()
-            > 0.0
-    );
-    let r = c.delete(&format!("/v1/volumes/{id}"));
-    assert_eq!((r.status, r.code().as_str()), (409, "conflict"));
-    assert_eq!(c.delete(&format!("/v1/pods/{pid}?force=true")).status, 204);
-    assert_eq!(c.delete(&format!("/v1/volumes/{id}")).status, 409); // holds data
-    assert_eq!(c.get("/v1/volumes").json()["total"], 1);
+    let got = c.get(&format!("{P}/storage/{id}")).json();
     assert_eq!(
-        c.delete(&format!("/v1/volumes/{id}?force=true")).status,
+        (got["used_bytes"].as_u64(), got["status"].as_str()),
+        (Some(1000), Some("in_use"))
+    );
+    // mounted: 409 even when forced
+    for q in ["", "?force=true"] {
+        let r = c.delete(&format!("{P}/storage/{id}{q}"));
+        assert_eq!(r.status, 409, "{q}");
+        assert!(r.plain_error().contains("mounted"), "{}", r.text);
+    }
+    assert_eq!(v1.delete(&format!("/v1/pods/{pid}?force=true")).status, 204);
+    assert_eq!(c.delete(&format!("{P}/storage/{id}")).status, 409); // holds data
+    assert_eq!(
+        c.delete(&format!("{P}/storage/{id}?force=true")).status,
         204
     );
-    assert_eq!(c.get(&format!("/v1/volumes/{id}")).status, 404);
+    assert_eq!(c.get(&format!("{P}/storage/{id}")).status, 404);
+}
+
+/// Reads from a raw keep-alive GET until `deadline`, returning bytes read.
+fn read_for(addr: &str, request: &str, deadline: Instant) -> usize {
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut total = 0;
+    while Instant::now() < deadline {
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => total += n,
+            Err(_) => continue,
+        }
+    }
+    total
+}
+
+#[test]
+fn bandwidth_cap_is_per_connection() {
+    let emu = Emulator::start();
+    let c = C::platform(&emu);
+    let id = new_bucket(&c, "bw-test");
+    let data = vec![5u8; 2_000_000];
+    assert_eq!(
+        c.form_upload(&format!("{P}/buckets/{id}/objects"), "big", &data, false)
+            .status,
+        201
+    );
+    const RATE: u64 = 200_000;
+    emu.set_bandwidth_per_connection(Some(RATE));
+    let addr = emu.endpoint().trim_start_matches("http://").to_string();
+    let req = format!(
+        "GET {P}/buckets/{id}/objects/download?path=big HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nX-Project-Id: {}\r\n\r\n",
+        emu.token(),
+        emu.project_id()
+    );
+    let window = Duration::from_millis(600);
+    let one = read_for(&addr, &req, Instant::now() + window);
+    let deadline = Instant::now() + window;
+    let threads: Vec<_> = (0..2)
+        .map(|_| {
+            let (addr, req) = (addr.clone(), req.clone());
+            std::thread::spawn(move || read_for(&addr, &req, deadline))
+        })
+        .collect();
+    let two: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    // One connection is held near RATE (0.6 s ≈ 120 kB, far below the 2 MB object)…
+    assert!(
+        one > 20_000 && one < 400_000,
+        "one connection moved {one} bytes"
+    );
+    // …and two connections move about twice as much (generous bounds).
+    let ratio = two as f64 / one as f64;
+    assert!(
+        (1.3..=3.0).contains(&ratio),
+        "one {one}, two {two}, ratio {ratio}"
+    );
+
+    // the request direction is capped too: 60 kB at 100 kB/s takes ≥ 0.3 s
+    emu.set_bandwidth_per_connection(Some(100_000));
+    let up = c
+        .post(&format!("{P}/buckets/{id}/multipart"), json!({"path": "u"}))
+        .json()["upload_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let t = Instant::now();
+    let fresh = C::platform(&emu); // a new connection, with a fresh budget
+    let r = fresh.put_bytes(
+        &format!("{P}/buckets/{id}/multipart/{up}/parts/1"),
+        vec![1; 60_000],
+    );
+    assert_eq!(r.status, 200);
+    assert!(
+        t.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        t.elapsed()
+    );
+    // removing the cap applies at once
+    emu.set_bandwidth_per_connection(None);
+    let t = Instant::now();
+    assert_eq!(
+        c.get(&format!("{P}/buckets/{id}/objects/download?path=big"))
+            .bytes
+            .len(),
+        data.len()
+    );
+    assert!(t.elapsed() < Duration::from_secs(5));
 }

@@ -36,6 +36,7 @@ pub(crate) struct FaultBody {
     retry_after: Option<u64>,
     duration_ms: Option<u64>,
     count: Option<u32>,
+    route: Option<String>,
 }
 
 async fn faults(State(app): State<App>, JsonBody(b): JsonBody<FaultBody>) -> ApiResult<StatusCode> {
@@ -59,7 +60,7 @@ async fn faults(State(app): State<App>, JsonBody(b): JsonBody<FaultBody>) -> Api
         Some("drop") => Fault::Drop { count },
         _ => return Err(ApiError::field("kind", "must be status, stall or drop")),
     };
-    server::inject(&app, fault);
+    server::inject(&app, b.route.as_deref(), fault);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -68,6 +69,7 @@ async fn stats(State(app): State<App>) -> Json<Value> {
     Json(json!({
         "connections_accepted": s.connections_accepted,
         "requests": s.requests,
+        "pending_multipart_uploads": app.lock().uploads.len(),
     }))
 }
 

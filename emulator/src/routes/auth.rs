@@ -72,7 +72,17 @@ impl Auth {
     }
 }
 
+/// Prefix of the platform service's (storage) routes.
+pub(crate) const PLATFORM_PREFIX: &str = "/platform/api/v1/";
+
 fn area(path: &str) -> Option<&'static str> {
+    if let Some(rest) = path.strip_prefix(PLATFORM_PREFIX) {
+        return match rest.split('/').next().unwrap_or("") {
+            "buckets" => Some("buckets"),
+            "storage" => Some("volumes"),
+            _ => None,
+        };
+    }
     let rest = path.strip_prefix("/v1/")?;
     let first = rest.split('/').next().unwrap_or("");
     Some(match first {
@@ -80,8 +90,6 @@ fn area(path: &str) -> Option<&'static str> {
         "billing" | "gpus" | "pricing" => "billing",
         "templates" => "templates",
         "pods" | "tasks" => "pods",
-        "buckets" => "buckets",
-        "volumes" => "volumes",
         _ => return None,
     })
 }
@@ -98,7 +106,8 @@ fn scope_ok(scopes: &[String], area: &str, write: bool) -> bool {
     })
 }
 
-/// Authenticates a `/v1` request: token, expiry, rate limit, scope, `X-Project-Id`.
+/// Authenticates an API request: token, expiry, rate limit, scope, `X-Project-Id`
+/// (required on platform routes).
 pub(crate) fn authenticate(app: &App, req: &Request) -> ApiResult<Auth> {
     let token = req
         .headers()
@@ -162,6 +171,11 @@ pub(crate) fn authenticate(app: &App, req: &Request) -> ApiResult<Auth> {
     if let Some(p) = header {
         auth.check_project(&st, &p)?;
         auth.header_project = Some(p);
+    } else if req.uri().path().starts_with(PLATFORM_PREFIX) {
+        return Err(ApiError::field(
+            "X-Project-Id",
+            "header is required: storage is scoped to a project",
+        ));
     }
     Ok(auth)
 }

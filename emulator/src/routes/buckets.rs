@@ -1,45 +1,65 @@
-//! Buckets and objects: CRUD, streaming object bodies with SHA-256 etags,
-//! listing with continuation tokens, copy, batch delete, multipart uploads,
-//! presigned URLs (served under `/_presigned/{token}`) and S3 credentials.
+//! Buckets and objects of the platform service (`/platform/api/v1/buckets…`):
+//! CRUD scoped to the `X-Project-Id` project, `multipart/form-data` uploads and
+//! downloads streamed to and from disk (with `Range`), listing with
+//! continuation tokens, copy, batch delete, multipart uploads, presigned URLs
+//! (served under `/presigned/{opaque}`, no auth) and S3 credentials.
+//!
+//! An object's etag is the lowercase hex SHA-256 of its content, whichever way
+//! it was written (form upload, presigned PUT, copy or multipart complete).
 
-use std::time::{Duration, Instant};
+use std::io::SeekFrom;
 
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get as get_route;
-use axum::{Json, Router};
+use axum::{Extension, Json};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
-use super::{paginate, required, Check, JsonBody, Q};
+use super::auth::Auth;
+use super::form::{self, FormReader};
+use super::{required, Check, JsonBody, Q};
 use crate::errors::{ApiError, ApiResult};
-use crate::state::{new_id, rand_hex, App, Bucket, Object, Presign, Upload};
-use crate::time::{fmt_rfc3339, now_rfc3339, now_secs};
+use crate::state::{new_id, rand_hex, App, Bucket, Object, State as Model, Upload};
+use crate::time::{fmt_http_date, fmt_rfc3339, now_millis, now_rfc3339, now_secs};
 
 const REGION: &str = "local-1";
+
+/// The project of a platform request (the gate guarantees `X-Project-Id`).
+pub(crate) fn project(auth: &Auth) -> ApiResult<String> {
+    auth.header_project
+        .clone()
+        .ok_or_else(|| ApiError::field("X-Project-Id", "header is required"))
+}
+
+fn s3_endpoint(app: &App) -> String {
+    format!("{}/s3", app.endpoint)
+}
 
 fn bucket_json(app: &App, b: &Bucket) -> Value {
     let bytes: u64 = b.objects.values().map(|o| o.size_bytes).sum();
     json!({
         "id": b.id,
         "name": b.name,
-        "visibility": b.visibility,
-        "size_gb": (bytes as f64 / 1e9 * 1e6).round() / 1e6,
+        "description": b.description,
+        "status": "active",
+        "region": b.region,
+        "is_public": b.is_public,
+        "versioning": b.versioning,
+        "max_size_gb": b.max_size_gb,
         "size_bytes": bytes,
         "object_count": b.objects.len(),
-        "endpoint": format!("{}/s3", app.endpoint),
-        "region": REGION,
+        "endpoint": s3_endpoint(app),
         "created_at": b.created_at,
     })
 }
 
-fn find<'a>(st: &'a crate::state::State, id: &str) -> ApiResult<&'a Bucket> {
-    st.bucket(id)
+fn find<'a>(st: &'a Model, project: &str, id: &str) -> ApiResult<&'a Bucket> {
+    st.bucket(project, id)
         .ok_or_else(|| ApiError::not_found("bucket", id))
 }
 
@@ -52,28 +72,39 @@ fn valid_name(name: &str) -> bool {
         && name.as_bytes()[name.len() - 1].is_ascii_alphanumeric()
 }
 
-/// `GET /v1/buckets`.
-pub(crate) async fn list(State(app): State<App>, q: Q) -> ApiResult<Json<Value>> {
-    let page = q.page()?;
+/// `GET /buckets` → `{"buckets": [Bucket]}` of the project.
+pub(crate) async fn list(
+    State(app): State<App>,
+    Extension(auth): Extension<Auth>,
+) -> ApiResult<Json<Value>> {
+    let project = project(&auth)?;
     let st = app.lock();
-    let all: Vec<Value> = st.buckets.iter().map(|b| bucket_json(&app, b)).collect();
-    let total = all.len();
-    Ok(Json(
-        json!({"buckets": paginate(all, page), "total": total}),
-    ))
+    let all: Vec<Value> = st
+        .buckets
+        .iter()
+        .filter(|b| b.project_id == project)
+        .map(|b| bucket_json(&app, b))
+        .collect();
+    Ok(Json(json!({ "buckets": all })))
 }
 
 #[derive(Deserialize)]
 pub(crate) struct CreateBucket {
     name: Option<String>,
-    visibility: Option<String>,
+    description: Option<String>,
+    region: Option<String>,
+    versioning: Option<bool>,
+    is_public: Option<bool>,
+    max_size_gb: Option<i64>,
 }
 
-/// `POST /v1/buckets`.
+/// `POST /buckets` → 201 Bucket.
 pub(crate) async fn create(
     State(app): State<App>,
+    Extension(auth): Extension<Auth>,
     JsonBody(b): JsonBody<CreateBucket>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    let project = project(&auth)?;
     let mut check = Check::default();
     let name = required(&mut check, "name", &b.name);
     if !name.is_empty() && !valid_name(&name) {
@@ -82,19 +113,34 @@ pub(crate) async fn create(
             "must be 3-63 characters of lowercase letters, digits, '-' or '.', starting and ending with a letter or digit",
         );
     }
-    let visibility = b.visibility.unwrap_or_else(|| "private".into());
-    if visibility != "private" && visibility != "public" {
-        check.add("visibility", "must be private or public");
+    if let Some(m) = b.max_size_gb {
+        if !(1..=100_000).contains(&m) {
+            check.add("max_size_gb", "must be between 1 and 100000");
+        }
     }
     check.finish()?;
     let mut st = app.lock();
-    if st.buckets.iter().any(|x| x.name == name) {
-        return Err(ApiError::conflict(format!("bucket name {name} is taken")));
+    if st
+        .buckets
+        .iter()
+        .any(|x| x.project_id == project && x.name == name)
+    {
+        return Err(ApiError::conflict(format!(
+            "bucket name {name} is already used in this project"
+        )));
     }
     let bucket = Bucket {
         id: new_id("bkt"),
+        project_id: project,
         name,
-        visibility,
+        description: b.description.unwrap_or_default(),
+        region: b
+            .region
+            .filter(|r| !r.trim().is_empty())
+            .unwrap_or_else(|| REGION.to_string()),
+        is_public: b.is_public.unwrap_or(false),
+        versioning: b.versioning.unwrap_or(false),
+        max_size_gb: b.max_size_gb.map(|m| m as u64),
         created_at: now_rfc3339(),
         objects: Default::default(),
         access_key: format!("PSAK{}", rand_hex(8).to_uppercase()),
@@ -105,26 +151,33 @@ pub(crate) async fn create(
     Ok((StatusCode::CREATED, Json(body)))
 }
 
-/// `GET /v1/buckets/{id}` (id or name).
-pub(crate) async fn get(State(app): State<App>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+/// `GET /buckets/{id}` (id or name).
+pub(crate) async fn get(
+    State(app): State<App>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let project = project(&auth)?;
     let st = app.lock();
-    Ok(Json(bucket_json(&app, find(&st, &id)?)))
+    Ok(Json(bucket_json(&app, find(&st, &project, &id)?)))
 }
 
-/// `DELETE /v1/buckets/{id}?force=true`.
+/// `DELETE /buckets/{id}?force=true`.
 pub(crate) async fn delete(
     State(app): State<App>,
+    Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
     q: Q,
 ) -> ApiResult<StatusCode> {
+    let project = project(&auth)?;
     let force = q.bool("force")?;
-    let blobs: Vec<_> = {
+    let (blobs, uploads): (Vec<_>, Vec<_>) = {
         let mut st = app.lock();
-        let b = find(&st, &id)?;
+        let b = find(&st, &project, &id)?;
         if !b.objects.is_empty() && !force {
             return Err(ApiError::conflict_state(
                 format!(
-                    "bucket {id} holds {} object(s); pass force=true",
+                    "bucket {id} is not empty ({} objects); pass force=true to delete them too",
                     b.objects.len()
                 ),
                 "not_empty",
@@ -133,141 +186,356 @@ pub(crate) async fn delete(
         let bid = b.id.clone();
         let blobs = b.objects.values().map(|o| app.blob_path(&o.blob)).collect();
         st.buckets.retain(|b| b.id != bid);
+        let uploads = st
+            .uploads
+            .values()
+            .filter(|u| u.bucket_id == bid)
+            .map(|u| u.id.clone())
+            .collect();
         st.uploads.retain(|_, u| u.bucket_id != bid);
-        blobs
+        (blobs, uploads)
     };
     for p in blobs {
         let _ = tokio::fs::remove_file(p).await;
+    }
+    for u in uploads {
+        let _ = tokio::fs::remove_dir_all(app.upload_dir(&u)).await;
     }
     Ok(StatusCode::NO_CONTENT)
 }
 
 // ---------------------------------------------------------------- objects
 
-fn check_key(key: &str) -> ApiResult<()> {
-    if key.is_empty() || key.len() > 1024 {
-        return Err(ApiError::field("key", "must be 1 to 1024 bytes"));
-    }
-    Ok(())
+/// Object key rules: non-empty, at most 1024 bytes, no leading `/`, no `..` segment.
+fn check_key(field: &str, key: &str) -> ApiResult<()> {
+    let msg = if key.is_empty() {
+        "must not be empty"
+    } else if key.len() > 1024 {
+        "must be at most 1024 bytes"
+    } else if key.starts_with('/') {
+        "must not start with /"
+    } else if key.split('/').any(|s| s == "..") {
+        "must not contain .. segments"
+    } else {
+        return Ok(());
+    };
+    Err(ApiError::field(field, msg))
 }
 
-/// Streams a body to `path`, returning (lowercase hex sha256, size).
-async fn stream_to_file(body: Body, path: &std::path::Path) -> ApiResult<(String, u64)> {
-    if let Some(parent) = path.parent() {
-        tokio::fs::create_dir_all(parent).await?;
+/// Writes a blob file while hashing it (SHA-256) and counting its size.
+struct BlobWriter {
+    path: std::path::PathBuf,
+    file: tokio::fs::File,
+    hasher: Sha256,
+    size: u64,
+}
+
+impl BlobWriter {
+    async fn create(path: std::path::PathBuf) -> ApiResult<Self> {
+        if let Some(parent) = path.parent() {
+            tokio::fs::create_dir_all(parent).await?;
+        }
+        let file = tokio::fs::File::create(&path).await?;
+        Ok(BlobWriter {
+            path,
+            file,
+            hasher: Sha256::new(),
+            size: 0,
+        })
     }
-    let mut file = tokio::fs::File::create(path).await?;
-    let mut hasher = Sha256::new();
-    let mut size = 0u64;
+
+    async fn write(&mut self, chunk: &[u8]) -> ApiResult<()> {
+        self.hasher.update(chunk);
+        self.size += chunk.len() as u64;
+        self.file.write_all(chunk).await?;
+        Ok(())
+    }
+
+    /// (lowercase hex SHA-256, size).
+    async fn finish(mut self) -> ApiResult<(String, u64)> {
+        self.file.flush().await?;
+        Ok((hex::encode(self.hasher.finalize()), self.size))
+    }
+
+    async fn discard(self) {
+        let path = self.path.clone();
+        drop(self);
+        let _ = tokio::fs::remove_file(path).await;
+    }
+}
+
+/// Streams a raw body to `path`, returning (lowercase hex sha256, size).
+async fn stream_to_file(body: Body, path: std::path::PathBuf) -> ApiResult<(String, u64)> {
+    let mut w = BlobWriter::create(path).await?;
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
-        match chunk {
-            Ok(c) => {
-                hasher.update(&c);
-                size += c.len() as u64;
-                file.write_all(&c).await?;
-            }
-            Err(e) => {
-                drop(file);
-                let _ = tokio::fs::remove_file(path).await;
-                return Err(ApiError::bad_request(format!("upload interrupted: {e}")));
-            }
+        let res = match chunk {
+            Ok(c) => w.write(&c).await,
+            Err(e) => Err(ApiError::bad_request(format!("upload interrupted: {e}"))),
+        };
+        if let Err(e) = res {
+            w.discard().await;
+            return Err(e);
         }
     }
-    file.flush().await?;
-    Ok((hex::encode(hasher.finalize()), size))
+    w.finish().await
 }
 
-/// Stores an object from a streamed body, replacing any previous one.
-async fn store(app: &App, bucket: &str, key: &str, body: Body) -> ApiResult<Object> {
-    check_key(key)?;
-    find(&app.lock(), bucket)?;
-    let blob = rand_hex(12);
-    let path = app.blob_path(&blob);
-    let (etag, size) = stream_to_file(body, &path).await?;
-    let obj = Object {
-        key: key.to_string(),
-        size_bytes: size,
-        etag,
-        last_modified: now_rfc3339(),
-        blob,
-    };
-    insert(app, bucket, obj.clone(), &path).await?;
-    Ok(obj)
-}
-
-/// Puts a finished object in a bucket, deleting the blob it replaces.
-async fn insert(app: &App, bucket: &str, obj: Object, path: &std::path::Path) -> ApiResult<()> {
+/// Puts a finished object (whose bytes are in `obj.blob`) in a bucket, by
+/// bucket id, deleting the blob it replaces (or its own blob on failure).
+async fn insert(app: &App, bucket_id: &str, obj: Object) -> ApiResult<Object> {
+    let blob = obj.blob.clone();
     let old = {
         let mut st = app.lock();
-        match st.bucket_mut(bucket) {
-            Some(b) => Ok(b.objects.insert(obj.key.clone(), obj)),
-            None => Err(ApiError::not_found("bucket", bucket)),
+        match st.buckets.iter_mut().find(|b| b.id == bucket_id) {
+            Some(b) => Ok(b.objects.insert(obj.key.clone(), obj.clone())),
+            None => Err(ApiError::not_found("bucket", bucket_id)),
         }
     };
     match old {
         Ok(Some(old)) => {
             let _ = tokio::fs::remove_file(app.blob_path(&old.blob)).await;
-            Ok(())
+            Ok(obj)
         }
-        Ok(None) => Ok(()),
+        Ok(None) => Ok(obj),
         Err(e) => {
-            let _ = tokio::fs::remove_file(path).await;
+            let _ = tokio::fs::remove_file(app.blob_path(&blob)).await;
             Err(e)
         }
     }
 }
 
-async fn serve_object(app: &App, obj: &Object) -> ApiResult<Response> {
-    let file = tokio::fs::File::open(app.blob_path(&obj.blob)).await?;
-    let stream = tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-            (header::CONTENT_LENGTH, obj.size_bytes.to_string()),
-            (header::ETAG, format!("\"{}\"", obj.etag)),
-        ],
-        Body::from_stream(stream),
-    )
-        .into_response())
+/// Stores an object from a raw streamed body.
+async fn store_raw(app: &App, bucket_id: &str, key: &str, body: Body) -> ApiResult<Object> {
+    check_key("path", key)?;
+    let blob = rand_hex(12);
+    let (etag, size) = stream_to_file(body, app.blob_path(&blob)).await?;
+    let obj = Object {
+        key: key.to_string(),
+        size_bytes: size,
+        etag,
+        modified: now_secs(),
+        blob,
+    };
+    insert(app, bucket_id, obj).await
 }
 
-fn lookup(app: &App, bucket: &str, key: &str) -> ApiResult<Object> {
+fn bucket_id(app: &App, project: &str, id: &str) -> ApiResult<String> {
+    Ok(find(&app.lock(), project, id)?.id.clone())
+}
+
+/// `POST /buckets/{id}/objects`, `multipart/form-data` with fields `path` and `file`.
+pub(crate) async fn upload(
+    State(app): State<App>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let project = project(&auth)?;
+    let bid = bucket_id(&app, &project, &id)?;
+    let boundary = form::boundary(
+        headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+    )?;
+    let mut form = FormReader::new(body, &boundary);
+    let mut key: Option<String> = None;
+    let mut file: Option<(String, String, u64)> = None; // blob, etag, size
+    let res: ApiResult<()> = async {
+        while let Some(part) = form.next_part().await? {
+            match part.name.as_str() {
+                "path" => {
+                    let k = form.text(4096).await?;
+                    check_key("path", &k)?;
+                    key = Some(k);
+                }
+                "file" if file.is_none() => {
+                    let blob = rand_hex(12);
+                    let mut w = BlobWriter::create(app.blob_path(&blob)).await?;
+                    // Record it first so a failure below removes the blob.
+                    file = Some((blob, String::new(), 0));
+                    loop {
+                        match form.chunk().await {
+                            Ok(Some(c)) => w.write(&c).await?,
+                            Ok(None) => break,
+                            Err(e) => {
+                                w.discard().await;
+                                return Err(e);
+                            }
+                        }
+                    }
+                    let (etag, size) = w.finish().await?;
+                    if let Some(f) = file.as_mut() {
+                        f.1 = etag;
+                        f.2 = size;
+                    }
+                }
+                _ => while form.chunk().await?.is_some() {},
+            }
+        }
+        Ok(())
+    }
+    .await;
+    let cleanup = |file: &Option<(String, String, u64)>| {
+        file.as_ref()
+            .map(|(blob, _, _)| app.blob_path(blob))
+            .map(std::fs::remove_file)
+    };
+    if let Err(e) = res {
+        let _ = cleanup(&file);
+        return Err(e);
+    }
+    let (Some(key), Some((blob, etag, size))) = (key.clone(), file.clone()) else {
+        let _ = cleanup(&file);
+        let missing = if key.is_none() { "path" } else { "file" };
+        return Err(ApiError::field(missing, "form field is required"));
+    };
+    let obj = Object {
+        key,
+        size_bytes: size,
+        etag,
+        modified: now_secs(),
+        blob,
+    };
+    let obj = insert(&app, &bid, obj).await?;
+    Ok((StatusCode::CREATED, Json(obj.to_json())))
+}
+
+/// A parsed `Range: bytes=…` against a size: `Ok(None)` means the whole body.
+fn parse_range(headers: &HeaderMap, size: u64) -> Result<Option<(u64, u64)>, ()> {
+    let Some(raw) = headers.get(header::RANGE).and_then(|v| v.to_str().ok()) else {
+        return Ok(None);
+    };
+    let Some(spec) = raw.trim().strip_prefix("bytes=") else {
+        return Ok(None); // unknown unit: ignore, as HTTP allows
+    };
+    if spec.contains(',') {
+        return Ok(None); // several ranges: answer the whole object
+    }
+    let (a, b) = spec.split_once('-').ok_or(())?;
+    let (a, b) = (a.trim(), b.trim());
+    let range = if a.is_empty() {
+        let n: u64 = b.parse().map_err(|_| ())?;
+        if n == 0 || size == 0 {
+            return Err(());
+        }
+        (size.saturating_sub(n), size - 1)
+    } else {
+        let start: u64 = a.parse().map_err(|_| ())?;
+        let end: u64 = if b.is_empty() {
+            u64::MAX
+        } else {
+            b.parse().map_err(|_| ())?
+        };
+        if start > end || start >= size {
+            return Err(());
+        }
+        (start, end.min(size - 1))
+    };
+    Ok(Some(range))
+}
+
+/// Streams an object from disk, honouring `Range`.
+async fn serve_object(app: &App, obj: &Object, headers: &HeaderMap) -> ApiResult<Response> {
+    let range = match parse_range(headers, obj.size_bytes) {
+        Ok(r) => r,
+        Err(()) => {
+            let mut resp = ApiError::new(
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                "range_not_satisfiable",
+                format!(
+                    "range not satisfiable for an object of {} bytes",
+                    obj.size_bytes
+                ),
+            )
+            .into_response();
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes */{}", obj.size_bytes)) {
+                resp.headers_mut().insert(header::CONTENT_RANGE, v);
+            }
+            return Ok(resp);
+        }
+    };
+    let mut file = tokio::fs::File::open(app.blob_path(&obj.blob)).await?;
+    let (status, start, len) = match range {
+        Some((a, b)) => (StatusCode::PARTIAL_CONTENT, a, b - a + 1),
+        None => (StatusCode::OK, 0, obj.size_bytes),
+    };
+    if start > 0 {
+        file.seek(SeekFrom::Start(start)).await?;
+    }
+    let stream = tokio_util::io::ReaderStream::with_capacity(file.take(len), 64 * 1024);
+    let mut resp = Response::new(Body::from_stream(stream));
+    *resp.status_mut() = status;
+    let h = resp.headers_mut();
+    let mut set = |name: header::HeaderName, value: String| {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            h.insert(name, v);
+        }
+    };
+    set(header::CONTENT_TYPE, "application/octet-stream".into());
+    set(header::CONTENT_LENGTH, len.to_string());
+    set(header::ETAG, format!("\"{}\"", obj.etag));
+    set(header::LAST_MODIFIED, fmt_http_date(obj.modified));
+    set(header::ACCEPT_RANGES, "bytes".into());
+    if let Some((a, b)) = range {
+        set(
+            header::CONTENT_RANGE,
+            format!("bytes {a}-{b}/{}", obj.size_bytes),
+        );
+    }
+    Ok(resp)
+}
+
+fn lookup(app: &App, bucket_id: &str, key: &str) -> ApiResult<Object> {
     let st = app.lock();
-    let b = find(&st, bucket)?;
+    let b = st
+        .buckets
+        .iter()
+        .find(|b| b.id == bucket_id)
+        .ok_or_else(|| ApiError::not_found("bucket", bucket_id))?;
     b.objects
         .get(key)
         .cloned()
         .ok_or_else(|| ApiError::not_found("object", key))
 }
 
-/// `PUT /v1/buckets/{id}/objects/{key}`.
-pub(crate) async fn put_object(
-    State(app): State<App>,
-    Path((id, key)): Path<(String, String)>,
-    body: Body,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(store(&app, &id, &key, body).await?.to_json()))
+fn path_param(q: &Q) -> ApiResult<String> {
+    let key = q
+        .get("path")
+        .ok_or_else(|| ApiError::field("path", "query parameter is required"))?;
+    check_key("path", key)?;
+    Ok(key.to_string())
 }
 
-/// `GET /v1/buckets/{id}/objects/{key}`.
-pub(crate) async fn get_object(
+/// `GET /buckets/{id}/objects/download?path=KEY`.
+pub(crate) async fn download(
     State(app): State<App>,
-    Path((id, key)): Path<(String, String)>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+    q: Q,
+    headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let obj = lookup(&app, &id, &key)?;
-    serve_object(&app, &obj).await
+    let project = project(&auth)?;
+    let key = path_param(&q)?;
+    let bid = bucket_id(&app, &project, &id)?;
+    let obj = lookup(&app, &bid, &key)?;
+    serve_object(&app, &obj, &headers).await
 }
 
-/// `DELETE /v1/buckets/{id}/objects/{key}`.
+/// `DELETE /buckets/{id}/objects?path=KEY`.
 pub(crate) async fn delete_object(
     State(app): State<App>,
-    Path((id, key)): Path<(String, String)>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+    q: Q,
 ) -> ApiResult<StatusCode> {
+    let project = project(&auth)?;
+    let key = path_param(&q)?;
     let removed = {
         let mut st = app.lock();
         let b = st
-            .bucket_mut(&id)
+            .bucket_mut(&project, &id)
             .ok_or_else(|| ApiError::not_found("bucket", &id))?;
         b.objects
             .remove(&key)
@@ -277,12 +545,16 @@ pub(crate) async fn delete_object(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `GET /v1/buckets/{id}/objects?prefix&max_keys&continuation_token`.
+/// `GET /buckets/{id}/objects?prefix&max_keys&continuation_token`.
+///
+/// The continuation token is the lowercase hex of the last key returned.
 pub(crate) async fn list_objects(
     State(app): State<App>,
+    Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
     q: Q,
 ) -> ApiResult<Json<Value>> {
+    let project = project(&auth)?;
     let max = q.u64("max_keys")?.unwrap_or(1000);
     if max == 0 || max > 1000 {
         return Err(ApiError::field("max_keys", "must be between 1 and 1000"));
@@ -300,7 +572,7 @@ pub(crate) async fn list_objects(
         ),
     };
     let st = app.lock();
-    let b = find(&st, &id)?;
+    let b = find(&st, &project, &id)?;
     let mut matching = b
         .objects
         .range::<String, _>((
@@ -323,41 +595,41 @@ pub(crate) async fn list_objects(
         "objects": page.iter().map(|o| o.to_json()).collect::<Vec<_>>(),
         "is_truncated": truncated,
         "next_continuation_token": next,
-        "key_count": page.len(),
-        "prefix": prefix,
     })))
 }
 
 #[derive(Deserialize)]
 pub(crate) struct DeleteMany {
-    keys: Option<Vec<String>>,
+    paths: Option<Vec<String>>,
 }
 
-/// `POST /v1/buckets/{id}/objects/delete {"keys"}`.
+/// `POST /buckets/{id}/objects/delete {"paths"}`.
 pub(crate) async fn delete_objects(
     State(app): State<App>,
+    Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
     JsonBody(b): JsonBody<DeleteMany>,
 ) -> ApiResult<Json<Value>> {
-    let keys = b
-        .keys
-        .ok_or_else(|| ApiError::field("keys", "is required"))?;
-    if keys.len() > 1000 {
-        return Err(ApiError::field("keys", "at most 1000 keys per call"));
+    let project = project(&auth)?;
+    let paths = b
+        .paths
+        .ok_or_else(|| ApiError::field("paths", "is required"))?;
+    if paths.len() > 1000 {
+        return Err(ApiError::field("paths", "at most 1000 paths per call"));
     }
     let (mut deleted, mut errors, mut blobs) = (Vec::new(), Vec::new(), Vec::new());
     {
         let mut st = app.lock();
         let bucket = st
-            .bucket_mut(&id)
+            .bucket_mut(&project, &id)
             .ok_or_else(|| ApiError::not_found("bucket", &id))?;
-        for k in keys {
+        for k in paths {
             match bucket.objects.remove(&k) {
                 Some(o) => {
                     blobs.push(o.blob);
                     deleted.push(k);
                 }
-                None => errors.push(json!({"key": k, "message": "object not found"})),
+                None => errors.push(json!({"path": k, "message": "object not found"})),
             }
         }
     }
@@ -370,66 +642,70 @@ pub(crate) async fn delete_objects(
 #[derive(Deserialize)]
 pub(crate) struct CopyBody {
     source_bucket: Option<String>,
-    source_key: Option<String>,
-    dest_key: Option<String>,
+    source_path: Option<String>,
+    dest_path: Option<String>,
 }
 
-/// `POST /v1/buckets/{dest}/objects/copy`.
+/// `POST /buckets/{dest}/objects/copy {"source_bucket", "source_path", "dest_path"}`.
 pub(crate) async fn copy_object(
     State(app): State<App>,
+    Extension(auth): Extension<Auth>,
     Path(dest): Path<String>,
     JsonBody(b): JsonBody<CopyBody>,
 ) -> ApiResult<Json<Value>> {
+    let project = project(&auth)?;
     let mut check = Check::default();
-    let src_key = required(&mut check, "source_key", &b.source_key);
+    let src_key = required(&mut check, "source_path", &b.source_path);
     check.finish()?;
     let src_bucket = b
         .source_bucket
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| dest.clone());
     let dest_key = b
-        .dest_key
+        .dest_path
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| src_key.clone());
-    check_key(&dest_key)?;
-    find(&app.lock(), &dest)?;
-    let src = lookup(&app, &src_bucket, &src_key)?;
+    check_key("dest_path", &dest_key)?;
+    let dest_id = bucket_id(&app, &project, &dest)?;
+    let src_id = bucket_id(&app, &project, &src_bucket)?;
+    let src = lookup(&app, &src_id, &src_key)?;
     let blob = rand_hex(12);
-    let path = app.blob_path(&blob);
-    tokio::fs::copy(app.blob_path(&src.blob), &path).await?;
+    if let Some(parent) = app.blob_path(&blob).parent() {
+        tokio::fs::create_dir_all(parent).await?;
+    }
+    tokio::fs::copy(app.blob_path(&src.blob), app.blob_path(&blob)).await?;
     let obj = Object {
         key: dest_key,
         size_bytes: src.size_bytes,
         etag: src.etag,
-        last_modified: now_rfc3339(),
+        modified: now_secs(),
         blob,
     };
-    insert(&app, &dest, obj.clone(), &path).await?;
-    Ok(Json(obj.to_json()))
+    Ok(Json(insert(&app, &dest_id, obj).await?.to_json()))
 }
 
 // ---------------------------------------------------------------- multipart
 
 #[derive(Deserialize)]
 pub(crate) struct InitBody {
-    key: Option<String>,
+    path: Option<String>,
 }
 
-/// `POST /v1/buckets/{id}/multipart {"key"}` → 201 `{"upload_id", "key", "bucket_id"}`.
+/// `POST /buckets/{id}/multipart {"path"}` → 201 `{"upload_id"}`.
 pub(crate) async fn multipart_init(
     State(app): State<App>,
+    Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
     JsonBody(b): JsonBody<InitBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let mut check = Check::default();
-    let key = required(&mut check, "key", &b.key);
-    check.finish()?;
-    check_key(&key)?;
+    let project = project(&auth)?;
+    let key = b.path.unwrap_or_default();
+    check_key("path", &key)?;
     let mut st = app.lock();
-    let bucket_id = find(&st, &id)?.id.clone();
+    let bucket_id = find(&st, &project, &id)?.id.clone();
     let upload = Upload {
         id: new_id("upl"),
-        bucket_id: bucket_id.clone(),
+        bucket_id,
         key: key.clone(),
         parts: Default::default(),
     };
@@ -437,13 +713,13 @@ pub(crate) async fn multipart_init(
     st.uploads.insert(uid.clone(), upload);
     Ok((
         StatusCode::CREATED,
-        Json(json!({"upload_id": uid, "key": key, "bucket_id": bucket_id})),
+        Json(json!({"upload_id": uid, "path": key})),
     ))
 }
 
-fn upload_of(app: &App, bucket: &str, upload_id: &str) -> ApiResult<Upload> {
+fn upload_of(app: &App, project: &str, bucket: &str, upload_id: &str) -> ApiResult<Upload> {
     let st = app.lock();
-    let b = find(&st, bucket)?;
+    let b = find(&st, project, bucket)?;
     st.uploads
         .get(upload_id)
         .filter(|u| u.bucket_id == b.id)
@@ -451,27 +727,40 @@ fn upload_of(app: &App, bucket: &str, upload_id: &str) -> ApiResult<Upload> {
         .ok_or_else(|| ApiError::not_found("upload", upload_id))
 }
 
-/// `PUT /v1/buckets/{id}/multipart/{upload_id}/parts/{n}` → `{"etag"}`.
+/// `PUT /buckets/{id}/multipart/{upload_id}/parts/{n}` raw body → `{"etag"}`.
 pub(crate) async fn multipart_part(
     State(app): State<App>,
+    Extension(auth): Extension<Auth>,
     Path((id, upload_id, n)): Path<(String, String, String)>,
     body: Body,
 ) -> ApiResult<Json<Value>> {
+    let project = project(&auth)?;
     let n: u32 = n
         .parse()
         .ok()
         .filter(|n| (1..=10_000).contains(n))
         .ok_or_else(|| ApiError::field("part_number", "must be between 1 and 10000"))?;
-    upload_of(&app, &id, &upload_id)?;
-    let path = app.upload_dir(&upload_id).join(n.to_string());
-    let (etag, size) = stream_to_file(body, &path).await?;
-    let mut st = app.lock();
-    match st.uploads.get_mut(&upload_id) {
-        Some(u) => {
-            u.parts.insert(n, (etag.clone(), size));
+    upload_of(&app, &project, &id, &upload_id)?;
+    // Each attempt writes its own file, renamed over the part when complete, so
+    // a failed re-put never damages an earlier good copy.
+    let dir = app.upload_dir(&upload_id);
+    let tmp = dir.join(format!("{n}.{}", rand_hex(4)));
+    let (etag, size) = stream_to_file(body, tmp.clone()).await?;
+    let stored = {
+        let mut st = app.lock();
+        match st.uploads.get_mut(&upload_id) {
+            Some(u) => {
+                u.parts.insert(n, (etag.clone(), size));
+                true
+            }
+            None => false,
         }
-        None => return Err(ApiError::not_found("upload", &upload_id)),
+    };
+    if !stored {
+        let _ = tokio::fs::remove_file(&tmp).await;
+        return Err(ApiError::not_found("upload", &upload_id));
     }
+    tokio::fs::rename(&tmp, dir.join(n.to_string())).await?;
     Ok(Json(
         json!({"etag": etag, "part_number": n, "size_bytes": size}),
     ))
@@ -488,22 +777,21 @@ pub(crate) struct CompleteBody {
     parts: Option<Vec<PartRef>>,
 }
 
-/// `POST /v1/buckets/{id}/multipart/{upload_id}/complete` → Object.
-///
-/// The etag of the result is `hex(sha256(etag_1 ‖ … ‖ etag_N))-N`, hashing the
-/// parts' lowercase hex etag strings as ASCII.
+/// `POST /buckets/{id}/multipart/{upload_id}/complete` → Object; the parts are
+/// streamed into the object file and the upload is removed.
 pub(crate) async fn multipart_complete(
     State(app): State<App>,
+    Extension(auth): Extension<Auth>,
     Path((id, upload_id)): Path<(String, String)>,
     JsonBody(b): JsonBody<CompleteBody>,
 ) -> ApiResult<Json<Value>> {
-    let upload = upload_of(&app, &id, &upload_id)?;
+    let project = project(&auth)?;
+    let upload = upload_of(&app, &project, &id, &upload_id)?;
     let parts = b.parts.unwrap_or_default();
     if parts.is_empty() {
         return Err(ApiError::field("parts", "must list at least one part"));
     }
     let mut prev = 0;
-    let mut hasher = Sha256::new();
     for p in &parts {
         if p.part_number <= prev {
             return Err(ApiError::field(
@@ -514,7 +802,7 @@ pub(crate) async fn multipart_complete(
         prev = p.part_number;
         let want = p.etag.trim_matches('"').to_ascii_lowercase();
         match upload.parts.get(&p.part_number) {
-            Some((etag, _)) if *etag == want => hasher.update(etag.as_bytes()),
+            Some((etag, _)) if *etag == want => {}
             Some(_) => {
                 return Err(ApiError::field(
                     "parts",
@@ -530,39 +818,48 @@ pub(crate) async fn multipart_complete(
         }
     }
     let blob = rand_hex(12);
-    let path = app.blob_path(&blob);
-    if let Some(parent) = path.parent() {
-        tokio::fs::create_dir_all(parent).await?;
-    }
-    let mut out = tokio::fs::File::create(&path).await?;
-    let mut size = 0;
+    let mut w = BlobWriter::create(app.blob_path(&blob)).await?;
+    let mut buf = vec![0u8; 64 * 1024];
     for p in &parts {
-        let mut f =
-            tokio::fs::File::open(app.upload_dir(&upload_id).join(p.part_number.to_string()))
-                .await?;
-        size += tokio::io::copy(&mut f, &mut out).await?;
+        let part = app.upload_dir(&upload_id).join(p.part_number.to_string());
+        let res: ApiResult<()> = async {
+            let mut f = tokio::fs::File::open(part).await?;
+            loop {
+                let n = f.read(&mut buf).await?;
+                if n == 0 {
+                    break Ok(());
+                }
+                w.write(&buf[..n]).await?;
+            }
+        }
+        .await;
+        if let Err(e) = res {
+            w.discard().await;
+            return Err(e);
+        }
     }
-    out.flush().await?;
-    drop(out);
+    let (etag, size) = w.finish().await?;
     let obj = Object {
         key: upload.key.clone(),
         size_bytes: size,
-        etag: format!("{}-{}", hex::encode(hasher.finalize()), parts.len()),
-        last_modified: now_rfc3339(),
+        etag,
+        modified: now_secs(),
         blob,
     };
-    insert(&app, &id, obj.clone(), &path).await?;
+    let obj = insert(&app, &upload.bucket_id, obj).await?;
     app.lock().uploads.remove(&upload_id);
     let _ = tokio::fs::remove_dir_all(app.upload_dir(&upload_id)).await;
     Ok(Json(obj.to_json()))
 }
 
-/// `DELETE /v1/buckets/{id}/multipart/{upload_id}`.
+/// `DELETE /buckets/{id}/multipart/{upload_id}`: abort, part files removed.
 pub(crate) async fn multipart_abort(
     State(app): State<App>,
+    Extension(auth): Extension<Auth>,
     Path((id, upload_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    upload_of(&app, &id, &upload_id)?;
+    let project = project(&auth)?;
+    upload_of(&app, &project, &id, &upload_id)?;
     app.lock().uploads.remove(&upload_id);
     let _ = tokio::fs::remove_dir_all(app.upload_dir(&upload_id)).await;
     Ok(StatusCode::NO_CONTENT)
@@ -572,19 +869,31 @@ pub(crate) async fn multipart_abort(
 
 #[derive(Deserialize)]
 pub(crate) struct PresignBody {
-    key: Option<String>,
+    path: Option<String>,
     method: Option<String>,
-    expires_in: Option<u64>,
+    expires_in: Option<i64>,
 }
 
-/// `POST /v1/buckets/{id}/presign`.
+/// `hex(sha256(secret "\n" METHOD "\n" opaque "\n" expires))`.
+fn signature(app: &App, method: &str, opaque: &str, expires: i64) -> String {
+    let mut h = Sha256::new();
+    h.update(app.presign_secret.as_bytes());
+    h.update(format!("\n{method}\n{opaque}\n{expires}").as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// `POST /buckets/{id}/presign {"path", "method", "expires_in"}` →
+/// `{"url": "{endpoint}/presigned/{opaque}?expires={unix secs}&signature={hex}", "method", "expires_at"}`,
+/// where opaque is the hex of `bucket_id "/" key`.
 pub(crate) async fn presign(
     State(app): State<App>,
+    Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
     JsonBody(b): JsonBody<PresignBody>,
 ) -> ApiResult<Json<Value>> {
+    let project = project(&auth)?;
     let mut check = Check::default();
-    let key = required(&mut check, "key", &b.key);
+    let key = required(&mut check, "path", &b.path);
     let method = b
         .method
         .unwrap_or_else(|| "GET".into())
@@ -597,81 +906,82 @@ pub(crate) async fn presign(
         check.add("expires_in", "must be between 1 and 604800 seconds");
     }
     check.finish()?;
-    let mut st = app.lock();
-    let bucket_id = find(&st, &id)?.id.clone();
-    let token = rand_hex(16);
-    st.presigns.insert(
-        token.clone(),
-        Presign {
-            bucket_id,
-            key,
-            method: method.clone(),
-            expires: Instant::now() + Duration::from_secs(expires_in),
-        },
-    );
+    check_key("path", &key)?;
+    let bid = bucket_id(&app, &project, &id)?;
+    // Whole seconds, rounded down: the URL lives at most `expires_in` seconds.
+    let expires = (now_millis() + expires_in * 1000) / 1000;
+    let opaque = hex::encode(format!("{bid}/{key}"));
+    let sig = signature(&app, &method, &opaque, expires);
     Ok(Json(json!({
-        "url": format!("{}/_presigned/{token}", app.endpoint),
+        "url": format!("{}/presigned/{opaque}?expires={expires}&signature={sig}", app.endpoint),
         "method": method,
-        "expires_at": fmt_rfc3339(now_secs() + expires_in as i64),
+        "expires_at": fmt_rfc3339(expires),
     })))
 }
 
-/// `GET /v1/buckets/{id}/credentials`.
+/// `GET /buckets/{id}/credentials`.
 pub(crate) async fn credentials(
     State(app): State<App>,
+    Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
+    let project = project(&auth)?;
     let st = app.lock();
-    let b = find(&st, &id)?;
+    let b = find(&st, &project, &id)?;
     Ok(Json(json!({
         "access_key": b.access_key,
         "secret_key": b.secret_key,
-        "endpoint": format!("{}/s3", app.endpoint),
-        "region": REGION,
-        "bucket": b.name,
+        "endpoint": s3_endpoint(&app),
+        "region": b.region,
     })))
 }
 
-/// The routes presigned URLs point at (no `Authorization` needed).
-pub(crate) fn presigned_router() -> Router<App> {
-    Router::new().route(
-        "/_presigned/{token}",
-        get_route(presigned_get).put(presigned_put),
-    )
+fn presign_denied(msg: &str) -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, "permission_denied", msg)
 }
 
-fn grant(app: &App, token: &str, method: &str) -> ApiResult<Presign> {
-    let st = app.lock();
-    let g = st.presigns.get(token).cloned();
-    match g {
-        Some(g) if g.method == method && Instant::now() < g.expires => Ok(g),
-        Some(g) if g.method != method => {
-            Err(ApiError::denied()
-                .detail("reason", format!("this URL was signed for {}", g.method)))
-        }
-        Some(_) => Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "permission_denied",
-            "Presigned URL has expired",
-        )
-        .detail("reason", "expired")),
-        None => Err(ApiError::denied().detail("reason", "unknown signature")),
+/// Checks a presigned URL for a method; (bucket id, key) when it is valid.
+fn grant(app: &App, method: &Method, opaque: &str, q: &Q) -> ApiResult<(String, String)> {
+    let expires: i64 = q
+        .get("expires")
+        .and_then(|e| e.parse().ok())
+        .ok_or_else(|| presign_denied("presigned URL signature does not match"))?;
+    let given = q.get("signature").unwrap_or("");
+    if given != signature(app, method.as_str(), opaque, expires) {
+        return Err(presign_denied("presigned URL signature does not match"));
     }
+    if now_millis() >= expires * 1000 {
+        return Err(presign_denied("presigned URL expired"));
+    }
+    let raw = hex::decode(opaque)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(|| presign_denied("presigned URL signature does not match"))?;
+    let (bid, key) = raw
+        .split_once('/')
+        .ok_or_else(|| presign_denied("presigned URL signature does not match"))?;
+    Ok((bid.to_string(), key.to_string()))
 }
 
-async fn presigned_get(State(app): State<App>, Path(token): Path<String>) -> ApiResult<Response> {
-    let g = grant(&app, &token, "GET")?;
-    let obj = lookup(&app, &g.bucket_id, &g.key)?;
-    serve_object(&app, &obj).await
-}
-
-async fn presigned_put(
+/// `GET /presigned/{opaque}?expires&signature` (no auth; `Range` supported).
+pub(crate) async fn presigned_get(
     State(app): State<App>,
-    Path(token): Path<String>,
+    Path(opaque): Path<String>,
+    q: Q,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let (bid, key) = grant(&app, &Method::GET, &opaque, &q)?;
+    let obj = lookup(&app, &bid, &key)?;
+    serve_object(&app, &obj, &headers).await
+}
+
+/// `PUT /presigned/{opaque}?expires&signature` raw body → 200 Object (no auth).
+pub(crate) async fn presigned_put(
+    State(app): State<App>,
+    Path(opaque): Path<String>,
+    q: Q,
     body: Body,
 ) -> ApiResult<Json<Value>> {
-    let g = grant(&app, &token, "PUT")?;
-    Ok(Json(
-        store(&app, &g.bucket_id, &g.key, body).await?.to_json(),
-    ))
+    let (bid, key) = grant(&app, &Method::PUT, &opaque, &q)?;
+    Ok(Json(store_raw(&app, &bid, &key, body).await?.to_json()))
 }

@@ -5,6 +5,7 @@ pub(crate) mod admin;
 pub(crate) mod auth;
 pub(crate) mod billing;
 pub(crate) mod buckets;
+pub(crate) mod form;
 pub(crate) mod identity;
 pub(crate) mod pods;
 pub(crate) mod projects;
@@ -19,12 +20,14 @@ use serde::de::DeserializeOwned;
 use crate::errors::{ApiError, ApiResult};
 use crate::state::App;
 
-/// One `/v1` route.
+/// One API route (`/v1`, `/platform/api/v1` or `/presigned`).
 pub(crate) struct RouteDef {
     pub method: &'static str,
     pub path: &'static str,
     /// Creates something: `Idempotency-Key` replays apply.
     pub idempotent: bool,
+    /// Needs no `Authorization` (presigned URLs carry their own signature).
+    pub public: bool,
     pub handler: MethodRouter<App>,
 }
 
@@ -44,6 +47,7 @@ macro_rules! rt {
             method: $m,
             path: $p,
             idempotent: false,
+            public: false,
             handler: on(filter($m), $h),
         }
     };
@@ -52,12 +56,22 @@ macro_rules! rt {
             method: $m,
             path: $p,
             idempotent: true,
+            public: false,
+            handler: on(filter($m), $h),
+        }
+    };
+    (public $m:literal, $p:literal, $h:expr) => {
+        RouteDef {
+            method: $m,
+            path: $p,
+            idempotent: false,
+            public: true,
             handler: on(filter($m), $h),
         }
     };
 }
 
-/// Every `/v1` route the emulator serves.
+/// Every API route the emulator serves (admin routes aside).
 pub(crate) fn table() -> Vec<RouteDef> {
     vec![
         rt!("GET", "/v1/auth/whoami", identity::whoami),
@@ -89,61 +103,79 @@ pub(crate) fn table() -> Vec<RouteDef> {
         rt!("GET", "/v1/pods/{id}/files", pods::get_file),
         rt!("GET", "/v1/pods/{id}/files/list", pods::list_files),
         rt!(create "POST", "/v1/pods/{id}/template", pods::save_template),
-        // buckets and objects
-        rt!("GET", "/v1/buckets", buckets::list),
-        rt!(create "POST", "/v1/buckets", buckets::create),
-        rt!("GET", "/v1/buckets/{id}", buckets::get),
-        rt!("DELETE", "/v1/buckets/{id}", buckets::delete),
-        rt!("GET", "/v1/buckets/{id}/objects", buckets::list_objects),
-        rt!(
-            "PUT",
-            "/v1/buckets/{id}/objects/{*key}",
-            buckets::put_object
-        ),
+        // storage: the platform service (errors in the plain style, X-Project-Id required)
+        rt!("GET", "/platform/api/v1/buckets", buckets::list),
+        rt!(create "POST", "/platform/api/v1/buckets", buckets::create),
+        rt!("GET", "/platform/api/v1/buckets/{id}", buckets::get),
+        rt!("DELETE", "/platform/api/v1/buckets/{id}", buckets::delete),
         rt!(
             "GET",
-            "/v1/buckets/{id}/objects/{*key}",
-            buckets::get_object
-        ),
-        rt!(
-            "DELETE",
-            "/v1/buckets/{id}/objects/{*key}",
-            buckets::delete_object
+            "/platform/api/v1/buckets/{id}/objects",
+            buckets::list_objects
         ),
         rt!(
             "POST",
-            "/v1/buckets/{id}/objects/delete",
+            "/platform/api/v1/buckets/{id}/objects",
+            buckets::upload
+        ),
+        rt!(
+            "DELETE",
+            "/platform/api/v1/buckets/{id}/objects",
+            buckets::delete_object
+        ),
+        rt!(
+            "GET",
+            "/platform/api/v1/buckets/{id}/objects/download",
+            buckets::download
+        ),
+        rt!(
+            "POST",
+            "/platform/api/v1/buckets/{id}/objects/delete",
             buckets::delete_objects
         ),
         rt!(
             "POST",
-            "/v1/buckets/{id}/objects/copy",
+            "/platform/api/v1/buckets/{id}/objects/copy",
             buckets::copy_object
         ),
-        rt!(create "POST", "/v1/buckets/{id}/multipart", buckets::multipart_init),
+        rt!(create "POST", "/platform/api/v1/buckets/{id}/multipart", buckets::multipart_init),
         rt!(
             "PUT",
-            "/v1/buckets/{id}/multipart/{upload_id}/parts/{n}",
+            "/platform/api/v1/buckets/{id}/multipart/{upload_id}/parts/{n}",
             buckets::multipart_part
         ),
         rt!(
             "POST",
-            "/v1/buckets/{id}/multipart/{upload_id}/complete",
+            "/platform/api/v1/buckets/{id}/multipart/{upload_id}/complete",
             buckets::multipart_complete
         ),
         rt!(
             "DELETE",
-            "/v1/buckets/{id}/multipart/{upload_id}",
+            "/platform/api/v1/buckets/{id}/multipart/{upload_id}",
             buckets::multipart_abort
         ),
-        rt!("POST", "/v1/buckets/{id}/presign", buckets::presign),
-        rt!("GET", "/v1/buckets/{id}/credentials", buckets::credentials),
-        // volumes
-        rt!("GET", "/v1/volumes", volumes::list),
-        rt!(create "POST", "/v1/volumes", volumes::create),
-        rt!("GET", "/v1/volumes/{id}", volumes::get),
-        rt!("DELETE", "/v1/volumes/{id}", volumes::delete),
-        rt!("POST", "/v1/volumes/{id}/resize", volumes::resize),
+        rt!(
+            "POST",
+            "/platform/api/v1/buckets/{id}/presign",
+            buckets::presign
+        ),
+        rt!(
+            "GET",
+            "/platform/api/v1/buckets/{id}/credentials",
+            buckets::credentials
+        ),
+        rt!("GET", "/platform/api/v1/storage", volumes::list),
+        rt!(create "POST", "/platform/api/v1/storage", volumes::create),
+        rt!("GET", "/platform/api/v1/storage/{id}", volumes::get),
+        rt!("DELETE", "/platform/api/v1/storage/{id}", volumes::delete),
+        rt!(
+            "POST",
+            "/platform/api/v1/storage/{id}/resize",
+            volumes::resize
+        ),
+        // presigned URLs (no auth; signature and expiry in the query)
+        rt!(public "GET", "/presigned/{opaque}", buckets::presigned_get),
+        rt!(public "PUT", "/presigned/{opaque}", buckets::presigned_put),
     ]
 }
 

@@ -1,4 +1,6 @@
-//! NFS volumes. A volume's data is what pods write below its mount path.
+//! NFS volumes of the platform service (`/platform/api/v1/storage…`), scoped
+//! to the `X-Project-Id` project. A volume's data is what pods write below its
+//! mount path.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -7,10 +9,13 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::auth::Auth;
-use super::{paginate, required, Check, JsonBody, Q};
+use super::buckets::project;
+use super::{required, Check, JsonBody, Q};
 use crate::errors::{ApiError, ApiResult};
 use crate::state::{new_id, App, State as Model, Volume};
 use crate::time::now_rfc3339;
+
+const MAX_QUOTA_GB: i64 = 100_000;
 
 fn dir_bytes(p: &std::path::Path) -> u64 {
     let Ok(rd) = std::fs::read_dir(p) else {
@@ -25,12 +30,8 @@ fn dir_bytes(p: &std::path::Path) -> u64 {
         .sum()
 }
 
-fn used_gb(app: &App, v: &Volume) -> f64 {
-    let bytes = dir_bytes(&app.volume_root(&v.id));
-    if bytes == 0 {
-        return 0.0;
-    }
-    ((bytes as f64 / 1e9) * 1e6).ceil() / 1e6
+fn used_bytes(app: &App, v: &Volume) -> u64 {
+    dir_bytes(&app.volume_root(&v.id))
 }
 
 fn mounted_by(st: &Model, id: &str) -> Vec<String> {
@@ -46,76 +47,75 @@ fn volume_json(app: &App, st: &Model, v: &Volume) -> Value {
     json!({
         "id": v.id,
         "name": v.name,
-        "project_id": v.project_id,
+        "status": if mounted.is_empty() { "available" } else { "in_use" },
         "quota_gb": v.quota_gb,
-        "used_gb": used_gb(app, v),
+        "used_bytes": used_bytes(app, v),
+        "nfs_enabled": v.nfs_enabled,
         "nfs_server": "127.0.0.1",
         "nfs_path": format!("/exports/{}", v.id),
-        "status": if mounted.is_empty() { "available" } else { "in_use" },
+        "billing_period": v.billing_period,
         "mounted_by": mounted,
         "created_at": v.created_at,
     })
 }
 
-fn find<'a>(st: &'a Model, auth: &Auth, id: &str) -> ApiResult<&'a Volume> {
-    let v = st
-        .volumes
+fn find<'a>(st: &'a Model, project: &str, id: &str) -> ApiResult<&'a Volume> {
+    st.volumes
         .iter()
-        .find(|v| v.id == id)
-        .ok_or_else(|| ApiError::not_found("volume", id))?;
-    auth.check_owned(&v.project_id)?;
-    Ok(v)
+        .find(|v| v.id == id && v.project_id == project)
+        .ok_or_else(|| ApiError::not_found("volume", id))
 }
 
-/// `GET /v1/volumes`.
+/// `GET /storage` → `{"volumes": [Volume]}` of the project.
 pub(crate) async fn list(
     State(app): State<App>,
     Extension(auth): Extension<Auth>,
-    q: Q,
 ) -> ApiResult<Json<Value>> {
-    let page = q.page()?;
+    let project = project(&auth)?;
     let st = app.lock();
-    let project = auth.list_project(&st, q.get("project_id"))?;
     let all: Vec<Value> = st
         .volumes
         .iter()
-        .filter(|v| auth.can(&v.project_id))
-        .filter(|v| project.as_ref().is_none_or(|p| &v.project_id == p))
+        .filter(|v| v.project_id == project)
         .map(|v| volume_json(&app, &st, v))
         .collect();
-    let total = all.len();
-    Ok(Json(
-        json!({"volumes": paginate(all, page), "total": total}),
-    ))
+    Ok(Json(json!({ "volumes": all })))
 }
 
 #[derive(Deserialize)]
 pub(crate) struct CreateVolume {
     name: Option<String>,
     quota_gb: Option<i64>,
-    project_id: Option<String>,
+    nfs_enabled: Option<bool>,
+    billing_period: Option<String>,
 }
 
-/// `POST /v1/volumes`.
+/// `POST /storage` → 201 Volume.
 pub(crate) async fn create(
     State(app): State<App>,
     Extension(auth): Extension<Auth>,
     JsonBody(b): JsonBody<CreateVolume>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    let project = project(&auth)?;
     let mut check = Check::default();
     let name = required(&mut check, "name", &b.name);
     let quota = b.quota_gb.unwrap_or(0);
-    if !(1..=100_000).contains(&quota) {
+    if !(1..=MAX_QUOTA_GB).contains(&quota) {
         check.add("quota_gb", "must be between 1 and 100000");
+    }
+    let billing_period = b.billing_period.unwrap_or_else(|| "month".into());
+    if billing_period != "month" && billing_period != "hour" {
+        check.add("billing_period", "must be month or hour");
     }
     check.finish()?;
     let mut st = app.lock();
-    let project_id = auth.project_for_create(&st, b.project_id.as_deref())?;
     let v = Volume {
         id: new_id("vol"),
         name,
-        project_id,
+        project_id: project,
         quota_gb: quota as u64,
+        nfs_enabled: b.nfs_enabled.unwrap_or(true),
+        billing_period,
         created_at: now_rfc3339(),
     };
     let _ = std::fs::create_dir_all(app.volume_root(&v.id));
@@ -124,14 +124,15 @@ pub(crate) async fn create(
     Ok((StatusCode::CREATED, Json(body)))
 }
 
-/// `GET /v1/volumes/{id}`.
+/// `GET /storage/{id}`.
 pub(crate) async fn get(
     State(app): State<App>,
     Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
+    let project = project(&auth)?;
     let st = app.lock();
-    let v = find(&st, &auth, &id)?;
+    let v = find(&st, &project, &id)?;
     Ok(Json(volume_json(&app, &st, v)))
 }
 
@@ -140,18 +141,19 @@ pub(crate) struct ResizeBody {
     quota_gb: Option<i64>,
 }
 
-/// `POST /v1/volumes/{id}/resize`: grow only (never below the current quota or use).
+/// `POST /storage/{id}/resize {"quota_gb"}`: grow only.
 pub(crate) async fn resize(
     State(app): State<App>,
     Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
     JsonBody(b): JsonBody<ResizeBody>,
 ) -> ApiResult<Json<Value>> {
+    let project = project(&auth)?;
     let quota = b
         .quota_gb
         .ok_or_else(|| ApiError::field("quota_gb", "is required"))?;
     let mut st = app.lock();
-    let v = find(&st, &auth, &id)?;
+    let v = find(&st, &project, &id)?;
     if quota < v.quota_gb as i64 {
         return Err(ApiError::field(
             "quota_gb",
@@ -161,13 +163,7 @@ pub(crate) async fn resize(
             ),
         ));
     }
-    if (quota as f64) < used_gb(&app, v) {
-        return Err(ApiError::field(
-            "quota_gb",
-            "must not be smaller than used_gb",
-        ));
-    }
-    if quota > 100_000 {
+    if quota > MAX_QUOTA_GB {
         return Err(ApiError::field("quota_gb", "must be at most 100000"));
     }
     let Some(v) = st.volumes.iter_mut().find(|v| v.id == id) else {
@@ -178,31 +174,31 @@ pub(crate) async fn resize(
     Ok(Json(volume_json(&app, &st, &v)))
 }
 
-/// `DELETE /v1/volumes/{id}?force=true`.
+/// `DELETE /storage/{id}?force=true`: 409 while mounted (even forced) or
+/// holding data (unless forced).
 pub(crate) async fn delete(
     State(app): State<App>,
     Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
     q: Q,
 ) -> ApiResult<StatusCode> {
+    let project = project(&auth)?;
     let force = q.bool("force")?;
     {
         let mut st = app.lock();
-        let v = find(&st, &auth, &id)?;
-        if !force {
-            let mounted = mounted_by(&st, &id);
-            if !mounted.is_empty() {
-                return Err(ApiError::conflict_state(
-                    format!("volume {id} is mounted by {}", mounted.join(", ")),
-                    "in_use",
-                ));
-            }
-            if used_gb(&app, v) > 0.0 {
-                return Err(ApiError::conflict_state(
-                    format!("volume {id} holds data; pass force=true"),
-                    "not_empty",
-                ));
-            }
+        let v = find(&st, &project, &id)?;
+        let mounted = mounted_by(&st, &id);
+        if !mounted.is_empty() {
+            return Err(ApiError::conflict_state(
+                format!("volume {id} is mounted by {}", mounted.join(", ")),
+                "in_use",
+            ));
+        }
+        if !force && used_bytes(&app, v) > 0 {
+            return Err(ApiError::conflict_state(
+                format!("volume {id} holds data; pass force=true to delete it too"),
+                "not_empty",
+            ));
         }
         st.volumes.retain(|v| v.id != id);
     }

@@ -9,6 +9,7 @@ pub struct Resp {
     pub status: u16,
     pub headers: ureq::http::HeaderMap,
     pub text: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Resp {
@@ -21,6 +22,11 @@ impl Resp {
             .get(name)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
+    }
+
+    /// The message of a plain `{"error": "message"}` body (storage routes).
+    pub fn plain_error(&self) -> String {
+        self.json()["error"].as_str().unwrap_or("").to_string()
     }
 
     pub fn code(&self) -> String {
@@ -53,6 +59,14 @@ impl C {
             base: emu.endpoint(),
             token: Some(emu.token()),
             project: None,
+        }
+    }
+
+    /// A client of the platform (storage) service: the demo project is set.
+    pub fn platform(emu: &Emulator) -> C {
+        C {
+            project: Some(emu.project_id()),
+            ..C::new(emu)
         }
     }
 
@@ -93,16 +107,17 @@ impl C {
         let resp = self.agent.run(req).expect("transport");
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        let text = resp
+        let bytes = resp
             .into_body()
             .with_config()
             .limit(64 * 1024 * 1024)
-            .read_to_string()
+            .read_to_vec()
             .unwrap_or_default();
         Resp {
             status,
             headers,
-            text,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes,
         }
     }
 
@@ -121,6 +136,38 @@ impl C {
 
     pub fn delete(&self, path: &str) -> Resp {
         self.call("DELETE", path, None)
+    }
+
+    /// `multipart/form-data` upload with fields `path` and `file` (in that order
+    /// unless `file_first`).
+    pub fn form_upload(&self, path: &str, key: &str, data: &[u8], file_first: bool) -> Resp {
+        let b = "----podstack-test-boundary-7MA4YWxk";
+        let path_part =
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"path\"\r\n\r\n{key}\r\n")
+                .into_bytes();
+        let name = key.rsplit('/').next().unwrap_or(key);
+        let mut file_part = format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        file_part.extend_from_slice(data);
+        file_part.extend_from_slice(b"\r\n");
+        let mut body = Vec::new();
+        if file_first {
+            body.extend(file_part);
+            body.extend(path_part);
+        } else {
+            body.extend(path_part);
+            body.extend(file_part);
+        }
+        body.extend(format!("--{b}--\r\n").into_bytes());
+        self.send(
+            "POST",
+            path,
+            body,
+            &format!("multipart/form-data; boundary={b}"),
+            &[],
+        )
     }
 
     pub fn put_bytes(&self, path: &str, bytes: Vec<u8>) -> Resp {
