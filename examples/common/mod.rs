@@ -45,7 +45,9 @@ pub fn connect() -> Result<(Client, Option<Emulator>), Error> {
     let client = Client::builder()
         .use_environment(false)
         .api_endpoint(emulator.endpoint())
+        .platform_endpoint(emulator.platform_endpoint())
         .api_token(emulator.token())
+        .project_id(emulator.project_id())
         .build()?;
     Ok((client, Some(emulator)))
 }
