@@ -48,7 +48,15 @@ mod local_fs {
     /// Creates (or truncates) a file to write. Created at once, not on a blocking-pool
     /// thread: a cancelled download's guard must never run before the file exists.
     pub(crate) async fn create(path: &std::path::Path) -> std::io::Result<tokio::fs::File> {
-        std::fs::File::create(path).map(tokio::fs::File::from_std)
+        std::fs::File::create(path).map(writer)
+    }
+
+    /// A tokio file whose write buffer is one network piece: tokio's default lets each
+    /// open file hold up to 2 MiB, which parallel downloads would multiply.
+    fn writer(file: std::fs::File) -> tokio::fs::File {
+        let mut file = tokio::fs::File::from_std(file);
+        file.set_max_buf_size(crate::transport::CHUNK_SIZE);
+        file
     }
 
     /// Creates (or truncates) a file of `len` bytes, for parts to write into.
@@ -64,7 +72,7 @@ mod local_fs {
         use std::io::Seek;
         let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
         file.seek(std::io::SeekFrom::Start(offset))?;
-        Ok(tokio::fs::File::from_std(file))
+        Ok(writer(file))
     }
 }
 

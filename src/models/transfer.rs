@@ -36,7 +36,7 @@ pub const DEFAULT_MULTIPART_THRESHOLD: u64 = 100 * MIB;
 /// The size of each part of a multipart upload or ranged download (64 MiB).
 pub const DEFAULT_PART_SIZE: u64 = 64 * MIB;
 /// How many parts or files a bucket transfer moves at once.
-pub const DEFAULT_CONCURRENCY: usize = 8;
+pub const DEFAULT_CONCURRENCY: usize = 4;
 
 const MIB: u64 = 1024 * 1024;
 /// The smallest part a multipart upload takes (as S3: 5 MiB), except the last.

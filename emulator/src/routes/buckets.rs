@@ -235,7 +235,10 @@ impl BlobWriter {
         if let Some(parent) = path.parent() {
             tokio::fs::create_dir_all(parent).await?;
         }
-        let file = tokio::fs::File::create(&path).await?;
+        let mut file = tokio::fs::File::create(&path).await?;
+        // tokio lets an open file buffer up to 2 MiB of writes; parallel parts would
+        // multiply that. One network piece is enough.
+        file.set_max_buf_size(64 * 1024);
         Ok(BlobWriter {
             path,
             file,

@@ -821,6 +821,7 @@ pub(crate) async fn put_file(
     }
     let tmp = host.with_extension(format!("upload-{}", crate::state::rand_hex(4)));
     let mut file = tokio::fs::File::create(&tmp).await?;
+    file.set_max_buf_size(64 * 1024);
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
         match chunk {
