@@ -829,7 +829,8 @@ mod tests {
     #[test]
     fn a_plain_string_error_body_is_the_message_and_the_status_decides() {
         let body = r#"{"error": "bucket 'b1' not found"}"#;
-        let cases: [(u16, fn(&Error) -> bool); 11] = [
+        type IsExpected = fn(&Error) -> bool;
+        let cases: [(u16, IsExpected); 11] = [
             (
                 400,
                 |e| matches!(e, Error::Validation { field_errors, .. } if field_errors.is_empty()),
