@@ -108,6 +108,9 @@ compile_error!(
 
 mod core;
 mod files;
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzz;
 mod lines;
 mod models;
 mod request;

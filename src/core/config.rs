@@ -173,7 +173,7 @@ impl Environment {
         }
     }
 
-    #[cfg(test)]
+    #[cfg(any(test, fuzzing))]
     pub(crate) fn new(vars: &[(&str, &str)], home: Option<&str>) -> Self {
         Environment {
             vars: vars
