@@ -121,3 +121,20 @@ fn an_ip_literal_with_a_suffix_is_not_loopback() {
         build(good).unwrap_or_else(|e| panic!("{good}: {e}"));
     }
 }
+
+#[flavour]
+#[flavour_test]
+async fn exec_with_a_duration_max_timeout_does_not_panic() {
+    let mut server = mock_server().await;
+    server
+        .mock("POST", "/v1/pods/pod_1/exec")
+        .with_body(r#"{"exit_code":0,"output":"ok\n","error":""}"#)
+        .create();
+    let client = client_for(&server.url());
+    let result = client
+        .pods()
+        .exec_with_timeout("pod_1", "true", Duration::MAX)
+        .await
+        .unwrap();
+    assert!(result.success());
+}
