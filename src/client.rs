@@ -236,9 +236,7 @@ impl ClientBuilder {
         } else {
             Environment::from_process()
         };
-        let config = config::resolve(&self.settings, &environment, &|path| {
-            std::fs::read_to_string(path)
-        })?;
+        let config = config::resolve(&self.settings, &environment, &config::read_credentials_file)?;
         let token = config.token.expose();
         let inner = Inner {
             context: RequestContext {

@@ -55,7 +55,9 @@ println!("{} pods", pods.len());
 //!    `platform_endpoint`);
 //! 2. the profile named with [`ClientBuilder::profile`];
 //! 3. the environment: `PODSTACK_API_TOKEN`, `PODSTACK_PROJECT`, `PODSTACK_API_ENDPOINT`,
-//!    `PODSTACK_PLATFORM_URL`;
+//!    `PODSTACK_PLATFORM_URL`; then the official Python package's names for the first
+//!    three, `PODSTACK_API_KEY`, `PODSTACK_PROJECT_ID`, `PODSTACK_BASE_URL` (an endpoint
+//!    may end in `/v1`);
 //! 4. the profile named by `PODSTACK_PROFILE`, or else `[default]`, in the credentials
 //!    file (`PODSTACK_CREDENTIALS_FILE`, default `~/.podstack/credentials`);
 //! 5. the default: no token (an [`Error::Authentication`] "No API token provided"), no
@@ -108,6 +110,9 @@ compile_error!(
 
 mod core;
 mod files;
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzz;
 mod lines;
 mod models;
 mod request;

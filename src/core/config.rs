@@ -9,13 +9,22 @@
 //! 1. the value set on the builder;
 //! 2. the profile named on the builder (`.profile(..)`), if any;
 //! 3. the environment variable (`PODSTACK_API_TOKEN`, `PODSTACK_PROJECT`,
-//!    `PODSTACK_API_ENDPOINT`);
+//!    `PODSTACK_API_ENDPOINT`, `PODSTACK_PLATFORM_URL`), then the name the official
+//!    Python package reads (`PODSTACK_API_KEY`, `PODSTACK_PROJECT_ID`,
+//!    `PODSTACK_BASE_URL`);
 //! 4. the profile named by `PODSTACK_PROFILE`, or else `[default]`;
 //! 5. the built-in default (none for token and project, `https://api.podstack.ai`).
 //!
 //! A profile named on the builder or by `PODSTACK_PROFILE` that the file lacks is an
-//! error; so is a credentials file named explicitly that does not exist. A missing
-//! default file (`~/.podstack/credentials`) is not.
+//! error; so is a credentials file named explicitly that does not exist, is unreadable
+//! or malformed. The default file (`~/.podstack/credentials`) is read only when it may
+//! still supply something: a profile was named, or one of token, project, endpoint and
+//! platform endpoint was given neither on the builder nor by the environment. When it
+//! is missing, that is not an error. Every file is read with a size cap
+//! ([`MAX_CREDENTIALS_FILE_BYTES`]) and may start with a UTF-8 byte order mark.
+//!
+//! Tokens are trimmed wherever they come from; an empty token or one with anything but
+//! printable ASCII is a [`Error::Config`] naming where it came from, never the value.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -41,7 +50,26 @@ pub(crate) const ENV_PROJECT: &str = "PODSTACK_PROJECT";
 pub(crate) const ENV_ENDPOINT: &str = "PODSTACK_API_ENDPOINT";
 pub(crate) const ENV_PLATFORM: &str = "PODSTACK_PLATFORM_URL";
 pub(crate) const ENV_CREDENTIALS_FILE: &str = "PODSTACK_CREDENTIALS_FILE";
+/// The official Python package's names, read after ours (see the contract's
+/// "Compatibility with the official Python package's environment").
+pub(crate) const ENV_TOKEN_PYTHON: &str = "PODSTACK_API_KEY";
+pub(crate) const ENV_PROJECT_PYTHON: &str = "PODSTACK_PROJECT_ID";
+pub(crate) const ENV_ENDPOINT_PYTHON: &str = "PODSTACK_BASE_URL";
 const DEFAULT_PROFILE: &str = "default";
+
+/// The largest credentials file read: a bigger one is a [`Error::Config`]. Real files
+/// hold a few profiles of a few lines each.
+pub(crate) const MAX_CREDENTIALS_FILE_BYTES: usize = 1024 * 1024;
+
+/// The environment variables for one setting, in order: ours, then its alias.
+const TOKEN_VARS: [&str; 2] = [ENV_TOKEN, ENV_TOKEN_PYTHON];
+const PROJECT_VARS: [&str; 2] = [ENV_PROJECT, ENV_PROJECT_PYTHON];
+const ENDPOINT_VARS: [&str; 2] = [ENV_ENDPOINT, ENV_ENDPOINT_PYTHON];
+const PLATFORM_VARS: [&str; 1] = [ENV_PLATFORM];
+
+/// The version path of each service, which an endpoint may be given with.
+const API_VERSION_PATH: &str = "/v1";
+const PLATFORM_VERSION_PATH: &str = "/api/v1";
 
 /// An API token. Its `Debug` and `Display` never show it.
 #[derive(Clone, PartialEq, Eq)]
@@ -72,6 +100,16 @@ pub enum Source {
     Explicit,
     /// Read from this environment variable.
     Environment(&'static str),
+    /// Read from an environment variable of the official Python package, which this
+    /// SDK reads after its own (`PODSTACK_API_KEY` after `PODSTACK_API_TOKEN`,
+    /// `PODSTACK_PROJECT_ID` after `PODSTACK_PROJECT`, `PODSTACK_BASE_URL` after
+    /// `PODSTACK_API_ENDPOINT`).
+    EnvironmentAlias {
+        /// The variable that was read, e.g. `PODSTACK_API_KEY`.
+        variable: &'static str,
+        /// This SDK's own name for the setting, e.g. `PODSTACK_API_TOKEN`.
+        alias_of: &'static str,
+    },
     /// Read from a profile of the credentials file.
     Profile {
         /// The profile (section) name.
@@ -88,6 +126,10 @@ impl fmt::Display for Source {
         match self {
             Source::Explicit => f.write_str("explicit setting"),
             Source::Environment(var) => write!(f, "environment variable {var}"),
+            Source::EnvironmentAlias { variable, alias_of } => write!(
+                f,
+                "environment variable {variable} (the Python package's name for {alias_of})"
+            ),
             Source::Profile { profile, file } => {
                 write!(f, "profile [{profile}] in {}", file.display())
             }
@@ -131,7 +173,7 @@ impl Environment {
         }
     }
 
-    #[cfg(test)]
+    #[cfg(any(test, fuzzing))]
     pub(crate) fn new(vars: &[(&str, &str)], home: Option<&str>) -> Self {
         Environment {
             vars: vars
@@ -147,6 +189,22 @@ impl Environment {
             .get(name)
             .map(|v| v.trim())
             .filter(|v| !v.is_empty())
+    }
+
+    /// The first of `names` that is set, with its source: the first name is ours, any
+    /// later one an alias of it.
+    fn first_var(&self, names: &[&'static str]) -> Option<(String, Source)> {
+        names.iter().enumerate().find_map(|(i, &name)| {
+            let value = self.var(name)?.to_owned();
+            let source = match i {
+                0 => Source::Environment(name),
+                _ => Source::EnvironmentAlias {
+                    variable: name,
+                    alias_of: names[0],
+                },
+            };
+            Some((value, source))
+        })
     }
 }
 
@@ -223,7 +281,10 @@ impl ResolvedConfig {
         (&self.profile, &self.profile_source)
     }
 
-    /// The credentials file that was consulted, if any could be located.
+    /// The credentials file that was consulted (read, or looked for and found
+    /// missing). `None` when none could be located (no home directory), or when the
+    /// default file was not needed because every value it could supply was given on
+    /// the builder or by the environment and no profile was named.
     pub fn credentials_file(&self) -> Option<&Path> {
         self.credentials_file.as_deref()
     }
@@ -241,37 +302,52 @@ impl ResolvedConfig {
 
 type Profiles = BTreeMap<String, BTreeMap<String, String>>;
 
-/// The credentials file as found: where, whether it existed, and its profiles.
-struct CredentialsFile {
-    path: Option<PathBuf>,
-    exists: bool,
-    profiles: Profiles,
-}
-
-impl CredentialsFile {
-    fn describe(&self) -> String {
-        match (&self.path, self.exists) {
-            (Some(path), true) => path.display().to_string(),
-            (Some(path), false) => format!("{} (not found)", path.display()),
-            (None, _) => "no credentials file (home directory unknown)".to_owned(),
-        }
-    }
+/// Reads a credentials file: at most [`MAX_CREDENTIALS_FILE_BYTES`] and one byte more
+/// (so that [`resolve`] can tell a file that is too big), whatever its real size.
+pub(crate) fn read_credentials_file(path: &Path) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_CREDENTIALS_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Resolves the configuration from explicit settings, an environment snapshot and a
-/// file reader (`std::fs::read_to_string` outside tests).
+/// file reader ([`read_credentials_file`] outside tests; it is called at most once, and
+/// only when the file may supply something).
 pub(crate) fn resolve(
     settings: &Settings,
     env: &Environment,
-    read_file: &dyn Fn(&Path) -> io::Result<String>,
+    read_file: &dyn Fn(&Path) -> io::Result<Vec<u8>>,
 ) -> Result<ResolvedConfig> {
-    let file = load_credentials_file(settings, env, read_file)?;
-
     let (profile, profile_source) = match (&settings.profile, env.var(ENV_PROFILE)) {
         (Some(name), _) => (name.clone(), Source::Explicit),
         (None, Some(name)) => (name.to_owned(), Source::Environment(ENV_PROFILE)),
         (None, None) => (DEFAULT_PROFILE.to_owned(), Source::Default),
     };
+    let explicit_token = settings.api_token.as_ref().map(|t| t.expose().trim());
+    let from_env = [
+        env.first_var(&TOKEN_VARS),
+        env.first_var(&PROJECT_VARS),
+        env.first_var(&ENDPOINT_VARS),
+        env.first_var(&PLATFORM_VARS),
+    ];
+    let explicit = [
+        explicit_token.is_some(),
+        settings.project_id.is_some(),
+        settings.api_endpoint.is_some(),
+        settings.platform_endpoint.is_some(),
+    ];
+    // The file is needed to check a named profile, or for any value not given yet.
+    let file_needed = profile_source != Source::Default
+        || explicit
+            .iter()
+            .zip(&from_env)
+            .any(|(explicit, env)| !explicit && env.is_none());
+    let [env_token, env_project, env_endpoint, env_platform] = from_env;
+    let file = load_credentials_file(settings, env, read_file, file_needed)?;
+
     let section = match file.profiles.get(&profile) {
         Some(section) => Some(section),
         None if profile_source == Source::Default => None,
@@ -291,32 +367,36 @@ pub(crate) fn resolve(
         })
     };
     let profile_named_explicitly = profile_source == Source::Explicit;
-    // Builder value, builder-named profile, environment, env-named or default profile.
-    let lookup = |explicit: Option<&str>, env_var: &'static str, key: &str| {
+    // Builder value, builder-named profile, environment (ours, then the Python
+    // package's name), env-named or default profile.
+    let lookup = |explicit: Option<&str>, from_env: Option<(String, Source)>, key: &str| {
         explicit
             .map(|v| (v.to_owned(), Source::Explicit))
             .or_else(|| from_profile(key).filter(|_| profile_named_explicitly))
-            .or_else(|| {
-                env.var(env_var)
-                    .map(|v| (v.to_owned(), Source::Environment(env_var)))
-            })
+            .or(from_env)
             .or_else(|| from_profile(key).filter(|_| !profile_named_explicitly))
     };
 
-    let explicit_token = settings.api_token.as_ref().map(ApiToken::expose);
-    let (token, token_source) = lookup(explicit_token, ENV_TOKEN, "api_token")
+    let (token, token_source) = lookup(explicit_token, env_token, "api_token")
         .ok_or_else(|| missing_token_error(&profile, &file))?;
-    let project = lookup(settings.project_id.as_deref(), ENV_PROJECT, "project_id");
+    check_token(&token, &token_source)?;
+    let project = lookup(settings.project_id.as_deref(), env_project, "project_id");
     let (raw_endpoint, endpoint_source) = lookup(
         settings.api_endpoint.as_deref(),
-        ENV_ENDPOINT,
+        env_endpoint,
         "api_endpoint",
     )
     .unwrap_or_else(|| (DEFAULT_ENDPOINT.to_owned(), Source::Default));
-    let endpoint = checked_endpoint("API", &raw_endpoint, &endpoint_source, settings)?;
+    let endpoint = checked_endpoint(
+        "API",
+        &raw_endpoint,
+        &endpoint_source,
+        settings,
+        API_VERSION_PATH,
+    )?;
     let (raw_platform, platform_endpoint_source) = lookup(
         settings.platform_endpoint.as_deref(),
-        ENV_PLATFORM,
+        env_platform,
         "platform_endpoint",
     )
     .unwrap_or_else(|| (DEFAULT_PLATFORM_ENDPOINT.to_owned(), Source::Default));
@@ -325,6 +405,7 @@ pub(crate) fn resolve(
         &raw_platform,
         &platform_endpoint_source,
         settings,
+        PLATFORM_VERSION_PATH,
     )?;
 
     Ok(ResolvedConfig {
@@ -337,30 +418,109 @@ pub(crate) fn resolve(
         platform_endpoint_source,
         profile,
         profile_source,
-        credentials_file: file.path,
+        credentials_file: file.path.filter(|_| file.consulted),
         timeout: settings.timeout.unwrap_or(DEFAULT_TIMEOUT),
         retry: settings.retry.clone().unwrap_or_default(),
     })
 }
 
-/// Validates an endpoint, or says which one is wrong and where it came from.
+/// Checks that a token can go into an `Authorization` header: not empty, printable
+/// ASCII only. The message says where it came from and what is wrong, never the token.
+fn check_token(token: &str, source: &Source) -> Result<()> {
+    let problem = if token.is_empty() {
+        "it is empty".to_owned()
+    } else if let Some((at, c)) = token
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !c.is_ascii_graphic())
+    {
+        let kind = if !c.is_ascii() {
+            "a non-ASCII character"
+        } else if c.is_ascii_whitespace() {
+            "white space"
+        } else {
+            "a control character"
+        };
+        format!(
+            "character {} of {} is {kind}; a token is printable ASCII only \
+             (was it pasted with a stray character?)",
+            at + 1,
+            token.chars().count()
+        )
+    } else {
+        return Ok(());
+    };
+    Err(Error::config(format!(
+        "the API token from {source} is unusable: {problem}"
+    )))
+}
+
+/// Validates an endpoint, or says which one is wrong and where it came from. A
+/// trailing `version_path` (`/v1` for the API) is dropped: the client adds it.
 fn checked_endpoint(
     which: &str,
     raw: &str,
     source: &Source,
     settings: &Settings,
+    version_path: &str,
 ) -> Result<String> {
-    validate_endpoint(raw, settings.allow_insecure_http).map_err(|why| {
-        Error::config(format!(
-            "invalid {which} endpoint {raw:?} (from {source}): {why}"
-        ))
-    })
+    validate_endpoint(raw, settings.allow_insecure_http)
+        .map(|endpoint| without_version_path(endpoint, version_path))
+        .map_err(|why| {
+            Error::config(format!(
+                "invalid {which} endpoint {raw:?} (from {source}): {why}"
+            ))
+        })
+}
+
+/// `https://host/v1` → `https://host` for `version_path` `/v1` (ASCII case ignored);
+/// only the path is looked at, never the host.
+fn without_version_path(endpoint: String, version_path: &str) -> String {
+    let path_start = endpoint
+        .find("://")
+        .map(|at| at + 3)
+        .and_then(|after| endpoint[after..].find('/').map(|at| after + at));
+    let Some(path_start) = path_start else {
+        return endpoint;
+    };
+    let cut = endpoint.len().checked_sub(version_path.len());
+    match cut {
+        Some(cut)
+            if cut >= path_start
+                && endpoint.is_char_boundary(cut)
+                && endpoint[cut..].eq_ignore_ascii_case(version_path) =>
+        {
+            endpoint[..cut].trim_end_matches('/').to_owned()
+        }
+        _ => endpoint,
+    }
+}
+
+/// The credentials file as found: where, whether it was consulted and existed, and
+/// its profiles.
+struct CredentialsFile {
+    path: Option<PathBuf>,
+    /// Whether it was read (or looked for): false when nothing needed the default file.
+    consulted: bool,
+    exists: bool,
+    profiles: Profiles,
+}
+
+impl CredentialsFile {
+    fn describe(&self) -> String {
+        match (&self.path, self.exists) {
+            (Some(path), true) => path.display().to_string(),
+            (Some(path), false) => format!("{} (not found)", path.display()),
+            (None, _) => "no credentials file (home directory unknown)".to_owned(),
+        }
+    }
 }
 
 fn load_credentials_file(
     settings: &Settings,
     env: &Environment,
-    read_file: &dyn Fn(&Path) -> io::Result<String>,
+    read_file: &dyn Fn(&Path) -> io::Result<Vec<u8>>,
+    needed: bool,
 ) -> Result<CredentialsFile> {
     let (path, source) = match (&settings.credentials_file, env.var(ENV_CREDENTIALS_FILE)) {
         (Some(path), _) => (Some(expand_home(path, env)), Source::Explicit),
@@ -375,33 +535,44 @@ fn load_credentials_file(
             Source::Default,
         ),
     };
-    let Some(path) = path else {
-        return Ok(CredentialsFile {
-            path: None,
-            exists: false,
-            profiles: Profiles::new(),
-        });
+    let absent = |path: Option<PathBuf>, consulted: bool| CredentialsFile {
+        path,
+        consulted,
+        exists: false,
+        profiles: Profiles::new(),
     };
+    let Some(path) = path else {
+        return Ok(absent(None, false));
+    };
+    // A file named explicitly is always read, so that a wrong name is an error.
+    if source == Source::Default && !needed {
+        return Ok(absent(Some(path), false));
+    }
     match read_file(&path) {
-        Ok(text) => {
-            let profiles = parse_credentials(&text).map_err(|why| {
-                Error::config(format!(
-                    "credentials file {} is malformed: {why}",
-                    path.display()
-                ))
-            })?;
+        Ok(bytes) if bytes.len() > MAX_CREDENTIALS_FILE_BYTES => Err(Error::config(format!(
+            "credentials file {} (from {source}) is larger than {} bytes (1 MiB), the most \
+             a credentials file may be; is it the right file?",
+            path.display(),
+            MAX_CREDENTIALS_FILE_BYTES
+        ))),
+        Ok(bytes) => {
+            let profiles = credentials_text(&bytes)
+                .and_then(parse_credentials)
+                .map_err(|why| {
+                    Error::config(format!(
+                        "credentials file {} (from {source}) is malformed: {why}",
+                        path.display()
+                    ))
+                })?;
             Ok(CredentialsFile {
                 path: Some(path),
+                consulted: true,
                 exists: true,
                 profiles,
             })
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound && source == Source::Default => {
-            Ok(CredentialsFile {
-                path: Some(path),
-                exists: false,
-                profiles: Profiles::new(),
-            })
+            Ok(absent(Some(path), true))
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => Err(Error::config(format!(
             "credentials file {} (from {source}) does not exist",
@@ -414,6 +585,18 @@ fn load_credentials_file(
     }
 }
 
+/// The file's bytes as text: UTF-8, without a leading byte order mark (Notepad writes
+/// one).
+fn credentials_text(bytes: &[u8]) -> std::result::Result<&str, String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        format!(
+            "it is not UTF-8 text (invalid byte at offset {})",
+            e.valid_up_to()
+        )
+    })
+}
+
 /// Parses the INI credentials file: `[profile]` sections, `key = value` lines, `#` and
 /// `;` comments. Keys outside any section are rejected, since they would silently
 /// belong to no profile.
@@ -422,11 +605,11 @@ fn parse_credentials(text: &str) -> std::result::Result<Profiles, String> {
         let line = line.trim();
         line.is_empty() || line.starts_with(['#', ';', '[']) || line.contains(['=', ':'])
     };
-    if let Some((number, line)) = text.lines().enumerate().find(|(_, l)| !is_understood(l)) {
+    // The line itself is not quoted: a token pasted on a line of its own would show.
+    if let Some((number, _)) = text.lines().enumerate().find(|(_, l)| !is_understood(l)) {
         return Err(format!(
-            "line {} is neither a [section], a key = value pair nor a comment: {:?}",
+            "line {} is neither a [section], a key = value pair nor a comment",
             number + 1,
-            line.trim()
         ));
     }
     if let Some((number, _)) = text
@@ -485,8 +668,8 @@ fn missing_profile_error(profile: &str, source: &Source, file: &CredentialsFile)
 fn missing_token_error(profile: &str, file: &CredentialsFile) -> Error {
     Error::authentication(format!(
         "No API token provided. Looked for: an explicit token (Client::builder().api_token(..)), \
-         the {ENV_TOKEN} environment variable, and api_token in profile [{profile}] of {}. \
-         Set {ENV_TOKEN} or pass the token to the builder.",
+         the {ENV_TOKEN} and {ENV_TOKEN_PYTHON} environment variables, and api_token in \
+         profile [{profile}] of {}. Set {ENV_TOKEN} or pass the token to the builder.",
         file.describe()
     ))
 }
@@ -495,62 +678,137 @@ fn missing_token_error(profile: &str, file: &CredentialsFile) -> Error {
 ///
 /// It must be `https://host[:port][/path]`, or `http://` to a loopback host (or any host
 /// when `allow_insecure_http` is set), with no credentials, query or fragment.
+///
+/// The authority is parsed by RFC 3986's grammar rather than with the `url` crate: the
+/// check needs only the host and port, the `url` crate (with its IDNA tables) would be
+/// a new dependency of blocking-only builds, and `http::Uri` belongs to the transports,
+/// which core does not import. Anything outside the plain ASCII forms below is
+/// refused rather than guessed at: `[IPv6]` literals (no zone ids), registered names
+/// of letters, digits, `-`, `.`, `_` and `~` (an internationalised name must be given
+/// in its `xn--` form), and a port of digits only.
 pub(crate) fn validate_endpoint(
     raw: &str,
     allow_insecure_http: bool,
 ) -> std::result::Result<String, String> {
-    let trimmed = raw.trim().trim_end_matches('/');
+    let trimmed = raw.trim();
     let (scheme, rest) = trimmed
         .split_once("://")
         .ok_or("expected a URL such as https://api.podstack.ai")?;
     let scheme = scheme.to_ascii_lowercase();
     if scheme != "https" && scheme != "http" {
-        return Err(format!("the scheme must be https, not {scheme}"));
+        return Err(format!("the scheme must be https, not {scheme:?}"));
+    }
+    if rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("the URL contains white space or control characters".to_owned());
+    }
+    if !rest.is_ascii() {
+        return Err(
+            "the URL contains non-ASCII characters; give an internationalised host name in \
+             its xn-- form and percent-encode the path"
+                .to_owned(),
+        );
     }
     if rest.contains(['?', '#']) {
         return Err("an endpoint takes no query or fragment".to_owned());
     }
-    if rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("the URL contains white space".to_owned());
-    }
-    let authority = rest.split('/').next().unwrap_or_default();
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     if authority.contains('@') {
         return Err("an endpoint takes no user name or password".to_owned());
     }
+    if path.contains('\\') {
+        return Err("the path contains a backslash".to_owned());
+    }
     let host = host_of(authority)?;
-    if scheme == "http" && !allow_insecure_http && !is_loopback(host) {
+    if scheme == "http" && !allow_insecure_http && !host.is_loopback() {
         return Err(format!(
-            "plain http would send the API token unencrypted to {host}; use https, \
-             or allow it explicitly with ClientBuilder::allow_insecure_http(true)"
+            "plain http would send the API token unencrypted to {}; use https, \
+             or allow it explicitly with ClientBuilder::allow_insecure_http(true)",
+            host.text
         ));
     }
-    Ok(format!("{scheme}://{rest}"))
+    Ok(format!(
+        "{scheme}://{authority}{}",
+        path.trim_end_matches('/')
+    ))
 }
 
-fn host_of(authority: &str) -> std::result::Result<&str, String> {
-    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let (host, after) = v6.split_once(']').ok_or("unclosed [ in the host")?;
-        (host, after.strip_prefix(':'))
-    } else {
-        match authority.split_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (authority, None),
+/// The host part of an endpoint's authority, and what kind of host it is.
+#[derive(Debug, PartialEq)]
+struct Host<'a> {
+    text: &'a str,
+    kind: HostKind,
+}
+
+#[derive(Debug, PartialEq)]
+enum HostKind {
+    Name,
+    V4(Ipv4Addr),
+    V6(Ipv6Addr),
+}
+
+impl Host<'_> {
+    /// `localhost`, `127.0.0.0/8` or `[::1]`; nothing else, however it is spelled.
+    fn is_loopback(&self) -> bool {
+        match self.kind {
+            HostKind::Name => self.text.eq_ignore_ascii_case("localhost"),
+            HostKind::V4(ip) => ip.is_loopback(),
+            HostKind::V6(ip) => ip.is_loopback(),
         }
-    };
-    if host.is_empty() {
-        return Err("the URL has no host".to_owned());
     }
+}
+
+/// Parses `host[:port]` or `[v6]:port`: an IP literal must be the whole host (a
+/// `[::1].evil.com` is refused), a port is digits only and fits in 16 bits.
+fn host_of(authority: &str) -> std::result::Result<Host<'_>, String> {
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let (inside, after) = v6.split_once(']').ok_or("unclosed [ in the host")?;
+        let port = match after {
+            "" => None,
+            _ => Some(after.strip_prefix(':').ok_or_else(|| {
+                "only :port may follow an [IPv6] host; a host name cannot contain [ ]".to_owned()
+            })?),
+        };
+        let ip = inside
+            .parse::<Ipv6Addr>()
+            .map_err(|_| format!("[{inside}] is not an IPv6 address"))?;
+        (
+            Host {
+                text: &authority[..inside.len() + 2],
+                kind: HostKind::V6(ip),
+            },
+            port,
+        )
+    } else {
+        let (name, port) = match authority.split_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (authority, None),
+        };
+        if name.is_empty() {
+            return Err("the URL has no host".to_owned());
+        }
+        if let Some(bad) = name
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~')))
+        {
+            return Err(format!(
+                "the host contains {bad:?}, which a host name cannot"
+            ));
+        }
+        let kind = match name.parse::<Ipv4Addr>() {
+            Ok(ip) => HostKind::V4(ip),
+            Err(_) => HostKind::Name,
+        };
+        (Host { text: name, kind }, port)
+    };
     if let Some(port) = port {
-        port.parse::<u16>()
-            .map_err(|_| format!("{port:?} is not a valid port"))?;
+        let valid = !port.is_empty()
+            && port.bytes().all(|b| b.is_ascii_digit())
+            && port.parse::<u16>().is_ok();
+        if !valid {
+            return Err(format!("{port:?} is not a valid port"));
+        }
     }
     Ok(host)
-}
-
-fn is_loopback(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost")
-        || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
-        || host.parse::<Ipv6Addr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]
@@ -592,11 +850,11 @@ mod tests {
         fn resolve(&self) -> Result<ResolvedConfig> {
             let env = Environment::new(&self.vars, Some(HOME));
             let files = self.files.clone();
-            let read = move |p: &Path| -> io::Result<String> {
+            let read = move |p: &Path| -> io::Result<Vec<u8>> {
                 files
                     .iter()
                     .find(|(path, _)| Path::new(path) == p)
-                    .map(|(_, text)| text.to_string())
+                    .map(|(_, text)| text.as_bytes().to_vec())
                     .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))
             };
             resolve(&self.settings, &env, &read)
@@ -801,7 +1059,7 @@ mod tests {
     #[test]
     fn unreadable_or_malformed_files_are_config_errors() {
         let env = Environment::new(&[(ENV_TOKEN, "t")], Some(HOME));
-        let denied = |_: &Path| -> io::Result<String> {
+        let denied = |_: &Path| -> io::Result<Vec<u8>> {
             Err(io::Error::from(io::ErrorKind::PermissionDenied))
         };
         let err = resolve(&Settings::default(), &env, &denied).unwrap_err();
@@ -887,5 +1145,318 @@ mod tests {
         let c = case.resolve().unwrap();
         assert!(!format!("{c:?}").contains("supersecret"));
         assert!(!format!("{:?}", case.settings).contains("supersecret"));
+    }
+
+    type Calls = std::rc::Rc<std::cell::RefCell<Vec<PathBuf>>>;
+
+    /// A reader that records each path it is asked for.
+    fn recording_reader(text: &'static [u8]) -> (Calls, impl Fn(&Path) -> io::Result<Vec<u8>>) {
+        let calls = Calls::default();
+        let seen = calls.clone();
+        let read = move |p: &Path| {
+            seen.borrow_mut().push(p.to_path_buf());
+            Ok(text.to_vec())
+        };
+        (calls, read)
+    }
+
+    fn all_explicit() -> Settings {
+        Settings {
+            api_token: Some(ApiToken::new("tok_explicit")),
+            project_id: Some("proj_explicit".into()),
+            api_endpoint: Some("https://api.podstack.ai".into()),
+            platform_endpoint: Some("https://cloud.podstack.ai/platform".into()),
+            ..Settings::default()
+        }
+    }
+
+    #[test]
+    fn a_broken_default_file_is_not_read_when_nothing_needs_it() {
+        let junk: &[u8] = b"\xEF\xBB\xBFnot an ini file\n\xFF\xFE";
+        let (calls, read) = recording_reader(junk);
+        let env = Environment::new(&[], Some(HOME));
+        let c = resolve(&all_explicit(), &env, &read).expect("the file is not needed");
+        assert!(calls.borrow().is_empty(), "read {:?}", calls.borrow());
+        assert_eq!(c.credentials_file(), None);
+        assert_eq!(c.token.expose(), "tok_explicit");
+
+        // The environment, aliases included, counts as given too.
+        let env = Environment::new(
+            &[
+                (ENV_TOKEN_PYTHON, "tok_env"),
+                (ENV_PROJECT_PYTHON, "proj_env"),
+                (ENV_ENDPOINT_PYTHON, "https://api.podstack.ai/v1"),
+                (ENV_PLATFORM, "https://cloud.podstack.ai/platform"),
+            ],
+            Some(HOME),
+        );
+        let c = resolve(&Settings::default(), &env, &read).expect("the file is not needed");
+        assert!(calls.borrow().is_empty());
+        assert_eq!(c.token.expose(), "tok_env");
+
+        // Anything still missing (here the project), or a named profile, reads it.
+        let mut settings = all_explicit();
+        settings.project_id = None;
+        let env = Environment::new(&[], Some(HOME));
+        let err = resolve(&settings, &env, &read).unwrap_err();
+        assert!(err.message().contains("malformed"), "{err}");
+        assert_eq!(calls.borrow().len(), 1);
+        let env = Environment::new(&[(ENV_PROFILE, "prod")], Some(HOME));
+        assert!(resolve(&all_explicit(), &env, &read).is_err());
+        let mut settings = all_explicit();
+        settings.profile = Some("prod".into());
+        let env = Environment::new(&[], Some(HOME));
+        assert!(resolve(&settings, &env, &read).is_err());
+        assert_eq!(calls.borrow().len(), 3);
+
+        // A file named explicitly is always read, and broken is an error.
+        let mut settings = all_explicit();
+        settings.credentials_file = Some("/etc/podstack/creds".into());
+        let err = resolve(&settings, &env, &read).unwrap_err();
+        assert!(matches!(err, Error::Config { .. }), "{err:?}");
+        assert!(err.message().contains("/etc/podstack/creds"), "{err}");
+        let env = Environment::new(&[(ENV_CREDENTIALS_FILE, "/tmp/c")], Some(HOME));
+        assert!(resolve(&all_explicit(), &env, &read).is_err());
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_accepted() {
+        let case = Case::new().no_files().file(
+            DEFAULT_FILE,
+            "\u{feff}[default]\r\napi_token = tok_bom\r\nproject_id = p\r\n",
+        );
+        let c = case.resolve().expect("a BOM is not malformed");
+        assert_eq!(c.token.expose(), "tok_bom");
+        assert_eq!(c.project().map(|(p, _)| p), Some("p"));
+    }
+
+    #[test]
+    fn an_oversized_file_is_a_config_error_naming_the_file_and_the_cap() {
+        let env = Environment::new(&[(ENV_TOKEN, "t")], Some(HOME));
+        let huge = |_: &Path| Ok(vec![b'#'; MAX_CREDENTIALS_FILE_BYTES + 1]);
+        let err = resolve(&Settings::default(), &env, &huge).unwrap_err();
+        assert!(matches!(err, Error::Config { .. }), "{err:?}");
+        assert!(err.message().contains(DEFAULT_FILE), "{err}");
+        assert!(err.message().contains("1048576 bytes"), "{err}");
+        // Exactly at the cap is fine.
+        let full = |_: &Path| Ok(vec![b'#'; MAX_CREDENTIALS_FILE_BYTES]);
+        assert!(resolve(&Settings::default(), &env, &full).is_ok());
+    }
+
+    #[test]
+    fn the_real_reader_stops_after_the_cap() {
+        let dir = std::env::temp_dir().join(format!("podstack-cap-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("credentials");
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_len(64 * 1024 * 1024).unwrap(); // sparse: 64 MiB of zeros
+        let started = std::time::Instant::now();
+        let bytes = read_credentials_file(&path).unwrap();
+        assert_eq!(bytes.len(), MAX_CREDENTIALS_FILE_BYTES + 1);
+        assert!(started.elapsed() < Duration::from_secs(2));
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn file_errors_never_quote_the_file_s_text() {
+        for bad in [
+            "[default]\npodstack_abc_supersecret\n",
+            "podstack_abc_supersecret\n",
+        ] {
+            let case = Case::new().no_files().file(DEFAULT_FILE, bad);
+            let err = case.resolve().unwrap_err();
+            assert!(err.message().contains("malformed"), "{err}");
+            assert!(!format!("{err} {err:?}").contains("supersecret"), "{err}");
+        }
+        let env = Environment::new(&[], Some(HOME));
+        let latin1 = |_: &Path| Ok(b"[default]\napi_token = caf\xE9\n".to_vec());
+        let err = resolve(&Settings::default(), &env, &latin1).unwrap_err();
+        assert!(err.message().contains("not UTF-8"), "{err}");
+    }
+
+    #[test]
+    fn tokens_are_trimmed_and_unusable_ones_are_config_errors_without_the_value() {
+        let mut case = Case::new();
+        case.settings.api_token = Some(ApiToken::new("  tok_padded\n"));
+        assert_eq!(token_of(&case), ("tok_padded".into(), Source::Explicit));
+
+        let unusable = |case: &Case, source: &str, problem: &str, secret: &str| {
+            let err = case.resolve().unwrap_err();
+            assert!(matches!(err, Error::Config { .. }), "{err:?}");
+            let msg = err.message();
+            assert!(msg.contains(source), "{msg}");
+            assert!(msg.contains(problem), "{msg}");
+            if !secret.is_empty() {
+                assert!(!format!("{err} {err:?}").contains(secret), "{msg}");
+            }
+        };
+        for empty in ["", "   ", "\t\n"] {
+            case.settings.api_token = Some(ApiToken::new(empty));
+            unusable(&case, "explicit setting", "empty", "");
+        }
+        case.settings.api_token = Some(ApiToken::new("podstack_ab_s\u{e9}cr\u{e8}t"));
+        unusable(
+            &case,
+            "explicit setting",
+            "character 14 of 18 is a non-ASCII",
+            "cr\u{e8}t",
+        );
+        case.settings.api_token = Some(ApiToken::new("podstack_ab_sec ret"));
+        unusable(&case, "explicit setting", "white space", "sec ret");
+
+        let case = Case::new().var(ENV_TOKEN, "podstack_ab_sec\u{7}ret");
+        unusable(&case, ENV_TOKEN, "a control character", "sec\u{7}ret");
+        let case = Case::new().var(ENV_TOKEN_PYTHON, "podstack_\u{2019}secret");
+        unusable(&case, ENV_TOKEN_PYTHON, "non-ASCII", "secret");
+        let case = Case::new()
+            .no_files()
+            .file(DEFAULT_FILE, "[default]\napi_token = podstack ab secret\n");
+        unusable(
+            &case,
+            "profile [default] in /home/ada/.podstack/credentials",
+            "white space",
+            "ab secret",
+        );
+    }
+
+    #[test]
+    fn python_package_variables_are_aliases_read_after_ours() {
+        let alias = |variable, alias_of| Source::EnvironmentAlias { variable, alias_of };
+        // Above the env-named or default profile...
+        let case = Case::new()
+            .var(ENV_TOKEN_PYTHON, "tok_py")
+            .var(ENV_PROJECT_PYTHON, "proj_py")
+            .var(ENV_ENDPOINT_PYTHON, "https://py.podstack.ai/v1/");
+        let c = case.resolve().unwrap();
+        assert_eq!(
+            (c.token.expose(), c.token_source()),
+            ("tok_py", &alias(ENV_TOKEN_PYTHON, ENV_TOKEN))
+        );
+        assert_eq!(
+            c.project(),
+            Some(("proj_py", &alias(ENV_PROJECT_PYTHON, ENV_PROJECT)))
+        );
+        assert_eq!(c.endpoint(), "https://py.podstack.ai");
+        assert_eq!(
+            c.endpoint_source(),
+            &alias(ENV_ENDPOINT_PYTHON, ENV_ENDPOINT)
+        );
+        assert_eq!(
+            c.token_source().to_string(),
+            "environment variable PODSTACK_API_KEY (the Python package's name for PODSTACK_API_TOKEN)"
+        );
+
+        // ...below our own names...
+        let mut case = case
+            .var(ENV_TOKEN, "tok_ours")
+            .var(ENV_PROJECT, "proj_ours")
+            .var(ENV_ENDPOINT, "https://ours.podstack.ai");
+        let c = case.resolve().unwrap();
+        assert_eq!(c.token_source(), &Source::Environment(ENV_TOKEN));
+        assert_eq!(c.project().unwrap().1, &Source::Environment(ENV_PROJECT));
+        assert_eq!(c.endpoint(), "https://ours.podstack.ai");
+
+        // ...and below a profile named on the builder.
+        case.settings.profile = Some("production".into());
+        let c = case.resolve().unwrap();
+        assert_eq!(c.token.expose(), "tok_prod");
+        assert_eq!(c.endpoint(), "https://api.custom.podstack.ai");
+    }
+
+    #[test]
+    fn an_endpoint_given_with_its_version_path_means_the_same_without_it() {
+        let api = |raw: &str| {
+            let mut case = Case::new();
+            case.settings.api_endpoint = Some(raw.into());
+            case.resolve().map(|c| c.endpoint().to_owned())
+        };
+        for raw in [
+            "https://api.podstack.ai/v1",
+            "https://api.podstack.ai/v1/",
+            "https://api.podstack.ai/V1//",
+            "https://api.podstack.ai/",
+        ] {
+            assert_eq!(api(raw).unwrap(), "https://api.podstack.ai", "{raw}");
+        }
+        assert_eq!(
+            api("https://gw.example/podstack/v1").unwrap(),
+            "https://gw.example/podstack"
+        );
+        // Only a whole path segment at the end, never the host.
+        assert_eq!(api("https://v1").unwrap(), "https://v1");
+        assert_eq!(
+            api("https://h.example/xv1").unwrap(),
+            "https://h.example/xv1"
+        );
+        assert_eq!(
+            api("http://127.0.0.1:8080/v1").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+
+        let platform = |raw: &str| {
+            let mut case = Case::new();
+            case.settings.platform_endpoint = Some(raw.into());
+            case.resolve().map(|c| c.platform_endpoint().to_owned())
+        };
+        for raw in [
+            "https://cloud.podstack.ai/platform/api/v1",
+            "https://cloud.podstack.ai/platform/api/v1/",
+            "https://cloud.podstack.ai/platform/",
+        ] {
+            assert_eq!(
+                platform(raw).unwrap(),
+                "https://cloud.podstack.ai/platform",
+                "{raw}"
+            );
+        }
+        assert_eq!(
+            platform("https://cloud.example/v1").unwrap(),
+            "https://cloud.example/v1"
+        );
+    }
+
+    #[test]
+    fn only_a_real_loopback_host_may_use_plain_http() {
+        let ok = |url: &str| validate_endpoint(url, false);
+        for good in [
+            "http://[::1]:8080",
+            "http://[::1]",
+            "http://127.0.0.1",
+            "http://127.8.9.10:1/x",
+            "http://localhost",
+            "http://LocalHost:3000/",
+        ] {
+            assert!(ok(good).is_ok(), "{good}: {:?}", ok(good));
+        }
+        for remote in [
+            "http://127.0.0.1.evil.com",
+            "http://localhost.evil.com",
+            "http://[::ffff:127.0.0.1]",
+            "http://128.0.0.1",
+            "http://evil.com#@localhost",
+        ] {
+            assert!(ok(remote).is_err(), "{remote} must not count as loopback");
+        }
+        for invalid in [
+            "http://[::1].evil.com",
+            "https://[::1].evil.com",
+            "http://[::1]evil.com",
+            "https://[fe80::1%25eth0]",
+            "https://[not-v6]",
+            "https://host:+80",
+            "https://host:",
+            "https://host:8080:1",
+            "https://h\u{f4}st.example",
+            "https://host%2eexample",
+            "https://exa!mple.com",
+            "https://example.com\\@evil",
+            "http://:80",
+        ] {
+            assert!(
+                validate_endpoint(invalid, true).is_err(),
+                "{invalid} is not a valid endpoint"
+            );
+        }
+        assert!(ok("https://node_1.internal.example").is_ok());
     }
 }

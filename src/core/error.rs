@@ -522,9 +522,18 @@ pub(crate) struct ErrorResponse<'a> {
 
 #[derive(Deserialize)]
 struct Envelope {
-    error: EnvelopeError,
+    error: EnvelopeBody,
     #[serde(default)]
     request_id: Option<String>,
+}
+
+/// The `error` member: the API's object, or the plain string the platform (storage)
+/// service may send instead (`{"error": "bucket not found"}`).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum EnvelopeBody {
+    Object(EnvelopeError),
+    Plain(String),
 }
 
 #[derive(Deserialize)]
@@ -547,12 +556,27 @@ pub(crate) fn from_response(response: &ErrorResponse<'_>) -> Error {
     let status = response.status;
     let envelope = serde_json::from_slice::<Envelope>(response.body).ok();
     let (code, message, details, mut field_errors, field, body_request_id) = match envelope {
-        Some(Envelope { error, request_id }) => (
+        Some(Envelope {
+            error: EnvelopeBody::Object(error),
+            request_id,
+        }) => (
             error.code,
             error.message.filter(|m| !m.trim().is_empty()),
             error.details.unwrap_or(serde_json::Value::Null),
             error.field_errors.unwrap_or_default(),
             error.field,
+            request_id,
+        ),
+        // The plain form: the string is the message and the status decides the variant.
+        Some(Envelope {
+            error: EnvelopeBody::Plain(message),
+            request_id,
+        }) => (
+            None,
+            Some(message).filter(|m| !m.trim().is_empty()),
+            serde_json::Value::Null,
+            BTreeMap::new(),
+            None,
             request_id,
         ),
         None => (
@@ -791,6 +815,79 @@ mod tests {
             map(500, "boom podstack_ab_secret boom").redact(&Redactor::new("podstack_ab_secret"));
         assert!(!e.to_string().contains("podstack_ab_secret"));
         assert!(e.message().contains("[redacted]"));
+    }
+
+    fn map_with_request_id(status: u16, body: &str) -> Error {
+        from_response(&ErrorResponse {
+            status,
+            request_id: Some("req_hdr"),
+            retry_after: Some("7"),
+            body: body.as_bytes(),
+        })
+    }
+
+    #[test]
+    fn a_plain_string_error_body_is_the_message_and_the_status_decides() {
+        let body = r#"{"error": "bucket 'b1' not found"}"#;
+        type IsExpected = fn(&Error) -> bool;
+        let cases: [(u16, IsExpected); 11] = [
+            (
+                400,
+                |e| matches!(e, Error::Validation { field_errors, .. } if field_errors.is_empty()),
+            ),
+            (422, |e| matches!(e, Error::Validation { .. })),
+            (401, |e| matches!(e, Error::Authentication { .. })),
+            (402, |e| matches!(e, Error::InsufficientBalance { .. })),
+            (403, |e| matches!(e, Error::Permission { .. })),
+            (404, |e| {
+                matches!(
+                    e,
+                    Error::NotFound {
+                        resource_type: None,
+                        ..
+                    }
+                )
+            }),
+            (409, |e| {
+                matches!(
+                    e,
+                    Error::Conflict {
+                        current_state: None,
+                        ..
+                    }
+                )
+            }),
+            (
+                429,
+                |e| matches!(e, Error::RateLimit { retry_after: Some(d), .. } if d.as_secs() == 7),
+            ),
+            (500, |e| matches!(e, Error::Server { .. })),
+            (503, |e| matches!(e, Error::Server { .. })),
+            (418, |e| matches!(e, Error::Api { .. })),
+        ];
+        for (status, is_expected) in cases {
+            let e = map_with_request_id(status, body);
+            assert!(is_expected(&e), "{status}: {e:?}");
+            assert_eq!(e.message(), "bucket 'b1' not found", "{status}");
+            assert_eq!(e.code(), None);
+            assert_eq!(e.status_code(), Some(status));
+            assert_eq!(e.request_id(), Some("req_hdr"));
+            assert!(e.context().details().is_null());
+        }
+        // Without the header, a request id in the body is used.
+        let e = map(404, r#"{"error":"gone","request_id":"req_body"}"#);
+        assert_eq!(e.request_id(), Some("req_body"));
+        // An empty string falls back to the status's own message.
+        let e = map(404, r#"{"error":"  "}"#);
+        assert!(
+            e.message().starts_with("Resource not found"),
+            "{}",
+            e.message()
+        );
+        // Anything else under "error" is not the envelope: mapped by status with an excerpt.
+        let e = map(409, r#"{"error": 42}"#);
+        assert!(matches!(e, Error::Conflict { .. }));
+        assert!(e.message().contains("42"), "{}", e.message());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::cents_to_amount;
+use super::{cents_to_amount, tolerant};
 
 /// A GPU type, its price and how many are free.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -27,15 +27,18 @@ pub struct Gpu {
 
 #[derive(Deserialize)]
 struct GpuWire {
-    #[serde(rename = "type")]
+    /// The GPU type is a GPU row's identity: required.
+    #[serde(rename = "type", deserialize_with = "tolerant::identity")]
     gpu_type: String,
+    #[serde(default, deserialize_with = "tolerant::value")]
     name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::option")]
     memory_gb: Option<u32>,
+    #[serde(default, deserialize_with = "tolerant::value")]
     price_per_hour_cents: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::value")]
     available: u32,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::value")]
     total: u32,
 }
 
@@ -55,5 +58,6 @@ impl From<GpuWire> for Gpu {
 
 #[derive(Deserialize)]
 pub(crate) struct GpuList {
+    #[serde(deserialize_with = "tolerant::seq")]
     pub(crate) gpus: Vec<Gpu>,
 }

@@ -5,71 +5,80 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::Page;
+use super::{tolerant, Page};
 use crate::request::Listing;
 
 /// A GPU container.
+///
+/// Read tolerantly (see the contract's "tolerant reading"): only `id` is required;
+/// any other field may be absent or `null` (its default), numbers may come as strings,
+/// and CPU and GPU counts may be fractional.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[non_exhaustive]
 pub struct Pod {
     /// Pod id, `pod_…`.
+    #[serde(deserialize_with = "tolerant::identity")]
     pub id: String,
     /// Name.
+    #[serde(default, deserialize_with = "tolerant::value")]
     pub name: String,
     /// The project that owns it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::option")]
     pub project_id: Option<String>,
     /// Container image.
+    #[serde(default, deserialize_with = "tolerant::value")]
     pub image: String,
-    /// Lifecycle state.
+    /// Lifecycle state (`PodStatus::Other("")` when the answer had none).
+    #[serde(default = "PodStatus::unknown")]
     pub status: PodStatus,
     /// GPU type, e.g. `A100`; `None` for a CPU-only pod.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::option")]
     pub gpu_type: Option<String>,
-    /// Number of GPUs.
-    #[serde(default)]
-    pub gpu_count: u32,
-    /// CPU cores.
-    #[serde(default)]
-    pub cpu: u32,
+    /// Number of GPUs; may be fractional (a shared GPU).
+    #[serde(default, deserialize_with = "tolerant::value")]
+    pub gpu_count: f64,
+    /// CPU cores; may be fractional (`0.5`).
+    #[serde(default, deserialize_with = "tolerant::value")]
+    pub cpu: f64,
     /// Memory, GB.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::value")]
     pub memory: u32,
     /// Disk, GB.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::value")]
     pub disk: u32,
     /// Exposed ports.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::list")]
     pub ports: Vec<u16>,
     /// Environment variables.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::string_map")]
     pub env: BTreeMap<String, String>,
     /// Start-up command.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::option")]
     pub command: Option<String>,
     /// Mounted volumes.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::seq")]
     pub volumes: Vec<VolumeMount>,
     /// Labels.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::string_map")]
     pub labels: BTreeMap<String, String>,
     /// The `ssh …` command line that opens a shell in the pod; see
     /// [`Pod::ssh`](Pod::ssh) to run it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::option")]
     pub ssh_command: Option<String>,
     /// Jupyter's URL, when port 8888 is exposed.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::option")]
     pub jupyter_url: Option<String>,
     /// Creation time (RFC 3339).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::option")]
     pub created_at: Option<String>,
     /// Last update time (RFC 3339).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::option")]
     pub updated_at: Option<String>,
 }
 
 /// A pod's lifecycle state. States this SDK does not know yet are kept as
-/// [`PodStatus::Other`], never rejected.
+/// [`PodStatus::Other`], never rejected; known ones are recognised whatever their ASCII
+/// case (`"Running"` is [`PodStatus::Running`]).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PodStatus {
@@ -109,8 +118,10 @@ impl PodStatus {
         }
     }
 
+    /// The state for a wire name, ignoring ASCII case and surrounding white space;
+    /// an unknown name is kept as it came in [`PodStatus::Other`].
     fn from_wire(value: &str) -> Self {
-        match value {
+        match value.trim().to_ascii_lowercase().as_str() {
             "pending" => PodStatus::Pending,
             "starting" => PodStatus::Starting,
             "running" => PodStatus::Running,
@@ -119,8 +130,13 @@ impl PodStatus {
             "restarting" => PodStatus::Restarting,
             "failed" => PodStatus::Failed,
             "deleting" => PodStatus::Deleting,
-            other => PodStatus::Other(other.to_owned()),
+            _ => PodStatus::Other(value.to_owned()),
         }
+    }
+
+    /// The state of an answer that named none.
+    fn unknown() -> Self {
+        PodStatus::Other(String::new())
     }
 }
 
@@ -132,7 +148,7 @@ impl fmt::Display for PodStatus {
 
 impl<'de> Deserialize<'de> for PodStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
+        let value: String = tolerant::enum_text(deserializer)?;
         Ok(PodStatus::from_wire(&value))
     }
 }
@@ -148,8 +164,10 @@ impl Serialize for PodStatus {
 #[non_exhaustive]
 pub struct VolumeMount {
     /// The volume's id, `vol_…`.
+    #[serde(deserialize_with = "tolerant::identity")]
     pub volume_id: String,
     /// Where it appears in the pod, e.g. `/data`.
+    #[serde(default, deserialize_with = "tolerant::value")]
     pub mount_path: String,
 }
 
@@ -194,12 +212,18 @@ pub struct NewPod {
     /// GPU type, e.g. `A100`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gpu_type: Option<String>,
-    /// Number of GPUs.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub gpu_count: Option<u32>,
-    /// CPU cores.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cpu: Option<u32>,
+    /// Number of GPUs; may be fractional. Sent as an integer when whole.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "tolerant::integral_number"
+    )]
+    pub gpu_count: Option<f64>,
+    /// CPU cores; may be fractional. Sent as an integer when whole.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "tolerant::integral_number"
+    )]
+    pub cpu: Option<f64>,
     /// Memory, GB.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub memory: Option<u32>,
@@ -260,15 +284,16 @@ impl NewPod {
         self
     }
 
-    /// The number of GPUs.
-    pub fn gpu_count(mut self, gpu_count: u32) -> Self {
-        self.gpu_count = Some(gpu_count);
+    /// The number of GPUs: a whole number (`2`) or, where the service offers shared
+    /// GPUs, a fraction (`0.5`).
+    pub fn gpu_count(mut self, gpu_count: impl Into<f64>) -> Self {
+        self.gpu_count = Some(gpu_count.into());
         self
     }
 
-    /// CPU cores.
-    pub fn cpu(mut self, cpu: u32) -> Self {
-        self.cpu = Some(cpu);
+    /// CPU cores: a whole number (`8`) or a fraction (`0.5`).
+    pub fn cpu(mut self, cpu: impl Into<f64>) -> Self {
+        self.cpu = Some(cpu.into());
         self
     }
 
@@ -370,13 +395,15 @@ impl PodFilter {
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ExecResult {
-    /// The exit code; 0 is success.
+    /// The exit code; 0 is success. Required: an answer without one is a decode error
+    /// rather than a success made up from a default.
+    #[serde(deserialize_with = "tolerant::required")]
     pub exit_code: i32,
     /// Standard output.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::value")]
     pub output: String,
     /// Standard error.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::value")]
     pub error: String,
 }
 
@@ -421,25 +448,25 @@ impl LogOptions {
 #[non_exhaustive]
 pub struct PodMetrics {
     /// GPU utilization, percent.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::value")]
     pub gpu_utilization: f64,
     /// GPU memory used, GB.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::value")]
     pub gpu_memory_used: f64,
     /// GPU memory in all, GB.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::value")]
     pub gpu_memory_total: f64,
     /// CPU usage, percent.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::value")]
     pub cpu_usage: f64,
     /// Memory used, GB.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::value")]
     pub memory_used: f64,
     /// Memory in all, GB.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::value")]
     pub memory_total: f64,
     /// When measured (RFC 3339).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::option")]
     pub timestamp: Option<String>,
 }
 
@@ -448,11 +475,13 @@ pub struct PodMetrics {
 #[non_exhaustive]
 pub struct PodEvent {
     /// When (RFC 3339).
+    #[serde(default, deserialize_with = "tolerant::value")]
     pub timestamp: String,
     /// Kind of event, e.g. `created`, `started`.
-    #[serde(rename = "type")]
+    #[serde(rename = "type", default, deserialize_with = "tolerant::value")]
     pub event_type: String,
     /// What happened.
+    #[serde(default, deserialize_with = "tolerant::value")]
     pub message: String,
 }
 
@@ -460,20 +489,22 @@ pub struct PodEvent {
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PodFile {
-    /// Absolute path.
+    /// Absolute path (a file's identity: required).
+    #[serde(deserialize_with = "tolerant::identity")]
     pub path: String,
     /// Size in bytes (0 for directories).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::value")]
     pub size: u64,
     /// Whether it is a directory.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::value")]
     pub is_dir: bool,
 }
 
 #[derive(Deserialize)]
 pub(crate) struct PodList {
+    #[serde(deserialize_with = "tolerant::seq")]
     pods: Vec<Pod>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::option")]
     total: Option<u64>,
 }
 
@@ -489,11 +520,13 @@ impl Listing for PodList {
 
 #[derive(Deserialize)]
 pub(crate) struct EventList {
+    #[serde(deserialize_with = "tolerant::seq")]
     pub(crate) events: Vec<PodEvent>,
 }
 
 #[derive(Deserialize)]
 pub(crate) struct FileList {
+    #[serde(deserialize_with = "tolerant::seq")]
     pub(crate) entries: Vec<PodFile>,
 }
 

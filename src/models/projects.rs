@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Page;
+use super::{tolerant, Page};
 use crate::request::Listing;
 
 /// A project: the unit that owns pods, volumes and their billing.
@@ -10,16 +10,19 @@ use crate::request::Listing;
 #[non_exhaustive]
 pub struct Project {
     /// Project id.
+    #[serde(deserialize_with = "tolerant::identity")]
     pub id: String,
     /// Name.
+    #[serde(default, deserialize_with = "tolerant::value")]
     pub name: String,
     /// Description, if any.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::option")]
     pub description: Option<String>,
-    /// Creation time (RFC 3339).
+    /// Creation time (RFC 3339); empty when the answer had none.
+    #[serde(default, deserialize_with = "tolerant::value")]
     pub created_at: String,
     /// Last update time (RFC 3339).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::option")]
     pub updated_at: Option<String>,
 }
 
@@ -57,8 +60,9 @@ impl NewProject {
 
 #[derive(Deserialize)]
 pub(crate) struct ProjectList {
+    #[serde(deserialize_with = "tolerant::seq")]
     projects: Vec<Project>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::option")]
     total: Option<u64>,
 }
 

@@ -4,34 +4,40 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer};
 
+use super::tolerant;
+
 /// A command running, or run, in the background.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[non_exhaustive]
 pub struct Task {
     /// Task id, `task_…`.
+    #[serde(deserialize_with = "tolerant::identity")]
     pub id: String,
     /// The pod it runs in.
+    #[serde(default, deserialize_with = "tolerant::value")]
     pub pod_id: String,
-    /// Where it is.
+    /// Where it is (`TaskState::Other("")` when the answer had none).
+    #[serde(default = "TaskState::unknown")]
     pub state: TaskState,
     /// The exit code, once finished.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::option")]
     pub exit_code: Option<i32>,
     /// Standard output, once finished.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::option")]
     pub output: Option<String>,
     /// Standard error, once finished.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::option")]
     pub error: Option<String>,
     /// When it was started (RFC 3339).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::option")]
     pub created_at: Option<String>,
     /// When it finished (RFC 3339).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::option")]
     pub finished_at: Option<String>,
 }
 
-/// A task's state; unknown states are kept as [`TaskState::Other`].
+/// A task's state; unknown states are kept as [`TaskState::Other`], known ones are
+/// recognised whatever their ASCII case (`"Succeeded"` is [`TaskState::Succeeded`]).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TaskState {
@@ -62,6 +68,23 @@ impl TaskState {
         }
     }
 
+    /// The state for a wire name, ignoring ASCII case and surrounding white space.
+    fn from_wire(value: &str) -> Self {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "queued" => TaskState::Queued,
+            "running" => TaskState::Running,
+            "succeeded" => TaskState::Succeeded,
+            "failed" => TaskState::Failed,
+            "cancelled" | "canceled" => TaskState::Cancelled,
+            _ => TaskState::Other(value.to_owned()),
+        }
+    }
+
+    /// The state of an answer that named none.
+    fn unknown() -> Self {
+        TaskState::Other(String::new())
+    }
+
     /// Whether the task has finished (succeeded, failed or cancelled).
     pub fn is_finished(&self) -> bool {
         matches!(
@@ -79,13 +102,7 @@ impl fmt::Display for TaskState {
 
 impl<'de> Deserialize<'de> for TaskState {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        Ok(match String::deserialize(deserializer)?.as_str() {
-            "queued" => TaskState::Queued,
-            "running" => TaskState::Running,
-            "succeeded" => TaskState::Succeeded,
-            "failed" => TaskState::Failed,
-            "cancelled" => TaskState::Cancelled,
-            other => TaskState::Other(other.to_owned()),
-        })
+        let value: String = tolerant::enum_text(deserializer)?;
+        Ok(TaskState::from_wire(&value))
     }
 }

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::cents_to_amount;
+use super::{cents_to_amount, tolerant};
 
 /// The wallet's balance. Amounts come as integer cents with a dollars view beside each.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -14,7 +14,7 @@ pub struct WalletBalance {
     pub balance: f64,
     /// The balance in cents.
     pub balance_cents: i64,
-    /// ISO currency code, e.g. `USD`.
+    /// ISO currency code, e.g. `USD`; `USD` when the answer named none.
     pub currency: String,
     /// Charges not yet settled, in `currency` units.
     pub pending_charges: f64,
@@ -26,11 +26,16 @@ pub struct WalletBalance {
 
 #[derive(Deserialize)]
 struct WalletWire {
+    #[serde(default, deserialize_with = "tolerant::value")]
     balance_cents: i64,
+    #[serde(
+        default = "tolerant::default_currency",
+        deserialize_with = "tolerant::currency"
+    )]
     currency: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::value")]
     pending_charges_cents: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::option")]
     last_updated: Option<String>,
 }
 
@@ -85,12 +90,15 @@ pub struct UsageEntry {
 
 #[derive(Deserialize)]
 struct UsageWire {
+    #[serde(default, deserialize_with = "tolerant::value")]
     total_cost_cents: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::value")]
     total_gpu_seconds: u64,
+    #[serde(default, deserialize_with = "tolerant::value")]
     start_date: String,
+    #[serde(default, deserialize_with = "tolerant::value")]
     end_date: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::seq")]
     breakdown: Vec<UsageEntry>,
 }
 
@@ -109,10 +117,13 @@ impl From<UsageWire> for Usage {
 
 #[derive(Deserialize)]
 struct UsageEntryWire {
+    #[serde(default, deserialize_with = "tolerant::value")]
     date: String,
+    #[serde(default, deserialize_with = "tolerant::value")]
     gpu_type: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::value")]
     gpu_seconds: u64,
+    #[serde(default, deserialize_with = "tolerant::value")]
     cost_cents: i64,
 }
 
@@ -132,9 +143,14 @@ impl From<UsageEntryWire> for UsageEntry {
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[non_exhaustive]
 pub struct Pricing {
-    /// ISO currency code.
+    /// ISO currency code; `USD` when the answer named none.
+    #[serde(
+        default = "tolerant::default_currency",
+        deserialize_with = "tolerant::currency"
+    )]
     pub currency: String,
     /// One price per resource and unit.
+    #[serde(default, deserialize_with = "tolerant::seq")]
     pub prices: Vec<Price>,
 }
 
@@ -155,8 +171,11 @@ pub struct Price {
 
 #[derive(Deserialize)]
 struct PriceWire {
+    #[serde(default, deserialize_with = "tolerant::value")]
     resource: String,
+    #[serde(default, deserialize_with = "tolerant::value")]
     unit: String,
+    #[serde(default, deserialize_with = "tolerant::value")]
     price_cents: i64,
 }
 

@@ -87,7 +87,7 @@ async fn create_wait_get_list_and_filter() {
     assert_eq!(pod.gpu_type.as_deref(), Some("A100"));
     assert_eq!(
         (pod.gpu_count, pod.cpu, pod.memory, pod.disk),
-        (1, 4, 16, 50)
+        (1.0, 4.0, 16, 50)
     );
     assert_eq!(pod.ports, vec![8888]);
     assert_eq!(pod.env["MODE"], "train");
@@ -588,7 +588,7 @@ async fn templates_save_list_and_create_from() {
         .unwrap();
     assert_eq!(template.name, "pytorch-a100-template");
     assert_eq!(template.image.as_deref(), Some("pytorch/pytorch:latest"));
-    assert_eq!(template.gpu_count, Some(2));
+    assert_eq!(template.gpu_count, Some(2.0));
 
     let listed = client.templates().list().await.unwrap();
     assert!(listed.iter().any(|t| t.id == template.id));
@@ -601,7 +601,7 @@ async fn templates_save_list_and_create_from() {
     assert_eq!(copy.image, "pytorch/pytorch:latest");
     assert_eq!(
         (copy.gpu_type.as_deref(), copy.gpu_count),
-        (Some("A100"), 2)
+        (Some("A100"), 2.0)
     );
 }
 

@@ -1,0 +1,140 @@
+// Cases compiled once per client by `for_each_client!` (see tests/common/mod.rs).
+use std::time::Duration;
+
+use podstack::{Error, PodStatus, TaskState};
+
+#[flavour]
+#[flavour_test]
+async fn waiting_with_duration_max_waits_without_a_deadline_instead_of_panicking() {
+    let mut server = mock_server().await;
+    server
+        .mock("GET", "/v1/pods/pod_1")
+        .with_body(r#"{"id":"pod_1","status":"Running","cpu":"0.5","gpu_count":1}"#)
+        .create();
+    server
+        .mock("GET", "/v1/tasks/task_1")
+        .with_body(r#"{"id":"task_1","pod_id":"pod_1","state":"SUCCEEDED","exit_code":"0"}"#)
+        .create();
+    let client = client_for(&server.url());
+
+    let pod = client
+        .pods()
+        .wait_until_running("pod_1", Duration::MAX)
+        .await
+        .unwrap();
+    assert_eq!((pod.status, pod.cpu), (PodStatus::Running, 0.5));
+    let task = client.tasks().wait("task_1", Duration::MAX).await.unwrap();
+    assert_eq!((task.state, task.exit_code), (TaskState::Succeeded, Some(0)));
+}
+
+#[flavour]
+#[flavour_test]
+async fn an_endpoint_given_with_v1_is_not_doubled() {
+    let mut server = mock_server().await;
+    let whoami = server
+        .mock("GET", "/v1/auth/whoami")
+        .with_body(crate::common::WHOAMI)
+        .expect(2)
+        .create();
+    for endpoint in [
+        format!("{}/v1", server.url()),
+        format!("{}/v1/", server.url()),
+    ] {
+        let client = builder_for(&endpoint).build().unwrap();
+        assert_eq!(client.config().endpoint(), server.url());
+        client.auth().whoami().await.unwrap();
+    }
+    whoami.assert();
+}
+
+#[flavour]
+#[flavour_test]
+async fn a_plain_string_error_body_becomes_the_message_and_the_status_picks_the_variant() {
+    let mut server = mock_server().await;
+    server
+        .mock("GET", "/v1/pods/pod_gone")
+        .with_status(404)
+        .with_header("x-request-id", "req_plain")
+        .with_body(r#"{"error": "pod pod_gone not found"}"#)
+        .create();
+    server
+        .mock("DELETE", "/v1/pods/pod_busy")
+        .with_status(409)
+        .with_body(r#"{"error": "pod is running"}"#)
+        .create();
+    let client = client_for(&server.url());
+
+    let error = client.pods().get("pod_gone").await.unwrap_err();
+    assert!(matches!(error, Error::NotFound { .. }), "{error:?}");
+    assert_eq!(error.message(), "pod pod_gone not found");
+    assert_eq!(error.request_id(), Some("req_plain"));
+    let error = client.pods().delete("pod_busy").await.unwrap_err();
+    assert!(matches!(error, Error::Conflict { .. }), "{error:?}");
+    assert_eq!(error.message(), "pod is running");
+}
+
+#[flavour]
+#[flavour_test]
+async fn unusable_tokens_fail_at_build_and_send_nothing() {
+    let mut server = mock_server().await;
+    let nothing = server.mock("GET", mockito::Matcher::Any).expect(0).create();
+    let build = |token: &str| {
+        Client::builder()
+            .use_environment(false)
+            .api_token(token)
+            .api_endpoint(server.url())
+            .build()
+    };
+    for (token, problem) in [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("podstack_ab_s\u{e9}cret", "non-ASCII"),
+        ("podstack_ab_sec\u{0}ret", "control character"),
+        ("podstack_ab_sec ret", "white space"),
+    ] {
+        let error = build(token).unwrap_err();
+        assert!(matches!(error, Error::Config { .. }), "{error:?}");
+        assert!(error.message().contains("explicit setting"), "{error}");
+        assert!(error.message().contains(problem), "{error}");
+        assert!(!format!("{error} {error:?}").contains("ret"), "{error}");
+    }
+    // Surrounding white space is trimmed, not sent.
+    let client = build(&format!(" {} \n", crate::common::TOKEN)).unwrap();
+    drop(client);
+    nothing.assert();
+}
+
+#[test]
+fn an_ip_literal_with_a_suffix_is_not_loopback() {
+    let build = |endpoint: &str| {
+        Client::builder()
+            .use_environment(false)
+            .api_token(crate::common::TOKEN)
+            .api_endpoint(endpoint)
+            .build()
+    };
+    for bad in ["http://[::1].evil.com", "http://127.0.0.1.evil.com"] {
+        let error = build(bad).unwrap_err();
+        assert!(matches!(error, Error::Config { .. }), "{bad}: {error:?}");
+    }
+    for good in ["http://[::1]:8080", "http://127.0.0.1", "http://localhost"] {
+        build(good).unwrap_or_else(|e| panic!("{good}: {e}"));
+    }
+}
+
+#[flavour]
+#[flavour_test]
+async fn exec_with_a_duration_max_timeout_does_not_panic() {
+    let mut server = mock_server().await;
+    server
+        .mock("POST", "/v1/pods/pod_1/exec")
+        .with_body(r#"{"exit_code":0,"output":"ok\n","error":""}"#)
+        .create();
+    let client = client_for(&server.url());
+    let result = client
+        .pods()
+        .exec_with_timeout("pod_1", "true", Duration::MAX)
+        .await
+        .unwrap();
+    assert!(result.success());
+}
