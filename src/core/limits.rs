@@ -15,10 +15,10 @@ use super::error::Error;
 use super::proxy::{ProxyChoice, ProxyRules};
 
 /// The default cap on an answer read into memory (a JSON answer, a text answer).
-pub const DEFAULT_MAX_RESPONSE_BODY: u64 = 16 * 1024 * 1024;
+pub(crate) const DEFAULT_MAX_RESPONSE_BODY: u64 = 16 * 1024 * 1024;
 
 /// The default bound on one JSON call, all attempts and waits between them included.
-pub const DEFAULT_CALL_DEADLINE: Duration = Duration::from_secs(5 * 60);
+pub(crate) const DEFAULT_CALL_DEADLINE: Duration = Duration::from_secs(5 * 60);
 
 /// How much of an error answer's body is read; the rest is dropped unread.
 pub(crate) const ERROR_BODY_CAP: usize = 64 * 1024;

@@ -426,11 +426,16 @@ fn broken_http(error: &(dyn std::error::Error + 'static)) -> Option<String> {
     let mut next = error.source();
     while let Some(e) = next {
         let text = e.to_string();
-        let malformed = text.contains(" parsed")
-            || text.contains("message head is too large")
-            || text.contains("invalid chunk")
-            || e.downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::InvalidData);
+        let lower = text.to_ascii_lowercase();
+        let malformed = lower.contains(" parsed")
+            || lower.contains("message head is too large")
+            || lower.contains("invalid chunk")
+            || e.downcast_ref::<std::io::Error>().is_some_and(|io| {
+                matches!(
+                    io.kind(),
+                    std::io::ErrorKind::InvalidData | std::io::ErrorKind::InvalidInput
+                )
+            });
         if malformed {
             return Some(text);
         }
