@@ -1,5 +1,5 @@
 // Cases compiled once per client by `for_each_client!` (see tests/common/mod.rs).
-use crate::{Capture, LINES};
+use crate::{pieced_together, Capture, LINES};
 
 #[flavour]
 #[flavour_test]
@@ -57,5 +57,54 @@ async fn requests_are_logged_at_debug_without_the_token() {
     assert!(
         !squeezed.contains(TOKEN),
         "the token can be pieced together from the log"
+    );
+}
+
+#[flavour]
+#[flavour_test]
+async fn trace_logs_never_carry_the_token_even_pieced_together_from_hex_dumps() {
+    let _ = log::set_logger(&Capture);
+    log::set_max_level(log::LevelFilter::Trace);
+    // A server that echoes the token back in a header and in the body.
+    let server = crate::support::Server::start(|seen, conn| {
+        let echoed = seen.header("authorization").unwrap_or_default().to_owned();
+        let body = WHOAMI.replace("ada@example.com", &echoed);
+        crate::support::respond(
+            conn,
+            "200 OK",
+            &[("Content-Type", "application/json"), ("X-Echo", &echoed)],
+            body.as_bytes(),
+        );
+    });
+
+    client_for(&server.url()).auth().whoami().await.unwrap();
+    let _ = client_for(&server.url())
+        .projects()
+        .get("proj_1")
+        .await;
+
+    // The server really got (and echoed) the token: the client did send it.
+    let bearer = format!("Bearer {TOKEN}");
+    assert_eq!(server.seen()[0].header("authorization"), Some(bearer.as_str()));
+    let lines = LINES.get_or_init(Default::default).lock().unwrap().clone();
+    if cfg!(feature = "blocking") {
+        assert!(
+            lines.iter().any(|l| l.target.starts_with("ureq")
+                && l.level == log::Level::Trace),
+            "the test must see ureq's trace output to mean anything"
+        );
+    }
+    let (squeezed, decoded) = pieced_together(&lines);
+    assert!(
+        !squeezed.contains(TOKEN),
+        "the token can be pieced together from the log lines"
+    );
+    assert!(
+        !decoded.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes()),
+        "the token can be decoded from the log's hex dumps"
+    );
+    assert!(
+        !decoded.is_empty() || !cfg!(feature = "blocking"),
+        "no hex dump was decoded: the decoder no longer matches ureq's format"
     );
 }
