@@ -300,7 +300,9 @@ impl ClientBuilder {
         vars: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
         self.net.proxy_environment = Some(EnvVars(
-            vars.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+            vars.into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
         ));
         self
     }
@@ -402,9 +404,8 @@ impl Client {
             .await
             .map_err(|e| self.redacted(e))?;
         if !whole {
-            let too_large = <serde_json::Error as serde::de::Error>::custom(
-                limits::body_too_large(limit),
-            );
+            let too_large =
+                <serde_json::Error as serde::de::Error>::custom(limits::body_too_large(limit));
             let head = &body[..body.len().min(1024)];
             return Err(self.redacted(Error::decode(
                 &request.describe(),

@@ -30,9 +30,9 @@ fn pieced_together(lines: &[Line]) -> (String, Vec<u8>) {
     for line in lines {
         let groups: Vec<&str> = line.message.split_whitespace().take(8).collect();
         let is_row = groups.len() == 8
-            && groups.iter().all(|g| {
-                g.len() == 4 && g.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
-            });
+            && groups
+                .iter()
+                .all(|g| g.len() == 4 && g.chars().all(|c| c.is_ascii_hexdigit() || c == '-'));
         if !is_row {
             continue;
         }

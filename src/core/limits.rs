@@ -58,7 +58,9 @@ pub(crate) struct EnvVars(pub Vec<(String, String)>);
 
 impl std::fmt::Debug for EnvVars {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.0.iter().map(|(k, _)| k)).finish()
+        f.debug_list()
+            .entries(self.0.iter().map(|(k, _)| k))
+            .finish()
     }
 }
 
@@ -85,8 +87,8 @@ impl std::fmt::Debug for RootPems {
     }
 }
 
-/// What a transport is built from: the settings resolved once at `build`.
-#[derive(Debug)]
+/// What a transport is built from: the settings resolved once at `build`. Its `Debug`
+/// leaves the token out.
 pub(crate) struct TransportOptions {
     /// The inactivity timeout, saturated.
     pub timeout: Duration,
@@ -96,7 +98,19 @@ pub(crate) struct TransportOptions {
     pub native_roots: bool,
     /// The token, which the blocking transport keeps out of the HTTP crate's hands
     /// (see `transport::blocking`).
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     pub token: String,
+}
+
+impl std::fmt::Debug for TransportOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransportOptions")
+            .field("timeout", &self.timeout)
+            .field("proxy", &self.proxy)
+            .field("root_certificates", &self.root_certificates.len())
+            .field("native_roots", &self.native_roots)
+            .finish_non_exhaustive()
+    }
 }
 
 impl TransportOptions {
@@ -181,10 +195,16 @@ mod tests {
 
     #[test]
     fn pem_without_a_certificate_is_a_config_error() {
-        for pem in [&b"not pem"[..], b"-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n"] {
+        for pem in [
+            &b"not pem"[..],
+            b"-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n",
+        ] {
             let error = parse_pem(pem, 1).unwrap_err();
             assert!(matches!(error, Error::Config { .. }), "{error}");
-            assert!(error.to_string().contains("add_root_certificate"), "{error}");
+            assert!(
+                error.to_string().contains("add_root_certificate"),
+                "{error}"
+            );
         }
     }
 }

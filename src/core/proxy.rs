@@ -74,7 +74,10 @@ impl ProxyUrl {
         if host.is_empty() {
             return Err("the proxy URL names no host".to_owned());
         }
-        let port = match host_port.rsplit_once(']').map_or(host_port, |(_, p)| p).rsplit_once(':')
+        let port = match host_port
+            .rsplit_once(']')
+            .map_or(host_port, |(_, p)| p)
+            .rsplit_once(':')
         {
             Some((_, port)) => port
                 .parse::<u16>()
@@ -222,7 +225,14 @@ impl ProxyRules {
         })
     }
 
+    /// Every proxy the rule may pick.
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
+    pub(crate) fn proxies(&self) -> impl Iterator<Item = &ProxyUrl> {
+        [&self.http, &self.https, &self.all].into_iter().flatten()
+    }
+
     /// Whether any proxy may be used.
+    #[cfg_attr(not(feature = "async"), allow(dead_code))]
     pub(crate) fn is_empty(&self) -> bool {
         self.http.is_none() && self.https.is_none() && self.all.is_none()
     }
@@ -244,7 +254,10 @@ fn parse_bypass(entry: &str) -> Option<Bypass> {
     }
     let bare = entry.trim_matches(['[', ']']);
     if let Ok(address) = bare.parse::<IpAddr>() {
-        return Some(Bypass::Network(address, if address.is_ipv4() { 32 } else { 128 }));
+        return Some(Bypass::Network(
+            address,
+            if address.is_ipv4() { 32 } else { 128 },
+        ));
     }
     // `host:port` entries: the port is not compared.
     let host = entry.rsplit_once(':').map_or(entry.as_str(), |(h, _)| h);
@@ -290,8 +303,14 @@ mod tests {
             ("http_proxy", "plain:2"),
             ("ALL_PROXY", "http://all:3"),
         ]);
-        assert_eq!(via(&r, "https://api.example/v1").as_deref(), Some("http://secure:1"));
-        assert_eq!(via(&r, "http://api.example/v1").as_deref(), Some("http://plain:2"));
+        assert_eq!(
+            via(&r, "https://api.example/v1").as_deref(),
+            Some("http://secure:1")
+        );
+        assert_eq!(
+            via(&r, "http://api.example/v1").as_deref(),
+            Some("http://plain:2")
+        );
         let r = rules(&[("ALL_PROXY", "http://all:3")]);
         assert_eq!(via(&r, "https://x").as_deref(), Some("http://all:3"));
         assert_eq!(via(&r, "http://x").as_deref(), Some("http://all:3"));
@@ -304,7 +323,10 @@ mod tests {
     fn no_proxy_matches_hosts_suffixes_star_ips_and_cidrs() {
         let r = rules(&[
             ("ALL_PROXY", "http://p:1"),
-            ("NO_PROXY", "localhost, .internal.example,corp.example,10.1.2.3,127.0.0.0/8,[::1],fd00::/8"),
+            (
+                "NO_PROXY",
+                "localhost, .internal.example,corp.example,10.1.2.3,127.0.0.0/8,[::1],fd00::/8",
+            ),
         ]);
         for direct in [
             "http://localhost:8080/",
@@ -348,15 +370,26 @@ mod tests {
     #[test]
     fn credentials_are_kept_for_the_wire_and_never_shown() {
         let url = ProxyUrl::parse("http://user:hunter2@proxy.example:3128/").unwrap();
-        assert_eq!(url.with_credentials(), "http://user:hunter2@proxy.example:3128");
+        assert_eq!(
+            url.with_credentials(),
+            "http://user:hunter2@proxy.example:3128"
+        );
         for shown in [url.to_string(), format!("{url:?}")] {
-            assert!(!shown.contains("hunter2") && !shown.contains("user"), "{shown}");
+            assert!(
+                !shown.contains("hunter2") && !shown.contains("user"),
+                "{shown}"
+            );
             assert!(shown.contains("proxy.example:3128"), "{shown}");
         }
         let error = ProxyUrl::parse("socks5://user:hunter2@p:1").unwrap_err();
         assert!(!error.contains("hunter2"), "{error}");
-        assert!(ProxyUrl::parse("http://user:hunter2@p:notaport").unwrap_err().contains("port"));
+        assert!(ProxyUrl::parse("http://user:hunter2@p:notaport")
+            .unwrap_err()
+            .contains("port"));
         // An unusable variable is skipped, not fatal.
-        assert_eq!(via(&rules(&[("HTTPS_PROXY", "socks5://p:1")]), "https://x"), None);
+        assert_eq!(
+            via(&rules(&[("HTTPS_PROXY", "socks5://p:1")]), "https://x"),
+            None
+        );
     }
 }

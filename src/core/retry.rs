@@ -237,9 +237,15 @@ mod tests {
     #[test]
     fn a_retry_after_longer_than_max_retry_after_is_not_waited_for() {
         let huge = error(429, Some("999999999"));
-        assert_eq!(RetryConfig::default().delay_before_retry(0, &huge, 0.5), None);
+        assert_eq!(
+            RetryConfig::default().delay_before_retry(0, &huge, 0.5),
+            None
+        );
         let policy = RetryConfig::default().max_retry_after(Duration::from_secs(10));
-        assert_eq!(policy.delay_before_retry(0, &error(429, Some("11")), 0.5), None);
+        assert_eq!(
+            policy.delay_before_retry(0, &error(429, Some("11")), 0.5),
+            None
+        );
         assert_eq!(
             policy.delay_before_retry(0, &error(429, Some("10")), 0.5),
             Some(Duration::from_secs(10))

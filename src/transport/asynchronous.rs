@@ -80,9 +80,8 @@ impl Transport {
             .tls_built_in_native_certs(options.native_roots)
             .tls_built_in_webpki_certs(!options.native_roots);
         for der in &options.root_certificates {
-            let certificate = reqwest::Certificate::from_der(der.as_ref()).map_err(|e| {
-                Error::config(format!("a root certificate cannot be used: {e}"))
-            })?;
+            let certificate = reqwest::Certificate::from_der(der.as_ref())
+                .map_err(|e| Error::config(format!("a root certificate cannot be used: {e}")))?;
             builder = builder.add_root_certificate(certificate);
         }
         // The shared proxy rule, asked per request; reqwest's own reading of the
@@ -267,7 +266,10 @@ impl Stream for Watched {
 /// its end, no answer came within `answer` (never, for an unbounded answer).
 async fn stall_guard(progress: Progress, idle: Duration, answer: Option<Duration>) -> Error {
     loop {
-        let (last, done) = progress.lock().map(|p| *p).unwrap_or((Instant::now(), false));
+        let (last, done) = progress
+            .lock()
+            .map(|p| *p)
+            .unwrap_or((Instant::now(), false));
         let limit = if done { answer } else { Some(idle) };
         let Some(limit) = limit else {
             std::future::pending::<()>().await;

@@ -30,8 +30,8 @@ use ureq::unversioned::transport::Connector;
 
 use super::{
     invalid_header, local_file_error, origin, protocol_error, resolve_location, timeout_message,
-    tls_hint, too_many_redirects, unreadable_file, Deadline, FileWindow, HttpRequest,
-    HttpResponse, Method, RequestBody, WindowCursor, CHUNK_SIZE, MAX_REDIRECTS, USER_AGENT,
+    tls_hint, too_many_redirects, unreadable_file, Deadline, FileWindow, HttpRequest, HttpResponse,
+    Method, RequestBody, WindowCursor, CHUNK_SIZE, MAX_REDIRECTS, USER_AGENT,
 };
 use crate::core::error::Error;
 use crate::core::limits::TransportOptions;
@@ -74,13 +74,10 @@ impl Transport {
     pub(crate) fn new(options: &TransportOptions) -> Result<Self, Error> {
         let timeout = options.timeout;
         let mut built = Vec::new();
-        for url in ["http://a", "https://a"] {
-            if let Some(proxy) = options.proxy.for_url(url) {
-                let parsed = ureq::Proxy::new(proxy.with_credentials()).map_err(|_| {
-                    Error::config(format!("the proxy {proxy} cannot be used by ureq"))
-                })?;
-                built.push((proxy.with_credentials().to_owned(), parsed));
-            }
+        for proxy in options.proxy.proxies() {
+            let parsed = ureq::Proxy::new(proxy.with_credentials())
+                .map_err(|_| Error::config(format!("the proxy {proxy} cannot be used by ureq")))?;
+            built.push((proxy.with_credentials().to_owned(), parsed));
         }
         let config = ureq::Agent::config_builder()
             // The pipeline maps every status itself.
@@ -142,7 +139,8 @@ impl Transport {
         let mut redirects = 0;
         loop {
             let same_origin = first_origin.is_some() && origin(&url) == first_origin;
-            let response = self.send_once(request, &url, method, with_body, same_origin, deadline)?;
+            let response =
+                self.send_once(request, &url, method, with_body, same_origin, deadline)?;
             let status = response.status();
             let location = response
                 .headers()
@@ -460,10 +458,9 @@ fn map_error(error: ureq::Error, timeout: Duration, deadline: Option<Deadline>) 
         ureq::Error::TooManyRedirects => super::too_many_redirects(),
         ureq::Error::Rustls(ref e) => Error::network(tls_hint(&e.to_string()), Some(error.into())),
         ureq::Error::Tls(detail) => Error::network(tls_hint(detail), Some(error.into())),
-        ureq::Error::ConnectProxyFailed(_) | ureq::Error::InvalidProxyUrl => Error::network(
-            "could not connect through the proxy",
-            Some(error.into()),
-        ),
+        ureq::Error::ConnectProxyFailed(_) | ureq::Error::InvalidProxyUrl => {
+            Error::network("could not connect through the proxy", Some(error.into()))
+        }
         other => Error::network(format!("connection error: {other}"), Some(other.into())),
     }
 }

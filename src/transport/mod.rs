@@ -427,6 +427,7 @@ pub(crate) fn tls_hint(detail: &str) -> String {
 }
 
 /// A URL's origin: scheme, host (lower case) and port (the scheme's default if unsaid).
+#[cfg_attr(not(feature = "blocking"), allow(dead_code))]
 pub(crate) fn origin(url: &str) -> Option<(String, String, u16)> {
     let (scheme, rest) = url.split_once("://")?;
     let scheme = scheme.to_ascii_lowercase();
@@ -454,6 +455,7 @@ pub(crate) fn origin(url: &str) -> Option<(String, String, u16)> {
 }
 
 /// Where a redirect's `Location` points, resolved against the URL it came from.
+#[cfg_attr(not(feature = "blocking"), allow(dead_code))]
 pub(crate) fn resolve_location(base: &str, location: &str) -> Option<String> {
     let location = location.trim();
     let (scheme, rest) = base.split_once("://")?;
@@ -469,7 +471,10 @@ pub(crate) fn resolve_location(base: &str, location: &str) -> Option<String> {
     if location.starts_with('/') {
         return Some(format!("{root}{location}"));
     }
-    let path = rest[authority_end..].split(['?', '#']).next().unwrap_or_default();
+    let path = rest[authority_end..]
+        .split(['?', '#'])
+        .next()
+        .unwrap_or_default();
     let dir = path.rfind('/').map_or("/", |i| &path[..=i]);
     Some(format!("{root}{dir}{location}"))
 }
@@ -488,7 +493,10 @@ mod tests {
             origin("http://127.0.0.1:8080/a"),
             Some(("http".into(), "127.0.0.1".into(), 8080))
         );
-        assert_eq!(origin("http://[::1]/"), Some(("http".into(), "::1".into(), 80)));
+        assert_eq!(
+            origin("http://[::1]/"),
+            Some(("http".into(), "::1".into(), 80))
+        );
         assert_ne!(origin("http://h:1/"), origin("http://h:2/"));
         assert_ne!(origin("http://h/"), origin("https://h/"));
     }
@@ -497,9 +505,15 @@ mod tests {
     fn locations_resolve_against_the_url_they_came_from() {
         let base = "http://h:1/v1/auth/whoami?x=1";
         assert_eq!(resolve_location(base, "/v2/y").unwrap(), "http://h:1/v2/y");
-        assert_eq!(resolve_location(base, "other").unwrap(), "http://h:1/v1/auth/other");
+        assert_eq!(
+            resolve_location(base, "other").unwrap(),
+            "http://h:1/v1/auth/other"
+        );
         assert_eq!(resolve_location(base, "//e:2/z").unwrap(), "http://e:2/z");
-        assert_eq!(resolve_location(base, "https://e/z").unwrap(), "https://e/z");
+        assert_eq!(
+            resolve_location(base, "https://e/z").unwrap(),
+            "https://e/z"
+        );
         assert_eq!(resolve_location(base, "ftp://e/z"), None);
     }
 }

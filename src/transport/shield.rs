@@ -10,9 +10,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use ureq::unversioned::transport::{
-    Buffers, ConnectionDetails, Connector, NextTimeout, Transport,
-};
+use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout, Transport};
 
 /// The token and the random stand-in ureq is given instead.
 pub(crate) struct Secret {
@@ -339,7 +337,10 @@ mod tests {
                     out.extend(p);
                 }
             }
-            assert_eq!(out, b"start podstack_test_s3cr3tvalue end", "split at {split}");
+            assert_eq!(
+                out, b"start podstack_test_s3cr3tvalue end",
+                "split at {split}"
+            );
         }
     }
 

@@ -9,7 +9,12 @@ use crate::support::{self, Conn, Seen, Server};
 const PROMPTLY: Duration = Duration::from_secs(20);
 
 fn whoami(_: &Seen, conn: &mut dyn Conn) {
-    support::respond(conn, "200 OK", &[("Content-Type", "application/json")], WHOAMI.as_bytes());
+    support::respond(
+        conn,
+        "200 OK",
+        &[("Content-Type", "application/json")],
+        WHOAMI.as_bytes(),
+    );
 }
 
 fn assert_prompt(started: Instant) {
@@ -20,7 +25,8 @@ fn assert_prompt(started: Instant) {
 #[flavour_test]
 async fn a_json_answer_over_the_cap_fails_naming_the_limit() {
     let big = format!("{{\"pad\":\"{}\"}}", "x".repeat(200_000));
-    let server = Server::start(move |_, conn| support::respond(conn, "200 OK", &[], big.as_bytes()));
+    let server =
+        Server::start(move |_, conn| support::respond(conn, "200 OK", &[], big.as_bytes()));
     let client = builder_for(&server.url())
         .max_response_body(10_000)
         .build()
@@ -81,7 +87,8 @@ async fn an_endless_error_body_is_cut_short_and_still_maps_by_status() {
 #[flavour_test]
 async fn a_trickling_answer_is_ended_by_the_call_deadline() {
     let server = Server::start(|_, conn| {
-        let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n");
+        let _ = conn
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n");
         for _ in 0..100_000 {
             if conn.write_all(b" ").and_then(|_| conn.flush()).is_err() {
                 return;
@@ -120,7 +127,10 @@ async fn a_huge_retry_after_is_returned_at_once_not_waited_for() {
 
     match &error {
         Error::RateLimit { retry_after, .. } => {
-            assert!(retry_after.is_some_and(|wait| wait > Duration::from_secs(60)), "{error:?}")
+            assert!(
+                retry_after.is_some_and(|wait| wait > Duration::from_secs(60)),
+                "{error:?}"
+            )
         }
         other => panic!("expected RateLimit, got {other:?}"),
     }
@@ -134,7 +144,12 @@ async fn a_short_retry_after_is_still_honoured() {
     let calls = std::sync::atomic::AtomicUsize::new(0);
     let server = Server::start(move |seen, conn| {
         if calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
-            support::respond(conn, "429 Too Many Requests", &[("Retry-After", "0")], b"{}")
+            support::respond(
+                conn,
+                "429 Too Many Requests",
+                &[("Retry-After", "0")],
+                b"{}",
+            )
         } else {
             whoami(seen, conn)
         }
@@ -150,12 +165,16 @@ async fn a_short_retry_after_is_still_honoured() {
 async fn a_redirect_to_another_port_of_the_same_host_loses_the_token() {
     let other = Server::start(whoami);
     let location = format!("http://127.0.0.1:{}/v1/auth/whoami", other.port());
-    let server = Server::start(move |_, conn| support::redirect(conn, "307 Temporary Redirect", &location));
+    let server =
+        Server::start(move |_, conn| support::redirect(conn, "307 Temporary Redirect", &location));
 
     client_for(&server.url()).auth().whoami().await.unwrap();
 
     let bearer = format!("Bearer {TOKEN}");
-    assert_eq!(server.seen()[0].header("authorization"), Some(bearer.as_str()));
+    assert_eq!(
+        server.seen()[0].header("authorization"),
+        Some(bearer.as_str())
+    );
     let followed = other.seen();
     assert_eq!(followed.len(), 1);
     assert_eq!(followed[0].header("authorization"), None, "{followed:?}");
@@ -284,7 +303,12 @@ async fn a_download_holding_the_token_arrives_byte_for_byte() {
     let content = format!("before {TOKEN} middle {TOKEN}{TOKEN} after").repeat(3000);
     let expected = content.clone();
     let server = Server::start(move |_, conn| {
-        support::respond(conn, "200 OK", &[("Content-Type", "application/octet-stream")], content.as_bytes())
+        support::respond(
+            conn,
+            "200 OK",
+            &[("Content-Type", "application/octet-stream")],
+            content.as_bytes(),
+        )
     });
     let dir = std::env::temp_dir().join(format!(
         "podstack-dl-{}-{}",
@@ -310,8 +334,14 @@ async fn a_download_holding_the_token_arrives_byte_for_byte() {
 async fn a_token_echoed_in_an_error_answer_is_redacted() {
     let server = Server::start(|seen, conn| {
         let echoed = seen.header("authorization").unwrap_or_default().to_owned();
-        let body = format!(r#"{{"error":{{"code":"invalid_token","message":"bad token {echoed}"}}}}"#);
-        support::respond(conn, "401 Unauthorized", &[("X-Echo", &echoed)], body.as_bytes())
+        let body =
+            format!(r#"{{"error":{{"code":"invalid_token","message":"bad token {echoed}"}}}}"#);
+        support::respond(
+            conn,
+            "401 Unauthorized",
+            &[("X-Echo", &echoed)],
+            body.as_bytes(),
+        )
     });
 
     let error = client_for(&server.url()).auth().whoami().await.unwrap_err();

@@ -78,19 +78,20 @@ async fn trace_logs_never_carry_the_token_even_pieced_together_from_hex_dumps() 
     });
 
     client_for(&server.url()).auth().whoami().await.unwrap();
-    let _ = client_for(&server.url())
-        .projects()
-        .get("proj_1")
-        .await;
+    let _ = client_for(&server.url()).projects().get("proj_1").await;
 
     // The server really got (and echoed) the token: the client did send it.
     let bearer = format!("Bearer {TOKEN}");
-    assert_eq!(server.seen()[0].header("authorization"), Some(bearer.as_str()));
+    assert_eq!(
+        server.seen()[0].header("authorization"),
+        Some(bearer.as_str())
+    );
     let lines = LINES.get_or_init(Default::default).lock().unwrap().clone();
     if cfg!(feature = "blocking") {
         assert!(
-            lines.iter().any(|l| l.target.starts_with("ureq")
-                && l.level == log::Level::Trace),
+            lines
+                .iter()
+                .any(|l| l.target.starts_with("ureq") && l.level == log::Level::Trace),
             "the test must see ureq's trace output to mean anything"
         );
     }

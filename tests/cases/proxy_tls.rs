@@ -4,7 +4,12 @@ use podstack::Error;
 use crate::support::{self, Conn, Pki, Proxy, Seen, Server};
 
 fn whoami(_: &Seen, conn: &mut dyn Conn) {
-    support::respond(conn, "200 OK", &[("Content-Type", "application/json")], WHOAMI.as_bytes());
+    support::respond(
+        conn,
+        "200 OK",
+        &[("Content-Type", "application/json")],
+        WHOAMI.as_bytes(),
+    );
 }
 
 /// Whether the proxy was asked for `port` (forwarded or tunnelled).
@@ -21,7 +26,10 @@ async fn requests_go_through_the_proxy_given_to_the_builder() {
     let server = Server::start(whoami);
     let proxy = Proxy::start();
 
-    let client = builder_for(&server.url()).proxy(proxy.url()).build().unwrap();
+    let client = builder_for(&server.url())
+        .proxy(proxy.url())
+        .build()
+        .unwrap();
     client.auth().whoami().await.unwrap();
 
     assert!(went_through(&proxy, server.port()), "{:?}", proxy.seen());
@@ -41,12 +49,19 @@ async fn proxy_credentials_are_sent_and_never_shown() {
 
     let seen = proxy.seen();
     // base64("agent:hunter2")
-    assert_eq!(seen[0].proxy_authorization.as_deref(), Some("Basic YWdlbnQ6aHVudGVyMg=="), "{seen:?}");
+    assert_eq!(
+        seen[0].proxy_authorization.as_deref(),
+        Some("Basic YWdlbnQ6aHVudGVyMg=="),
+        "{seen:?}"
+    );
     for shown in [format!("{builder:?}"), format!("{client:?}")] {
         assert!(!shown.contains("hunter2"), "{shown}");
     }
     // A proxy that is not there: the error names no credentials either.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     let error = builder_for(&server.url())
         .proxy(format!("http://agent:hunter2@{closed}"))
         .retry(podstack::RetryConfig::disabled())
@@ -56,14 +71,20 @@ async fn proxy_credentials_are_sent_and_never_shown() {
         .whoami()
         .await
         .unwrap_err();
-    assert!(!format!("{error} {error:?}").contains("hunter2"), "{error:?}");
+    assert!(
+        !format!("{error} {error:?}").contains("hunter2"),
+        "{error:?}"
+    );
     // Nor does the error for an unusable proxy URL.
     let error = builder_for(&server.url())
         .proxy("socks5://agent:hunter2@127.0.0.1:1")
         .build()
         .unwrap_err();
     assert!(matches!(error, Error::Config { .. }), "{error:?}");
-    assert!(!format!("{error} {error:?}").contains("hunter2"), "{error:?}");
+    assert!(
+        !format!("{error} {error:?}").contains("hunter2"),
+        "{error:?}"
+    );
 }
 
 #[flavour]
@@ -95,7 +116,10 @@ async fn the_environment_picks_the_proxy_by_scheme_and_no_proxy_bypasses_it() {
         .unwrap();
     // ALL_PROXY, but NO_PROXY names the loopback range: direct.
     builder_for(&server.url())
-        .proxy_environment([("ALL_PROXY", proxy.url()), ("NO_PROXY", "example.com,127.0.0.0/8".into())])
+        .proxy_environment([
+            ("ALL_PROXY", proxy.url()),
+            ("NO_PROXY", "example.com,127.0.0.0/8".into()),
+        ])
         .build()
         .unwrap()
         .auth()
@@ -131,7 +155,10 @@ async fn a_private_ca_is_refused_until_it_is_added() {
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Network { .. }), "{error:?}");
-    assert!(error.to_string().contains("add_root_certificate"), "{error}");
+    assert!(
+        error.to_string().contains("add_root_certificate"),
+        "{error}"
+    );
     assert!(server.seen().is_empty());
 
     let user = builder_for(&server.url())
@@ -153,7 +180,10 @@ async fn pem_without_a_certificate_fails_the_build() {
         .build()
         .unwrap_err();
     assert!(matches!(error, Error::Config { .. }), "{error:?}");
-    assert!(error.to_string().contains("add_root_certificate"), "{error}");
+    assert!(
+        error.to_string().contains("add_root_certificate"),
+        "{error}"
+    );
 }
 
 #[flavour]

@@ -290,10 +290,17 @@ fn proxy_one(mut client: TcpStream, log: &Mutex<Vec<Proxied>>) -> io::Result<()>
         return tunnel(client, upstream);
     }
     // Absolute form: http://host:port/path → host:port and /path.
-    let rest = request.target.strip_prefix("http://").unwrap_or(&request.target);
+    let rest = request
+        .target
+        .strip_prefix("http://")
+        .unwrap_or(&request.target);
     let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     let mut upstream = TcpStream::connect(authority)?;
-    let mut head = format!("{} {} HTTP/1.1\r\n", request.method, if path.is_empty() { "/" } else { path });
+    let mut head = format!(
+        "{} {} HTTP/1.1\r\n",
+        request.method,
+        if path.is_empty() { "/" } else { path }
+    );
     for (name, value) in &request.headers {
         if !name.eq_ignore_ascii_case("proxy-authorization")
             && !name.eq_ignore_ascii_case("proxy-connection")
