@@ -109,3 +109,37 @@ async fn trace_logs_never_carry_the_token_even_pieced_together_from_hex_dumps() 
         "no hex dump was decoded: the decoder no longer matches ureq's format"
     );
 }
+
+#[flavour]
+#[flavour_test]
+async fn trace_logs_never_carry_proxy_credentials() {
+    let _ = log::set_logger(&Capture);
+    log::set_max_level(log::LevelFilter::Trace);
+    let server = crate::support::Server::start(|_, conn| {
+        crate::support::respond(conn, "200 OK", &[], WHOAMI.as_bytes())
+    });
+    let proxy = crate::support::Proxy::start();
+
+    builder_for(&server.url())
+        .proxy(format!("http://agent:hunter2@{}", proxy.addr))
+        .build()
+        .unwrap()
+        .auth()
+        .whoami()
+        .await
+        .unwrap();
+
+    assert!(proxy.seen()[0].proxy_authorization.is_some());
+    let lines = LINES.get_or_init(Default::default).lock().unwrap().clone();
+    let (squeezed, decoded) = pieced_together(&lines);
+    // The password, and the Basic credentials as sent (base64 of "agent:hunter2").
+    for secret in ["hunter2", "YWdlbnQ6aHVudGVyMg=="] {
+        assert!(!squeezed.contains(secret), "{secret} in the log lines");
+        assert!(
+            !decoded
+                .windows(secret.len())
+                .any(|w| w == secret.as_bytes()),
+            "{secret} in the log's hex dumps"
+        );
+    }
+}
