@@ -231,3 +231,22 @@ async fn a_redirect_from_https_to_http_is_not_followed() {
     assert_eq!(error.status_code(), Some(302), "{error:?}");
     assert!(plain.seen().is_empty());
 }
+
+#[flavour]
+#[flavour_test]
+async fn the_system_store_can_be_trusted_alongside_an_added_root() {
+    let pki = Pki::new();
+    let server = pki.serve(whoami);
+
+    let user = builder_for(&server.url())
+        .tls_native_roots(true)
+        .add_root_certificate(pki.ca_pem.as_bytes())
+        .build()
+        .unwrap()
+        .auth()
+        .whoami()
+        .await
+        .unwrap();
+
+    assert_eq!(user.id, "usr_1");
+}
