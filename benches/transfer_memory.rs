@@ -269,7 +269,9 @@ macro_rules! transfer {
                     .await
                     .expect("bucket");
                 let one_stream = TransferOptions::new().multipart_threshold(u64::MAX);
-                let in_parts = TransferOptions::new().multipart_threshold(0).concurrency(bench_concurrency());
+                let in_parts = TransferOptions::new()
+                    .multipart_threshold(0)
+                    .concurrency(bench_concurrency());
                 for (mode, options) in
                     [("bucket-put", &one_stream), ("bucket-put-parts", &in_parts)]
                 {

@@ -24,10 +24,12 @@ use super::streams::offset_pages;
 use super::{flavour, ResponseBody, Transport};
 use crate::core::config::{self, ApiToken, Environment, ResolvedConfig, Settings};
 use crate::core::error::{self, ErrorResponse};
+use crate::core::limits::{self, EnvVars, NetOptions, TransportOptions};
+use crate::core::proxy::{ProxyChoice, ProxyUrl};
 use crate::core::random;
 use crate::core::redact::Redactor;
 use crate::request::{ApiRequest, Listing, RequestContext};
-use crate::transport::HttpResponse;
+use crate::transport::{AnswerTimeout, Deadline, HttpResponse, RequestBody};
 use crate::{Error, Page, Result};
 
 /// A Podstack API client.
@@ -47,7 +49,11 @@ struct Inner {
     config: ResolvedConfig,
     context: RequestContext,
     redactor: Redactor,
+    /// Redacts the stand-in the blocking transport gives ureq in place of the token.
+    stand_in: Option<Redactor>,
     transport: Transport,
+    max_response_body: u64,
+    call_deadline: Option<Duration>,
 }
 
 impl fmt::Debug for Client {
@@ -152,6 +158,7 @@ impl Client {
 pub struct ClientBuilder {
     settings: Settings,
     ignore_environment: bool,
+    net: NetOptions,
 }
 
 impl ClientBuilder {
@@ -229,6 +236,116 @@ impl ClientBuilder {
         self
     }
 
+    /// The most bytes of one answer read into memory (default 16 MiB): JSON answers,
+    /// text answers such as logs, and pages of lists. A larger answer fails with
+    /// [`Error::Decode`](crate::Error::Decode) naming the limit instead of growing the
+    /// process without bound; an endless answer fails the same way. Error answers are
+    /// read up to 64 KiB whatever this says (the rest is dropped), and streamed
+    /// downloads (files, followed logs) are never capped.
+    #[doc = doc_example!(
+        "let client = Client::builder()\n"
+        "    .max_response_body(64 * 1024 * 1024) // 64 MiB\n"
+        "    .build()?;\n"
+        "# let _ = client;"
+    )]
+    pub fn max_response_body(mut self, bytes: u64) -> Self {
+        self.net.max_response_body = bytes;
+        self
+    }
+
+    /// How long one API call may take in all, every attempt and every wait between
+    /// retries included (default 5 minutes; `None` for no bound). It bounds a server
+    /// that answers, but too slowly (a byte a second keeps the
+    /// [`timeout`](Self::timeout) from firing), and retries that would go on past it:
+    /// the call fails with [`Error::Timeout`](crate::Error::Timeout) naming the deadline.
+    ///
+    /// It applies to calls that answer JSON or text. Transfers of files (uploads and
+    /// downloads) and followed log streams take as long as they take while data keeps
+    /// flowing: the inactivity [`timeout`](Self::timeout) bounds them instead. A command
+    /// run with a timeout (`exec`) gets that timeout on top.
+    #[doc = doc_example!(
+        "use std::time::Duration;\n\n"
+        "let client = Client::builder()\n"
+        "    .call_deadline(Some(Duration::from_secs(60)))\n"
+        "    .build()?;\n"
+        "# let _ = client;"
+    )]
+    pub fn call_deadline(mut self, deadline: Option<Duration>) -> Self {
+        self.net.call_deadline = deadline;
+        self
+    }
+
+    /// Sends every request through this HTTP proxy, e.g. `http://proxy.internal:3128`
+    /// or `http://user:password@proxy.internal:3128` (the credentials go as
+    /// `Proxy-Authorization` and are never printed). Overrides the proxy environment
+    /// variables, `NO_PROXY` included. An unusable URL fails [`build`](Self::build) with
+    /// [`Error::Config`](crate::Error::Config).
+    ///
+    /// Without it the client reads `HTTPS_PROXY` (for https targets), `HTTP_PROXY` (for
+    /// http targets), then `ALL_PROXY`, and `NO_PROXY` (host names, `.domain`
+    /// suffixes, `*`, IP addresses and CIDR ranges), each also in lower case, once when
+    /// it is built, unless [`use_environment(false)`](Self::use_environment).
+    #[doc = doc_example!(
+        "let client = Client::builder()\n"
+        "    .proxy(\"http://proxy.internal:3128\")\n"
+        "    .build()?;\n"
+        "# let _ = client;"
+    )]
+    pub fn proxy(mut self, url: impl AsRef<str>) -> Self {
+        self.net.proxy = match ProxyUrl::parse(url.as_ref()) {
+            Ok(url) => ProxyChoice::Explicit(url),
+            Err(why) => ProxyChoice::Invalid(why),
+        };
+        self
+    }
+
+    /// Connects directly, never through a proxy, whatever the environment says.
+    pub fn no_proxy(mut self) -> Self {
+        self.net.proxy = ProxyChoice::Disabled;
+        self
+    }
+
+    /// Uses these proxy variables in place of the process environment. For tests,
+    /// which must not change the environment of the whole process.
+    #[doc(hidden)]
+    pub fn proxy_environment<K: Into<String>, V: Into<String>>(
+        mut self,
+        vars: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        self.net.proxy_environment = Some(EnvVars(
+            vars.into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        ));
+        self
+    }
+
+    /// Also trusts the root certificate(s) in this PEM text (`-----BEGIN
+    /// CERTIFICATE-----` blocks), for an endpoint or proxy behind a private CA.
+    /// Repeatable. PEM that holds no certificate fails [`build`](Self::build) with
+    /// [`Error::Config`](crate::Error::Config).
+    #[doc = doc_example!(
+        "let pem = std::fs::read(\"/etc/ssl/private-ca.pem\").expect(\"readable\");\n"
+        "let client = Client::builder()\n"
+        "    .add_root_certificate(&pem)\n"
+        "    .build()?;\n"
+        "# let _ = client;"
+    )]
+    pub fn add_root_certificate(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.net.root_certificates.0.push(pem.as_ref().to_vec());
+        self
+    }
+
+    /// Trusts the operating system's certificate store instead of the bundled Mozilla
+    /// roots (default `false`), as a corporate network that inspects TLS needs. Read
+    /// once, when the client is built (through `rustls-native-certs` in both
+    /// clients); certificates added with
+    /// [`add_root_certificate`](Self::add_root_certificate) are trusted too.
+    pub fn tls_native_roots(mut self, native: bool) -> Self {
+        self.net.native_roots = native;
+        self
+    }
+
     /// Resolves the configuration and builds the client. Sends nothing.
     pub fn build(self) -> Result<Client> {
         let environment = if self.ignore_environment {
@@ -238,6 +355,10 @@ impl ClientBuilder {
         };
         let config = config::resolve(&self.settings, &environment, &config::read_credentials_file)?;
         let token = config.token.expose();
+        let options =
+            TransportOptions::resolve(&self.net, config.timeout, !self.ignore_environment, token)?;
+        let transport = Transport::new(&options)?;
+        let stand_in = transport.stand_in().map(Redactor::new);
         let inner = Inner {
             context: RequestContext {
                 api_base: format!("{}/v1", config.endpoint()),
@@ -246,7 +367,10 @@ impl ClientBuilder {
                 project_id: config.project().map(|(id, _)| id.to_owned()),
             },
             redactor: Redactor::new(token),
-            transport: Transport::new(config.timeout)?,
+            stand_in,
+            transport,
+            max_response_body: self.net.max_response_body,
+            call_deadline: self.net.call_deadline,
             config,
         };
         Ok(Client {
@@ -279,14 +403,43 @@ impl Client {
         })
     }
 
-    /// Sends a request and returns the whole answer's body.
+    /// Sends a request and returns the whole answer's body, at most
+    /// `max_response_body` bytes, within the call's deadline.
     pub(crate) async fn send_bytes(&self, request: &ApiRequest) -> Result<Vec<u8>> {
-        let response = self.execute(request).await?;
-        response
+        let deadline = self.deadline_for(request);
+        let response = self.execute(request, deadline).await?;
+        let limit = self.inner.max_response_body;
+        let (body, whole) = response
             .body
-            .read_all()
+            .read_capped(limit)
             .await
-            .map_err(|e| e.redact(&self.inner.redactor))
+            .map_err(|e| self.redacted(e))?;
+        if !whole {
+            let too_large =
+                <serde_json::Error as serde::de::Error>::custom(limits::body_too_large(limit));
+            let head = &body[..body.len().min(1024)];
+            return Err(self.redacted(Error::decode(
+                &request.describe(),
+                &self.redact_bytes(head),
+                too_large,
+            )));
+        }
+        Ok(body)
+    }
+
+    /// The deadline of a call answered in memory: none for file bodies sent (an
+    /// upload is bounded by inactivity) and for answers that may take unbounded time.
+    fn deadline_for(&self, request: &ApiRequest) -> Option<Deadline> {
+        let total = self.inner.call_deadline?;
+        if !matches!(request.body, RequestBody::Empty | RequestBody::Bytes(_)) {
+            return None;
+        }
+        let total = match request.answer_timeout {
+            AnswerTimeout::Default => total,
+            AnswerTimeout::Extended(work) => total.saturating_add(work),
+            AnswerTimeout::Unbounded => return None,
+        };
+        Deadline::after(total)
     }
 
     /// Sends a request and returns the successful answer with its body unread, to be
@@ -295,7 +448,7 @@ impl Client {
         &self,
         request: &ApiRequest,
     ) -> Result<HttpResponse<ResponseBody>> {
-        self.execute(request).await
+        self.execute(request, None).await
     }
 
     /// Waits, through the transport (a thread sleep, or a tokio timer).
@@ -326,8 +479,13 @@ impl Client {
         Ok(all)
     }
 
-    /// The pipeline. Every request goes through here.
-    async fn execute(&self, request: &ApiRequest) -> Result<HttpResponse<ResponseBody>> {
+    /// The pipeline. Every request goes through here. With a `deadline`, every attempt
+    /// and every wait before a retry must end by then.
+    async fn execute(
+        &self,
+        request: &ApiRequest,
+        deadline: Option<Deadline>,
+    ) -> Result<HttpResponse<ResponseBody>> {
         request.check_project(&self.inner.context)?;
         let http_request = request.prepare(&self.inner.context);
         let redactor = &self.inner.redactor;
@@ -338,7 +496,7 @@ impl Client {
         let mut retries_done = 0;
         loop {
             let started = Instant::now();
-            let outcome = self.inner.transport.send(&http_request).await;
+            let outcome = self.inner.transport.send(&http_request, deadline).await;
             let error = match outcome {
                 Ok(response) => {
                     log::debug!(
@@ -350,18 +508,23 @@ impl Client {
                     if (200..300).contains(&response.status) {
                         return Ok(response);
                     }
-                    // An error body that breaks off still maps by its status.
-                    let body = response.body.read_all().await.unwrap_or_default();
-                    error::from_response(&ErrorResponse {
+                    // An error body that breaks off still maps by its status; only its
+                    // start is read, so an endless one cannot hold the call.
+                    let (body, _) = response
+                        .body
+                        .read_capped(limits::ERROR_BODY_CAP as u64)
+                        .await
+                        .unwrap_or_default();
+                    let error = error::from_response(&ErrorResponse {
                         status: response.status,
                         request_id: response.request_id.as_deref(),
                         retry_after: response.retry_after.as_deref(),
-                        body: &redactor.bytes(&body),
-                    })
-                    .redact(redactor)
+                        body: &self.redact_bytes(&body),
+                    });
+                    self.redacted(error)
                 }
                 Err(error) => {
-                    let error = error.redact(redactor);
+                    let error = self.redacted(error);
                     log::debug!("{what} failed after {:?}: {}", started.elapsed(), error);
                     error
                 }
@@ -369,6 +532,8 @@ impl Client {
             let delay = replayable
                 .then(|| retry.delay_before_retry(retries_done, &error, random::random_unit()))
                 .flatten();
+            // A wait that would end past the deadline is not made: the call fails now.
+            let delay = delay.filter(|delay| deadline.is_none_or(|d| *delay < d.remaining()));
             match delay {
                 Some(delay) => {
                     log::debug!(
@@ -393,15 +558,31 @@ impl Client {
         request: &ApiRequest,
         body: &[u8],
     ) -> Result<T> {
-        let redactor = &self.inner.redactor;
         serde_json::from_slice(body).map_err(|e| {
-            Error::decode(&request.describe(), &redactor.bytes(body), e).redact(redactor)
+            self.redacted(Error::decode(
+                &request.describe(),
+                &self.redact_bytes(body),
+                e,
+            ))
         })
     }
 
-    /// An error from reading an answer's body, with the token removed like every other.
+    /// An error with the token (and its stand-in) removed, like every other.
     pub(crate) fn redacted(&self, error: Error) -> Error {
-        error.redact(&self.inner.redactor)
+        let error = error.redact(&self.inner.redactor);
+        match &self.inner.stand_in {
+            Some(stand_in) => error.redact(stand_in),
+            None => error,
+        }
+    }
+
+    /// `body` with the token (and its stand-in) removed.
+    fn redact_bytes(&self, body: &[u8]) -> Vec<u8> {
+        let body = self.inner.redactor.bytes(body);
+        match &self.inner.stand_in {
+            Some(stand_in) => stand_in.bytes(&body).into_owned(),
+            None => body.into_owned(),
+        }
     }
 }
 

@@ -71,12 +71,61 @@ println!("{} pods", pods.len());
 //! the kind of failure; [`Error::message`], [`Error::code`], [`Error::request_id`] and
 //! [`Error::status_code`] give the context the API sent.
 //!
-//! # Proxies and TLS
+//! # Limits, proxies and TLS
 //!
-//! Both clients speak TLS with rustls and the bundled Mozilla roots (webpki-roots). The
-//! blocking client follows `ureq`'s proxy rules and the async one `reqwest`'s (both read
-//! the usual `HTTPS_PROXY`/`ALL_PROXY` variables); neither can yet be given a proxy or
-//! an extra root certificate on the builder.
+//! A client bounds what a server can make it do. Each bound is a builder setting, and
+//! each error that one raises says which setting to change:
+//!
+//! | bound | default | setting |
+//! |---|---|---|
+//! | silence: connecting, and each wait for more of an answer | 30 s | [`ClientBuilder::timeout`] |
+//! | one JSON or text call, all attempts and waits included | 5 min | [`ClientBuilder::call_deadline`] |
+//! | an answer read into memory | 16 MiB | [`ClientBuilder::max_response_body`] |
+//! | an error answer's body | 64 KiB, the rest dropped | — |
+//! | a server's `Retry-After` waited for | 60 s; longer returns the [`Error::RateLimit`] at once | [`RetryConfig::max_retry_after`] |
+//! | redirects in a row | 5, then a non-retried [`Error::Api`] | — |
+//!
+//! File transfers and followed log streams are bounded by the inactivity timeout only
+//! (uploads too: an upload the server stops reading fails after it), so a large
+//! transfer that keeps flowing is never cut off. Every duration saturates:
+//! `Duration::MAX` means "no limit". An answer that breaks HTTP (a malformed chunk, an
+//! oversized head) is an [`Error::Api`], not retried.
+//!
+//! **Proxies.** Both clients follow one rule. [`ClientBuilder::proxy`] sends every
+//! request through the given proxy; [`ClientBuilder::no_proxy`] through none.
+//! Otherwise, unless [`ClientBuilder::use_environment`] is off, the environment is
+//! read once at `build`: `HTTPS_PROXY` for `https://` targets, `HTTP_PROXY` for
+//! `http://` ones, then `ALL_PROXY` (each also in lower case), except for the targets
+//! `NO_PROXY` lists: `*`, host names (`example.com` and `.example.com` match the domain
+//! and its subdomains), IP addresses and CIDR ranges such as `127.0.0.0/8`. Credentials
+//! in a proxy URL (`http://user:pass@proxy:3128`) are sent as `Proxy-Authorization`
+//! and never appear in `Debug` output, errors or logs.
+//!
+//! **TLS.** Both clients use rustls and trust the bundled Mozilla roots (webpki). A
+//! server behind a private CA is trusted with [`ClientBuilder::add_root_certificate`];
+//! [`ClientBuilder::tls_native_roots`] trusts the operating system's certificate store
+//! instead (read once at `build` with `rustls-native-certs`). A refused certificate is
+//! an [`Error::Network`] that says so.
+//!
+#![cfg_attr(
+    feature = "blocking",
+    doc = r#"
+```no_run
+# fn main() -> Result<(), podstack::Error> {
+use std::time::Duration;
+
+let ca = std::fs::read("/etc/ssl/corp-ca.pem").expect("readable");
+let client = podstack::Client::builder()
+    .proxy("http://proxy.corp.example:3128")
+    .add_root_certificate(&ca)
+    .call_deadline(Some(Duration::from_secs(60)))
+    .max_response_body(64 * 1024 * 1024)
+    .build()?;
+# let _ = client;
+# Ok(()) }
+```
+"#
+)]
 //!
 //! # Logging
 //!
@@ -85,12 +134,22 @@ println!("{} pods", pods.len());
 //! appears in them, nor in any error's `Display` or `Debug`: a server that echoes it
 //! back finds it replaced with `[redacted]`.
 //!
+//! Nor does it appear in what the HTTP crates log. `ureq`'s protocol layer logs every
+//! byte it sends and receives at `trace` level, and its `log` dependency cannot be
+//! switched off; so the blocking client never gives `ureq` the token. `ureq` builds
+//! the request with a random stand-in of the same length, and the last link of its
+//! connection (after TCP and TLS, before the socket) swaps the token in on the way
+//! out, and the stand-in in for an echoed token on the way in; a streamed download
+//! gets the token's bytes back. (A token shorter than 12 characters, which Podstack
+//! never issues, is passed through unchanged.) The async client's `reqwest` does not
+//! log headers.
+//!
 //! # Safety with tokens
 //!
 //! The token is never sent over plain `http://` to a host that is not loopback (unless
 //! explicitly allowed), never goes to a presigned URL, and never follows a redirect to
-//! another host. (The blocking client compares hosts only, so today it keeps the token on
-//! a redirect to another port of the same host; the async client drops it.)
+//! another origin (scheme, host and port). A redirect from `https` to `http` is not
+//! followed at all.
 //!
 //! # MSRV
 //!

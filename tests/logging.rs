@@ -1,7 +1,11 @@
 //! Each request is logged at debug level (method, path, status, elapsed, request id)
-//! through the `log` facade, and the token never appears in a log line.
+//! through the `log` facade, and the token never appears in a log line, whoever writes
+//! it: with a TRACE logger installed, ureq's protocol layer hex-dumps every byte it
+//! writes and reads, so the lines are also joined and their hex rows decoded before
+//! the token is looked for.
 
 mod common;
+mod support;
 
 use std::sync::{Mutex, OnceLock};
 
@@ -9,7 +13,38 @@ use std::sync::{Mutex, OnceLock};
 #[derive(Clone, Debug)]
 struct Line {
     level: log::Level,
+    target: String,
     message: String,
+}
+
+/// Everything a reader of the log could piece together: the lines joined, without
+/// whitespace, and the bytes of every hex-dump row (`4745 5420 ...  GET /v1...`, 16
+/// bytes a row in groups of two, `--` for none) decoded and joined.
+fn pieced_together(lines: &[Line]) -> (String, Vec<u8>) {
+    let squeezed: String = lines
+        .iter()
+        .flat_map(|l| l.message.chars())
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let mut decoded = Vec::new();
+    for line in lines {
+        let groups: Vec<&str> = line.message.split_whitespace().take(8).collect();
+        let is_row = groups.len() == 8
+            && groups
+                .iter()
+                .all(|g| g.len() == 4 && g.chars().all(|c| c.is_ascii_hexdigit() || c == '-'));
+        if !is_row {
+            continue;
+        }
+        for group in groups {
+            for pair in [&group[..2], &group[2..]] {
+                if let Ok(byte) = u8::from_str_radix(pair, 16) {
+                    decoded.push(byte);
+                }
+            }
+        }
+    }
+    (squeezed, decoded)
 }
 
 /// Keeps every log line of the process; both clients' cases read it.
@@ -32,6 +67,7 @@ impl log::Log for Capture {
             .unwrap()
             .push(Line {
                 level: record.level(),
+                target: record.target().to_owned(),
                 message: record.args().to_string(),
             });
     }

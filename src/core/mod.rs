@@ -6,7 +6,9 @@
 
 pub(crate) mod config;
 pub(crate) mod error;
+pub(crate) mod limits;
 pub(crate) mod poll;
+pub(crate) mod proxy;
 pub(crate) mod random;
 pub(crate) mod redact;
 pub(crate) mod retry;

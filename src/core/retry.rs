@@ -12,7 +12,9 @@ use super::error::Error;
 ///
 /// The default retries up to 3 times on server errors (5xx), rate limits (429, honouring
 /// `Retry-After`) and network failures, waiting `backoff_factor × 2^attempt` with jitter,
-/// capped at `max_backoff`. Timeouts are not retried: the caller already waited the full
+/// capped at `max_backoff`. A `Retry-After` longer than `max_retry_after` (default 60 s)
+/// is not waited for: the [`Error::RateLimit`](crate::Error::RateLimit) is returned at
+/// once with its `retry_after`, for the caller to decide. Timeouts are not retried: the caller already waited the full
 /// timeout once. Requests are retried only when sending them twice is safe: `GET`, `PUT`
 /// and `DELETE`, and a `POST` that carries an `Idempotency-Key` (every create does; a
 /// command execution never does).
@@ -36,7 +38,11 @@ pub struct RetryConfig {
     retry_on_server_error: bool,
     retry_on_rate_limit: bool,
     retry_on_network_error: bool,
+    max_retry_after: Duration,
 }
+
+/// The longest `Retry-After` waited for by default.
+const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
 impl Default for RetryConfig {
     fn default() -> Self {
@@ -47,6 +53,7 @@ impl Default for RetryConfig {
             retry_on_server_error: true,
             retry_on_rate_limit: true,
             retry_on_network_error: true,
+            max_retry_after: DEFAULT_MAX_RETRY_AFTER,
         }
     }
 }
@@ -97,6 +104,24 @@ impl RetryConfig {
         self
     }
 
+    /// The longest `Retry-After` the client waits for before retrying (default 60 s).
+    /// A server asking for a longer wait gets no retry: the call returns its
+    /// [`Error::RateLimit`](crate::Error::RateLimit) at once, `retry_after` set, so the
+    /// caller decides whether to wait that long. Shorter waits are still capped by
+    /// [`max_backoff`](Self::max_backoff).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use podstack::RetryConfig;
+    ///
+    /// let patient = RetryConfig::default().max_retry_after(Duration::from_secs(600));
+    /// # let _ = patient;
+    /// ```
+    pub fn max_retry_after(mut self, max_retry_after: Duration) -> Self {
+        self.max_retry_after = max_retry_after;
+        self
+    }
+
     /// The number of retries allowed.
     pub(crate) fn limit(&self) -> u32 {
         self.max_retries
@@ -130,6 +155,9 @@ impl RetryConfig {
             ..
         } = error
         {
+            if *wait > self.max_retry_after {
+                return None;
+            }
             return Some((*wait).min(self.max_backoff));
         }
         let step = self
@@ -196,8 +224,31 @@ mod tests {
             Some(Duration::from_secs(2))
         );
         assert_eq!(
-            policy.delay_before_retry(0, &error(429, Some("600")), 0.9),
+            policy.delay_before_retry(0, &error(429, Some("50")), 0.9),
             Some(Duration::from_secs(5))
+        );
+        // Past max_retry_after (60 s) the caller decides: no retry.
+        assert_eq!(
+            policy.delay_before_retry(0, &error(429, Some("600")), 0.9),
+            None
+        );
+    }
+
+    #[test]
+    fn a_retry_after_longer_than_max_retry_after_is_not_waited_for() {
+        let huge = error(429, Some("999999999"));
+        assert_eq!(
+            RetryConfig::default().delay_before_retry(0, &huge, 0.5),
+            None
+        );
+        let policy = RetryConfig::default().max_retry_after(Duration::from_secs(10));
+        assert_eq!(
+            policy.delay_before_retry(0, &error(429, Some("11")), 0.5),
+            None
+        );
+        assert_eq!(
+            policy.delay_before_retry(0, &error(429, Some("10")), 0.5),
+            Some(Duration::from_secs(10))
         );
     }
 

@@ -3,7 +3,10 @@
 //! reqwest is the async client most Rust services already depend on; it runs on the
 //! tokio runtime the caller already has, pools connections and is `Send + Sync`.
 
-use std::time::Duration;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
@@ -12,11 +15,12 @@ use reqwest::redirect;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::{
-    invalid_header, local_file_error, timeout_message, unreadable_file, AnswerTimeout, FileWindow,
-    HttpRequest, HttpResponse, Method, RequestBody, WindowCursor, CHUNK_SIZE, MAX_REDIRECTS,
-    USER_AGENT,
+    invalid_header, local_file_error, protocol_error, timeout_message, tls_hint,
+    too_many_redirects, unreadable_file, AnswerTimeout, Deadline, FileWindow, HttpRequest,
+    HttpResponse, Method, RequestBody, WindowCursor, CHUNK_SIZE, MAX_REDIRECTS, USER_AGENT,
 };
 use crate::core::error::Error;
+use crate::core::limits::{self, TransportOptions};
 
 /// Sends requests over a pooled `reqwest` client.
 #[derive(Clone, Debug)]
@@ -25,20 +29,38 @@ pub(crate) struct Transport {
     timeout: Duration,
 }
 
+/// The redirect policy's error for a chain that does not end; found again in
+/// [`map_error`].
+#[derive(Debug)]
+struct TooManyRedirects;
+
+impl std::fmt::Display for TooManyRedirects {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "more than {MAX_REDIRECTS} redirects")
+    }
+}
+
+impl std::error::Error for TooManyRedirects {}
+
 impl Transport {
     /// A transport whose connects, waits for an answer and reads of a body each wait at
-    /// most `timeout`.
-    pub(crate) fn new(timeout: Duration) -> Result<Self, Error> {
-        // reqwest drops Authorization itself when a redirect changes host or port; this
-        // policy also refuses https → http downgrades and bounds the chain.
+    /// most `options.timeout`.
+    pub(crate) fn new(options: &TransportOptions) -> Result<Self, Error> {
+        let timeout = options.timeout;
+        // reqwest drops Authorization itself when a redirect changes scheme, host or
+        // port (the origin); this policy also refuses https → http downgrades, and ends
+        // a chain that does not stop with an error (not retried, as in the blocking
+        // client).
         let policy = redirect::Policy::custom(|attempt| {
             let downgrade = attempt.url().scheme() == "http"
                 && attempt
                     .previous()
                     .last()
                     .is_some_and(|previous| previous.scheme() == "https");
-            if downgrade || attempt.previous().len() > MAX_REDIRECTS as usize {
+            if downgrade {
                 attempt.stop()
+            } else if attempt.previous().len() > MAX_REDIRECTS as usize {
+                attempt.error(TooManyRedirects)
             } else {
                 attempt.follow()
             }
@@ -50,18 +72,45 @@ impl Transport {
         // wait for an answer and each wait for more of its body are bounded separately
         // (see `send` and `ResponseBody::chunk`), so a long transfer that keeps flowing
         // is never cut off.
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .default_headers(common_headers)
             .connect_timeout(timeout)
             .redirect(policy)
+            // The system's roots only when asked for; the bundled ones otherwise.
+            .tls_built_in_native_certs(options.native_roots)
+            .tls_built_in_webpki_certs(!options.native_roots);
+        for der in &options.root_certificates {
+            let certificate = reqwest::Certificate::from_der(der.as_ref())
+                .map_err(|e| Error::config(format!("a root certificate cannot be used: {e}")))?;
+            builder = builder.add_root_certificate(certificate);
+        }
+        // The shared proxy rule, asked per request; reqwest's own reading of the
+        // environment is off either way.
+        builder = if options.proxy.is_empty() {
+            builder.no_proxy()
+        } else {
+            let rules = options.proxy.clone();
+            builder.proxy(reqwest::Proxy::custom(move |url| {
+                rules
+                    .for_url(url.as_str())
+                    .map(|proxy| proxy.with_credentials().to_owned())
+            }))
+        };
+        let client = builder
             .build()
             .map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))?;
         Ok(Transport { client, timeout })
     }
 
+    /// The async client gives reqwest the token itself: nothing to redact besides it.
+    pub(crate) fn stand_in(&self) -> Option<&str> {
+        None
+    }
+
     pub(crate) async fn send(
         &self,
         request: &HttpRequest<'_>,
+        deadline: Option<Deadline>,
     ) -> Result<HttpResponse<ResponseBody>, Error> {
         let method = match request.method {
             Method::Get => reqwest::Method::GET,
@@ -76,7 +125,9 @@ impl Transport {
             value.set_sensitive(header.sensitive);
             builder = builder.header(header.name, value);
         }
-        let mut answer_timeout = request.answer_timeout.resolve(self.timeout);
+        let answer_timeout = request.answer_timeout.resolve(self.timeout);
+        // Set for a streamed body: when it last gave hyper a piece, and whether it ended.
+        let mut upload = None;
         match request.body {
             RequestBody::Empty => {}
             RequestBody::Bytes(bytes) => builder = builder.body(bytes.clone()),
@@ -86,20 +137,20 @@ impl Transport {
                     .chain(window_stream(window).await?)
                     .chain(stream::iter([Ok(tail)]))
                     .try_filter(|piece| std::future::ready(!piece.is_empty()));
+                let (chunks, progress) = Watched::new(chunks);
+                upload = Some(progress);
                 builder = builder
                     .header("content-length", window.body_len().to_string())
                     .body(reqwest::Body::wrap_stream(chunks));
-                // The upload happens inside `send`; hyper has no write timeout to
-                // bound a stalled upload by, so the wait is not bounded in total.
-                answer_timeout = None;
             }
             RequestBody::AsyncReader(one_shot) => {
                 let reader = one_shot.take()?;
                 if let Some(len) = one_shot.len {
                     builder = builder.header("content-length", len.to_string());
                 }
-                builder = builder.body(reqwest::Body::wrap_stream(reader_stream(reader)));
-                answer_timeout = None;
+                let (chunks, progress) = Watched::new(reader_stream(reader));
+                upload = Some(progress);
+                builder = builder.body(reqwest::Body::wrap_stream(chunks));
             }
             #[cfg(feature = "blocking")]
             RequestBody::Reader(_) => {
@@ -109,11 +160,28 @@ impl Transport {
             }
         }
         let sending = builder.send();
-        let response = match answer_timeout {
-            Some(limit) => tokio::time::timeout(limit, sending)
-                .await
-                .map_err(|_| Error::timeout(timeout_message(limit)))?,
-            None => sending.await,
+        let response = match upload {
+            // hyper has no write timeout: a server that stops reading the upload would
+            // hold `send` for ever. The watchdog fails it once no piece has been taken
+            // for the inactivity timeout, then bounds the wait for the answer.
+            Some(progress) => {
+                let guard = stall_guard(progress, self.timeout, answer_timeout);
+                let sending = std::pin::pin!(sending);
+                let guard = std::pin::pin!(guard);
+                match futures_util::future::select(sending, guard).await {
+                    futures_util::future::Either::Left((response, _)) => response,
+                    futures_util::future::Either::Right((error, _)) => return Err(error),
+                }
+            }
+            None => {
+                let (limit, error) = bounded(answer_timeout, deadline, self.timeout);
+                match limit {
+                    Some(limit) => tokio::time::timeout(limit, sending)
+                        .await
+                        .map_err(|_| error)?,
+                    None => sending.await,
+                }
+            }
         }
         .map_err(|e| map_error(e, self.timeout))?;
         let header = |name: &str| {
@@ -139,12 +207,94 @@ impl Transport {
                     AnswerTimeout::Unbounded => None,
                     _ => Some(self.timeout),
                 },
+                deadline,
             },
         })
     }
 
     pub(crate) async fn sleep(&self, duration: Duration) {
-        tokio::time::sleep(duration).await;
+        tokio::time::sleep(limits::saturate(duration)).await;
+    }
+}
+
+/// The shorter of an inactivity wait and what is left of the deadline, with the error
+/// to give when it runs out.
+fn bounded(
+    wait: Option<Duration>,
+    deadline: Option<Deadline>,
+    timeout: Duration,
+) -> (Option<Duration>, Error) {
+    match (wait, deadline) {
+        (Some(wait), Some(deadline)) if deadline.remaining() < wait => {
+            (Some(deadline.remaining()), deadline.error())
+        }
+        (None, Some(deadline)) => (Some(deadline.remaining()), deadline.error()),
+        (Some(wait), _) => (Some(wait), Error::timeout(timeout_message(wait))),
+        (None, None) => (None, Error::timeout(timeout_message(timeout))),
+    }
+}
+
+/// When a streamed body last gave hyper a piece, and whether it has ended.
+type Progress = Arc<Mutex<(Instant, bool)>>;
+
+/// A body stream that records when each piece is taken.
+struct Watched {
+    inner: Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>,
+    progress: Progress,
+}
+
+impl Watched {
+    fn new(inner: impl Stream<Item = std::io::Result<Bytes>> + Send + 'static) -> (Self, Progress) {
+        let progress = Arc::new(Mutex::new((Instant::now(), false)));
+        let watched = Watched {
+            inner: Box::pin(inner),
+            progress: progress.clone(),
+        };
+        (watched, progress)
+    }
+}
+
+impl Stream for Watched {
+    type Item = std::io::Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let next = self.inner.as_mut().poll_next(cx);
+        if let Poll::Ready(item) = &next {
+            if let Ok(mut progress) = self.progress.lock() {
+                *progress = (Instant::now(), item.is_none());
+            }
+        }
+        next
+    }
+}
+
+/// Resolves, with a timeout error, once the upload has stalled for `idle` or, after
+/// its end, no answer came within `answer` (never, for an unbounded answer).
+async fn stall_guard(progress: Progress, idle: Duration, answer: Option<Duration>) -> Error {
+    loop {
+        let (last, done) = progress
+            .lock()
+            .map(|p| *p)
+            .unwrap_or((Instant::now(), false));
+        let limit = if done { answer } else { Some(idle) };
+        let Some(limit) = limit else {
+            std::future::pending::<()>().await;
+            unreachable!("a pending future never resolves");
+        };
+        let until = last.checked_add(limit);
+        match until {
+            Some(until) if Instant::now() < until => {
+                tokio::time::sleep_until(until.into()).await;
+            }
+            None => std::future::pending::<()>().await,
+            Some(_) if done => return Error::timeout(timeout_message(limit)),
+            Some(_) => {
+                return Error::timeout(format!(
+                    "the upload stalled: the server took no data for {limit:?}; change the \
+                     limit with ClientBuilder::timeout"
+                ))
+            }
+        }
     }
 }
 
@@ -208,28 +358,35 @@ pub(crate) struct ResponseBody {
     response: reqwest::Response,
     /// How long to wait for each next piece; `None` for streams that may idle.
     timeout: Option<Duration>,
+    /// The call's deadline, for answers read into memory.
+    deadline: Option<Deadline>,
 }
 
 impl ResponseBody {
-    /// Reads the whole body into memory (JSON answers and error bodies).
-    pub(crate) async fn read_all(mut self) -> Result<Vec<u8>, Error> {
+    /// Reads at most `cap` bytes of the body into memory (JSON answers and error
+    /// bodies); the flag says whether that was all of it. The rest is left unread.
+    pub(crate) async fn read_capped(mut self, cap: u64) -> Result<(Vec<u8>, bool), Error> {
         let mut body = Vec::new();
         while let Some(chunk) = self.chunk().await? {
             body.extend_from_slice(&chunk);
+            if body.len() as u64 > cap {
+                body.truncate(usize::try_from(cap).unwrap_or(usize::MAX));
+                return Ok((body, false));
+            }
         }
-        Ok(body)
+        Ok((body, true))
     }
 
     /// The next piece of the body; `None` at the end.
     pub(crate) async fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
+        let fallback = self.timeout.unwrap_or_default();
+        let (limit, error) = bounded(self.timeout, self.deadline, fallback);
         let next = self.response.chunk();
-        let chunk = match self.timeout {
-            Some(limit) => tokio::time::timeout(limit, next)
-                .await
-                .map_err(|_| Error::timeout(timeout_message(limit)))?,
+        let chunk = match limit {
+            Some(limit) => tokio::time::timeout(limit, next).await.map_err(|_| error)?,
             None => next.await,
         };
-        chunk.map_err(|e| map_error(e, self.timeout.unwrap_or_default()))
+        chunk.map_err(|e| map_error(e, fallback))
     }
 }
 
@@ -237,14 +394,73 @@ fn map_error(error: reqwest::Error, timeout: Duration) -> Error {
     // The URL may be a presigned one whose query is its signature: never repeat it.
     let error = error.without_url();
     if let Some(local) = local_file_error(&error) {
-        local
-    } else if error.is_timeout() {
-        Error::timeout(timeout_message(timeout))
-    } else if error.is_connect() {
+        return local;
+    }
+    if find_source::<TooManyRedirects>(&error) || error.is_redirect() {
+        return too_many_redirects();
+    }
+    if error.is_timeout() {
+        return Error::timeout(timeout_message(timeout));
+    }
+    if let Some(detail) = broken_http(&error) {
+        return protocol_error(detail);
+    }
+    if let Some(detail) = tls_failure(&error) {
+        return Error::network(tls_hint(&detail), Some(error.into()));
+    }
+    if error.is_connect() {
         Error::network("could not connect to the API", Some(error.into()))
     } else if error.is_builder() {
         Error::config(format!("could not build the HTTP request: {error}"))
     } else {
         Error::network(format!("connection error: {error}"), Some(error.into()))
     }
+}
+
+fn find_source<T: std::error::Error + 'static>(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        if e.is::<T>() {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
+/// What hyper said when the answer broke HTTP (a malformed or oversized head, a bad
+/// chunk), found by its words: hyper's error kinds are not reachable through reqwest.
+fn broken_http(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut next = error.source();
+    while let Some(e) = next {
+        let text = e.to_string();
+        let lower = text.to_ascii_lowercase();
+        let malformed = lower.contains(" parsed")
+            || lower.contains("message head is too large")
+            || lower.contains("invalid chunk")
+            || e.downcast_ref::<std::io::Error>().is_some_and(|io| {
+                matches!(
+                    io.kind(),
+                    std::io::ErrorKind::InvalidData | std::io::ErrorKind::InvalidInput
+                )
+            });
+        if malformed {
+            return Some(text);
+        }
+        next = e.source();
+    }
+    None
+}
+
+/// The reason a TLS handshake failed, when that is what happened.
+fn tls_failure(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut next = error.source();
+    while let Some(e) = next {
+        let text = e.to_string();
+        if text.contains("certificate") {
+            return Some(text);
+        }
+        next = e.source();
+    }
+    None
 }

@@ -8,27 +8,36 @@
 //! A transport carries only `User-Agent` and `Accept` on every request; the pipeline
 //! adds `Authorization` (marked sensitive, so nothing below prints it) and
 //! `X-Project-Id` to the requests that should carry them. Both keep one connection pool
-//! for the life of the client, stream file bodies both ways in fixed-size pieces, never
-//! follow a redirect to another host (or from https to http) with the `Authorization`
-//! header, and map connection failures and timeouts to
-//! [`Error::Network`](crate::Error::Network) and [`Error::Timeout`](crate::Error::Timeout).
+//! for the life of the client, stream file bodies both ways in fixed-size pieces, and
+//! follow at most [`MAX_REDIRECTS`] redirects: never from https to http, and without the
+//! `Authorization` header as soon as one leaves the request's origin (scheme, host and
+//! port). They map connection failures and timeouts to
+//! [`Error::Network`](crate::Error::Network) and [`Error::Timeout`](crate::Error::Timeout),
+//! and an answer that breaks HTTP (too many redirects, an oversized header, a malformed
+//! chunk) to [`Error::Api`](crate::Error::Api): a server that does that will do it again,
+//! so it is not retried.
+//!
+//! Both apply the same [proxy rule](crate::core::proxy) per request, the same extra root
+//! certificates, and saturate every duration (see [`limits`](crate::core::limits)) so
+//! that `Duration::MAX` means "no limit" rather than an overflow.
 
 use std::io;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
-use crate::core::error::Error;
+use crate::core::error::{Error, ErrorContext};
+use crate::core::limits;
 
 #[cfg(feature = "async")]
 pub(crate) mod asynchronous;
 #[cfg(feature = "blocking")]
 pub(crate) mod blocking;
 
-/// How many redirects are followed (to the same host only keeping the token).
-const MAX_REDIRECTS: u32 = 5;
+/// How many redirects are followed (keeping the token only within the origin).
+pub(crate) const MAX_REDIRECTS: u32 = 5;
 
 /// The size of the pieces file bodies are read and written in.
 pub(crate) const CHUNK_SIZE: usize = 64 * 1024;
@@ -329,8 +338,8 @@ impl AnswerTimeout {
     /// The wait this stands for, given the client's timeout; `None` is unbounded.
     fn resolve(self, timeout: Duration) -> Option<Duration> {
         match self {
-            AnswerTimeout::Default => Some(timeout),
-            AnswerTimeout::Extended(work) => Some(work.saturating_add(timeout)),
+            AnswerTimeout::Default => Some(limits::saturate(timeout)),
+            AnswerTimeout::Extended(work) => Some(limits::saturate(work.saturating_add(timeout))),
             AnswerTimeout::Unbounded => None,
         }
     }
@@ -394,4 +403,144 @@ fn unreadable_file(path: &std::path::Path, error: io::Error) -> Error {
 /// The message of a timeout error.
 fn timeout_message(timeout: Duration) -> String {
     format!("the request timed out after {timeout:?}")
+}
+
+/// The whole-call deadline of one JSON call: when it ends and how long it was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Deadline {
+    pub at: Instant,
+    pub total: Duration,
+}
+
+impl Deadline {
+    /// A deadline `total` from now; `None` when that is too far to represent.
+    pub(crate) fn after(total: Duration) -> Option<Self> {
+        limits::instant_after(total).map(|at| Deadline { at, total })
+    }
+
+    /// What is left of it (zero once passed).
+    pub(crate) fn remaining(&self) -> Duration {
+        self.at.saturating_duration_since(Instant::now())
+    }
+
+    /// The error for a call that ran out of it.
+    pub(crate) fn error(&self) -> Error {
+        Error::timeout(limits::deadline_message(self.total))
+    }
+}
+
+/// The error for an answer that breaks HTTP, or a redirect chain that does not end: not
+/// transient, so not retried.
+pub(crate) fn protocol_error(message: impl std::fmt::Display) -> Error {
+    Error::Api {
+        context: ErrorContext::new(format!("the server's answer broke HTTP: {message}")),
+    }
+}
+
+/// The error for a chain of redirects longer than [`MAX_REDIRECTS`].
+pub(crate) fn too_many_redirects() -> Error {
+    protocol_error(format!(
+        "more than {MAX_REDIRECTS} redirects in a row; the call was stopped"
+    ))
+}
+
+/// The extra hint on a TLS failure.
+pub(crate) fn tls_hint(detail: &str) -> String {
+    format!(
+        "TLS handshake failed: {detail}. If the server's certificate comes from a private \
+         CA, add it with ClientBuilder::add_root_certificate (or trust the system's \
+         certificates with ClientBuilder::tls_native_roots)"
+    )
+}
+
+/// A URL's origin: scheme, host (lower case) and port (the scheme's default if unsaid).
+#[cfg_attr(not(feature = "blocking"), allow(dead_code))]
+pub(crate) fn origin(url: &str) -> Option<(String, String, u16)> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = match host_port.strip_prefix('[') {
+        Some(v6) => {
+            let (host, after) = v6.split_once(']')?;
+            (host, after.strip_prefix(':'))
+        }
+        None => match host_port.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (host_port, None),
+        },
+    };
+    let port = match port {
+        Some(port) if !port.is_empty() => port.parse().ok()?,
+        _ => match scheme.as_str() {
+            "https" => 443,
+            "http" => 80,
+            _ => return None,
+        },
+    };
+    Some((scheme, host.to_ascii_lowercase(), port))
+}
+
+/// Where a redirect's `Location` points, resolved against the URL it came from.
+#[cfg_attr(not(feature = "blocking"), allow(dead_code))]
+pub(crate) fn resolve_location(base: &str, location: &str) -> Option<String> {
+    let location = location.trim();
+    let (scheme, rest) = base.split_once("://")?;
+    if let Some((loc_scheme, _)) = location.split_once("://") {
+        let loc_scheme = loc_scheme.to_ascii_lowercase();
+        return (loc_scheme == "http" || loc_scheme == "https").then(|| location.to_owned());
+    }
+    if let Some(net_path) = location.strip_prefix("//") {
+        return Some(format!("{scheme}://{net_path}"));
+    }
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let root = format!("{scheme}://{}", &rest[..authority_end]);
+    if location.starts_with('/') {
+        return Some(format!("{root}{location}"));
+    }
+    let path = rest[authority_end..]
+        .split(['?', '#'])
+        .next()
+        .unwrap_or_default();
+    let dir = path.rfind('/').map_or("/", |i| &path[..=i]);
+    Some(format!("{root}{dir}{location}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_compare_scheme_host_and_port() {
+        assert_eq!(
+            origin("https://API.example/v1/x?y"),
+            Some(("https".into(), "api.example".into(), 443))
+        );
+        assert_eq!(
+            origin("http://127.0.0.1:8080/a"),
+            Some(("http".into(), "127.0.0.1".into(), 8080))
+        );
+        assert_eq!(
+            origin("http://[::1]/"),
+            Some(("http".into(), "::1".into(), 80))
+        );
+        assert_ne!(origin("http://h:1/"), origin("http://h:2/"));
+        assert_ne!(origin("http://h/"), origin("https://h/"));
+    }
+
+    #[test]
+    fn locations_resolve_against_the_url_they_came_from() {
+        let base = "http://h:1/v1/auth/whoami?x=1";
+        assert_eq!(resolve_location(base, "/v2/y").unwrap(), "http://h:1/v2/y");
+        assert_eq!(
+            resolve_location(base, "other").unwrap(),
+            "http://h:1/v1/auth/other"
+        );
+        assert_eq!(resolve_location(base, "//e:2/z").unwrap(), "http://e:2/z");
+        assert_eq!(
+            resolve_location(base, "https://e/z").unwrap(),
+            "https://e/z"
+        );
+        assert_eq!(resolve_location(base, "ftp://e/z"), None);
+    }
 }

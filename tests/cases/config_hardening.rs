@@ -24,7 +24,10 @@ async fn waiting_with_duration_max_waits_without_a_deadline_instead_of_panicking
         .unwrap();
     assert_eq!((pod.status, pod.cpu), (PodStatus::Running, 0.5));
     let task = client.tasks().wait("task_1", Duration::MAX).await.unwrap();
-    assert_eq!((task.state, task.exit_code), (TaskState::Succeeded, Some(0)));
+    assert_eq!(
+        (task.state, task.exit_code),
+        (TaskState::Succeeded, Some(0))
+    );
 }
 
 #[flavour]

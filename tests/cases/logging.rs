@@ -1,5 +1,5 @@
 // Cases compiled once per client by `for_each_client!` (see tests/common/mod.rs).
-use crate::{Capture, LINES};
+use crate::{pieced_together, Capture, LINES};
 
 #[flavour]
 #[flavour_test]
@@ -58,4 +58,88 @@ async fn requests_are_logged_at_debug_without_the_token() {
         !squeezed.contains(TOKEN),
         "the token can be pieced together from the log"
     );
+}
+
+#[flavour]
+#[flavour_test]
+async fn trace_logs_never_carry_the_token_even_pieced_together_from_hex_dumps() {
+    let _ = log::set_logger(&Capture);
+    log::set_max_level(log::LevelFilter::Trace);
+    // A server that echoes the token back in a header and in the body.
+    let server = crate::support::Server::start(|seen, conn| {
+        let echoed = seen.header("authorization").unwrap_or_default().to_owned();
+        let body = WHOAMI.replace("ada@example.com", &echoed);
+        crate::support::respond(
+            conn,
+            "200 OK",
+            &[("Content-Type", "application/json"), ("X-Echo", &echoed)],
+            body.as_bytes(),
+        );
+    });
+
+    client_for(&server.url()).auth().whoami().await.unwrap();
+    let _ = client_for(&server.url()).projects().get("proj_1").await;
+
+    // The server really got (and echoed) the token: the client did send it.
+    let bearer = format!("Bearer {TOKEN}");
+    assert_eq!(
+        server.seen()[0].header("authorization"),
+        Some(bearer.as_str())
+    );
+    let lines = LINES.get_or_init(Default::default).lock().unwrap().clone();
+    if cfg!(feature = "blocking") {
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.target.starts_with("ureq") && l.level == log::Level::Trace),
+            "the test must see ureq's trace output to mean anything"
+        );
+    }
+    let (squeezed, decoded) = pieced_together(&lines);
+    assert!(
+        !squeezed.contains(TOKEN),
+        "the token can be pieced together from the log lines"
+    );
+    assert!(
+        !decoded.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes()),
+        "the token can be decoded from the log's hex dumps"
+    );
+    assert!(
+        !decoded.is_empty() || !cfg!(feature = "blocking"),
+        "no hex dump was decoded: the decoder no longer matches ureq's format"
+    );
+}
+
+#[flavour]
+#[flavour_test]
+async fn trace_logs_never_carry_proxy_credentials() {
+    let _ = log::set_logger(&Capture);
+    log::set_max_level(log::LevelFilter::Trace);
+    let server = crate::support::Server::start(|_, conn| {
+        crate::support::respond(conn, "200 OK", &[], WHOAMI.as_bytes())
+    });
+    let proxy = crate::support::Proxy::start();
+
+    builder_for(&server.url())
+        .proxy(format!("http://agent:hunter2@{}", proxy.addr))
+        .build()
+        .unwrap()
+        .auth()
+        .whoami()
+        .await
+        .unwrap();
+
+    assert!(proxy.seen()[0].proxy_authorization.is_some());
+    let lines = LINES.get_or_init(Default::default).lock().unwrap().clone();
+    let (squeezed, decoded) = pieced_together(&lines);
+    // The password, and the Basic credentials as sent (base64 of "agent:hunter2").
+    for secret in ["hunter2", "YWdlbnQ6aHVudGVyMg=="] {
+        assert!(!squeezed.contains(secret), "{secret} in the log lines");
+        assert!(
+            !decoded
+                .windows(secret.len())
+                .any(|w| w == secret.as_bytes()),
+            "{secret} in the log's hex dumps"
+        );
+    }
 }

@@ -21,6 +21,18 @@ fn storage_client(server: &mockito::ServerGuard) -> Client {
         .unwrap()
 }
 
+/// An empty directory of this test's own: both clients' cases run in one process.
+fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "podstack-{name}-{}-{}",
+        std::process::id(),
+        module_path!().replace("::", "-")
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 fn with_auth(mock: mockito::Mock) -> mockito::Mock {
     mock.match_header("authorization", format!("Bearer {TOKEN}").as_str())
         .match_header("x-project-id", "prj_1")
@@ -104,9 +116,8 @@ async fn wrapped_bucket_lists_read_the_same() {
 #[flavour]
 #[flavour_test]
 async fn upload_posts_multipart_form_data_with_the_path_and_file_fields() {
-    let dir = std::env::temp_dir().join(format!("podstack-form-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join(format!("data-{}.csv", line!()));
+    let dir = scratch_dir("form");
+    let file = dir.join("data.csv");
     std::fs::write(&file, "a,b\n1,2\n").unwrap();
     let mut server = mock_server().await;
     let mock = with_auth(server.mock("POST", "/platform/api/v1/buckets/bkt_1/objects"))
@@ -145,8 +156,7 @@ async fn upload_posts_multipart_form_data_with_the_path_and_file_fields() {
 #[flavour]
 #[flavour_test]
 async fn download_gets_the_shipped_path_with_the_key_in_the_query() {
-    let dir = std::env::temp_dir().join(format!("podstack-dl-{}-{}", std::process::id(), line!()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("dl");
     let mut server = mock_server().await;
     let mock = with_auth(server.mock("GET", "/platform/api/v1/buckets/bkt_1/objects/download"))
         .match_query(Matcher::UrlEncoded(
@@ -256,8 +266,7 @@ async fn object_calls_send_their_documented_requests() {
 #[flavour]
 #[flavour_test]
 async fn a_big_upload_goes_multipart_and_completes_with_every_part() {
-    let dir = std::env::temp_dir().join(format!("podstack-mp-{}-{}", std::process::id(), line!()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("mp");
     let file = dir.join("big.bin");
     let part = 5 * 1024 * 1024;
     std::fs::write(&file, vec![7u8; part * 2 + 10]).unwrap();
