@@ -137,4 +137,13 @@ pub fn models(data: &[u8]) {
     decode::<FileList>(data);
     decode::<GpuList>(data);
     decode::<TemplateList>(data);
+    decode::<Bucket>(data);
+    decode::<StoredObject>(data);
+    decode::<ObjectPage>(data);
+    decode::<Volume>(data);
+    decode::<DeleteObjectsReport>(data);
+    decode::<PresignedUrl>(data);
+    decode::<S3Credentials>(data);
+    decode::<AnyList<Bucket>>(data);
+    decode::<AnyList<Volume>>(data);
 }

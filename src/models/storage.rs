@@ -7,8 +7,10 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserializer};
+use serde::de::Deserializer;
 use serde::{Deserialize, Serialize};
+
+use super::tolerant;
 
 const GB: f64 = 1_000_000_000.0;
 
@@ -88,55 +90,52 @@ impl<'de> Deserialize<'de> for Bucket {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
         struct Wire {
-            id: Text,
-            #[serde(default)]
-            name: Text,
-            #[serde(default)]
-            description: Text,
-            #[serde(default)]
-            status: Text,
-            #[serde(default)]
-            region: Text,
-            #[serde(default)]
-            is_public: Option<Flag>,
-            #[serde(default)]
-            visibility: Option<Text>,
-            #[serde(default)]
-            versioning: Flag,
-            #[serde(default)]
-            size_bytes: Option<Number>,
-            #[serde(default)]
-            size_gb: Option<Number>,
-            #[serde(default, alias = "objects")]
-            object_count: Number,
-            #[serde(default)]
-            endpoint: Text,
-            #[serde(default)]
-            created_at: Text,
+            #[serde(deserialize_with = "tolerant::identity")]
+            id: String,
+            #[serde(default, deserialize_with = "tolerant::value")]
+            name: String,
+            #[serde(default, deserialize_with = "tolerant::value")]
+            description: String,
+            #[serde(default, deserialize_with = "tolerant::value")]
+            status: String,
+            #[serde(default, deserialize_with = "tolerant::value")]
+            region: String,
+            #[serde(default, deserialize_with = "tolerant::option")]
+            is_public: Option<bool>,
+            #[serde(default, deserialize_with = "tolerant::option")]
+            visibility: Option<String>,
+            #[serde(default, deserialize_with = "tolerant::value")]
+            versioning: bool,
+            #[serde(default, deserialize_with = "tolerant::option")]
+            size_bytes: Option<f64>,
+            #[serde(default, deserialize_with = "tolerant::option")]
+            size_gb: Option<f64>,
+            #[serde(default, alias = "objects", deserialize_with = "tolerant::value")]
+            object_count: u64,
+            #[serde(default, deserialize_with = "tolerant::value")]
+            endpoint: String,
+            #[serde(default, deserialize_with = "tolerant::value")]
+            created_at: String,
         }
         let wire = Wire::deserialize(deserializer)?;
         let is_public = match (wire.is_public, wire.visibility) {
-            (Some(flag), _) => flag.0,
-            (None, Some(v)) => v.0.eq_ignore_ascii_case("public"),
+            (Some(flag), _) => flag,
+            (None, Some(v)) => v.eq_ignore_ascii_case("public"),
             (None, None) => false,
         };
-        let size_bytes = match (wire.size_bytes, wire.size_gb) {
-            (Some(bytes), _) => bytes.as_u64(),
-            (None, Some(gb)) => (gb.0 * GB).round().max(0.0) as u64,
-            (None, None) => 0,
-        };
+        let size_bytes = bytes_or_gb(wire.size_bytes, wire.size_gb);
         Ok(Bucket {
-            id: wire.id.0,
-            name: wire.name.0,
-            description: wire.description.0,
-            status: wire.status.0,
-            region: wire.region.0,
+            id: wire.id,
+            name: wire.name,
+            description: wire.description,
+            status: wire.status,
+            region: wire.region,
             is_public,
-            versioning: wire.versioning.0,
+            versioning: wire.versioning,
             size_bytes,
-            object_count: wire.object_count.as_u64(),
-            endpoint: wire.endpoint.0,
-            created_at: wire.created_at.0,
+            object_count: wire.object_count,
+            endpoint: wire.endpoint,
+            created_at: wire.created_at,
         })
     }
 }
@@ -230,21 +229,21 @@ impl<'de> Deserialize<'de> for StoredObject {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
         struct Wire {
-            #[serde(alias = "key")]
-            path: Text,
-            #[serde(default, alias = "size")]
-            size_bytes: Number,
-            #[serde(default)]
-            etag: Text,
-            #[serde(default)]
-            last_modified: Text,
+            #[serde(alias = "key", deserialize_with = "tolerant::identity")]
+            path: String,
+            #[serde(default, alias = "size", deserialize_with = "tolerant::value")]
+            size_bytes: u64,
+            #[serde(default, deserialize_with = "tolerant::value")]
+            etag: String,
+            #[serde(default, deserialize_with = "tolerant::value")]
+            last_modified: String,
         }
         let wire = Wire::deserialize(deserializer)?;
         Ok(StoredObject {
-            key: wire.path.0,
-            size_bytes: wire.size_bytes.as_u64(),
-            etag: wire.etag.0.trim_matches('"').to_owned(),
-            last_modified: wire.last_modified.0,
+            key: wire.path,
+            size_bytes: wire.size_bytes,
+            etag: wire.etag.trim_matches('"').to_owned(),
+            last_modified: wire.last_modified,
         })
     }
 }
@@ -300,10 +299,10 @@ pub struct ObjectPage {
     #[serde(default, alias = "items", alias = "contents")]
     pub objects: Vec<StoredObject>,
     /// Whether more pages follow.
-    #[serde(default, deserialize_with = "flag")]
+    #[serde(default, deserialize_with = "tolerant::value")]
     pub is_truncated: bool,
     /// The token for the next page, when there is one.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::option")]
     pub next_continuation_token: Option<String>,
 }
 
@@ -451,52 +450,49 @@ impl<'de> Deserialize<'de> for Volume {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
         struct Wire {
-            id: Text,
-            #[serde(default)]
-            name: Text,
-            #[serde(default)]
-            status: Text,
-            #[serde(default)]
-            quota_gb: Option<Number>,
-            #[serde(default)]
-            quota_bytes: Option<Number>,
-            #[serde(default)]
-            used_bytes: Option<Number>,
-            #[serde(default)]
-            used_gb: Option<Number>,
-            #[serde(default)]
-            nfs_enabled: Flag,
-            #[serde(default)]
-            nfs_server: Text,
-            #[serde(default)]
-            nfs_path: Text,
-            #[serde(default)]
-            billing_period: Text,
-            #[serde(default)]
-            created_at: Text,
+            #[serde(deserialize_with = "tolerant::identity")]
+            id: String,
+            #[serde(default, deserialize_with = "tolerant::value")]
+            name: String,
+            #[serde(default, deserialize_with = "tolerant::value")]
+            status: String,
+            #[serde(default, deserialize_with = "tolerant::option")]
+            quota_gb: Option<f64>,
+            #[serde(default, deserialize_with = "tolerant::option")]
+            quota_bytes: Option<f64>,
+            #[serde(default, deserialize_with = "tolerant::option")]
+            used_bytes: Option<f64>,
+            #[serde(default, deserialize_with = "tolerant::option")]
+            used_gb: Option<f64>,
+            #[serde(default, deserialize_with = "tolerant::value")]
+            nfs_enabled: bool,
+            #[serde(default, deserialize_with = "tolerant::value")]
+            nfs_server: String,
+            #[serde(default, deserialize_with = "tolerant::value")]
+            nfs_path: String,
+            #[serde(default, deserialize_with = "tolerant::value")]
+            billing_period: String,
+            #[serde(default, deserialize_with = "tolerant::value")]
+            created_at: String,
         }
         let wire = Wire::deserialize(deserializer)?;
         let quota_gb = match (wire.quota_gb, wire.quota_bytes) {
-            (Some(gb), _) => gb.as_u64(),
-            (None, Some(bytes)) => (bytes.0 / GB).round() as u64,
+            (Some(gb), _) => whole(gb),
+            (None, Some(bytes)) => whole(bytes / GB),
             (None, None) => 0,
         };
-        let used_bytes = match (wire.used_bytes, wire.used_gb) {
-            (Some(bytes), _) => bytes.as_u64(),
-            (None, Some(gb)) => (gb.0 * GB).round().max(0.0) as u64,
-            (None, None) => 0,
-        };
+        let used_bytes = bytes_or_gb(wire.used_bytes, wire.used_gb);
         Ok(Volume {
-            id: wire.id.0,
-            name: wire.name.0,
-            status: wire.status.0,
+            id: wire.id,
+            name: wire.name,
+            status: wire.status,
             quota_gb,
             used_bytes,
-            nfs_enabled: wire.nfs_enabled.0,
-            nfs_server: wire.nfs_server.0,
-            nfs_path: wire.nfs_path.0,
-            billing_period: wire.billing_period.0,
-            created_at: wire.created_at.0,
+            nfs_enabled: wire.nfs_enabled,
+            nfs_server: wire.nfs_server,
+            nfs_path: wire.nfs_path,
+            billing_period: wire.billing_period,
+            created_at: wire.created_at,
         })
     }
 }
@@ -569,6 +565,24 @@ impl<T> AnyList<T> {
     }
 }
 
+/// A non-negative whole number from a value the service may send fractional.
+fn whole(value: f64) -> u64 {
+    if value.is_finite() && value > 0.0 {
+        value.round() as u64
+    } else {
+        0
+    }
+}
+
+/// Bytes from whichever the service sent: bytes, or GB (10⁹ bytes).
+fn bytes_or_gb(bytes: Option<f64>, gb: Option<f64>) -> u64 {
+    match (bytes, gb) {
+        (Some(bytes), _) => whole(bytes),
+        (None, Some(gb)) => whole(gb * GB),
+        (None, None) => 0,
+    }
+}
+
 /// The answer to starting a multipart upload.
 #[derive(Deserialize)]
 pub(crate) struct MultipartStarted {
@@ -580,74 +594,6 @@ pub(crate) struct MultipartStarted {
 pub(crate) struct PartUploaded {
     #[serde(default)]
     pub etag: String,
-}
-
-/// A string that may be absent, `null` or a number.
-#[derive(Default)]
-struct Text(String);
-
-impl<'de> Deserialize<'de> for Text {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Text(match serde_json::Value::deserialize(deserializer)? {
-            serde_json::Value::String(s) => s,
-            serde_json::Value::Null => String::new(),
-            serde_json::Value::Number(n) => n.to_string(),
-            serde_json::Value::Bool(b) => b.to_string(),
-            _ => return Err(de::Error::custom("expected a string")),
-        }))
-    }
-}
-
-/// A number that may be a JSON number or a string holding one.
-#[derive(Default)]
-struct Number(f64);
-
-impl Number {
-    fn as_u64(&self) -> u64 {
-        if self.0.is_finite() && self.0 > 0.0 {
-            self.0.round() as u64
-        } else {
-            0
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Number {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Number(
-            match serde_json::Value::deserialize(deserializer)? {
-                serde_json::Value::Number(n) => n.as_f64().unwrap_or_default(),
-                serde_json::Value::String(s) if s.trim().is_empty() => 0.0,
-                serde_json::Value::String(s) => s
-                    .trim()
-                    .parse()
-                    .map_err(|_| de::Error::custom(format!("expected a number, not {s:?}")))?,
-                serde_json::Value::Null => 0.0,
-                _ => return Err(de::Error::custom("expected a number")),
-            },
-        ))
-    }
-}
-
-/// A boolean that may be a JSON boolean, a string (`"true"`) or 0/1.
-#[derive(Default)]
-struct Flag(bool);
-
-impl<'de> Deserialize<'de> for Flag {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        flag(deserializer).map(Flag)
-    }
-}
-
-fn flag<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
-    Ok(match serde_json::Value::deserialize(deserializer)? {
-        serde_json::Value::Bool(b) => b,
-        serde_json::Value::String(s) => {
-            matches!(s.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes")
-        }
-        serde_json::Value::Number(n) => n.as_f64().is_some_and(|n| n != 0.0),
-        _ => false,
-    })
 }
 
 #[cfg(test)]
