@@ -126,3 +126,82 @@ fn a_blocking_download_unwound_by_a_panic_leaves_no_partial_file() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A multipart upload whose future is dropped partway is aborted on the server in the
+/// background: no half-made upload is left behind.
+#[cfg(feature = "async")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_async_multipart_upload_is_aborted_on_the_server() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    use podstack_emulator::{Emulator, Fault};
+
+    let emulator = Emulator::start();
+    let client = podstack::nonblocking::Client::builder()
+        .use_environment(false)
+        .api_token(emulator.token())
+        .api_endpoint(emulator.endpoint())
+        .platform_endpoint(emulator.platform_endpoint())
+        .project_id(emulator.project_id())
+        .build()
+        .unwrap();
+    let bucket = client
+        .buckets()
+        .create(&podstack::NewBucket::new("cancelled"))
+        .await
+        .unwrap();
+    let dir = temp_dir("dropped-multipart");
+    let file = dir.join("big.bin");
+    std::fs::write(&file, vec![1u8; 12 << 20]).unwrap();
+    // Parts hang long enough to cancel mid-upload.
+    emulator.inject_on(
+        "PUT /platform/api/v1/buckets/{id}/multipart/{upload_id}/parts/{n}",
+        Fault::Stall {
+            duration: Duration::from_secs(20),
+            count: 100,
+        },
+    );
+    let started = Arc::new(AtomicBool::new(false));
+    let flag = started.clone();
+    let options = TransferOptions::new()
+        .multipart_threshold(1 << 20)
+        .part_size(5 << 20)
+        .progress(move |done, _| {
+            if done > 0 {
+                flag.store(true, Ordering::SeqCst);
+            }
+        });
+    let task = {
+        let client = client.clone();
+        let bucket = bucket.id.clone();
+        tokio::spawn(async move {
+            client
+                .buckets()
+                .upload_with(&bucket, &file, "big.bin", options)
+                .await
+        })
+    };
+    for _ in 0..2_000 {
+        if started.load(Ordering::SeqCst) && emulator.pending_multipart_uploads() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        emulator.pending_multipart_uploads(),
+        1,
+        "an upload was under way"
+    );
+    task.abort();
+    assert!(task.await.unwrap_err().is_cancelled());
+    // The abort goes out in the background; wait on the count, not the clock.
+    for _ in 0..2_000 {
+        if emulator.pending_multipart_uploads() == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(emulator.pending_multipart_uploads(), 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
