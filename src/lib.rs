@@ -47,6 +47,16 @@ println!("{} pods", pods.len());
 //! `default-features = false, features = ["async"]` to skip compiling `ureq`. A build
 //! with neither feature stops with a `compile_error!` saying what to enable.
 //!
+//! # What it covers
+//!
+//! Identity ([`Client::auth`]), projects, the wallet and GPU prices, pods (lifecycle,
+//! exec, logs, files, templates, SSH), and storage: buckets and their objects
+//! ([`Client::buckets`]: multipart uploads streamed from disk, parallel ranged
+//! downloads, sync with excludes, presigned URLs, S3 credentials) and NFS volumes
+//! ([`Client::volumes`]). Storage lives on Podstack's platform service
+//! ([`ClientBuilder::platform_endpoint`]) and is project-scoped: without a project a
+//! storage call fails with [`Error::Config`] and sends nothing.
+//!
 //! # Where the settings come from
 //!
 //! For the token, the project and the endpoints the first of these that has a value

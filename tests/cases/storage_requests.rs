@@ -403,3 +403,129 @@ async fn plain_string_error_bodies_map_by_status() {
     assert_eq!(error.message(), "bucket is not empty");
     assert_eq!(error.request_id(), Some("req_42"));
 }
+
+/// Options that fetch any object in 5 MiB ranges.
+fn ranged() -> TransferOptions {
+    TransferOptions::new()
+        .multipart_threshold(0)
+        .part_size(5 * 1024 * 1024)
+}
+
+#[flavour]
+#[flavour_test]
+async fn a_server_that_ignores_ranges_still_gives_the_whole_file() {
+    let dir = scratch_dir("norange");
+    let mut server = mock_server().await;
+    let mock = server
+        .mock("GET", "/platform/api/v1/buckets/bkt_1/objects/download")
+        .match_query(Matcher::Any)
+        .match_header("range", "bytes=0-5242879")
+        .with_status(200)
+        .with_body("the whole object")
+        .create();
+    storage_client(&server)
+        .buckets()
+        .download_with("bkt_1", "k", dir.join("k"), ranged())
+        .await
+        .unwrap();
+    mock.assert();
+    assert_eq!(std::fs::read(dir.join("k")).unwrap(), b"the whole object");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[flavour]
+#[flavour_test]
+async fn an_empty_object_answering_416_to_a_range_is_fetched_plainly() {
+    let dir = scratch_dir("empty");
+    let mut server = mock_server().await;
+    let ranged_get = server
+        .mock("GET", "/platform/api/v1/buckets/bkt_1/objects/download")
+        .match_query(Matcher::Any)
+        .match_header("range", Matcher::Any)
+        .with_status(416)
+        .with_body(r#"{"error":"range not satisfiable"}"#)
+        .create();
+    let plain_get = server
+        .mock("GET", "/platform/api/v1/buckets/bkt_1/objects/download")
+        .match_query(Matcher::Any)
+        .match_header("range", Matcher::Missing)
+        .with_body("")
+        .create();
+    storage_client(&server)
+        .buckets()
+        .download_with("bkt_1", "empty", dir.join("empty"), ranged())
+        .await
+        .unwrap();
+    ranged_get.assert();
+    plain_get.assert();
+    assert_eq!(std::fs::read(dir.join("empty")).unwrap(), b"");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[flavour]
+#[flavour_test]
+async fn torn_ranges_are_errors_and_leave_no_file() {
+    let dir = scratch_dir("torn");
+    let part = 5 * 1024 * 1024;
+    let mut server = mock_server().await;
+    // A 206 without a Content-Range: part of the object, size unknown.
+    let _first = server
+        .mock("GET", "/platform/api/v1/buckets/bkt_1/objects/download")
+        .match_query(Matcher::UrlEncoded("path".into(), "a".into()))
+        .with_status(206)
+        .with_body("partial")
+        .create();
+    // A range that comes back shorter than asked.
+    let _second = server
+        .mock("GET", "/platform/api/v1/buckets/bkt_1/objects/download")
+        .match_query(Matcher::UrlEncoded("path".into(), "b".into()))
+        .with_status(206)
+        .with_header(
+            "content-range",
+            &format!("bytes 0-{}/{}", part - 1, 2 * part),
+        )
+        .with_body("short")
+        .create();
+    let client = storage_client(&server);
+    for key in ["a", "b"] {
+        let error = client
+            .buckets()
+            .download_with("bkt_1", key, dir.join(key), ranged())
+            .await
+            .unwrap_err();
+        assert!(matches!(error, Error::Network { .. }), "{key}: {error:?}");
+        assert!(error.message().contains(key), "{error}");
+    }
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        0,
+        "no file, partial or not"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[flavour]
+#[flavour_test]
+async fn an_empty_file_is_one_request_even_above_the_threshold() {
+    let dir = scratch_dir("emptyup");
+    let file = dir.join("empty.txt");
+    std::fs::write(&file, b"").unwrap();
+    let mut server = mock_server().await;
+    let form = server
+        .mock("POST", "/platform/api/v1/buckets/bkt_1/objects")
+        .with_status(201)
+        .with_body(OBJECT)
+        .create();
+    storage_client(&server)
+        .buckets()
+        .upload_with(
+            "bkt_1",
+            &file,
+            "empty.txt",
+            TransferOptions::new().multipart_threshold(0),
+        )
+        .await
+        .unwrap();
+    form.assert();
+    std::fs::remove_dir_all(&dir).unwrap();
+}

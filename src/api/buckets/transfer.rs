@@ -138,7 +138,8 @@ impl Buckets<'_> {
         let progress = TransferProgress::new(total, options);
         let (big, small): (Vec<_>, Vec<_>) = items
             .into_iter()
-            .partition(|item| item.size >= options.multipart_threshold.max(1));
+            // An empty file has no parts: it goes as one request whatever the threshold.
+            .partition(|item| item.size > 0 && item.size >= options.multipart_threshold);
         let files = (small.len() + big.len()) as u64;
         let progress = &progress;
         concurrently(options.concurrency, small, |item| async move {
@@ -363,6 +364,16 @@ impl Buckets<'_> {
             range_total(response.content_range.as_deref()),
         ) {
             (206, Some(total)) => total,
+            (206, None) => {
+                // Part of the object, and no way to know the rest: never a torn file.
+                return Err(Error::network(
+                    format!(
+                        "the server answered a range of {:?} without a usable Content-Range",
+                        item.key
+                    ),
+                    None,
+                ));
+            }
             _ => {
                 if item.size.is_none() {
                     progress.add_total(response.content_length.unwrap_or(0));
