@@ -821,27 +821,16 @@ pub(crate) async fn multipart_complete(
         }
     }
     let blob = rand_hex(12);
-    let mut w = BlobWriter::create(app.blob_path(&blob)).await?;
-    let mut buf = vec![0u8; 64 * 1024];
-    for p in &parts {
-        let part = app.upload_dir(&upload_id).join(p.part_number.to_string());
-        let res: ApiResult<()> = async {
-            let mut f = tokio::fs::File::open(part).await?;
-            loop {
-                let n = f.read(&mut buf).await?;
-                if n == 0 {
-                    break Ok(());
-                }
-                w.write(&buf[..n]).await?;
-            }
-        }
-        .await;
-        if let Err(e) = res {
-            w.discard().await;
-            return Err(e);
-        }
-    }
-    let (etag, size) = w.finish().await?;
+    let target = app.blob_path(&blob);
+    let part_files: Vec<_> = parts
+        .iter()
+        .map(|p| app.upload_dir(&upload_id).join(p.part_number.to_string()))
+        .collect();
+    // One blocking job with a large buffer: tokio's file I/O would hop to a blocking
+    // thread per 64 KiB, which makes assembling a big object crawl.
+    let (etag, size) = tokio::task::spawn_blocking(move || assemble(&part_files, &target))
+        .await
+        .map_err(|e| ApiError::internal(format!("assembly failed: {e}")))??;
     let obj = Object {
         key: upload.key.clone(),
         size_bytes: size,
@@ -853,6 +842,39 @@ pub(crate) async fn multipart_complete(
     app.lock().uploads.remove(&upload_id);
     let _ = tokio::fs::remove_dir_all(app.upload_dir(&upload_id)).await;
     Ok(Json(obj.to_json()))
+}
+
+/// Concatenates the part files into `target`, hashing as it goes: (hex SHA-256, size).
+/// On failure the target is removed.
+fn assemble(parts: &[std::path::PathBuf], target: &std::path::Path) -> ApiResult<(String, u64)> {
+    use std::io::{Read, Write};
+    let run = || -> std::io::Result<(String, u64)> {
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let mut out = std::fs::File::create(target)?;
+        let mut hasher = Sha256::new();
+        let mut size = 0u64;
+        let mut buf = vec![0u8; 1 << 20];
+        for part in parts {
+            let mut file = std::fs::File::open(part)?;
+            loop {
+                let n = file.read(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&buf[..n]);
+                out.write_all(&buf[..n])?;
+                size += n as u64;
+            }
+        }
+        out.flush()?;
+        Ok((hex::encode(hasher.finalize()), size))
+    };
+    run().map_err(|e| {
+        let _ = std::fs::remove_file(target);
+        ApiError::from(e)
+    })
 }
 
 /// `DELETE /buckets/{id}/multipart/{upload_id}`: abort, part files removed.

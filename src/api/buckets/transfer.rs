@@ -391,30 +391,43 @@ impl Buckets<'_> {
         local_fs::create_sized(path, total)
             .await
             .map_err(|e| Error::io(format!("could not write {}", path.display()), e))?;
-        let first_len = self.write_at(response.body, path, 0, progress).await?;
-        if first_len != part_size.min(total) {
-            return Err(short_range(&item.key, part_size.min(total), first_len));
-        }
-        let rest: Vec<_> = ranges(total, part_size).into_iter().skip(1).collect();
+        // The first range's body streams in while the others are fetched beside it.
+        let mut first = Some(response.body);
+        let jobs: Vec<_> = ranges(total, part_size)
+            .into_iter()
+            .map(|range| (range, first.take()))
+            .collect();
         let key = item.key.as_str();
-        concurrently(options.concurrency, rest, |(start, end)| async move {
-            let request = whole().range(start, end);
-            let response = self.client.send_streaming(&request).await?;
-            if response.status != 206 {
-                return Err(Error::network(
-                    format!(
-                        "the server answered a range of {key:?} with {}",
-                        response.status
-                    ),
-                    None,
-                ));
-            }
-            let got = self.write_at(response.body, path, start, progress).await?;
-            if got != end + 1 - start {
-                return Err(short_range(key, end + 1 - start, got));
-            }
-            Ok(())
-        })
+        concurrently(
+            options.concurrency,
+            jobs,
+            |((start, end), body)| async move {
+                let body = match body {
+                    Some(body) => body,
+                    None => {
+                        let response = self
+                            .client
+                            .send_streaming(&whole().range(start, end))
+                            .await?;
+                        if response.status != 206 {
+                            return Err(Error::network(
+                                format!(
+                                    "the server answered a range of {key:?} with {}",
+                                    response.status
+                                ),
+                                None,
+                            ));
+                        }
+                        response.body
+                    }
+                };
+                let got = self.write_at(body, path, start, progress).await?;
+                if got != end + 1 - start {
+                    return Err(short_range(key, end + 1 - start, got));
+                }
+                Ok(())
+            },
+        )
         .await?;
         partial.commit()?;
         Ok(total)
