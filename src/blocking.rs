@@ -94,6 +94,17 @@ fn clean_up(client: &Client, request: crate::request::ApiRequest) {
     }
 }
 
+/// Runs `work` inside `span` (a `tracing` span with the `tracing` feature).
+fn traced<T>(span: &crate::core::trace::Span, work: impl FnOnce() -> T) -> T {
+    #[cfg(feature = "tracing")]
+    return span.in_scope(work);
+    #[cfg(not(feature = "tracing"))]
+    {
+        let _ = span;
+        work()
+    }
+}
+
 #[path = "api/mod.rs"]
 mod api;
 #[path = "client.rs"]

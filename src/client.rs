@@ -28,6 +28,7 @@ use crate::core::limits::{self, EnvVars, NetOptions, TransportOptions};
 use crate::core::proxy::{ProxyChoice, ProxyUrl};
 use crate::core::random;
 use crate::core::redact::Redactor;
+use crate::core::trace::CallSpan;
 use crate::request::{ApiRequest, Listing, RequestContext};
 use crate::transport::{AnswerTimeout, Deadline, HttpResponse, RequestBody};
 use crate::{Error, Page, Result};
@@ -487,6 +488,36 @@ impl Client {
         deadline: Option<Deadline>,
     ) -> Result<HttpResponse<ResponseBody>> {
         request.check_project(&self.inner.context)?;
+        let redactor = &self.inner.redactor;
+        let project = request
+            .project_in(&self.inner.context)
+            .map(|project| redactor.text(project));
+        let call = CallSpan::new(&redactor.text(&request.route()), project.as_deref());
+        let mut attempts = 0;
+        let outcome = super::traced(call.span(), || {
+            self.execute_attempts(request, deadline, &call, &mut attempts)
+        })
+        .await;
+        let (status, request_id) = match &outcome {
+            Ok(response) => (Some(response.status), response.request_id.as_deref()),
+            Err(error) => (error.status_code(), error.request_id()),
+        };
+        call.finish(
+            status,
+            request_id.map(|id| redactor.text(id)).as_deref(),
+            attempts,
+        );
+        outcome
+    }
+
+    /// The attempts of one call, in its span; counts them in `attempts`.
+    async fn execute_attempts(
+        &self,
+        request: &ApiRequest,
+        deadline: Option<Deadline>,
+        call: &CallSpan,
+        attempts: &mut u32,
+    ) -> Result<HttpResponse<ResponseBody>> {
         let http_request = request.prepare(&self.inner.context);
         let redactor = &self.inner.redactor;
         // For the log lines: a caller's id could be anything, the token included.
@@ -494,11 +525,18 @@ impl Client {
         let replayable = request.replayable();
         let retry = &self.inner.config.retry;
         let mut retries_done = 0;
+        let mut waited = Duration::ZERO;
         loop {
             let started = Instant::now();
-            let outcome = self.inner.transport.send(&http_request, deadline).await;
+            *attempts += 1;
+            let attempt = call.attempt(*attempts, waited);
+            let outcome = super::traced(attempt.span(), || {
+                self.inner.transport.send(&http_request, deadline)
+            })
+            .await;
             let error = match outcome {
                 Ok(response) => {
+                    attempt.status(response.status);
                     log::debug!(
                         "{what} -> {} in {:?} (request id {})",
                         response.status,
@@ -544,6 +582,7 @@ impl Client {
                     );
                     self.inner.transport.sleep(delay).await;
                     retries_done += 1;
+                    waited = delay;
                 }
                 None => return Err(error),
             }

@@ -40,6 +40,7 @@ println!("{} pods", pods.len());
 //! |---|---|---|
 //! | `blocking` | yes | [`Client`], [`ClientBuilder`] and their handlers, over `ureq` |
 //! | `async` | no | [`nonblocking`]: the async client, over `reqwest` and tokio |
+//! | `tracing` | no | a [`tracing`](https://docs.rs/tracing) span per call and per attempt (see [Logging](#logging-and-tracing)) |
 //!
 //! Features only add. A build may hold both, as Cargo unifies features across a whole
 //! dependency graph: one crate using the blocking client and another using the async
@@ -137,7 +138,13 @@ let client = podstack::Client::builder()
 "#
 )]
 //!
-//! # Logging
+//! # Logging and tracing
+//!
+//! With the `tracing` feature every call runs in a `podstack.call` span (target
+//! `podstack`, level INFO) with the fields `method`, `route` (the path template, e.g.
+//! `/v1/pods/{id}`), `project`, `status`, `request_id`, `attempts` and `duration_ms`;
+//! each attempt in a `podstack.attempt` span inside it (level DEBUG) with `attempt`,
+//! `retry_wait_ms` and `status`. The token is never a field.
 //!
 //! The SDK logs each attempt at `debug` level through the [`log`] facade: method, path,
 //! status, time taken and request id, and each retry with its wait. The token never

@@ -111,6 +111,24 @@ fn clean_up(client: &Client, request: crate::request::ApiRequest) {
     }
 }
 
+/// Runs the future `work` makes inside `span` (a `tracing` span with the `tracing`
+/// feature): entered on every poll, never held across an `.await`.
+async fn traced<F: std::future::Future>(
+    span: &crate::core::trace::Span,
+    work: impl FnOnce() -> F,
+) -> F::Output {
+    #[cfg(feature = "tracing")]
+    {
+        use tracing::Instrument;
+        work().instrument(span.clone()).await
+    }
+    #[cfg(not(feature = "tracing"))]
+    {
+        let _ = span;
+        work().await
+    }
+}
+
 #[path = "api/mod.rs"]
 mod api;
 #[path = "client.rs"]

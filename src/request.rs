@@ -216,6 +216,33 @@ impl ApiRequest {
         }
     }
 
+    /// `GET /v1/pods/{id}/files`: the method and path with every id as `{id}`, for
+    /// tracing spans. An absolute URL shows as its scheme and host only.
+    pub(crate) fn route(&self) -> String {
+        let method = self.method.as_str();
+        match &self.target {
+            Target::Path(service, path) => {
+                let base = match service {
+                    Service::Api => "/v1",
+                    Service::Platform => "/api/v1",
+                };
+                format!("{method} {base}{}", path_template(path))
+            }
+            Target::Url(url) => {
+                let origin = url.splitn(4, '/').take(3).collect::<Vec<_>>().join("/");
+                format!("{method} {origin}")
+            }
+        }
+    }
+
+    /// The project this call carries: its own, else the client's.
+    pub(crate) fn project_in<'a>(&'a self, context: &'a RequestContext) -> Option<&'a str> {
+        if !self.authenticated {
+            return None;
+        }
+        self.project_id.as_deref().or(context.project_id.as_deref())
+    }
+
     /// The HTTP request for one call: URL with query, and this call's headers.
     pub(crate) fn prepare(&self, context: &RequestContext) -> HttpRequest<'_> {
         let mut url = match &self.target {
@@ -268,6 +295,34 @@ impl ApiRequest {
             answer_timeout: self.answer_timeout,
         }
     }
+}
+
+/// The collections whose next path segment is an id.
+const COLLECTIONS: &[&str] = &[
+    "pods",
+    "projects",
+    "tasks",
+    "templates",
+    "buckets",
+    "storage",
+    "multipart",
+    "parts",
+];
+
+/// `/pods/pod_1/files` → `/pods/{id}/files`.
+fn path_template(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut previous = "";
+    for segment in path.split('/').skip(1) {
+        out.push('/');
+        out.push_str(if COLLECTIONS.contains(&previous) {
+            "{id}"
+        } else {
+            segment
+        });
+        previous = segment;
+    }
+    out
 }
 
 /// Percent-encodes one path segment (an id from the caller).
@@ -458,6 +513,25 @@ mod tests {
             Vec::<u32>::new()
         );
         assert_eq!(p.next_page(), None);
+    }
+
+    #[test]
+    fn routes_show_ids_as_placeholders_and_urls_as_their_origin() {
+        assert_eq!(
+            ApiRequest::get("/pods/pod_1/files").route(),
+            "GET /v1/pods/{id}/files"
+        );
+        assert_eq!(
+            ApiRequest::get("/billing/wallet").route(),
+            "GET /v1/billing/wallet"
+        );
+        let part = ApiRequest::put("/buckets/b%2F1/multipart/up_1/parts/3").on(Service::Platform);
+        assert_eq!(
+            part.route(),
+            "PUT /api/v1/buckets/{id}/multipart/{id}/parts/{id}"
+        );
+        let url = ApiRequest::absolute(Method::Get, "https://s3.example/b/k?sig=secret");
+        assert_eq!(url.route(), "GET https://s3.example");
     }
 
     #[test]

@@ -12,3 +12,4 @@ pub(crate) mod proxy;
 pub(crate) mod random;
 pub(crate) mod redact;
 pub(crate) mod retry;
+pub(crate) mod trace;
