@@ -168,7 +168,7 @@ async fn storage(client: &Client, workdir: &Path) -> Result<()> {
         "changed sample, longer now\n",
     )?;
     std::fs::write(training.join("scratch.tmp"), "not for the bucket")?;
-    let options = SyncOptions::new(SyncDirection::Upload).exclude("*.tmp")?;
+    let options = SyncOptions::new(SyncDirection::Upload).exclude("*.tmp");
     let plan = buckets
         .sync(
             &bucket.id,

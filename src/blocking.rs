@@ -40,6 +40,11 @@ mod local_fs {
         std::fs::File::create(path)?.set_len(len)
     }
 
+    /// The lowercase hex SHA-256 of a file's content.
+    pub(crate) fn sha256(path: &std::path::Path) -> std::io::Result<String> {
+        crate::files::sha256_of(path)
+    }
+
     /// Opens an existing file to write at `offset`.
     pub(crate) fn open_at(path: &std::path::Path, offset: u64) -> std::io::Result<std::fs::File> {
         use std::io::Seek;

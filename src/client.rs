@@ -598,6 +598,18 @@ impl Client {
         body: &[u8],
     ) -> Result<T> {
         serde_json::from_slice(body).map_err(|e| {
+            if request.answer_holds_secrets() {
+                // Neither the body nor serde's message (which can quote a value) may
+                // show: the answer holds an S3 secret key or a signed URL.
+                let where_ = format!(
+                    "{:?} error at line {} column {} (the answer holds secrets, so it is not quoted)",
+                    e.classify(),
+                    e.line(),
+                    e.column()
+                );
+                let e = <serde_json::Error as serde::de::Error>::custom(where_);
+                return self.redacted(Error::decode(&request.describe(), b"", e));
+            }
             self.redacted(Error::decode(
                 &request.describe(),
                 &self.redact_bytes(body),

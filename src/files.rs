@@ -256,12 +256,23 @@ mod tests {
     }
 }
 
+/// The error of a transfer stopped by a panicking progress callback (the panic is then
+/// raised again in the caller by [`TransferOptions::resume_panic`]).
+pub(crate) fn stopped() -> Error {
+    Error::io(
+        "the transfer was stopped",
+        TransferOptions::callback_panicked(),
+    )
+}
+
 /// Bytes done across a transfer of many files or parts moving at once, reported to
 /// the caller's progress callback as (done, total).
 #[derive(Debug)]
 pub(crate) struct TransferProgress {
     done: AtomicU64,
     total: AtomicU64,
+    /// The largest figure reported: parts finishing out of order never move a bar back.
+    reported: Mutex<u64>,
     options: TransferOptions,
 }
 
@@ -270,15 +281,22 @@ impl TransferProgress {
         Arc::new(TransferProgress {
             done: AtomicU64::new(0),
             total: AtomicU64::new(total),
+            reported: Mutex::new(0),
             options: options.clone(),
         })
     }
 
-    /// Counts `n` more bytes done.
-    pub(crate) fn add(&self, n: u64) {
+    /// Counts `n` more bytes done; `false` when a callback panicked and the transfer
+    /// should stop.
+    pub(crate) fn add(&self, n: u64) -> bool {
         let done = self.done.fetch_add(n, Ordering::Relaxed).saturating_add(n);
-        let total = self.total.load(Ordering::Relaxed).max(done);
-        self.options.report(done, total);
+        // Reported under one lock, never below what was reported before.
+        let Ok(mut reported) = self.reported.lock() else {
+            return false;
+        };
+        *reported = (*reported).max(done);
+        let total = self.total.load(Ordering::Relaxed).max(*reported);
+        self.options.report(*reported, total)
     }
 
     /// Counts `n` more bytes to do, learnt once a download's answer says its size.
@@ -306,15 +324,17 @@ impl TransferProgress {
                 progress.take_back(counted);
                 counted = 0;
             }
-            progress.add(sent - counted);
+            let go_on = progress.add(sent - counted);
             counted = sent;
+            go_on
         }));
         Some(sent)
     }
 
-    /// Reports a file as complete to the caller's per-file callback.
-    pub(crate) fn file_done(&self, name: &str, bytes: u64) {
-        self.options.report_file(name, bytes);
+    /// Reports a file as complete to the caller's per-file callback; `false` when a
+    /// callback panicked.
+    pub(crate) fn file_done(&self, name: &str, bytes: u64) -> bool {
+        self.options.report_file(name, bytes)
     }
 }
 
@@ -379,4 +399,25 @@ mod time_tests {
         assert_eq!(rfc3339_seconds("yesterday"), None);
         assert_eq!(rfc3339_seconds(""), None);
     }
+}
+
+/// The lowercase hex SHA-256 of a file's content, read in 1 MiB pieces.
+pub(crate) fn sha256_of(path: &Path) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0; 1 << 20];
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect())
 }

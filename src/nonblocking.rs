@@ -64,6 +64,14 @@ mod local_fs {
         std::fs::File::create(path)?.set_len(len)
     }
 
+    /// The lowercase hex SHA-256 of a file's content, computed on a blocking thread.
+    pub(crate) async fn sha256(path: &std::path::Path) -> std::io::Result<String> {
+        let path = path.to_path_buf();
+        tokio::task::spawn_blocking(move || crate::files::sha256_of(&path))
+            .await
+            .map_err(std::io::Error::other)?
+    }
+
     /// Opens an existing file to write at `offset`.
     pub(crate) async fn open_at(
         path: &std::path::Path,

@@ -70,6 +70,11 @@ pub(crate) struct ApiRequest {
     idempotent_create: bool,
     /// Whether the token (and the project) go with it.
     authenticated: bool,
+    /// Whether the answer holds secrets (S3 keys, signed URLs) that an error must not
+    /// quote.
+    secret_answer: bool,
+    /// `If-Match`: the answer must come from this version of the resource.
+    if_match: Option<String>,
 }
 
 impl ApiRequest {
@@ -87,6 +92,8 @@ impl ApiRequest {
             answer_timeout: AnswerTimeout::Default,
             idempotent_create: false,
             authenticated,
+            secret_answer: false,
+            if_match: None,
         }
     }
 
@@ -150,6 +157,22 @@ impl ApiRequest {
     pub(crate) fn body(mut self, body: RequestBody, content_type: String) -> Self {
         self.body = body;
         self.content_type = Cow::Owned(content_type);
+        self
+    }
+
+    /// Marks an answer that holds secrets: a decode error does not quote it.
+    pub(crate) fn secret_answer(mut self) -> Self {
+        self.secret_answer = true;
+        self
+    }
+
+    pub(crate) fn answer_holds_secrets(&self) -> bool {
+        self.secret_answer
+    }
+
+    /// Sends `If-Match: etag`: the server answers 412 if the resource changed.
+    pub(crate) fn if_match(mut self, etag: Option<&str>) -> Self {
+        self.if_match = etag.map(str::to_owned);
         self
     }
 
@@ -275,6 +298,9 @@ impl ApiRequest {
         }
         if let Some((start, end)) = self.range {
             header("range", &format!("bytes={start}-{end}"), false);
+        }
+        if let Some(etag) = &self.if_match {
+            header("if-match", etag, false);
         }
         if let Some(accept) = self.accept {
             header("accept", accept, false);

@@ -28,6 +28,12 @@ fn bucket(id: &str) -> String {
     format!("/buckets/{}", segment(id))
 }
 
+/// An object key as sent: without leading `/` (an object key is relative to its
+/// bucket), the same in every call.
+pub(crate) fn object_key(key: &str) -> &str {
+    key.trim_start_matches('/')
+}
+
 fn volume(id: &str) -> String {
     format!("/storage/{}", segment(id))
 }
@@ -63,7 +69,7 @@ pub(crate) fn delete_bucket(id: &str, force: bool) -> ApiRequest {
 
 /// Extension: `GET /api/v1/buckets/{id}/credentials`.
 pub(crate) fn credentials(id: &str) -> ApiRequest {
-    platform(Method::Get, format!("{}/credentials", bucket(id)))
+    platform(Method::Get, format!("{}/credentials", bucket(id))).secret_answer()
 }
 
 // --- objects ----------------------------------------------------------------------
@@ -72,6 +78,7 @@ pub(crate) fn credentials(id: &str) -> ApiRequest {
 /// `path` (the key) and field `file` (the content; filename = the key's last segment,
 /// with its content type). The file streams from disk inside the form's frame.
 pub(crate) fn upload_object(id: &str, key: &str, mut file: FileWindow) -> ApiRequest {
+    let key = object_key(key);
     let boundary = format!("podstack-{}", crate::core::random::idempotency_key());
     let filename = key.rsplit('/').next().unwrap_or(key);
     let content_type = mime_guess::from_path(filename).first_or_octet_stream();
@@ -102,7 +109,7 @@ fn form_quoted(name: &str) -> String {
 /// Shipped: `GET /api/v1/buckets/{id}/objects/download?path=KEY`.
 pub(crate) fn download_object(id: &str, key: &str) -> ApiRequest {
     platform(Method::Get, format!("{}/objects/download", bucket(id)))
-        .query("path", key)
+        .query("path", object_key(key))
         .accept("application/octet-stream")
 }
 
@@ -110,7 +117,7 @@ pub(crate) fn download_object(id: &str, key: &str) -> ApiRequest {
 pub(crate) fn list_objects(id: &str, query: &ObjectQuery) -> ApiRequest {
     let mut request = platform(Method::Get, format!("{}/objects", bucket(id)));
     if let Some(prefix) = &query.prefix {
-        request = request.query("prefix", prefix);
+        request = request.query("prefix", object_key(prefix));
     }
     if let Some(max_keys) = query.max_keys {
         request = request.query("max_keys", max_keys);
@@ -123,11 +130,12 @@ pub(crate) fn list_objects(id: &str, query: &ObjectQuery) -> ApiRequest {
 
 /// Extension: `DELETE /api/v1/buckets/{id}/objects?path=KEY`.
 pub(crate) fn delete_object(id: &str, key: &str) -> ApiRequest {
-    platform(Method::Delete, format!("{}/objects", bucket(id))).query("path", key)
+    platform(Method::Delete, format!("{}/objects", bucket(id))).query("path", object_key(key))
 }
 
 /// Extension: `POST /api/v1/buckets/{id}/objects/delete {"paths"}`.
-pub(crate) fn delete_objects(id: &str, keys: &[&str]) -> Result<ApiRequest> {
+pub(crate) fn delete_objects<K: AsRef<str>>(id: &str, keys: &[K]) -> Result<ApiRequest> {
+    let keys: Vec<&str> = keys.iter().map(|key| object_key(key.as_ref())).collect();
     platform(Method::Post, format!("{}/objects/delete", bucket(id))).json(&json!({ "paths": keys }))
 }
 
@@ -144,8 +152,8 @@ pub(crate) fn copy_object(
     )
     .json(&json!({
         "source_bucket": source_bucket,
-        "source_path": source_key,
-        "dest_path": dest_key,
+        "source_path": object_key(source_key),
+        "dest_path": object_key(dest_key),
     }))
 }
 
@@ -156,11 +164,13 @@ pub(crate) fn presign(
     method: Method,
     expires_in: Duration,
 ) -> Result<ApiRequest> {
-    platform(Method::Post, format!("{}/presign", bucket(id))).json(&json!({
-        "path": key,
-        "method": method.as_str(),
-        "expires_in": expires_in.as_secs().max(1),
-    }))
+    Ok(platform(Method::Post, format!("{}/presign", bucket(id)))
+        .json(&json!({
+            "path": object_key(key),
+            "method": method.as_str(),
+            "expires_in": expires_in.as_secs().max(1),
+        }))?
+        .secret_answer())
 }
 
 // --- multipart uploads (extension) ------------------------------------------------
@@ -168,7 +178,7 @@ pub(crate) fn presign(
 /// `POST /api/v1/buckets/{id}/multipart {"path"}` → `{"upload_id"}`.
 pub(crate) fn start_multipart(id: &str, key: &str) -> Result<ApiRequest> {
     Ok(platform(Method::Post, format!("{}/multipart", bucket(id)))
-        .json(&json!({ "path": key }))?
+        .json(&json!({ "path": object_key(key) }))?
         .create())
 }
 

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use super::{flavour, local_fs, Client};
-use crate::files::{PartialFile, UploadItem};
+use crate::files::{stopped, PartialFile, UploadItem};
 use crate::request::ApiRequest;
 use crate::transport::{FileWindow, RequestBody, SentBytes};
 use crate::{Error, Result, TransferOptions, TransferSummary};
@@ -24,23 +24,34 @@ impl Client {
         options: &TransferOptions,
         upload: impl Fn(&UploadItem) -> ApiRequest,
     ) -> Result<TransferSummary> {
+        let outcome = self.upload_each(items, options, upload).await;
+        // A panicking progress callback stopped the transfer: raise it here.
+        options.resume_panic();
+        outcome
+    }
+
+    async fn upload_each(
+        &self,
+        items: &[UploadItem],
+        options: &TransferOptions,
+        upload: impl Fn(&UploadItem) -> ApiRequest,
+    ) -> Result<TransferSummary> {
         let total: u64 = items.iter().map(|item| item.size).sum();
         let mut done = 0;
         for item in items {
-            let sent = options.progress.clone().map(|progress| {
-                let base = done;
-                let sent: SentBytes = Arc::new(Mutex::new(move |n: u64| {
-                    if let Ok(mut progress) = progress.lock() {
-                        progress(base + n, total);
-                    }
-                }));
+            let sent = options.progress.as_ref().map(|_| {
+                let (base, options) = (done, options.clone());
+                let sent: SentBytes =
+                    Arc::new(Mutex::new(move |n: u64| options.report(base + n, total)));
                 sent
             });
             let body = FileWindow::whole(item.local.clone(), item.size, sent);
             self.send_empty(upload(item).raw(RequestBody::File(body)))
                 .await?;
             done += item.size;
-            options.report(done, total);
+            if !options.report(done, total) {
+                return Err(stopped());
+            }
         }
         Ok(TransferSummary {
             files: items.len() as u64,
@@ -51,6 +62,21 @@ impl Client {
     /// Streams the answer to `request` into `target`; returns its size. Progress counts
     /// from `base` towards `total` (the answer's length when `None`).
     pub(crate) async fn download_to(
+        &self,
+        request: ApiRequest,
+        target: &Path,
+        base: u64,
+        total: Option<u64>,
+        options: &TransferOptions,
+    ) -> Result<u64> {
+        let outcome = self
+            .download_into(request, target, base, total, options)
+            .await;
+        options.resume_panic();
+        outcome
+    }
+
+    async fn download_into(
         &self,
         request: ApiRequest,
         target: &Path,
@@ -70,7 +96,9 @@ impl Client {
                 .await
                 .map_err(failed)?;
             written += piece.len() as u64;
-            options.report(base + written, total.max(base + written));
+            if !options.report(base + written, total.max(base + written)) {
+                return Err(stopped());
+            }
         }
         local_fs::WriteExt::flush(&mut file).await.map_err(failed)?;
         drop(file);

@@ -28,12 +28,11 @@ pub enum SyncDirection {
 /// use podstack::{SyncDirection, SyncOptions};
 ///
 /// let options = SyncOptions::new(SyncDirection::Upload)
-///     .exclude("*.tmp")?
-///     .exclude("checkpoints/**")?
+///     .exclude("*.tmp")
+///     .exclude("checkpoints/")
 ///     .delete(true)
 ///     .dry_run(true);
 /// # let _ = options;
-/// # Ok::<(), podstack::Error>(())
 /// ```
 #[derive(Clone)]
 #[must_use]
@@ -41,7 +40,8 @@ pub enum SyncDirection {
 pub struct SyncOptions {
     /// Which way to copy.
     pub direction: SyncDirection,
-    pub(crate) excludes: Vec<glob::Pattern>,
+    /// Glob patterns of paths to leave alone (see [`exclude`](Self::exclude)).
+    pub excludes: Vec<String>,
     /// Delete files on the target that the source does not have (not excluded ones).
     pub delete: bool,
     /// Only plan: report what would be copied and deleted, change nothing.
@@ -52,10 +52,9 @@ pub struct SyncOptions {
 
 impl fmt::Debug for SyncOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let excludes: Vec<&str> = self.excludes.iter().map(glob::Pattern::as_str).collect();
         f.debug_struct("SyncOptions")
             .field("direction", &self.direction)
-            .field("excludes", &excludes)
+            .field("excludes", &self.excludes)
             .field("delete", &self.delete)
             .field("dry_run", &self.dry_run)
             .field("transfer", &self.transfer)
@@ -77,16 +76,31 @@ impl SyncOptions {
 
     /// Skips paths (relative to the directory and the prefix, `/`-separated) matching
     /// this glob: `*` within a segment, `**` across segments, `?`, `[a-z]`. A pattern
-    /// without `/` also matches a file name in any directory. Fails with
-    /// [`Error::Config`] for a malformed pattern.
-    pub fn exclude(mut self, pattern: &str) -> Result<Self> {
-        let parsed = glob::Pattern::new(pattern).map_err(|e| {
-            Error::config(format!(
-                "the exclude pattern {pattern:?} is not a glob: {e}"
-            ))
-        })?;
-        self.excludes.push(parsed);
-        Ok(self)
+    /// without `/` also matches a file or directory name at any depth; a pattern
+    /// ending in `/` (`cache/`, as in `.gitignore`) matches that directory. Excluded
+    /// paths are neither copied nor deleted. A malformed pattern makes
+    /// [`Buckets::sync`](crate::Buckets::sync) fail with [`Error::Config`] before
+    /// anything is sent.
+    pub fn exclude(mut self, pattern: impl Into<String>) -> Self {
+        self.excludes.push(pattern.into());
+        self
+    }
+
+    /// The exclude patterns, parsed.
+    pub(crate) fn compiled_excludes(&self) -> Result<Excludes> {
+        let patterns = self
+            .excludes
+            .iter()
+            .map(|pattern| {
+                let trimmed = pattern.trim_end_matches('/');
+                glob::Pattern::new(trimmed).map_err(|e| {
+                    Error::config(format!(
+                        "the exclude pattern {pattern:?} is not a glob: {e}"
+                    ))
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Excludes(patterns))
     }
 
     /// Deletes files on the target that the source lacks.
@@ -106,21 +120,32 @@ impl SyncOptions {
         self.transfer = transfer;
         self
     }
+}
 
-    /// Whether `relative` (a `/`-separated path below the root) is excluded.
-    pub(crate) fn is_excluded(&self, relative: &str) -> bool {
+/// Parsed exclude patterns.
+#[derive(Debug)]
+pub(crate) struct Excludes(Vec<glob::Pattern>);
+
+impl Excludes {
+    /// Whether `relative` (a `/`-separated path below the root) is excluded: the path,
+    /// its name, or a directory above it matches a pattern.
+    pub(crate) fn matches(&self, relative: &str) -> bool {
         let options = glob::MatchOptions {
             case_sensitive: true,
             require_literal_separator: true,
             require_literal_leading_dot: false,
         };
         let name = relative.rsplit('/').next().unwrap_or(relative);
-        self.excludes.iter().any(|pattern| {
+        self.0.iter().any(|pattern| {
+            let anywhere = !pattern.as_str().contains('/');
             pattern.matches_with(relative, options)
-                || (!pattern.as_str().contains('/') && pattern.matches_with(name, options))
-                || relative
-                    .match_indices('/')
-                    .any(|(i, _)| pattern.matches_with(&relative[..i], options))
+                || (anywhere && pattern.matches_with(name, options))
+                || relative.match_indices('/').any(|(i, _)| {
+                    let dir = &relative[..i];
+                    let dir_name = dir.rsplit('/').next().unwrap_or(dir);
+                    pattern.matches_with(dir, options)
+                        || (anywhere && pattern.matches_with(dir_name, options))
+                })
         })
     }
 }
@@ -149,22 +174,30 @@ mod tests {
 
     #[test]
     fn excludes_match_paths_names_and_directories() {
-        let options = SyncOptions::new(SyncDirection::Upload)
+        let excludes = SyncOptions::new(SyncDirection::Upload)
             .exclude("*.tmp")
-            .unwrap()
             .exclude("cache/**")
-            .unwrap()
             .exclude("logs")
+            .exclude("build/")
+            .exclude("data/raw/")
+            .compiled_excludes()
             .unwrap();
-        assert!(options.is_excluded("a.tmp"));
-        assert!(options.is_excluded("deep/dir/b.tmp"));
-        assert!(options.is_excluded("cache/x/y.bin"));
-        assert!(options.is_excluded("logs/today.txt"));
-        assert!(options.is_excluded("run/logs"));
-        assert!(!options.is_excluded("data/a.csv"));
-        assert!(!options.is_excluded("cached/a.csv"));
-        assert!(SyncOptions::new(SyncDirection::Upload)
+        assert!(excludes.matches("a.tmp"));
+        assert!(excludes.matches("deep/dir/b.tmp"));
+        assert!(excludes.matches("cache/x/y.bin"));
+        assert!(excludes.matches("logs/today.txt"));
+        assert!(excludes.matches("run/logs"));
+        assert!(excludes.matches("run/logs/today.txt"));
+        assert!(excludes.matches("build/out.bin"));
+        assert!(excludes.matches("src/build/out.bin"));
+        assert!(excludes.matches("data/raw/x.csv"));
+        assert!(!excludes.matches("data/a.csv"));
+        assert!(!excludes.matches("cached/a.csv"));
+        assert!(!excludes.matches("other/data/raw/x.csv"));
+        let error = SyncOptions::new(SyncDirection::Upload)
             .exclude("[")
-            .is_err());
+            .compiled_excludes()
+            .unwrap_err();
+        assert!(matches!(error, Error::Config { .. }), "{error:?}");
     }
 }

@@ -26,6 +26,8 @@ pub struct TransferOptions {
     pub(crate) multipart_threshold: u64,
     pub(crate) part_size: u64,
     pub(crate) concurrency: usize,
+    /// A panic a callback raised, kept to be raised again in the caller.
+    panic: Arc<Mutex<Option<Box<dyn std::any::Any + Send>>>>,
 }
 
 /// Called with (path or key, bytes) when a file has been transferred.
@@ -53,6 +55,7 @@ impl Default for TransferOptions {
             multipart_threshold: DEFAULT_MULTIPART_THRESHOLD,
             part_size: DEFAULT_PART_SIZE,
             concurrency: DEFAULT_CONCURRENCY,
+            panic: Arc::default(),
         }
     }
 }
@@ -115,12 +118,15 @@ impl TransferOptions {
     }
 
     /// Reports a completed file, if anyone listens.
-    pub(crate) fn report_file(&self, name: &str, bytes: u64) {
-        if let Some(done) = &self.file_done {
+    pub(crate) fn report_file(&self, name: &str, bytes: u64) -> bool {
+        let Some(done) = &self.file_done else {
+            return true;
+        };
+        self.guarded(|| {
             if let Ok(mut done) = done.lock() {
                 done(name, bytes);
             }
-        }
+        })
     }
 
     /// Transfers a whole directory tree (required for directories).
@@ -136,12 +142,55 @@ impl TransferOptions {
     }
 
     /// Reports progress, if anyone listens.
-    pub(crate) fn report(&self, done: u64, total: u64) {
-        if let Some(progress) = &self.progress {
+    ///
+    /// A callback that panics does not unwind through the transfer (in the async client
+    /// it runs inside the HTTP stack, where a panic would look like a broken connection
+    /// and be retried): the panic is kept, this returns `false` so the transfer stops,
+    /// and [`resume_panic`](Self::resume_panic) raises it again in the caller.
+    pub(crate) fn report(&self, done: u64, total: u64) -> bool {
+        let Some(progress) = &self.progress else {
+            return true;
+        };
+        self.guarded(|| {
             if let Ok(mut progress) = progress.lock() {
                 progress(done, total);
             }
+        })
+    }
+
+    /// Runs a caller's callback, keeping a panic for [`resume_panic`](Self::resume_panic);
+    /// `false` once any callback has panicked.
+    fn guarded(&self, callback: impl FnOnce()) -> bool {
+        if self.panicked() {
+            return false;
         }
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(callback)) {
+            Ok(()) => true,
+            Err(payload) => {
+                if let Ok(mut slot) = self.panic.lock() {
+                    slot.get_or_insert(payload);
+                }
+                false
+            }
+        }
+    }
+
+    fn panicked(&self) -> bool {
+        self.panic.lock().map_or(true, |slot| slot.is_some())
+    }
+
+    /// Raises again, in the caller, a panic a callback raised during the transfer.
+    pub(crate) fn resume_panic(&self) {
+        let payload = self.panic.lock().ok().and_then(|mut slot| slot.take());
+        if let Some(payload) = payload {
+            std::panic::resume_unwind(payload);
+        }
+    }
+
+    /// The error a transfer stops with when a callback panicked (the panic itself is
+    /// raised again by [`resume_panic`](Self::resume_panic)).
+    pub(crate) fn callback_panicked() -> std::io::Error {
+        std::io::Error::other("a progress callback panicked; the transfer was stopped")
     }
 }
 

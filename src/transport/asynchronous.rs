@@ -194,6 +194,7 @@ impl Transport {
         let request_id = header("x-request-id");
         let retry_after = header("retry-after");
         let content_range = header("content-range");
+        let etag = header("etag");
         let status = response.status().as_u16();
         Ok(HttpResponse {
             status,
@@ -201,6 +202,7 @@ impl Transport {
             retry_after,
             content_length: response.content_length(),
             content_range,
+            etag,
             body: ResponseBody {
                 response,
                 timeout: match request.answer_timeout {

@@ -270,6 +270,7 @@ impl Transport {
         let retry_after = header("retry-after");
         let content_length = header("content-length").and_then(|v| v.parse().ok());
         let content_range = header("content-range");
+        let etag = header("etag");
         let status = response.status().as_u16();
         HttpResponse {
             status,
@@ -277,6 +278,7 @@ impl Transport {
             retry_after,
             content_length,
             content_range,
+            etag,
             body: ResponseBody {
                 reader: response.into_body().into_reader(),
                 timeout: self.timeout,

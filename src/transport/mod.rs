@@ -65,8 +65,9 @@ impl Method {
     }
 }
 
-/// Called with the number of body bytes sent so far.
-pub(crate) type SentBytes = Arc<Mutex<dyn FnMut(u64) + Send>>;
+/// Called with the number of body bytes sent so far; `false` stops the upload (a
+/// progress callback panicked).
+pub(crate) type SentBytes = Arc<Mutex<dyn FnMut(u64) -> bool + Send>>;
 
 /// A request body.
 #[derive(Default)]
@@ -186,6 +187,18 @@ impl FileWindow {
         })
     }
 
+    /// The error for an upload stopped because a progress callback panicked.
+    fn stopped(&self) -> io::Error {
+        io::Error::other(LocalFileError {
+            message: format!(
+                "the upload of {} was stopped: a progress callback panicked",
+                self.path.display()
+            ),
+            kind: io::ErrorKind::Interrupted,
+            detail: "a progress callback panicked".to_owned(),
+        })
+    }
+
     pub(crate) fn unreadable(&self, error: io::Error) -> io::Error {
         io::Error::other(LocalFileError {
             message: format!("could not read {}", self.path.display()),
@@ -227,8 +240,9 @@ impl WindowCursor {
         self.remaining -= n as u64;
         self.done += n as u64;
         if let Some(sent) = &window.sent {
-            if let Ok(mut sent) = sent.lock() {
-                sent(self.done);
+            let go_on = sent.lock().map_or(true, |mut sent| sent(self.done));
+            if !go_on {
+                return Err(window.stopped());
             }
         }
         Ok(())
@@ -384,6 +398,8 @@ pub(crate) struct HttpResponse<B> {
     pub content_length: Option<u64>,
     /// `Content-Range` of a `206` answer: `bytes a-b/total`.
     pub content_range: Option<String>,
+    /// `ETag`: the version of what the answer holds.
+    pub etag: Option<String>,
     pub body: B,
 }
 

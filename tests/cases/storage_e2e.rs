@@ -473,9 +473,7 @@ async fn sync_copies_only_new_or_changed_files_both_ways() {
         .await
         .unwrap();
     let buckets = client.buckets();
-    let up = SyncOptions::new(SyncDirection::Upload)
-        .exclude("*.tmp")
-        .unwrap();
+    let up = SyncOptions::new(SyncDirection::Upload).exclude("*.tmp");
 
     let report = buckets
         .sync(&bucket.id, scratch.path("local"), "data/", &up)

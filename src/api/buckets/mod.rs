@@ -132,8 +132,9 @@ impl Buckets<'_> {
             .await
     }
 
-    /// Deletes several objects in one request. A key that cannot be deleted is
-    /// reported in [`DeleteObjectsReport::errors`] and never stops the others.
+    /// Deletes several objects in one request (keys as `&str`s or `String`s). A key
+    /// that cannot be deleted is reported in [`DeleteObjectsReport::errors`] and never
+    /// stops the others.
     #[doc = doc_example!(
         "let report = client\n"
         "    .buckets()\n"
@@ -142,17 +143,17 @@ impl Buckets<'_> {
         "    eprintln!(\"{}: {}\", failure.path, failure.message);\n"
         "}"
     )]
-    pub async fn delete_objects(
+    pub async fn delete_objects<K: AsRef<str> + Sync>(
         &self,
         bucket_id: &str,
-        keys: &[&str],
+        keys: &[K],
     ) -> Result<DeleteObjectsReport> {
         self.client
             .send_json(wire::delete_objects(bucket_id, keys)?)
             .await
     }
 
-    /// Copies an object, within a bucket or between two, on the server.
+    /// Copies an object, within a bucket or between two (buckets by id), on the server.
     pub async fn copy(
         &self,
         source_bucket: &str,

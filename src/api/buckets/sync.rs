@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::transfer::DownloadItem;
-use super::{flavour, Buckets};
+use super::transfer::{relative_key, DownloadItem};
+use super::{flavour, local_fs, Buckets};
 use crate::files::{plan_upload, rfc3339_seconds, safe_join, system_seconds, UploadItem};
 use crate::{Error, ObjectQuery, Result, SyncDirection, SyncOptions, SyncReport};
 
@@ -15,14 +15,32 @@ const DELETE_BATCH: usize = 1000;
 /// One side's files: relative path → (size, modified in Unix seconds).
 type Side = BTreeMap<String, (u64, Option<i64>)>;
 
+/// What comparing a source file with its target says.
+#[derive(Debug, PartialEq)]
+enum Verdict {
+    Copy,
+    Same,
+    /// Same size, source newer: the same content if the hashes agree.
+    CompareContent,
+}
+
 /// Whether the source's copy should replace the target's.
-fn changed(source: (u64, Option<i64>), target: Option<&(u64, Option<i64>)>) -> bool {
+fn compare(source: (u64, Option<i64>), target: Option<&(u64, Option<i64>)>) -> Verdict {
     match target {
-        None => true,
-        Some(&(size, modified)) => {
-            size != source.0 || matches!((source.1, modified), (Some(s), Some(t)) if s > t)
-        }
+        None => Verdict::Copy,
+        Some(&(size, _)) if size != source.0 => Verdict::Copy,
+        Some(&(_, modified)) => match (source.1, modified) {
+            (Some(s), Some(t)) if s > t => Verdict::CompareContent,
+            _ => Verdict::Same,
+        },
     }
+}
+
+/// The SHA-256 an etag holds, when it is one (64 hex digits).
+fn sha256_etag(etag: &str) -> Option<String> {
+    let etag = etag.trim_matches('"');
+    (etag.len() == 64 && etag.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| etag.to_ascii_lowercase())
 }
 
 #[flavour]
@@ -36,7 +54,7 @@ impl Buckets<'_> {
     /// callbacks, per file and in total.
     #[doc = doc_example!(
         "use podstack::{SyncDirection, SyncOptions};\n\n"
-        "let options = SyncOptions::new(SyncDirection::Upload).exclude(\"*.tmp\")?;\n"
+        "let options = SyncOptions::new(SyncDirection::Upload).exclude(\"*.tmp\");\n"
         "let report = client.buckets().sync(\"bucket-id\", \"./data/\", \"data/\", &options)" await "?;\n"
         "println!(\"copied {} files, {} unchanged\", report.copied.len(), report.unchanged);"
     )]
@@ -48,6 +66,7 @@ impl Buckets<'_> {
         options: &SyncOptions,
     ) -> Result<SyncReport> {
         let local = local.as_ref();
+        let excludes = options.compiled_excludes()?;
         let prefix = match prefix.trim_start_matches('/') {
             "" => String::new(),
             p => format!("{}/", p.trim_end_matches('/')),
@@ -75,15 +94,19 @@ impl Buckets<'_> {
             .list_objects(bucket_id, &ObjectQuery::new().prefix(prefix.as_str()))
             .await?;
         let mut remote: Side = BTreeMap::new();
+        // Content hashes where the etag is one, and each object's time as sent.
+        let mut hashes = BTreeMap::new();
+        let mut modified_at = BTreeMap::new();
         for object in objects {
-            let Some(relative) = object.key.strip_prefix(prefix.as_str()) else {
-                continue;
+            let Some(relative) = relative_key(&object.key, &prefix)? else {
+                continue; // a folder marker
             };
-            if relative.is_empty() || relative.ends_with('/') {
-                continue;
-            }
             let modified = rfc3339_seconds(&object.last_modified);
             remote.insert(relative.to_owned(), (object.size_bytes, modified));
+            if let Some(hash) = sha256_etag(&object.etag) {
+                hashes.insert(relative.to_owned(), hash);
+            }
+            modified_at.insert(relative.to_owned(), object.last_modified);
         }
         let local_side: Side = local_items
             .iter()
@@ -98,21 +121,36 @@ impl Buckets<'_> {
         };
         let mut to_copy = Vec::new();
         for (relative, &state) in source {
-            if options.is_excluded(relative) {
+            if excludes.matches(relative) {
                 report.excluded += 1;
-            } else if changed(state, target.get(relative)) {
-                to_copy.push(relative.clone());
-                report.bytes += state.0;
             } else {
-                report.unchanged += 1;
+                let same = match compare(state, target.get(relative)) {
+                    Verdict::Copy => false,
+                    Verdict::Same => true,
+                    // A newer time alone (a fresh download, a touched file) is no
+                    // change when the content hashes agree.
+                    Verdict::CompareContent => {
+                        match (hashes.get(relative), local_items.get(relative)) {
+                            (Some(remote_hash), Some(item)) => {
+                                local_fs::sha256(&item.local).await.ok().as_ref()
+                                    == Some(remote_hash)
+                            }
+                            _ => false,
+                        }
+                    }
+                };
+                if same {
+                    report.unchanged += 1;
+                } else {
+                    to_copy.push(relative.clone());
+                    report.bytes += state.0;
+                }
             }
         }
         if options.delete {
             report.deleted = target
                 .keys()
-                .filter(|relative| {
-                    !source.contains_key(*relative) && !options.is_excluded(relative)
-                })
+                .filter(|relative| !source.contains_key(*relative) && !excludes.matches(relative))
                 .cloned()
                 .collect();
         }
@@ -135,8 +173,7 @@ impl Buckets<'_> {
                     .map(|r| format!("{prefix}{r}"))
                     .collect();
                 for batch in keys.chunks(DELETE_BATCH) {
-                    let batch: Vec<&str> = batch.iter().map(String::as_str).collect();
-                    let outcome = self.delete_objects(bucket_id, &batch).await?;
+                    let outcome = self.delete_objects(bucket_id, batch).await?;
                     if let Some(failure) = outcome.errors.first() {
                         return Err(Error::io(
                             format!("sync could not delete {:?} from the bucket", failure.path),
@@ -178,12 +215,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn copies_what_is_missing_resized_or_newer() {
-        assert!(changed((1, Some(10)), None));
-        assert!(changed((2, Some(10)), Some(&(1, Some(10)))));
-        assert!(changed((1, Some(11)), Some(&(1, Some(10)))));
-        assert!(!changed((1, Some(10)), Some(&(1, Some(10)))));
-        assert!(!changed((1, Some(9)), Some(&(1, Some(10)))));
-        assert!(!changed((1, None), Some(&(1, Some(10)))));
+    fn copies_what_is_missing_or_resized_and_compares_what_is_newer() {
+        assert_eq!(compare((1, Some(10)), None), Verdict::Copy);
+        assert_eq!(compare((2, Some(10)), Some(&(1, Some(10)))), Verdict::Copy);
+        assert_eq!(
+            compare((1, Some(11)), Some(&(1, Some(10)))),
+            Verdict::CompareContent
+        );
+        assert_eq!(compare((1, Some(10)), Some(&(1, Some(10)))), Verdict::Same);
+        assert_eq!(compare((1, Some(9)), Some(&(1, Some(10)))), Verdict::Same);
+        assert_eq!(compare((1, None), Some(&(1, Some(10)))), Verdict::Same);
+    }
+
+    #[test]
+    fn only_a_sha256_etag_is_a_content_hash() {
+        let hash = "A".repeat(64);
+        assert_eq!(sha256_etag(&format!("\"{hash}\"")), Some("a".repeat(64)));
+        assert_eq!(sha256_etag("d41d8cd98f00b204e9800998ecf8427e"), None);
+        assert_eq!(sha256_etag(&"g".repeat(64)), None);
     }
 }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use super::{clean_up, concurrently, flavour, local_fs, Buckets, Client, ResponseBody};
 use crate::files::{
-    download_target, outside_error, plan_upload, safe_join, PartialFile, TransferProgress,
+    download_target, outside_error, plan_upload, safe_join, stopped, PartialFile, TransferProgress,
     UploadItem,
 };
 use crate::models::{PartUploaded, MAX_PARTS};
@@ -50,6 +50,17 @@ impl Drop for MultipartUpload<'_> {
     }
 }
 
+/// A listed key's path below `prefix`, `/`-separated; `None` for a folder marker (a
+/// key ending in `/`, which holds no file). A key outside the prefix is an error: the
+/// server listed what was not asked for.
+pub(crate) fn relative_key<'k>(key: &'k str, prefix: &str) -> Result<Option<&'k str>> {
+    let relative = key
+        .strip_prefix(prefix)
+        .ok_or_else(|| outside_error(key, prefix))?
+        .trim_start_matches('/');
+    Ok((!relative.is_empty() && !relative.ends_with('/')).then_some(relative))
+}
+
 /// The `(start, end)` byte ranges, both ends included, of `len` bytes in parts of
 /// `part` bytes.
 fn ranges(len: u64, part: u64) -> Vec<(u64, u64)> {
@@ -61,6 +72,24 @@ fn ranges(len: u64, part: u64) -> Vec<(u64, u64)> {
 /// The total length in a `Content-Range: bytes a-b/total` header.
 fn range_total(content_range: Option<&str>) -> Option<u64> {
     content_range?.rsplit('/').next()?.trim().parse().ok()
+}
+
+/// `(a, b, total)` of a `Content-Range: bytes a-b/total` header.
+fn content_range(value: Option<&str>) -> Option<(u64, u64, u64)> {
+    let (range, total) = value?.trim().strip_prefix("bytes ")?.split_once('/')?;
+    let (start, end) = range.split_once('-')?;
+    Some((
+        start.trim().parse().ok()?,
+        end.trim().parse().ok()?,
+        total.trim().parse().ok()?,
+    ))
+}
+
+fn changed_during_download(key: &str, what: &str) -> Error {
+    Error::network(
+        format!("{key:?} changed during the download ({what}); download it again"),
+        None,
+    )
 }
 
 fn short_range(key: &str, expected: u64, got: u64) -> Error {
@@ -128,6 +157,18 @@ impl Buckets<'_> {
         items: Vec<UploadItem>,
         options: &TransferOptions,
     ) -> Result<TransferSummary> {
+        let outcome = self.upload_all(bucket_id, items, options).await;
+        // A panicking progress callback stopped the transfer: raise it here.
+        options.resume_panic();
+        outcome
+    }
+
+    async fn upload_all(
+        &self,
+        bucket_id: &str,
+        items: Vec<UploadItem>,
+        options: &TransferOptions,
+    ) -> Result<TransferSummary> {
         if let Some(item) = items.iter().find(|item| item.remote.is_empty()) {
             return Err(Error::config(format!(
                 "no object key for {}: give a key, or a prefix ending in /",
@@ -147,14 +188,18 @@ impl Buckets<'_> {
             self.client
                 .send_empty(wire::upload_object(bucket_id, &item.remote, window))
                 .await?;
-            progress.file_done(&item.remote, item.size);
+            if !progress.file_done(&item.remote, item.size) {
+                return Err(stopped());
+            }
             Ok(())
         })
         .await?;
         for item in big {
             self.upload_multipart(bucket_id, &item, options, progress)
                 .await?;
-            progress.file_done(&item.remote, item.size);
+            if !progress.file_done(&item.remote, item.size) {
+                return Err(stopped());
+            }
         }
         Ok(TransferSummary {
             files,
@@ -279,12 +324,9 @@ impl Buckets<'_> {
             .await?;
         let mut items = Vec::with_capacity(objects.len());
         for object in objects {
-            let relative = object
-                .key
-                .strip_prefix(prefix.as_str())
-                .map(|rest| rest.trim_start_matches('/'))
-                .filter(|rest| !rest.is_empty() && !rest.ends_with('/'))
-                .ok_or_else(|| outside_error(&object.key, &prefix))?;
+            let Some(relative) = relative_key(&object.key, &prefix)? else {
+                continue; // a folder marker
+            };
             let target =
                 safe_join(local, relative).ok_or_else(|| outside_error(&object.key, &prefix))?;
             items.push(DownloadItem {
@@ -298,6 +340,17 @@ impl Buckets<'_> {
 
     /// Downloads each item: `concurrency` at once, each big one in parallel ranges.
     pub(crate) async fn download_items(
+        &self,
+        bucket_id: &str,
+        items: Vec<DownloadItem>,
+        options: &TransferOptions,
+    ) -> Result<TransferSummary> {
+        let outcome = self.download_all(bucket_id, items, options).await;
+        options.resume_panic();
+        outcome
+    }
+
+    async fn download_all(
         &self,
         bucket_id: &str,
         items: Vec<DownloadItem>,
@@ -323,7 +376,9 @@ impl Buckets<'_> {
             let bytes = self
                 .download_one(bucket_id, &item, options, progress)
                 .await?;
-            progress.file_done(&item.key, bytes);
+            if !progress.file_done(&item.key, bytes) {
+                return Err(stopped());
+            }
             Ok(bytes)
         })
         .await?;
@@ -383,9 +438,19 @@ impl Buckets<'_> {
                     .await;
             }
         };
-        if item.size.is_none() {
-            progress.add_total(total);
+        match item.size {
+            None => progress.add_total(total),
+            Some(listed) if listed != total => {
+                return Err(changed_during_download(
+                    &item.key,
+                    &format!("it was listed at {listed} bytes, now {total}"),
+                ));
+            }
+            Some(_) => {}
         }
+        // Every range must come from the version the first one did.
+        let version = response.etag.clone();
+        let version = version.as_deref();
         let partial = PartialFile::new(&item.target);
         let path = partial.path();
         local_fs::create_sized(path, total)
@@ -405,10 +470,8 @@ impl Buckets<'_> {
                 let body = match body {
                     Some(body) => body,
                     None => {
-                        let response = self
-                            .client
-                            .send_streaming(&whole().range(start, end))
-                            .await?;
+                        let request = whole().range(start, end).if_match(version);
+                        let response = self.client.send_streaming(&request).await?;
                         if response.status != 206 {
                             return Err(Error::network(
                                 format!(
@@ -417,6 +480,16 @@ impl Buckets<'_> {
                                 ),
                                 None,
                             ));
+                        }
+                        let place = content_range(response.content_range.as_deref());
+                        if place != Some((start, end, total)) {
+                            return Err(changed_during_download(
+                                key,
+                                "a range came back for another size or place",
+                            ));
+                        }
+                        if version.is_some() && response.etag.as_deref() != version {
+                            return Err(changed_during_download(key, "its ETag changed"));
                         }
                         response.body
                     }
@@ -481,7 +554,9 @@ impl Buckets<'_> {
                 .await
                 .map_err(failed)?;
             written += piece.len() as u64;
-            progress.add(piece.len() as u64);
+            if !progress.add(piece.len() as u64) {
+                return Err(stopped());
+            }
         }
         local_fs::WriteExt::flush(&mut file).await.map_err(failed)?;
         Ok(written)
@@ -500,5 +575,8 @@ mod tests {
         assert_eq!(range_total(Some("bytes 0-3/10")), Some(10));
         assert_eq!(range_total(Some("bytes */10")), Some(10));
         assert_eq!(range_total(None), None);
+        assert_eq!(content_range(Some("bytes 5-9/10")), Some((5, 9, 10)));
+        assert_eq!(content_range(Some("bytes */10")), None);
+        assert_eq!(content_range(Some("items 0-1/2")), None);
     }
 }
