@@ -273,7 +273,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         } else {
             &bytes
         };
-        serde_json::from_slice::<serde_json::Value>(text)
+        let value = serde_json::from_slice::<serde_json::Value>(text);
+        if value.as_ref().is_ok_and(|v| !v.is_object()) {
+            // serde would read a struct from an array too; every body is an object
+            return Err(ApiError::field("body", "must be a JSON object"));
+        }
+        value
             .and_then(|mut v| {
                 whole_floats_to_ints(&mut v);
                 T::deserialize(v)
