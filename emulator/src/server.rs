@@ -91,13 +91,21 @@ async fn serve_connection(
     }
 }
 
-/// `"METHOD /template"` of the routes that need no `Authorization`.
-type PublicRoutes = Arc<std::collections::HashSet<String>>;
+/// `"METHOD /template"` of the routes that need no `Authorization`, and of all
+/// API routes (a method a path does not serve goes straight to its 405).
+struct RouteSets {
+    public: std::collections::HashSet<String>,
+    served: std::collections::HashSet<String>,
+}
+
+type PublicRoutes = Arc<RouteSets>;
 
 fn build_router(app: App) -> Router {
     let mut by_path: BTreeMap<&'static str, MethodRouter<App>> = BTreeMap::new();
     let mut public = std::collections::HashSet::new();
+    let mut served = std::collections::HashSet::new();
     for r in routes::table() {
+        served.insert(format!("{} {}", r.method, r.path));
         if r.public {
             public.insert(format!("{} {}", r.method, r.path));
         }
@@ -115,12 +123,15 @@ fn build_router(app: App) -> Router {
     for (path, mr) in by_path {
         api = api.route(path, mr);
     }
-    api.route_layer(from_fn_with_state((app.clone(), Arc::new(public)), gate))
-        .merge(routes::admin::router())
-        .fallback(fallback)
-        .layer(from_fn(finish))
-        .layer(from_fn(drain))
-        .with_state(app)
+    api.route_layer(from_fn_with_state(
+        (app.clone(), Arc::new(RouteSets { public, served })),
+        gate,
+    ))
+    .merge(routes::admin::router())
+    .fallback(fallback)
+    .layer(from_fn(finish))
+    .layer(from_fn(drain))
+    .with_state(app)
 }
 
 async fn fallback(method: Method, uri: axum::http::Uri) -> ApiError {
@@ -275,7 +286,7 @@ fn with_json_body(resp: Response, body: serde_json::Value) -> Response {
 /// Per-API-route layer: stats, faults, authentication (presigned URLs carry
 /// their own signature instead).
 async fn gate(
-    State((app, public)): State<(App, PublicRoutes)>,
+    State((app, routes)): State<(App, PublicRoutes)>,
     mut req: Request,
     next: Next,
 ) -> Response {
@@ -285,6 +296,15 @@ async fn gate(
         .map(|m| m.as_str().to_string())
         .unwrap_or_else(|| req.uri().path().to_string());
     let route = format!("{} {}", req.method(), template);
+    // HEAD is served by the GET route; any other method the path lacks is a 405
+    // (with `Allow`) before stats, faults and auth.
+    let served_as = match *req.method() {
+        Method::HEAD => format!("GET {template}"),
+        _ => route.clone(),
+    };
+    if !routes.served.contains(&served_as) {
+        return next.run(req).await;
+    }
     {
         let mut stats = app.stats.lock().unwrap_or_else(|p| p.into_inner());
         *stats.entry(route.clone()).or_insert(0) += 1;
@@ -316,19 +336,58 @@ async fn gate(
             }
         }
     }
-    if public.contains(&route) {
+    if routes.public.contains(&route) {
         return next.run(req).await;
     }
     match auth::authenticate(&app, &req) {
         Ok(ctx) => {
             req.extensions_mut().insert(ctx);
-            next.run(req).await
+            let deleted = (req.method() == Method::DELETE)
+                .then(|| req.uri().path().rsplit('/').next().map(str::to_string))
+                .flatten();
+            let resp = next.run(req).await;
+            if let Some(id) = deleted.filter(|_| resp.status().is_success()) {
+                // a replay must not answer with something that no longer exists
+                app.lock()
+                    .idempotency
+                    .retain(|_, r| r.resource.as_deref() != Some(id.as_str()));
+            }
+            resp
         }
         Err(e) => e.into_response(),
     }
 }
 
-/// Replays the first successful answer for a repeated `Idempotency-Key` (per token).
+/// Largest request body an idempotent (creating) route buffers to fingerprint it.
+const IDEMPOTENT_BODY_CAP: usize = 1024 * 1024;
+
+/// What makes two requests "the same" for an `Idempotency-Key`: method, path and
+/// query, `X-Project-Id` and body (SHA-256 over them, hex).
+fn fingerprint(parts: &axum::http::request::Parts, body: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(parts.method.as_str().as_bytes());
+    h.update(b"\n");
+    h.update(
+        parts
+            .uri
+            .path_and_query()
+            .map_or("", |p| p.as_str())
+            .as_bytes(),
+    );
+    h.update(b"\n");
+    if let Some(p) = parts.headers.get("x-project-id") {
+        h.update(p.as_bytes());
+    }
+    h.update(b"\n");
+    h.update(body);
+    hex::encode(h.finalize())
+}
+
+/// Replays the first successful answer for a repeated `Idempotency-Key` (per token)
+/// when the request is the same (method, path, query, `X-Project-Id`, body). The
+/// same key on a different request is a different request: it runs (and its answer
+/// is kept for its own repeats), never a replay of an unrelated answer.
 async fn idempotency(State(app): State<App>, req: Request, next: Next) -> Response {
     let key = req
         .headers()
@@ -342,7 +401,24 @@ async fn idempotency(State(app): State<App>, req: Request, next: Next) -> Respon
     let (Some(key), Some(token)) = (key, token) else {
         return next.run(req).await;
     };
-    let map_key = (token, key);
+    if req.method() != Method::POST {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, IDEMPOTENT_BODY_CAP).await {
+        Ok(b) => b,
+        Err(e) => {
+            return ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "validation_error",
+                format!("cannot read body: {e}"),
+            )
+            .into_response()
+        }
+    };
+    let print = fingerprint(&parts, &bytes);
+    let req = Request::from_parts(parts, Body::from(bytes));
+    let map_key = (token, key, print);
     let hit = app.lock().idempotency.get(&map_key).cloned();
     if let Some(r) = hit {
         return replay(&r);
@@ -356,7 +432,16 @@ async fn idempotency(State(app): State<App>, req: Request, next: Next) -> Respon
         Ok(b) => b,
         Err(e) => return ApiError::internal(format!("cannot buffer answer: {e}")).into_response(),
     };
+    let resource = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| {
+            v.get("id")
+                .or_else(|| v.get("upload_id"))
+                .and_then(|x| x.as_str())
+                .map(str::to_string)
+        });
     let r = Replay {
+        resource,
         status: parts.status.as_u16(),
         content_type: parts
             .headers

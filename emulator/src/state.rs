@@ -161,8 +161,10 @@ pub(crate) struct Pod {
     pub project_id: String,
     pub image: String,
     pub gpu_type: Option<String>,
-    pub gpu_count: u32,
-    pub cpu: u32,
+    /// May be fractional (a GPU share).
+    pub gpu_count: f64,
+    /// May be fractional (`0.5` vCPU).
+    pub cpu: f64,
     pub memory: u32,
     pub disk: u32,
     pub ports: Vec<u16>,
@@ -265,8 +267,8 @@ impl Pod {
             "image": self.image,
             "status": self.status(delay),
             "gpu_type": self.gpu_type,
-            "gpu_count": self.gpu_count,
-            "cpu": self.cpu,
+            "gpu_count": num(self.gpu_count),
+            "cpu": num(self.cpu),
             "memory": self.memory,
             "disk": self.disk,
             "ports": self.ports,
@@ -280,6 +282,20 @@ impl Pod {
             "updated_at": self.updated_at,
         })
     }
+}
+
+/// A count that may be fractional (`cpu`, `gpu_count`) as JSON: an integer
+/// when it is whole (`4`, not `4.0`), else the number (`0.5`).
+pub(crate) fn num(x: f64) -> Value {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        Value::from(x as i64)
+    } else {
+        Value::from(x)
+    }
+}
+
+fn ser_num<S: serde::Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+    num(*x).serialize(s)
 }
 
 /// A detached exec.
@@ -307,8 +323,10 @@ pub(crate) struct Template {
     pub kind: String,
     pub image: String,
     pub gpu_type: Option<String>,
-    pub gpu_count: u32,
-    pub cpu: u32,
+    #[serde(serialize_with = "ser_num")]
+    pub gpu_count: f64,
+    #[serde(serialize_with = "ser_num")]
+    pub cpu: f64,
     pub memory: u32,
     pub disk: u32,
     pub ports: Vec<u16>,
@@ -381,6 +399,8 @@ pub(crate) struct Volume {
 /// A stored answer for an idempotency key.
 #[derive(Debug, Clone)]
 pub(crate) struct Replay {
+    /// The `id` (or `upload_id`) the answer created: deleting it forgets the replay.
+    pub resource: Option<String>,
     pub status: u16,
     pub content_type: Option<String>,
     pub body: Vec<u8>,
@@ -394,6 +414,8 @@ pub(crate) struct State {
     pub wallet_updated: String,
     pub tokens: HashMap<String, TokenInfo>,
     pub projects: Vec<Project>,
+    /// The seeded demo project: the account's default, never deleted (409).
+    pub default_project: String,
     pub pods: Vec<Pod>,
     pub pod_seq: u64,
     pub tasks: HashMap<String, Task>,
@@ -401,7 +423,8 @@ pub(crate) struct State {
     pub buckets: Vec<Bucket>,
     pub uploads: HashMap<String, Upload>,
     pub volumes: Vec<Volume>,
-    pub idempotency: HashMap<(String, String), Replay>,
+    /// (token, key, request fingerprint) → the first successful answer.
+    pub idempotency: HashMap<(String, String, String), Replay>,
     /// token → (unix second, requests in that second)
     pub rate: HashMap<String, (i64, u32)>,
 }
@@ -455,8 +478,8 @@ impl State {
             kind: "pod".into(),
             image: image.into(),
             gpu_type: Some(gpu.into()),
-            gpu_count: 1,
-            cpu: 8,
+            gpu_count: 1.0,
+            cpu: 8.0,
             memory: mem,
             disk,
             ports: vec![22, 8888],
@@ -493,6 +516,7 @@ impl State {
             wallet_updated: now,
             tokens,
             projects: vec![project],
+            default_project: pid.clone(),
             pods: Vec::new(),
             pod_seq: 0,
             tasks: HashMap::new(),

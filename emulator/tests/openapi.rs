@@ -70,3 +70,48 @@ fn openapi_is_served() {
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["openapi"], "3.1.0");
 }
+
+/// Every operation has a unique `operationId`, and every link (the stateful
+/// property-based run follows them) names an operation and parameters it has.
+#[test]
+fn operation_ids_and_links_resolve() {
+    let doc: Value = serde_json::from_str(OPENAPI_JSON).unwrap();
+    let mut ops = std::collections::BTreeMap::new();
+    for item in doc["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            if let Some(id) = op["operationId"].as_str() {
+                assert!(
+                    ops.insert(id.to_string(), op.clone()).is_none(),
+                    "duplicate {id}"
+                );
+            }
+        }
+    }
+    assert_eq!(
+        ops.len(),
+        doc_routes().len(),
+        "an operation lacks operationId"
+    );
+    for (id, op) in &ops {
+        for (status, resp) in op["responses"].as_object().unwrap() {
+            let Some(links) = resp["links"].as_object() else {
+                continue;
+            };
+            for (name, link) in links {
+                let target = link["operationId"].as_str().unwrap();
+                let t = ops
+                    .get(target)
+                    .unwrap_or_else(|| panic!("{id} {status} link {name}: no {target}"));
+                for p in link["parameters"].as_object().unwrap().keys() {
+                    let bare = p.rsplit('.').next().unwrap();
+                    let known = t["parameters"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .any(|x| x["name"] == bare);
+                    assert!(known, "{id} {status} link {name}: {target} has no {p}");
+                }
+            }
+        }
+    }
+}

@@ -529,11 +529,11 @@ fn volumes_lifecycle() {
         (v["quota_gb"].as_u64(), v["used_bytes"].as_u64()),
         (Some(10), Some(0))
     );
-    // an idempotent replay answers the same volume
+    // an idempotent replay (same key, same request) answers the same volume
     let again = c.send(
         "POST",
         &format!("{P}/storage"),
-        json!({"name": "v", "quota_gb": 10})
+        json!({"name": "v", "quota_gb": 10, "nfs_enabled": true, "billing_period": "month"})
             .to_string()
             .into_bytes(),
         "application/json",
@@ -568,7 +568,8 @@ fn volumes_lifecycle() {
         "/v1/pods",
         json!({"name": "p", "image": "i", "volumes": [{"volume_id": "vol_missing", "mount_path": "/mnt"}]}),
     );
-    assert_eq!(r.status, 400);
+    assert_eq!(r.status, 404);
+    assert_eq!(r.json()["error"]["details"]["resource_type"], "volume");
     let pod = v1
         .post(
             "/v1/pods",

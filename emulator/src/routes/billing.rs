@@ -35,15 +35,9 @@ pub(crate) async fn usage(q: Q) -> ApiResult<Json<Value>> {
     };
     let end = date("end_date")?.unwrap_or(today);
     let start = date("start_date")?.unwrap_or(end - 29 * 86_400);
-    if end < start {
-        return Err(ApiError::field("end_date", "must not be before start_date"));
-    }
-    if (end - start) / 86_400 > 366 {
-        return Err(ApiError::field(
-            "start_date",
-            "range must be at most 366 days",
-        ));
-    }
+    // Any two valid dates answer: a range longer than 366 days is cut to its last
+    // 366 days (the answer's start_date says so); an inverted one is empty.
+    let start = start.max(end - 366 * 86_400);
     match q.nonempty("group_by") {
         None | Some("day") => {}
         Some(_) => return Err(ApiError::field("group_by", "must be day")),
@@ -85,7 +79,7 @@ pub(crate) async fn gpus(State(app): State<App>) -> Json<Value> {
     let gpus: Vec<Value> = GPUS
         .iter()
         .map(|(kind, name, mem, price, total)| {
-            let used: u32 = st
+            let used: f64 = st
                 .pods
                 .iter()
                 .filter(|p| p.gpu_type.as_deref() == Some(*kind))
@@ -97,7 +91,8 @@ pub(crate) async fn gpus(State(app): State<App>) -> Json<Value> {
                 "name": name,
                 "memory_gb": mem,
                 "price_per_hour_cents": price,
-                "available": total.saturating_sub(used),
+                // a fractional share holds a whole GPU
+                "available": (*total as f64 - used.ceil()).max(0.0) as u32,
                 "total": total,
             })
         })

@@ -568,7 +568,7 @@ pub(crate) async fn list_objects(
         Some(t) => Some(
             hex::decode(t)
                 .ok()
-                .and_then(|b| String::from_utf8(b).ok())
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
                 .ok_or_else(|| {
                     ApiError::field("continuation_token", "is not a token this server issued")
                 })?,
@@ -657,17 +657,16 @@ pub(crate) async fn copy_object(
     JsonBody(b): JsonBody<CopyBody>,
 ) -> ApiResult<Json<Value>> {
     let project = project(&auth)?;
-    let mut check = Check::default();
-    let src_key = required(&mut check, "source_path", &b.source_path);
-    check.finish()?;
+    // Keys are taken as given (no trimming): ` a` and `a` are different keys.
+    let src_key = b
+        .source_path
+        .ok_or_else(|| ApiError::field("source_path", "is required"))?;
+    check_key("source_path", &src_key)?;
     let src_bucket = b
         .source_bucket
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| dest.clone());
-    let dest_key = b
-        .dest_path
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| src_key.clone());
+    let dest_key = b.dest_path.unwrap_or_else(|| src_key.clone());
     check_key("dest_path", &dest_key)?;
     let dest_id = bucket_id(&app, &project, &dest)?;
     let src_id = bucket_id(&app, &project, &src_bucket)?;
@@ -918,7 +917,14 @@ pub(crate) async fn presign(
 ) -> ApiResult<Json<Value>> {
     let project = project(&auth)?;
     let mut check = Check::default();
-    let key = required(&mut check, "path", &b.path);
+    let key = b.path.unwrap_or_default();
+    if let Err(e) = check_key("path", &key) {
+        for (f, msgs) in e.field_errors {
+            for m in msgs {
+                check.add(&f, &m);
+            }
+        }
+    }
     let method = b
         .method
         .unwrap_or_else(|| "GET".into())
@@ -931,7 +937,6 @@ pub(crate) async fn presign(
         check.add("expires_in", "must be between 1 and 604800 seconds");
     }
     check.finish()?;
-    check_key("path", &key)?;
     let bid = bucket_id(&app, &project, &id)?;
     // Whole seconds, rounded down: the URL lives at most `expires_in` seconds.
     let expires = (now_millis() + expires_in * 1000) / 1000;

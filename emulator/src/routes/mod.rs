@@ -217,21 +217,27 @@ impl Q {
             .collect()
     }
 
+    /// An integer parameter; present but empty (`?tail=`) is not a number (400).
     pub fn u64(&self, key: &str) -> ApiResult<Option<u64>> {
-        match self.nonempty(key) {
+        match self.get(key) {
             None => Ok(None),
+            // at most i64::MAX, as the OpenAPI document says
             Some(v) => v
-                .parse()
+                .parse::<u64>()
+                .ok()
+                .filter(|&n| n <= i64::MAX as u64)
                 .map(Some)
-                .map_err(|_| ApiError::field(key, "must be a non-negative integer")),
+                .ok_or_else(|| ApiError::field(key, "must be an integer from 0 to 2^63-1")),
         }
     }
 
+    /// A boolean parameter (`true`/`false` in any case, `1`/`0`); absent is false,
+    /// present but empty is 400.
     pub fn bool(&self, key: &str) -> ApiResult<bool> {
-        match self.nonempty(key) {
+        match self.get(key) {
             None => Ok(false),
-            Some("true") | Some("1") => Ok(true),
-            Some("false") | Some("0") => Ok(false),
+            Some(v) if v == "1" || v.eq_ignore_ascii_case("true") => Ok(true),
+            Some(v) if v == "0" || v.eq_ignore_ascii_case("false") => Ok(false),
             Some(_) => Err(ApiError::field(key, "must be true or false")),
         }
     }
@@ -267,18 +273,47 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         } else {
             &bytes
         };
-        serde_json::from_slice(text).map(JsonBody).map_err(|e| {
-            let msg = e.to_string();
-            if let Some(rest) = msg.strip_prefix("missing field `") {
-                if let Some(field) = rest.split('`').next() {
-                    return ApiError::field(field, "is required");
+        let value = serde_json::from_slice::<serde_json::Value>(text);
+        if value.as_ref().is_ok_and(|v| !v.is_object()) {
+            // serde would read a struct from an array too; every body is an object
+            return Err(ApiError::field("body", "must be a JSON object"));
+        }
+        value
+            .and_then(|mut v| {
+                whole_floats_to_ints(&mut v);
+                T::deserialize(v)
+            })
+            .map(JsonBody)
+            .map_err(|e| {
+                let msg = e.to_string();
+                if let Some(rest) = msg.strip_prefix("missing field `") {
+                    if let Some(field) = rest.split('`').next() {
+                        return ApiError::field(field, "is required");
+                    }
+                }
+                let mut err = ApiError::bad_request(format!("invalid JSON body: {msg}"));
+                err.field_errors
+                    .insert("body".to_string(), vec![format!("invalid JSON: {msg}")]);
+                err
+            })
+    }
+}
+
+/// `31.0` → `31` throughout a JSON value: JSON (and JSON Schema's `integer`) does
+/// not tell them apart, serde's integer fields do.
+fn whole_floats_to_ints(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64() {
+                if f.fract() == 0.0 && f.abs() < 9.0e15 {
+                    *v = Value::from(f as i64);
                 }
             }
-            let mut err = ApiError::bad_request(format!("invalid JSON body: {msg}"));
-            err.field_errors
-                .insert("body".to_string(), vec![format!("invalid JSON: {msg}")]);
-            err
-        })
+        }
+        Value::Array(a) => a.iter_mut().for_each(whole_floats_to_ints),
+        Value::Object(o) => o.values_mut().for_each(whole_floats_to_ints),
+        _ => {}
     }
 }
 
@@ -300,9 +335,14 @@ impl Check {
     }
 }
 
-/// Trimmed non-empty string or a field error.
+/// A required string with at least one character that is not ASCII white space
+/// (the OpenAPI document's `pattern: "[^ \t\n\f\r]"`), trimmed of ASCII white
+/// space; otherwise a field error.
 pub(crate) fn required(check: &mut Check, field: &str, v: &Option<String>) -> String {
-    match v.as_deref().map(str::trim) {
+    match v
+        .as_deref()
+        .map(|s| s.trim_matches(|c: char| c.is_ascii_whitespace()))
+    {
         Some(s) if !s.is_empty() => s.to_string(),
         _ => {
             check.add(field, "must not be empty");

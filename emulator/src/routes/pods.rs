@@ -138,8 +138,8 @@ pub(crate) struct CreatePod {
     name: Option<String>,
     image: Option<String>,
     gpu_type: Option<String>,
-    gpu_count: Option<i64>,
-    cpu: Option<i64>,
+    gpu_count: Option<f64>,
+    cpu: Option<f64>,
     memory: Option<i64>,
     disk: Option<i64>,
     ports: Option<Vec<i64>>,
@@ -149,6 +149,22 @@ pub(crate) struct CreatePod {
     labels: Option<BTreeMap<String, String>>,
     project_id: Option<String>,
     template_id: Option<String>,
+}
+
+/// A count that may be fractional: `lo < v <= hi` when `open_lo`, else `lo <= v <= hi`.
+fn in_range_f(check: &mut Check, field: &str, v: f64, lo: f64, open_lo: bool, hi: f64) -> f64 {
+    let low_ok = if open_lo { v > lo } else { v >= lo };
+    if !(low_ok && v <= hi) {
+        let (l, r) = if open_lo {
+            ("above", "and at most")
+        } else {
+            ("between", "and")
+        };
+        check.add(field, &format!("must be {l} {lo} {r} {hi}"));
+        0.0
+    } else {
+        v
+    }
 }
 
 fn in_range(check: &mut Check, field: &str, v: i64, lo: i64, hi: i64) -> u32 {
@@ -187,21 +203,23 @@ pub(crate) async fn create(
             .clone()
             .or_else(|| tpl.as_ref().map(|t| t.image.clone())),
     );
-    let gpu_count = in_range(
+    let gpu_count = in_range_f(
         &mut check,
         "gpu_count",
         b.gpu_count
-            .or(tpl.as_ref().map(|t| t.gpu_count as i64))
-            .unwrap_or(1),
-        0,
-        8,
+            .or(tpl.as_ref().map(|t| t.gpu_count))
+            .unwrap_or(1.0),
+        0.0,
+        false,
+        8.0,
     );
-    let cpu = in_range(
+    let cpu = in_range_f(
         &mut check,
         "cpu",
-        b.cpu.or(tpl.as_ref().map(|t| t.cpu as i64)).unwrap_or(4),
-        1,
-        256,
+        b.cpu.or(tpl.as_ref().map(|t| t.cpu)).unwrap_or(4.0),
+        0.0,
+        true,
+        256.0,
     );
     let memory = in_range(
         &mut check,
@@ -224,7 +242,7 @@ pub(crate) async fn create(
         .clone()
         .filter(|g| !g.is_empty())
         .or_else(|| tpl.as_ref().and_then(|t| t.gpu_type.clone()))
-        .or_else(|| (gpu_count > 0).then(|| "A100".to_string()));
+        .or_else(|| (gpu_count > 0.0).then(|| "A100".to_string()));
     if let Some(g) = &gpu_type {
         if gpu(g).is_none() {
             check.add("gpu_type", &format!("unknown GPU type {g}"));
@@ -246,9 +264,6 @@ pub(crate) async fn create(
     }
     let volumes = b.volumes.clone().unwrap_or_default();
     for m in &volumes {
-        if !st.volumes.iter().any(|v| v.id == m.volume_id) {
-            check.add("volumes", &format!("unknown volume {}", m.volume_id));
-        }
         if crate::shell::clean_abs(&m.mount_path).is_none_or(|c| c.is_empty()) {
             check.add("volumes", "mount_path must be an absolute path below /");
         }
@@ -272,6 +287,13 @@ pub(crate) async fn create(
         }
     };
     check.finish()?;
+    // like an unknown template_id: a reference to nothing is 404, not a malformed body
+    if let Some(m) = volumes
+        .iter()
+        .find(|m| !st.volumes.iter().any(|v| v.id == m.volume_id))
+    {
+        return Err(ApiError::not_found("volume", &m.volume_id));
+    }
     let project_id = auth.project_for_create(&st, b.project_id.as_deref())?;
     for m in &volumes {
         if let Some(v) = st.volumes.iter().find(|v| v.id == m.volume_id) {
@@ -297,7 +319,7 @@ pub(crate) async fn create(
     let hourly = gpu_type
         .as_deref()
         .and_then(gpu)
-        .map(|g| g.3 * gpu_count as i64)
+        .map(|g| (g.3 as f64 * gpu_count).ceil() as i64)
         .unwrap_or(0);
     if st.balance_cents < hourly {
         return Err(ApiError::new(
@@ -573,7 +595,7 @@ pub(crate) async fn exec(
 ) -> ApiResult<Response> {
     let delay = app.cfg.pod_start_delay;
     let command = match &b.command {
-        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+        Some(Value::String(s)) if !s.chars().all(|c| c.is_ascii_whitespace()) => s.clone(),
         Some(Value::Array(a)) if !a.is_empty() => a
             .iter()
             .map(|x| {
@@ -601,9 +623,9 @@ pub(crate) async fn exec(
         let shell = Shell {
             fs: pod_fs(&app, p),
             gpu_type: p.gpu_type.clone(),
-            gpu_count: p.gpu_count,
+            gpu_count: p.gpu_count.ceil() as u32,
             hostname: p.name.clone(),
-            cpu: p.cpu,
+            cpu: p.cpu.ceil().max(1.0) as u32,
             env: p.env.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             timeout,
         };
@@ -683,7 +705,7 @@ pub(crate) async fn logs(
 ) -> ApiResult<Response> {
     let delay = app.cfg.pod_start_delay;
     let tail = q.u64("tail")?;
-    let since = match q.nonempty("since") {
+    let since = match q.get("since") {
         None => None,
         Some(s) => Some(
             parse_rfc3339(s).ok_or_else(|| ApiError::field("since", "must be an RFC 3339 time"))?,
@@ -748,7 +770,7 @@ pub(crate) async fn metrics(
         .and_then(gpu)
         .map(|g| g.2)
         .unwrap_or(0) as f64
-        * p.gpu_count as f64;
+        * p.gpu_count;
     let running = p.status(delay) == "running";
     let r = |lo: f64, hi: f64| {
         if running {
@@ -758,7 +780,11 @@ pub(crate) async fn metrics(
         }
     };
     let round = |x: f64| (x * 10.0).round() / 10.0;
-    let gpu_util = if p.gpu_count > 0 { r(35.0, 95.0) } else { 0.0 };
+    let gpu_util = if p.gpu_count > 0.0 {
+        r(35.0, 95.0)
+    } else {
+        0.0
+    };
     Ok(Json(json!({
         "gpu_utilization": round(gpu_util),
         "gpu_memory_used": round(gpu_total * r(0.2, 0.8)),
@@ -813,8 +839,14 @@ pub(crate) async fn put_file(
     let host = fs
         .resolve(&path)
         .ok_or_else(|| ApiError::field("path", "invalid path"))?;
-    if host.is_dir() || path.ends_with('/') {
-        return Err(ApiError::field("path", "is a directory"));
+    if path.ends_with('/') {
+        return Err(ApiError::field("path", "must not end with /"));
+    }
+    if host.is_dir() {
+        return Err(ApiError::conflict_state(
+            format!("{path} is a directory"),
+            "directory",
+        ));
     }
     if let Some(parent) = host.parent() {
         tokio::fs::create_dir_all(parent).await?;
@@ -851,7 +883,10 @@ pub(crate) async fn get_file(
         .resolve(&path)
         .ok_or_else(|| ApiError::field("path", "invalid path"))?;
     if host.is_dir() {
-        return Err(ApiError::field("path", "is a directory"));
+        return Err(ApiError::conflict_state(
+            format!("{path} is a directory"),
+            "directory",
+        ));
     }
     let file = match tokio::fs::File::open(&host).await {
         Ok(f) => f,

@@ -46,7 +46,12 @@ pub(crate) async fn create(
 ) -> ApiResult<(StatusCode, Json<Project>)> {
     let mut check = Check::default();
     let name = required(&mut check, "name", &body.name);
-    if name.len() > 100 {
+    // counted in characters, before trimming, as JSON Schema's maxLength counts
+    if body
+        .name
+        .as_deref()
+        .is_some_and(|n| n.chars().count() > 100)
+    {
         check.add("name", "must be at most 100 characters");
     }
     check.finish()?;
@@ -90,6 +95,12 @@ pub(crate) async fn delete(
 ) -> ApiResult<StatusCode> {
     let mut st = app.lock();
     auth.check_project(&st, &id)?;
+    if id == st.default_project {
+        return Err(ApiError::conflict_state(
+            format!("project {id} is the account's default project; it cannot be deleted"),
+            "default",
+        ));
+    }
     let pods = st.pods.iter().filter(|p| p.project_id == id).count();
     if pods > 0 {
         return Err(ApiError::conflict(format!(
