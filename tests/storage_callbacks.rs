@@ -1,4 +1,6 @@
-//! Storage probes that differ by client: a panicking progress callback reaches the caller (after the transfer stops and a multipart upload is aborted), and cancelled transfers leave nothing behind.
+//! Storage probes that differ by client: a panicking progress callback reaches the
+//! caller (after the transfer stops and a multipart upload is aborted), and cancelled
+//! transfers leave nothing behind.
 
 mod common;
 
