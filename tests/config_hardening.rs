@@ -61,7 +61,8 @@ fn the_real_environment_default_file_and_python_variables() {
     big.set_len(100 * 1024 * 1024).unwrap();
     let started = std::time::Instant::now();
     let err = Client::builder().build().unwrap_err();
-    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    // Milliseconds in fact; 25 s before the cap. Generous for a loaded machine.
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
     assert!(err.message().contains("1048576 bytes"), "{err}");
     assert!(err.message().contains(".podstack/credentials"), "{err}");
     std::fs::remove_file(&credentials).unwrap();

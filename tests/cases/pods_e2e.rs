@@ -211,8 +211,9 @@ async fn waiting_on_a_pod_that_fails_stops_at_once() {
         }
         other => panic!("expected UnexpectedState, got {other:?}"),
     }
+    // It failed at once, not after the 30 s wait (generous: a loaded machine is slow).
     assert!(
-        started.elapsed() < Duration::from_secs(5),
+        started.elapsed() < Duration::from_secs(20),
         "{:?}",
         started.elapsed()
     );
@@ -244,7 +245,8 @@ async fn a_wait_that_times_out_names_the_last_status() {
     );
     let elapsed = started.elapsed();
     assert!(
-        elapsed >= Duration::from_millis(600) && elapsed < Duration::from_secs(3),
+        // Its own 600 ms, not the pod's 60 s start (generous for a loaded machine).
+        elapsed >= Duration::from_millis(600) && elapsed < Duration::from_secs(30),
         "{elapsed:?}"
     );
 }
@@ -284,11 +286,12 @@ async fn exec_results_timeouts_and_never_a_retry() {
 
     let started = Instant::now();
     let slow = pods
-        .exec_with_timeout(&pod.id, "sleep 5", Duration::from_secs(1))
+        .exec_with_timeout(&pod.id, "sleep 120", Duration::from_secs(1))
         .await
         .unwrap();
     assert_eq!(slow.exit_code, 124, "{slow:?}");
-    assert!(started.elapsed() < Duration::from_secs(4));
+    // Cut at its 1 s timeout, not after the command's 120 s.
+    assert!(started.elapsed() < Duration::from_secs(60));
 
     // A failed exec is not sent again, even though server errors are retried elsewhere.
     emulator.reset_stats();

@@ -396,7 +396,7 @@ async fn presigned_urls_work_without_the_token_until_they_expire() {
         .unwrap();
     let download = client
         .buckets()
-        .presigned_download_url(&bucket.id, "in/file.txt", Duration::from_secs(1))
+        .presigned_download_url(&bucket.id, "in/file.txt", Duration::from_secs(600))
         .await
         .unwrap();
     anonymous
@@ -406,11 +406,17 @@ async fn presigned_urls_work_without_the_token_until_they_expire() {
         .unwrap();
     assert_eq!(std::fs::read(scratch.path("back.txt")).unwrap(), b"hello");
 
+    // A URL that lives 1 s (at most: the emulator rounds down) is refused after 2.1 s.
+    let short = client
+        .buckets()
+        .presigned_download_url(&bucket.id, "in/file.txt", Duration::from_secs(1))
+        .await
+        .unwrap();
     // The emulator runs on its own threads: a plain sleep is fine in both clients.
     std::thread::sleep(Duration::from_millis(2_100));
     let error = anonymous
         .presigned()
-        .download(&download.url, scratch.path("late.txt"))
+        .download(&short.url, scratch.path("late.txt"))
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Permission { .. }), "{error:?}");
