@@ -5,6 +5,7 @@
 mod common;
 
 use std::path::PathBuf;
+#[cfg(feature = "async")]
 use std::time::Duration;
 
 use podstack::{NewBucket, ObjectQuery, TransferOptions};
