@@ -196,6 +196,14 @@ pub enum Error {
     },
 }
 
+impl From<crate::models::ParseEnumError> for Error {
+    /// A name outside a closed set (a [`Visibility`](crate::Visibility) or
+    /// [`SyncDirection`](crate::SyncDirection) from a setting) is a configuration error.
+    fn from(error: crate::models::ParseEnumError) -> Self {
+        Error::config(error.to_string())
+    }
+}
+
 /// A `Result` whose error is [`podstack::Error`](Error).
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

@@ -1,7 +1,9 @@
 //! Pod types: what the API answers and what a create sends.
 
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::fmt;
+use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -13,7 +15,7 @@ use crate::request::Listing;
 /// Read tolerantly (see the contract's "tolerant reading"): only `id` is required;
 /// any other field may be absent or `null` (its default), numbers may come as strings,
 /// and CPU and GPU counts may be fractional.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[non_exhaustive]
 pub struct Pod {
     /// Pod id, `pod_…`.
@@ -78,7 +80,18 @@ pub struct Pod {
 
 /// A pod's lifecycle state. States this SDK does not know yet are kept as
 /// [`PodStatus::Other`], never rejected; known ones are recognised whatever their ASCII
-/// case (`"Running"` is [`PodStatus::Running`]).
+/// case (`"Running"` is [`PodStatus::Running`]), in JSON and with [`str::parse`].
+/// `Display` and `Serialize` write the wire name.
+///
+/// ```
+/// use podstack::PodStatus;
+///
+/// let status: PodStatus = "Running".parse().unwrap(); // never fails
+/// assert_eq!(status, PodStatus::Running);
+/// assert_eq!(status.to_string(), "running");
+/// let new: PodStatus = "hibernating".parse().unwrap();
+/// assert_eq!(new, PodStatus::Other("hibernating".into()));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PodStatus {
@@ -103,7 +116,11 @@ pub enum PodStatus {
 }
 
 impl PodStatus {
-    /// The wire name, e.g. `"running"`.
+    /// The wire name, e.g. `"running"`; an unknown state's name as it came.
+    ///
+    /// ```
+    /// assert_eq!(podstack::PodStatus::Stopped.as_str(), "stopped");
+    /// ```
     pub fn as_str(&self) -> &str {
         match self {
             PodStatus::Pending => "pending",
@@ -143,6 +160,16 @@ impl PodStatus {
 impl fmt::Display for PodStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for PodStatus {
+    type Err = Infallible;
+
+    /// The state for a name, ignoring ASCII case and surrounding white space; an
+    /// unknown name is kept as it came in [`PodStatus::Other`]. Never fails.
+    fn from_str(value: &str) -> Result<Self, Infallible> {
+        Ok(PodStatus::from_wire(value))
     }
 }
 
@@ -392,7 +419,7 @@ impl PodFilter {
 }
 
 /// What a command run with [`Pods::exec`](crate::Pods::exec) printed and returned.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ExecResult {
     /// The exit code; 0 is success. Required: an answer without one is a decode error
@@ -444,7 +471,7 @@ impl LogOptions {
 }
 
 /// A pod's resource usage.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[non_exhaustive]
 pub struct PodMetrics {
     /// GPU utilization, percent.
@@ -471,7 +498,7 @@ pub struct PodMetrics {
 }
 
 /// Something that happened to a pod.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PodEvent {
     /// When (RFC 3339).
@@ -486,7 +513,7 @@ pub struct PodEvent {
 }
 
 /// A file or directory inside a pod.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PodFile {
     /// Absolute path (a file's identity: required).

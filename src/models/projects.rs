@@ -6,7 +6,7 @@ use super::{tolerant, Page};
 use crate::request::Listing;
 
 /// A project: the unit that owns pods, volumes and their billing.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[non_exhaustive]
 pub struct Project {
     /// Project id.

@@ -6,16 +6,29 @@
 //! and absent strings empty; lists bare or wrapped.
 
 use std::fmt;
+use std::str::FromStr;
 
 use serde::de::Deserializer;
 use serde::{Deserialize, Serialize};
 
-use super::tolerant;
+use super::{tolerant, ParseEnumError};
 
 const GB: f64 = 1_000_000_000.0;
 
 /// Who may read a bucket's objects without credentials.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+///
+/// A closed set: [`str::parse`] and JSON take `private` or `public` in any ASCII case
+/// and refuse anything else; `Display` and `Serialize` write the lower-case name.
+///
+/// ```
+/// use podstack::Visibility;
+///
+/// assert_eq!("Public".parse::<Visibility>()?, Visibility::Public);
+/// assert_eq!(Visibility::Private.to_string(), "private");
+/// assert!("shared".parse::<Visibility>().is_err());
+/// # Ok::<(), podstack::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Visibility {
@@ -27,6 +40,10 @@ pub enum Visibility {
 
 impl Visibility {
     /// `"private"` or `"public"`.
+    ///
+    /// ```
+    /// assert_eq!(podstack::Visibility::Public.as_str(), "public");
+    /// ```
     pub fn as_str(&self) -> &'static str {
         match self {
             Visibility::Private => "private",
@@ -38,6 +55,30 @@ impl Visibility {
 impl fmt::Display for Visibility {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Visibility {
+    type Err = ParseEnumError;
+
+    /// `private` or `public`, ignoring ASCII case and surrounding white space.
+    fn from_str(value: &str) -> Result<Self, ParseEnumError> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "private" => Ok(Visibility::Private),
+            "public" => Ok(Visibility::Public),
+            _ => Err(ParseEnumError::new(
+                "visibility",
+                value,
+                &["private", "public"],
+            )),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Visibility {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        value.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -211,11 +252,12 @@ impl NewBucket {
     }
 }
 
-/// An object in a bucket.
+/// An object in a bucket. Serialized as the service sends it, the key as `path`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct StoredObject {
     /// Its key, e.g. `datasets/data.csv`.
+    #[serde(rename = "path")]
     pub key: String,
     /// Its size, bytes.
     pub size_bytes: u64,

@@ -146,7 +146,8 @@ impl TransferOptions {
 }
 
 /// What a transfer moved.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TransferSummary {
     /// Files transferred.
