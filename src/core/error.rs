@@ -233,26 +233,64 @@ impl ErrorContext {
     }
 
     /// The human-readable message.
+    ///
+    /// ```
+    /// # fn show(error: &podstack::Error) {
+    /// let context = error.context();
+    /// eprintln!("{}", context.message());
+    /// # }
+    /// ```
     pub fn message(&self) -> &str {
         &self.0.message
     }
 
     /// The API's machine-readable error code, such as `"invalid_token"`.
+    ///
+    /// ```
+    /// # fn show(error: &podstack::Error) {
+    /// if error.context().code() == Some("token_expired") {
+    ///     eprintln!("create a new token");
+    /// }
+    /// # }
+    /// ```
     pub fn code(&self) -> Option<&str> {
         self.0.code.as_deref()
     }
 
     /// The request id (`X-Request-Id`) to quote to support.
+    ///
+    /// ```
+    /// # fn show(error: &podstack::Error) {
+    /// if let Some(id) = error.context().request_id() {
+    ///     eprintln!("quote request id {id} to support");
+    /// }
+    /// # }
+    /// ```
     pub fn request_id(&self) -> Option<&str> {
         self.0.request_id.as_deref()
     }
 
     /// The HTTP status, when an answer came back.
+    ///
+    /// ```
+    /// # fn show(error: &podstack::Error) {
+    /// let answered = error.context().status_code().is_some();
+    /// # let _ = answered;
+    /// # }
+    /// ```
     pub fn status_code(&self) -> Option<u16> {
         self.0.status_code
     }
 
     /// The `details` object of the error body (`Null` when there was none).
+    ///
+    /// ```
+    /// # fn show(error: &podstack::Error) {
+    /// if let Some(state) = error.context().details().get("current_state") {
+    ///     eprintln!("the resource is {state}");
+    /// }
+    /// # }
+    /// ```
     pub fn details(&self) -> &serde_json::Value {
         &self.0.details
     }
@@ -324,6 +362,13 @@ impl std::error::Error for Error {
 
 impl Error {
     /// The context shared by every variant.
+    ///
+    /// ```
+    /// # fn show(error: &podstack::Error) {
+    /// let context = error.context();
+    /// eprintln!("{} (HTTP {:?})", context.message(), context.status_code());
+    /// # }
+    /// ```
     pub fn context(&self) -> &ErrorContext {
         match self {
             Error::Authentication { context }
@@ -346,27 +391,67 @@ impl Error {
     }
 
     /// The human-readable message, without the status and request id that `Display` adds.
+    ///
+    /// ```
+    /// # fn show(error: &podstack::Error) {
+    /// // `to_string()` adds the HTTP status and request id; `message()` does not.
+    /// eprintln!("{}", error.message());
+    /// # }
+    /// ```
     pub fn message(&self) -> &str {
         self.context().message()
     }
 
     /// The API's error code (`"validation_error"`, `"token_expired"`, ...), when it sent one.
+    ///
+    /// ```
+    /// # fn show(error: &podstack::Error) {
+    /// match error.code() {
+    ///     Some("token_expired") => eprintln!("the token expired: create a new one"),
+    ///     _ => eprintln!("{error}"),
+    /// }
+    /// # }
+    /// ```
     pub fn code(&self) -> Option<&str> {
         self.context().code()
     }
 
     /// The request id to quote to support, from `X-Request-Id` or the error body.
+    ///
+    /// ```
+    /// # fn show(error: &podstack::Error) {
+    /// if let Some(id) = error.request_id() {
+    ///     eprintln!("quote request id {id} to support");
+    /// }
+    /// # }
+    /// ```
     pub fn request_id(&self) -> Option<&str> {
         self.context().request_id()
     }
 
     /// The HTTP status, when an answer came back.
+    ///
+    /// ```
+    /// # fn show(error: &podstack::Error) {
+    /// if error.status_code() == Some(404) {
+    ///     eprintln!("already gone");
+    /// }
+    /// # }
+    /// ```
     pub fn status_code(&self) -> Option<u16> {
         self.context().status_code()
     }
 
     /// Whether retrying the same call later may succeed: server errors, rate limits,
     /// network failures and timeouts.
+    ///
+    /// ```
+    /// # fn show(error: &podstack::Error) {
+    /// if error.is_transient() {
+    ///     eprintln!("try again later: {error}");
+    /// }
+    /// # }
+    /// ```
     pub fn is_transient(&self) -> bool {
         matches!(
             self,

@@ -122,6 +122,11 @@ impl fmt::Debug for SyncOptions {
 
 impl SyncOptions {
     /// A sync in `direction` that copies new and changed files and deletes nothing.
+    ///
+    /// ```
+    /// let options = podstack::SyncOptions::new(podstack::SyncDirection::Upload);
+    /// assert!(!options.delete && !options.dry_run);
+    /// ```
     pub fn new(direction: SyncDirection) -> Self {
         SyncOptions {
             direction,
@@ -134,12 +139,25 @@ impl SyncOptions {
 
     /// Skips paths (relative to the directory and the prefix, `/`-separated) matching
     /// this glob: `*` within a segment, `**` across segments, `?`, `[a-z]`. A pattern
-    /// without `/` also matches a file name in any directory. Fails with
-    /// [`Error::Config`] for a malformed pattern.
+    /// without `/` also matches a file name in any directory.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] for a malformed pattern (an unclosed `[`, `***`), naming it.
+    ///
+    /// ```
+    /// let options = podstack::SyncOptions::new(podstack::SyncDirection::Download)
+    ///     .exclude("*.tmp")?;
+    /// assert!(podstack::SyncOptions::new(podstack::SyncDirection::Download)
+    ///     .exclude("[")
+    ///     .is_err());
+    /// # let _ = options;
+    /// # Ok::<(), podstack::Error>(())
+    /// ```
     pub fn exclude(mut self, pattern: &str) -> Result<Self> {
         let parsed = glob::Pattern::new(pattern).map_err(|e| {
             Error::config(format!(
-                "the exclude pattern {pattern:?} is not a glob: {e}"
+                "the exclude pattern {pattern:?} is not a glob ({e}): use *, **, ? and [a-z]"
             ))
         })?;
         self.excludes.push(parsed);
@@ -147,18 +165,36 @@ impl SyncOptions {
     }
 
     /// Deletes files on the target that the source lacks.
+    ///
+    /// ```
+    /// let mirror = podstack::SyncOptions::new(podstack::SyncDirection::Download).delete(true);
+    /// assert!(mirror.delete);
+    /// ```
     pub fn delete(mut self, delete: bool) -> Self {
         self.delete = delete;
         self
     }
 
     /// Plans only: nothing is copied or deleted.
+    ///
+    /// ```
+    /// let plan = podstack::SyncOptions::new(podstack::SyncDirection::Upload).dry_run(true);
+    /// assert!(plan.dry_run);
+    /// ```
     pub fn dry_run(mut self, dry_run: bool) -> Self {
         self.dry_run = dry_run;
         self
     }
 
     /// Progress, multipart and concurrency settings for the copies.
+    ///
+    /// ```
+    /// use podstack::{SyncDirection, SyncOptions, TransferOptions};
+    ///
+    /// let options = SyncOptions::new(SyncDirection::Upload)
+    ///     .transfer(TransferOptions::new().concurrency(8));
+    /// # let _ = options;
+    /// ```
     pub fn transfer(mut self, transfer: TransferOptions) -> Self {
         self.transfer = transfer;
         self
