@@ -166,7 +166,7 @@ pub enum Error {
     /// destination.
     #[non_exhaustive]
     Io {
-        /// Message naming the file.
+        /// Message naming the file and what was done to it; why it failed is the `source`.
         context: ErrorContext,
         /// The I/O error (shared, so that the error can be cloned).
         source: Arc<std::io::Error>,
@@ -185,7 +185,8 @@ pub enum Error {
     /// A successful answer whose body could not be decoded.
     #[non_exhaustive]
     Decode {
-        /// Message naming the request and what was wrong, with a body excerpt.
+        /// Message naming the request, with a body excerpt; what was wrong is the
+        /// `source` (and shows with `{:#}`).
         context: ErrorContext,
         /// The request's method and path, e.g. `GET /v1/auth/whoami`.
         path: String,
