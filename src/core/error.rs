@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -16,6 +17,9 @@ use crate::core::redact::{RedactedSource, Redactor};
 /// A boxed error from a lower layer (the transport or the file system).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
+/// A lower layer's error, shared so that [`Error`] can be `Clone` and keep its source.
+type SharedError = Arc<dyn std::error::Error + Send + Sync + 'static>;
+
 /// Everything that can go wrong in a call to the Podstack API.
 ///
 /// Every variant carries an [`ErrorContext`] with the message, the API error code, the
@@ -23,6 +27,21 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// directly with [`Error::message`], [`Error::code`], [`Error::request_id`] and
 /// [`Error::status_code`]. Variants that the API documents with extra details carry
 /// them as fields.
+///
+/// `Display` shows the message, then the HTTP status and request id when there were
+/// any; it never repeats the lower layer's error, which
+/// [`source()`](std::error::Error::source) returns (a network, file or JSON error). The
+/// alternate form, `{:#}`, adds the sources on the same line, for a log line that says
+/// everything:
+///
+/// ```
+/// # fn show(error: &podstack::Error) {
+/// eprintln!("{error}"); // could not connect to the server
+/// eprintln!("{error:#}"); // could not connect to the server: Connection refused (os error 111)
+/// # }
+/// ```
+///
+/// `Error` is `Clone` (its sources are shared), `Send`, `Sync` and `'static`.
 ///
 /// ```
 /// use podstack::Error;
@@ -39,25 +58,22 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// }
 /// # let _ = explain;
 /// ```
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// No token was found, or the API rejected it (HTTP 401: invalid or expired token).
-    #[error("{context}")]
     #[non_exhaustive]
     Authentication {
         /// Message, code, request id and status.
         context: ErrorContext,
     },
     /// The token may not touch this resource or project (HTTP 403).
-    #[error("{context}")]
     #[non_exhaustive]
     Permission {
         /// Message, code, request id and status.
         context: ErrorContext,
     },
     /// The resource does not exist (HTTP 404).
-    #[error("{context}")]
     #[non_exhaustive]
     NotFound {
         /// Message, code, request id and status.
@@ -68,7 +84,6 @@ pub enum Error {
         resource_id: Option<String>,
     },
     /// The request's parameters were rejected (HTTP 400 or 422).
-    #[error("{context}")]
     #[non_exhaustive]
     Validation {
         /// Message, code, request id and status.
@@ -77,7 +92,6 @@ pub enum Error {
         field_errors: BTreeMap<String, Vec<String>>,
     },
     /// The wallet cannot pay for what was asked (HTTP 402).
-    #[error("{context}")]
     #[non_exhaustive]
     InsufficientBalance {
         /// Message, code, request id and status.
@@ -88,7 +102,6 @@ pub enum Error {
         available_cents: Option<i64>,
     },
     /// A resource quota is used up (HTTP 403 or 429 with code `quota_exceeded`).
-    #[error("{context}")]
     #[non_exhaustive]
     QuotaExceeded {
         /// Message, code, request id and status.
@@ -101,7 +114,6 @@ pub enum Error {
         current: Option<u64>,
     },
     /// Too many requests (HTTP 429 with code `rate_limited`).
-    #[error("{context}")]
     #[non_exhaustive]
     RateLimit {
         /// Message, code, request id and status.
@@ -110,7 +122,6 @@ pub enum Error {
         retry_after: Option<Duration>,
     },
     /// The resource is in the wrong state for the operation (HTTP 409).
-    #[error("{context}")]
     #[non_exhaustive]
     Conflict {
         /// Message, code, request id and status.
@@ -119,31 +130,26 @@ pub enum Error {
         current_state: Option<String>,
     },
     /// The server failed (HTTP 5xx). Quote the request id to support.
-    #[error("{context}")]
     #[non_exhaustive]
     Server {
         /// Message, code, request id and status.
         context: ErrorContext,
     },
     /// Any other unexpected HTTP status (for example a redirect that was not followed).
-    #[error("{context}")]
     #[non_exhaustive]
     Api {
         /// Message, code, request id and status.
         context: ErrorContext,
     },
     /// The connection could not be made, or broke.
-    #[error("{context}")]
     #[non_exhaustive]
     Network {
         /// Message (and nothing else: no answer came back).
         context: ErrorContext,
-        /// The underlying I/O or TLS error.
-        #[source]
-        source: Option<BoxError>,
+        /// The underlying I/O or TLS error (shared, so that the error can be cloned).
+        source: Option<SharedError>,
     },
     /// The request took longer than the configured timeout.
-    #[error("{context}")]
     #[non_exhaustive]
     Timeout {
         /// Message saying what timed out and after how long.
@@ -151,7 +157,6 @@ pub enum Error {
     },
     /// The configuration is unusable: a named profile that does not exist, an
     /// unreadable or malformed credentials file, an invalid endpoint.
-    #[error("{context}")]
     #[non_exhaustive]
     Config {
         /// Message naming the file or value at fault.
@@ -159,18 +164,15 @@ pub enum Error {
     },
     /// A local file could not be read or written: an upload's source, a download's
     /// destination.
-    #[error("{context}")]
     #[non_exhaustive]
     Io {
-        /// Message naming the file.
+        /// Message naming the file and what was done to it; why it failed is the `source`.
         context: ErrorContext,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
+        /// The I/O error (shared, so that the error can be cloned).
+        source: Arc<std::io::Error>,
     },
     /// A resource reached a state the call cannot continue from, such as a pod that
     /// `failed` while [`wait_until_running`](crate::Pods::wait_until_running) waited.
-    #[error("{context}")]
     #[non_exhaustive]
     UnexpectedState {
         /// Message naming the resource and its state.
@@ -181,19 +183,26 @@ pub enum Error {
         state: String,
     },
     /// A successful answer whose body could not be decoded.
-    #[error("{context}")]
     #[non_exhaustive]
     Decode {
-        /// Message naming the request and what was wrong, with a body excerpt.
+        /// Message naming the request, with a body excerpt; what was wrong is the
+        /// `source` (and shows with `{:#}`).
         context: ErrorContext,
         /// The request's method and path, e.g. `GET /v1/auth/whoami`.
         path: String,
         /// The start of the body that failed to decode.
         excerpt: String,
-        /// The JSON error.
-        #[source]
-        source: serde_json::Error,
+        /// The JSON error (shared, so that the error can be cloned).
+        source: Arc<serde_json::Error>,
     },
+}
+
+impl From<crate::models::ParseEnumError> for Error {
+    /// A name outside a closed set (a [`Visibility`](crate::Visibility) or
+    /// [`SyncDirection`](crate::SyncDirection) from a setting) is a configuration error.
+    fn from(error: crate::models::ParseEnumError) -> Self {
+        Error::config(error.to_string())
+    }
 }
 
 /// A `Result` whose error is [`podstack::Error`](Error).
@@ -225,26 +234,64 @@ impl ErrorContext {
     }
 
     /// The human-readable message.
+    ///
+    /// ```
+    /// # fn show(error: &podstack::Error) {
+    /// let context = error.context();
+    /// eprintln!("{}", context.message());
+    /// # }
+    /// ```
     pub fn message(&self) -> &str {
         &self.0.message
     }
 
     /// The API's machine-readable error code, such as `"invalid_token"`.
+    ///
+    /// ```
+    /// # fn show(error: &podstack::Error) {
+    /// if error.context().code() == Some("token_expired") {
+    ///     eprintln!("create a new token");
+    /// }
+    /// # }
+    /// ```
     pub fn code(&self) -> Option<&str> {
         self.0.code.as_deref()
     }
 
     /// The request id (`X-Request-Id`) to quote to support.
+    ///
+    /// ```
+    /// # fn show(error: &podstack::Error) {
+    /// if let Some(id) = error.context().request_id() {
+    ///     eprintln!("quote request id {id} to support");
+    /// }
+    /// # }
+    /// ```
     pub fn request_id(&self) -> Option<&str> {
         self.0.request_id.as_deref()
     }
 
     /// The HTTP status, when an answer came back.
+    ///
+    /// ```
+    /// # fn show(error: &podstack::Error) {
+    /// let answered = error.context().status_code().is_some();
+    /// # let _ = answered;
+    /// # }
+    /// ```
     pub fn status_code(&self) -> Option<u16> {
         self.0.status_code
     }
 
     /// The `details` object of the error body (`Null` when there was none).
+    ///
+    /// ```
+    /// # fn show(error: &podstack::Error) {
+    /// if let Some(state) = error.context().details().get("current_state") {
+    ///     eprintln!("the resource is {state}");
+    /// }
+    /// # }
+    /// ```
     pub fn details(&self) -> &serde_json::Value {
         &self.0.details
     }
@@ -282,8 +329,47 @@ impl fmt::Display for ErrorContext {
     }
 }
 
+impl fmt::Display for Error {
+    /// The message, the HTTP status and the request id; with `{:#}`, then each source
+    /// as `: source`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.context(), f)?;
+        if f.alternate() {
+            let mut next = std::error::Error::source(self);
+            while let Some(source) = next {
+                write!(f, ": {source}")?;
+                next = source.source();
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {
+    /// The lower layer's error: the I/O or TLS error of [`Error::Network`], the
+    /// [`std::io::Error`] of [`Error::Io`], the [`serde_json::Error`] of
+    /// [`Error::Decode`]; `None` for the others.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Network { source, .. } => source
+                .as_deref()
+                .map(|s| s as &(dyn std::error::Error + 'static)),
+            Error::Io { source, .. } => Some(&**source),
+            Error::Decode { source, .. } => Some(&**source),
+            _ => None,
+        }
+    }
+}
+
 impl Error {
     /// The context shared by every variant.
+    ///
+    /// ```
+    /// # fn show(error: &podstack::Error) {
+    /// let context = error.context();
+    /// eprintln!("{} (HTTP {:?})", context.message(), context.status_code());
+    /// # }
+    /// ```
     pub fn context(&self) -> &ErrorContext {
         match self {
             Error::Authentication { context }
@@ -306,27 +392,67 @@ impl Error {
     }
 
     /// The human-readable message, without the status and request id that `Display` adds.
+    ///
+    /// ```
+    /// # fn show(error: &podstack::Error) {
+    /// // `to_string()` adds the HTTP status and request id; `message()` does not.
+    /// eprintln!("{}", error.message());
+    /// # }
+    /// ```
     pub fn message(&self) -> &str {
         self.context().message()
     }
 
     /// The API's error code (`"validation_error"`, `"token_expired"`, ...), when it sent one.
+    ///
+    /// ```
+    /// # fn show(error: &podstack::Error) {
+    /// match error.code() {
+    ///     Some("token_expired") => eprintln!("the token expired: create a new one"),
+    ///     _ => eprintln!("{error}"),
+    /// }
+    /// # }
+    /// ```
     pub fn code(&self) -> Option<&str> {
         self.context().code()
     }
 
     /// The request id to quote to support, from `X-Request-Id` or the error body.
+    ///
+    /// ```
+    /// # fn show(error: &podstack::Error) {
+    /// if let Some(id) = error.request_id() {
+    ///     eprintln!("quote request id {id} to support");
+    /// }
+    /// # }
+    /// ```
     pub fn request_id(&self) -> Option<&str> {
         self.context().request_id()
     }
 
     /// The HTTP status, when an answer came back.
+    ///
+    /// ```
+    /// # fn show(error: &podstack::Error) {
+    /// if error.status_code() == Some(404) {
+    ///     eprintln!("already gone");
+    /// }
+    /// # }
+    /// ```
     pub fn status_code(&self) -> Option<u16> {
         self.context().status_code()
     }
 
     /// Whether retrying the same call later may succeed: server errors, rate limits,
     /// network failures and timeouts.
+    ///
+    /// ```
+    /// # fn show(error: &podstack::Error) {
+    /// if error.is_transient() {
+    ///     eprintln!("try again later: {error}");
+    /// }
+    /// # }
+    /// ```
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
@@ -349,10 +475,19 @@ impl Error {
         }
     }
 
+    /// A network error. The message says what failed and [`source()`] holds why; a
+    /// message that ends with the source's text (`"connection error: {source}"`) is cut
+    /// back, so that the source shows once.
+    ///
+    /// [`source()`]: std::error::Error::source
     pub(crate) fn network(message: impl Into<String>, source: Option<BoxError>) -> Self {
+        let mut message = message.into();
+        if let Some(source) = &source {
+            without_source_text(&mut message, source.as_ref(), "connection error");
+        }
         Error::Network {
             context: ErrorContext::new(message),
-            source,
+            source: source.map(SharedError::from),
         }
     }
 
@@ -362,11 +497,14 @@ impl Error {
         }
     }
 
+    /// A local file error: the message names the file and what was done to it, the
+    /// source says why (see [`Error::network`] for a message that repeats it).
     pub(crate) fn io(message: impl Into<String>, source: std::io::Error) -> Self {
-        let message = format!("{}: {source}", message.into());
+        let mut message = message.into();
+        without_source_text(&mut message, &source, "file error");
         Error::Io {
             context: ErrorContext::new(message),
-            source,
+            source: Arc::new(source),
         }
     }
 
@@ -384,13 +522,16 @@ impl Error {
 
     pub(crate) fn decode(what: &str, body: &[u8], source: serde_json::Error) -> Self {
         let excerpt = excerpt(body);
+        let message = if excerpt.is_empty() {
+            format!("could not decode the answer to {what}: the body is empty")
+        } else {
+            format!("could not decode the answer to {what}; the body starts: {excerpt}")
+        };
         Error::Decode {
-            context: ErrorContext::new(format!(
-                "could not decode the answer to {what}: {source}; body starts: {excerpt}"
-            )),
+            context: ErrorContext::new(message),
             path: what.to_owned(),
             excerpt,
-            source,
+            source: Arc::new(source),
         }
     }
 
@@ -446,12 +587,12 @@ impl Error {
             }
             Error::Network { source, .. } => {
                 if let Some(clean) = source.as_deref().and_then(|s| redact_source(s)) {
-                    *source = Some(Box::new(clean));
+                    *source = Some(Arc::new(clean));
                 }
             }
             Error::Io { source, .. } => {
-                if let Some(clean) = redact_source(source) {
-                    *source = std::io::Error::new(source.kind(), clean);
+                if let Some(clean) = redact_source(&**source) {
+                    *source = Arc::new(std::io::Error::new(source.kind(), clean));
                 }
             }
             Error::Decode {
@@ -462,8 +603,8 @@ impl Error {
             } => {
                 redactor.string(path);
                 redactor.string(excerpt);
-                if let Some(clean) = redact_source(source) {
-                    *source = <serde_json::Error as serde::de::Error>::custom(clean);
+                if let Some(clean) = redact_source(&**source) {
+                    *source = Arc::new(<serde_json::Error as serde::de::Error>::custom(clean));
                 }
             }
             Error::Authentication { .. }
@@ -497,6 +638,28 @@ impl Error {
             | Error::UnexpectedState { context, .. }
             | Error::Decode { context, .. } => context,
         }
+    }
+}
+
+/// Cuts a message built as `"{what}: {source}"` back to `what`, so that `Display`
+/// (the message) and `source()` do not say the same thing twice; `fallback` when
+/// nothing of the message is left.
+fn without_source_text(
+    message: &mut String,
+    source: &(dyn std::error::Error + 'static),
+    fallback: &str,
+) {
+    let text = source.to_string();
+    if text.is_empty() {
+        return;
+    }
+    if let Some(what) = message.strip_suffix(&text) {
+        let what = what.trim_end_matches([' ', ':', ';', ',', '-']);
+        *message = if what.is_empty() {
+            fallback.to_owned()
+        } else {
+            what.to_owned()
+        };
     }
 }
 
@@ -699,17 +862,18 @@ fn kind_from_status(status: u16) -> Kind {
 }
 
 /// The message for an answer without the error envelope: the documented wording for
-/// 401 and 403, and otherwise the status with a short excerpt of the body.
+/// 401 and 403 (users match on it, so it keeps its capital letter), and otherwise the
+/// status with a short excerpt of the body.
 fn fallback_message(status: u16, body: &[u8]) -> String {
     let base = match status {
         401 => "Invalid API token",
         403 => "Access denied to resource",
-        404 => "Resource not found",
-        409 => "Conflict with the resource's current state",
-        429 => "Rate limit exceeded",
-        400 | 422 => "Invalid request",
-        500..=599 => "Server error",
-        _ => "Unexpected response",
+        404 => "resource not found",
+        409 => "conflict with the resource's current state",
+        429 => "rate limit exceeded",
+        400 | 422 => "invalid request",
+        500..=599 => "server error",
+        _ => "unexpected response",
     };
     let excerpt = excerpt(body);
     match (status, excerpt.is_empty()) {
@@ -880,7 +1044,7 @@ mod tests {
         // An empty string falls back to the status's own message.
         let e = map(404, r#"{"error":"  "}"#);
         assert!(
-            e.message().starts_with("Resource not found"),
+            e.message().starts_with("resource not found"),
             "{}",
             e.message()
         );
@@ -888,6 +1052,139 @@ mod tests {
         let e = map(409, r#"{"error": 42}"#);
         assert!(matches!(e, Error::Conflict { .. }));
         assert!(e.message().contains("42"), "{}", e.message());
+    }
+
+    fn refused() -> std::io::Error {
+        std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "Connection refused")
+    }
+
+    /// Every source in the chain, as printed.
+    fn chain(error: &Error) -> Vec<String> {
+        let mut texts = Vec::new();
+        let mut next = std::error::Error::source(error);
+        while let Some(source) = next {
+            texts.push(source.to_string());
+            next = source.source();
+        }
+        texts
+    }
+
+    #[test]
+    fn display_shows_the_message_and_the_source_only_through_source() {
+        // The message a transport builds as "connection error: {source}".
+        let e = Error::network(
+            "connection error: Connection refused",
+            Some(refused().into()),
+        );
+        assert_eq!(e.to_string(), "connection error");
+        assert_eq!(chain(&e), ["Connection refused"]);
+        assert_eq!(format!("{e:#}"), "connection error: Connection refused");
+
+        let e = Error::network("could not connect to the API", Some(refused().into()));
+        assert_eq!(e.to_string(), "could not connect to the API");
+        assert_eq!(
+            format!("{e:#}"),
+            "could not connect to the API: Connection refused"
+        );
+        // A source-less error has nothing more to show.
+        let e = Error::network("reset", None);
+        assert_eq!(
+            (e.to_string(), format!("{e:#}")),
+            ("reset".into(), "reset".into())
+        );
+
+        let e = Error::io("could not read /tmp/x", refused());
+        assert_eq!(e.to_string(), "could not read /tmp/x");
+        assert_eq!(chain(&e), ["Connection refused"]);
+
+        let json = serde_json::from_str::<u8>("[]").unwrap_err();
+        let e = Error::decode("GET /v1/x", b"[]", json);
+        assert_eq!(
+            e.to_string(),
+            "could not decode the answer to GET /v1/x; the body starts: []"
+        );
+        assert_eq!(chain(&e).len(), 1);
+        assert!(!e.to_string().contains(&chain(&e)[0]));
+        assert!(Error::decode(
+            "GET /v1/x",
+            b"",
+            serde_json::from_str::<u8>("").unwrap_err()
+        )
+        .to_string()
+        .ends_with("the body is empty"));
+    }
+
+    #[test]
+    fn sources_are_the_lower_layers_own_errors() {
+        let e = Error::io("could not read /tmp/x", refused());
+        let source = std::error::Error::source(&e).unwrap();
+        assert_eq!(
+            source.downcast_ref::<std::io::Error>().map(|e| e.kind()),
+            Some(std::io::ErrorKind::ConnectionRefused)
+        );
+        let e = Error::network("x", Some(refused().into()));
+        assert!(std::error::Error::source(&e)
+            .unwrap()
+            .downcast_ref::<std::io::Error>()
+            .is_some());
+        let json = serde_json::from_str::<u8>("x").unwrap_err();
+        let e = Error::decode("GET /", b"x", json);
+        assert!(std::error::Error::source(&e)
+            .unwrap()
+            .downcast_ref::<serde_json::Error>()
+            .is_some());
+    }
+
+    #[test]
+    fn a_clone_keeps_the_message_fields_and_source() {
+        fn assert_traits<T: Clone + Send + Sync + 'static + std::error::Error>() {}
+        assert_traits::<Error>();
+
+        let e = Error::io("could not read /tmp/x", refused());
+        let copy = e.clone();
+        assert_eq!(format!("{copy:#}"), format!("{e:#}"));
+        match (&e, &copy) {
+            (Error::Io { source: a, .. }, Error::Io { source: b, .. }) => {
+                assert!(Arc::ptr_eq(a, b));
+            }
+            other => panic!("{other:?}"),
+        }
+        let e = map_with_request_id(
+            429,
+            r#"{"error":{"code":"rate_limited","message":"slow down"}}"#,
+        );
+        let copy = e.clone();
+        assert_eq!(copy.to_string(), e.to_string());
+        assert_eq!(copy.context(), e.context());
+        assert!(matches!(
+            copy,
+            Error::RateLimit {
+                retry_after: Some(_),
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn redaction_reaches_shared_sources() {
+        let secret = "podstack_ab_secret";
+        let leaky = std::io::Error::other(format!("proxy said {secret}"));
+        let e = Error::io("could not read /tmp/x", leaky).redact(&Redactor::new(secret));
+        assert!(!format!("{e:#} {e:?}").contains(secret), "{e:#}");
+        let e = Error::network("x", Some(format!("echo {secret}").into()))
+            .redact(&Redactor::new(secret));
+        assert!(!format!("{e:#} {e:?}").contains(secret), "{e:#}");
+    }
+
+    #[test]
+    fn fallback_messages_are_lower_case_except_the_documented_ones() {
+        assert_eq!(map(401, "").message(), "Invalid API token");
+        assert_eq!(map(403, "").message(), "Access denied to resource");
+        for status in [400, 404, 409, 418, 422, 429, 500, 502] {
+            let message = map(status, "<html>oops</html>").message().to_owned();
+            assert!(message.starts_with(|c: char| c.is_lowercase()), "{message}");
+            assert!(!message.ends_with('.'), "{message}");
+        }
     }
 
     #[test]

@@ -1,11 +1,11 @@
 //! Identity: `GET /v1/auth/whoami`.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::tolerant;
 
 /// The user a token belongs to.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[non_exhaustive]
 pub struct User {
     /// User id, `usr_…`.
@@ -26,7 +26,7 @@ pub struct User {
 }
 
 /// What the API says about the token in use. Never contains the secret itself.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 #[non_exhaustive]
 pub struct TokenInfo {
     /// The name given to the token when it was created.

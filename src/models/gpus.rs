@@ -1,12 +1,15 @@
 //! GPU availability: `GET /v1/gpus`.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{cents_to_amount, tolerant};
 
 /// A GPU type, its price and how many are free.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(from = "GpuWire")]
+///
+/// Serialized as the API sends it (`type`, `price_per_hour_cents`, ...): the dollars
+/// view [`price_per_hour`](Self::price_per_hour) is computed again when read back.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(from = "GpuWire", into = "GpuWire")]
 #[non_exhaustive]
 pub struct Gpu {
     /// The type to pass when creating a pod, e.g. `A100`.
@@ -25,7 +28,7 @@ pub struct Gpu {
     pub total: u32,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 struct GpuWire {
     /// The GPU type is a GPU row's identity: required.
     #[serde(rename = "type", deserialize_with = "tolerant::identity")]
@@ -49,6 +52,19 @@ impl From<GpuWire> for Gpu {
             name: g.name,
             memory_gb: g.memory_gb,
             price_per_hour: cents_to_amount(g.price_per_hour_cents),
+            price_per_hour_cents: g.price_per_hour_cents,
+            available: g.available,
+            total: g.total,
+        }
+    }
+}
+
+impl From<Gpu> for GpuWire {
+    fn from(g: Gpu) -> Self {
+        GpuWire {
+            gpu_type: g.gpu_type,
+            name: g.name,
+            memory_gb: g.memory_gb,
             price_per_hour_cents: g.price_per_hour_cents,
             available: g.available,
             total: g.total,

@@ -1,7 +1,9 @@
 //! Pod types: what the API answers and what a create sends.
 
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::fmt;
+use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -13,7 +15,7 @@ use crate::request::Listing;
 /// Read tolerantly (see the contract's "tolerant reading"): only `id` is required;
 /// any other field may be absent or `null` (its default), numbers may come as strings,
 /// and CPU and GPU counts may be fractional.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[non_exhaustive]
 pub struct Pod {
     /// Pod id, `pod_…`.
@@ -78,7 +80,18 @@ pub struct Pod {
 
 /// A pod's lifecycle state. States this SDK does not know yet are kept as
 /// [`PodStatus::Other`], never rejected; known ones are recognised whatever their ASCII
-/// case (`"Running"` is [`PodStatus::Running`]).
+/// case (`"Running"` is [`PodStatus::Running`]), in JSON and with [`str::parse`].
+/// `Display` and `Serialize` write the wire name.
+///
+/// ```
+/// use podstack::PodStatus;
+///
+/// let status: PodStatus = "Running".parse().unwrap(); // never fails
+/// assert_eq!(status, PodStatus::Running);
+/// assert_eq!(status.to_string(), "running");
+/// let new: PodStatus = "hibernating".parse().unwrap();
+/// assert_eq!(new, PodStatus::Other("hibernating".into()));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PodStatus {
@@ -103,7 +116,11 @@ pub enum PodStatus {
 }
 
 impl PodStatus {
-    /// The wire name, e.g. `"running"`.
+    /// The wire name, e.g. `"running"`; an unknown state's name as it came.
+    ///
+    /// ```
+    /// assert_eq!(podstack::PodStatus::Stopped.as_str(), "stopped");
+    /// ```
     pub fn as_str(&self) -> &str {
         match self {
             PodStatus::Pending => "pending",
@@ -146,6 +163,16 @@ impl fmt::Display for PodStatus {
     }
 }
 
+impl FromStr for PodStatus {
+    type Err = Infallible;
+
+    /// The state for a name, ignoring ASCII case and surrounding white space; an
+    /// unknown name is kept as it came in [`PodStatus::Other`]. Never fails.
+    fn from_str(value: &str) -> Result<Self, Infallible> {
+        Ok(PodStatus::from_wire(value))
+    }
+}
+
 impl<'de> Deserialize<'de> for PodStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value: String = tolerant::enum_text(deserializer)?;
@@ -173,6 +200,11 @@ pub struct VolumeMount {
 
 impl VolumeMount {
     /// Mounts `volume_id` at `mount_path`.
+    ///
+    /// ```
+    /// let mount = podstack::VolumeMount::new("vol_123", "/data");
+    /// assert_eq!(mount.mount_path, "/data");
+    /// ```
     pub fn new(volume_id: impl Into<String>, mount_path: impl Into<String>) -> Self {
         VolumeMount {
             volume_id: volume_id.into(),
@@ -255,6 +287,11 @@ pub struct NewPod {
 
 impl NewPod {
     /// A pod with this name and image.
+    ///
+    /// ```
+    /// let pod = podstack::NewPod::new("training-pod", "pytorch/pytorch:2.0.0-cuda11.7-cudnn8-runtime");
+    /// assert_eq!(pod.name, "training-pod");
+    /// ```
     pub fn new(name: impl Into<String>, image: impl Into<String>) -> Self {
         NewPod {
             name: name.into(),
@@ -264,6 +301,11 @@ impl NewPod {
     }
 
     /// A pod made from a saved template; set other fields to override the template's.
+    ///
+    /// ```
+    /// let pod = podstack::NewPod::from_template("tpl_123", "copy").gpu_count(4);
+    /// assert_eq!(pod.template_id.as_deref(), Some("tpl_123"));
+    /// ```
     pub fn from_template(template_id: impl Into<String>, name: impl Into<String>) -> Self {
         NewPod {
             name: name.into(),
@@ -273,12 +315,22 @@ impl NewPod {
     }
 
     /// The container image.
+    ///
+    /// ```
+    /// let pod = podstack::NewPod::from_template("tpl_123", "copy").image("ubuntu:22.04");
+    /// assert_eq!(pod.image.as_deref(), Some("ubuntu:22.04"));
+    /// ```
     pub fn image(mut self, image: impl Into<String>) -> Self {
         self.image = Some(image.into());
         self
     }
 
     /// The GPU type, e.g. `A100` (see [`Gpus::list`](crate::Gpus::list)).
+    ///
+    /// ```
+    /// let pod = podstack::NewPod::new("p", "pytorch").gpu_type("A100");
+    /// assert_eq!(pod.gpu_type.as_deref(), Some("A100"));
+    /// ```
     pub fn gpu_type(mut self, gpu_type: impl Into<String>) -> Self {
         self.gpu_type = Some(gpu_type.into());
         self
@@ -286,54 +338,102 @@ impl NewPod {
 
     /// The number of GPUs: a whole number (`2`) or, where the service offers shared
     /// GPUs, a fraction (`0.5`).
+    ///
+    /// ```
+    /// let whole = podstack::NewPod::new("p", "pytorch").gpu_count(2);
+    /// let shared = podstack::NewPod::new("p", "pytorch").gpu_count(0.5);
+    /// assert_eq!((whole.gpu_count, shared.gpu_count), (Some(2.0), Some(0.5)));
+    /// ```
     pub fn gpu_count(mut self, gpu_count: impl Into<f64>) -> Self {
         self.gpu_count = Some(gpu_count.into());
         self
     }
 
     /// CPU cores: a whole number (`8`) or a fraction (`0.5`).
+    ///
+    /// ```
+    /// let pod = podstack::NewPod::new("p", "pytorch").cpu(0.5);
+    /// assert_eq!(pod.cpu, Some(0.5));
+    /// ```
     pub fn cpu(mut self, cpu: impl Into<f64>) -> Self {
         self.cpu = Some(cpu.into());
         self
     }
 
     /// Memory in GB.
+    ///
+    /// ```
+    /// let pod = podstack::NewPod::new("p", "pytorch").memory_gb(64);
+    /// assert_eq!(pod.memory, Some(64));
+    /// ```
     pub fn memory_gb(mut self, memory: u32) -> Self {
         self.memory = Some(memory);
         self
     }
 
     /// Disk in GB.
+    ///
+    /// ```
+    /// let pod = podstack::NewPod::new("p", "pytorch").disk_gb(200);
+    /// assert_eq!(pod.disk, Some(200));
+    /// ```
     pub fn disk_gb(mut self, disk: u32) -> Self {
         self.disk = Some(disk);
         self
     }
 
     /// Ports to expose (e.g. 8888 for Jupyter).
+    ///
+    /// ```
+    /// let pod = podstack::NewPod::new("p", "pytorch").ports([8888, 6006]);
+    /// assert_eq!(pod.ports, [8888, 6006]);
+    /// ```
     pub fn ports(mut self, ports: impl IntoIterator<Item = u16>) -> Self {
         self.ports.extend(ports);
         self
     }
 
     /// Sets an environment variable.
+    ///
+    /// ```
+    /// let pod = podstack::NewPod::new("p", "pytorch").env("HF_HOME", "/data/hf");
+    /// assert_eq!(pod.env["HF_HOME"], "/data/hf");
+    /// ```
     pub fn env(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.env.insert(name.into(), value.into());
         self
     }
 
     /// The start-up command.
+    ///
+    /// ```
+    /// let pod = podstack::NewPod::new("p", "pytorch").command("python train.py");
+    /// assert_eq!(pod.command.as_deref(), Some("python train.py"));
+    /// ```
     pub fn command(mut self, command: impl Into<String>) -> Self {
         self.command = Some(command.into());
         self
     }
 
     /// Mounts a volume.
+    ///
+    /// ```
+    /// use podstack::{NewPod, VolumeMount};
+    ///
+    /// let pod = NewPod::new("p", "pytorch").volume(VolumeMount::new("vol_123", "/data"));
+    /// assert_eq!(pod.volumes.len(), 1);
+    /// ```
     pub fn volume(mut self, mount: VolumeMount) -> Self {
         self.volumes.push(mount);
         self
     }
 
     /// Sets a label.
+    ///
+    /// ```
+    /// let pod = podstack::NewPod::new("p", "pytorch").label("team", "ml");
+    /// assert_eq!(pod.labels["team"], "ml");
+    /// ```
     pub fn label(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.labels.insert(name.into(), value.into());
         self
@@ -341,6 +441,11 @@ impl NewPod {
 
     /// Creates the pod in this project instead of the client's (sent in the body and
     /// as `X-Project-Id`).
+    ///
+    /// ```
+    /// let pod = podstack::NewPod::new("p", "pytorch").project_id("prj_123");
+    /// assert_eq!(pod.project_id.as_deref(), Some("prj_123"));
+    /// ```
     pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
         self.project_id = Some(project_id.into());
         self
@@ -368,23 +473,45 @@ pub struct PodFilter {
 
 impl PodFilter {
     /// Every pod.
+    ///
+    /// ```
+    /// let every_pod = podstack::PodFilter::new();
+    /// assert_eq!(every_pod.status, None);
+    /// ```
     pub fn new() -> Self {
         PodFilter::default()
     }
 
     /// Only pods in this state.
+    ///
+    /// ```
+    /// use podstack::{PodFilter, PodStatus};
+    ///
+    /// let running = PodFilter::new().status(PodStatus::Running);
+    /// assert_eq!(running.status, Some(PodStatus::Running));
+    /// ```
     pub fn status(mut self, status: PodStatus) -> Self {
         self.status = Some(status);
         self
     }
 
     /// Only pods of this project.
+    ///
+    /// ```
+    /// let filter = podstack::PodFilter::new().project_id("prj_123");
+    /// assert_eq!(filter.project_id.as_deref(), Some("prj_123"));
+    /// ```
     pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
         self.project_id = Some(project_id.into());
         self
     }
 
     /// Only pods with this label (repeat for several; all must match).
+    ///
+    /// ```
+    /// let filter = podstack::PodFilter::new().label("team", "ml").label("stage", "dev");
+    /// assert_eq!(filter.labels.len(), 2);
+    /// ```
     pub fn label(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.labels.insert(name.into(), value.into());
         self
@@ -392,7 +519,7 @@ impl PodFilter {
 }
 
 /// What a command run with [`Pods::exec`](crate::Pods::exec) printed and returned.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ExecResult {
     /// The exit code; 0 is success. Required: an answer without one is a decode error
@@ -409,6 +536,15 @@ pub struct ExecResult {
 
 impl ExecResult {
     /// Whether the command exited with 0.
+    ///
+    /// ```
+    /// # fn show(result: &podstack::ExecResult) {
+    /// // `result` from `client.pods().exec(..)`, with either client.
+    /// if !result.success() {
+    ///     eprintln!("exit code {}: {}", result.exit_code, result.error);
+    /// }
+    /// # }
+    /// ```
     pub fn success(&self) -> bool {
         self.exit_code == 0
     }
@@ -426,17 +562,32 @@ pub struct LogOptions {
 
 impl LogOptions {
     /// All lines.
+    ///
+    /// ```
+    /// let all_lines = podstack::LogOptions::new();
+    /// assert_eq!(all_lines.tail, None);
+    /// ```
     pub fn new() -> Self {
         LogOptions::default()
     }
 
     /// Only the last `lines` lines.
+    ///
+    /// ```
+    /// let last = podstack::LogOptions::new().tail(100);
+    /// assert_eq!(last.tail, Some(100));
+    /// ```
     pub fn tail(mut self, lines: u32) -> Self {
         self.tail = Some(lines);
         self
     }
 
     /// Only lines at or after this RFC 3339 time.
+    ///
+    /// ```
+    /// let recent = podstack::LogOptions::new().since("2024-01-01T00:00:00Z");
+    /// assert!(recent.since.is_some());
+    /// ```
     pub fn since(mut self, time: impl Into<String>) -> Self {
         self.since = Some(time.into());
         self
@@ -444,7 +595,7 @@ impl LogOptions {
 }
 
 /// A pod's resource usage.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[non_exhaustive]
 pub struct PodMetrics {
     /// GPU utilization, percent.
@@ -471,7 +622,7 @@ pub struct PodMetrics {
 }
 
 /// Something that happened to a pod.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PodEvent {
     /// When (RFC 3339).
@@ -486,7 +637,7 @@ pub struct PodEvent {
 }
 
 /// A file or directory inside a pod.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PodFile {
     /// Absolute path (a file's identity: required).

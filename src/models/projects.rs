@@ -6,7 +6,7 @@ use super::{tolerant, Page};
 use crate::request::Listing;
 
 /// A project: the unit that owns pods, volumes and their billing.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[non_exhaustive]
 pub struct Project {
     /// Project id.
@@ -44,6 +44,11 @@ pub struct NewProject {
 
 impl NewProject {
     /// A project with this name.
+    ///
+    /// ```
+    /// let project = podstack::NewProject::new("training");
+    /// assert_eq!(project.name, "training");
+    /// ```
     pub fn new(name: impl Into<String>) -> Self {
         NewProject {
             name: name.into(),
@@ -52,6 +57,11 @@ impl NewProject {
     }
 
     /// Adds a description.
+    ///
+    /// ```
+    /// let project = podstack::NewProject::new("training").description("fine-tuning runs");
+    /// assert_eq!(project.description.as_deref(), Some("fine-tuning runs"));
+    /// ```
     pub fn description(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
         self

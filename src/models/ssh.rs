@@ -9,6 +9,13 @@ impl Pod {
     /// The pod's `ssh_command` as a [`Command`] ready to run (`~/` in arguments is
     /// expanded to the home directory, as a shell would).
     ///
+    /// # Errors
+    ///
+    /// [`Error::UnexpectedState`] when the pod has no `ssh_command` yet (it is not
+    /// running: wait with [`Pods::wait_until_running`](crate::Pods::wait_until_running)
+    /// and get the pod again), and [`Error::Config`] when the command line cannot be
+    /// split into words or is empty.
+    ///
     /// ```no_run
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let pod: podstack::Pod = serde_json::from_str(r#"{"id": "pod_1", "name": "p",
@@ -22,15 +29,20 @@ impl Pod {
         let line = self.ssh_command.as_deref().ok_or_else(|| {
             Error::unexpected_state(
                 format!(
-                    "pod {} has no SSH command yet (status {})",
+                    "pod {} has no SSH command yet (status {}): wait until it is running \
+                     and get it again",
                     self.id, self.status
                 ),
                 &self.id,
                 self.status.as_str(),
             )
         })?;
-        let words = split_command_line(line)
-            .map_err(|why| Error::config(format!("cannot parse ssh_command {line:?}: {why}")))?;
+        let words = split_command_line(line).map_err(|why| {
+            Error::config(format!(
+                "could not split the ssh_command of pod {} into words: {why} in {line:?}",
+                self.id
+            ))
+        })?;
         let home = home::home_dir();
         let mut words = words
             .into_iter()

@@ -6,16 +6,29 @@
 //! and absent strings empty; lists bare or wrapped.
 
 use std::fmt;
+use std::str::FromStr;
 
 use serde::de::Deserializer;
 use serde::{Deserialize, Serialize};
 
-use super::tolerant;
+use super::{tolerant, ParseEnumError};
 
 const GB: f64 = 1_000_000_000.0;
 
 /// Who may read a bucket's objects without credentials.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+///
+/// A closed set: [`str::parse`] and JSON take `private` or `public` in any ASCII case
+/// and refuse anything else; `Display` and `Serialize` write the lower-case name.
+///
+/// ```
+/// use podstack::Visibility;
+///
+/// assert_eq!("Public".parse::<Visibility>()?, Visibility::Public);
+/// assert_eq!(Visibility::Private.to_string(), "private");
+/// assert!("shared".parse::<Visibility>().is_err());
+/// # Ok::<(), podstack::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Visibility {
@@ -27,6 +40,10 @@ pub enum Visibility {
 
 impl Visibility {
     /// `"private"` or `"public"`.
+    ///
+    /// ```
+    /// assert_eq!(podstack::Visibility::Public.as_str(), "public");
+    /// ```
     pub fn as_str(&self) -> &'static str {
         match self {
             Visibility::Private => "private",
@@ -38,6 +55,30 @@ impl Visibility {
 impl fmt::Display for Visibility {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Visibility {
+    type Err = ParseEnumError;
+
+    /// `private` or `public`, ignoring ASCII case and surrounding white space.
+    fn from_str(value: &str) -> Result<Self, ParseEnumError> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "private" => Ok(Visibility::Private),
+            "public" => Ok(Visibility::Public),
+            _ => Err(ParseEnumError::new(
+                "visibility",
+                value,
+                &["private", "public"],
+            )),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Visibility {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        value.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -71,6 +112,14 @@ pub struct Bucket {
 
 impl Bucket {
     /// `Public` or `Private`, the documented view of [`is_public`](Self::is_public).
+    ///
+    /// ```
+    /// # fn show(bucket: &podstack::Bucket) {
+    /// if bucket.visibility() == podstack::Visibility::Public {
+    ///     println!("{} is readable by anyone with the URL", bucket.name);
+    /// }
+    /// # }
+    /// ```
     pub fn visibility(&self) -> Visibility {
         if self.is_public {
             Visibility::Public
@@ -81,6 +130,12 @@ impl Bucket {
 
     /// The size in GB (10⁹ bytes), the documented view of
     /// [`size_bytes`](Self::size_bytes).
+    ///
+    /// ```
+    /// # fn show(bucket: &podstack::Bucket) {
+    /// println!("{}: {:.1} GB in {} objects", bucket.name, bucket.size_gb(), bucket.object_count);
+    /// # }
+    /// ```
     pub fn size_gb(&self) -> f64 {
         self.size_bytes as f64 / GB
     }
@@ -169,6 +224,11 @@ pub struct NewBucket {
 
 impl NewBucket {
     /// A private bucket with this name.
+    ///
+    /// ```
+    /// let bucket = podstack::NewBucket::new("my-datasets");
+    /// assert!(!bucket.is_public);
+    /// ```
     pub fn new(name: impl Into<String>) -> Self {
         NewBucket {
             name: name.into(),
@@ -181,41 +241,69 @@ impl NewBucket {
     }
 
     /// Adds a description.
+    ///
+    /// ```
+    /// let bucket = podstack::NewBucket::new("my-datasets").description("training data");
+    /// assert_eq!(bucket.description, "training data");
+    /// ```
     pub fn description(mut self, description: impl Into<String>) -> Self {
         self.description = description.into();
         self
     }
 
     /// The region to create it in.
+    ///
+    /// ```
+    /// let bucket = podstack::NewBucket::new("my-datasets").region("eu-west-1");
+    /// assert_eq!(bucket.region.as_deref(), Some("eu-west-1"));
+    /// ```
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
         self
     }
 
     /// Keeps every version of each object.
+    ///
+    /// ```
+    /// let bucket = podstack::NewBucket::new("my-datasets").versioning(true);
+    /// assert!(bucket.versioning);
+    /// ```
     pub fn versioning(mut self, versioning: bool) -> Self {
         self.versioning = versioning;
         self
     }
 
     /// Public or private (the default).
+    ///
+    /// ```
+    /// use podstack::{NewBucket, Visibility};
+    ///
+    /// let bucket = NewBucket::new("public-assets").visibility(Visibility::Public);
+    /// assert!(bucket.is_public);
+    /// ```
     pub fn visibility(mut self, visibility: Visibility) -> Self {
         self.is_public = visibility == Visibility::Public;
         self
     }
 
     /// Caps its size, GB.
+    ///
+    /// ```
+    /// let bucket = podstack::NewBucket::new("my-datasets").max_size_gb(500);
+    /// assert_eq!(bucket.max_size_gb, Some(500));
+    /// ```
     pub fn max_size_gb(mut self, max_size_gb: u64) -> Self {
         self.max_size_gb = Some(max_size_gb);
         self
     }
 }
 
-/// An object in a bucket.
+/// An object in a bucket. Serialized as the service sends it, the key as `path`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct StoredObject {
     /// Its key, e.g. `datasets/data.csv`.
+    #[serde(rename = "path")]
     pub key: String,
     /// Its size, bytes.
     pub size_bytes: u64,
@@ -268,23 +356,48 @@ pub struct ObjectQuery {
 
 impl ObjectQuery {
     /// Every object.
+    ///
+    /// ```
+    /// let everything = podstack::ObjectQuery::new();
+    /// assert_eq!(everything.prefix, None);
+    /// ```
     pub fn new() -> Self {
         ObjectQuery::default()
     }
 
     /// Only keys starting with `prefix`.
+    ///
+    /// ```
+    /// let query = podstack::ObjectQuery::new().prefix("datasets/");
+    /// assert_eq!(query.prefix.as_deref(), Some("datasets/"));
+    /// ```
     pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
         self.prefix = Some(prefix.into());
         self
     }
 
     /// At most `max_keys` per page.
+    ///
+    /// ```
+    /// let query = podstack::ObjectQuery::new().max_keys(100);
+    /// assert_eq!(query.max_keys, Some(100));
+    /// ```
     pub fn max_keys(mut self, max_keys: u32) -> Self {
         self.max_keys = Some(max_keys);
         self
     }
 
     /// Starts after the page that gave this token.
+    ///
+    /// ```
+    /// # fn next(page: &podstack::ObjectPage) {
+    /// // `page` from `client.buckets().list_objects(..)`, with either client.
+    /// if let Some(token) = &page.next_continuation_token {
+    ///     let next = podstack::ObjectQuery::new().continuation_token(token);
+    ///     # let _ = next;
+    /// }
+    /// # }
+    /// ```
     pub fn continuation_token(mut self, token: impl Into<String>) -> Self {
         self.continuation_token = Some(token.into());
         self
@@ -426,6 +539,12 @@ pub struct Volume {
 impl Volume {
     /// Space used in GB (10⁹ bytes), the documented view of
     /// [`used_bytes`](Self::used_bytes).
+    ///
+    /// ```
+    /// # fn show(volume: &podstack::Volume) {
+    /// println!("{}: {:.1} of {} GB used", volume.name, volume.used_gb(), volume.quota_gb);
+    /// # }
+    /// ```
     pub fn used_gb(&self) -> f64 {
         self.used_bytes as f64 / GB
     }
@@ -518,6 +637,11 @@ pub struct NewVolume {
 
 impl NewVolume {
     /// An NFS volume billed monthly.
+    ///
+    /// ```
+    /// let volume = podstack::NewVolume::new("shared-data", 100);
+    /// assert_eq!((volume.quota_gb, volume.billing_period.as_str()), (100, "month"));
+    /// ```
     pub fn new(name: impl Into<String>, quota_gb: u64) -> Self {
         NewVolume {
             name: name.into(),
@@ -528,12 +652,22 @@ impl NewVolume {
     }
 
     /// Whether to export it over NFS.
+    ///
+    /// ```
+    /// let volume = podstack::NewVolume::new("scratch", 10).nfs_enabled(false);
+    /// assert!(!volume.nfs_enabled);
+    /// ```
     pub fn nfs_enabled(mut self, nfs_enabled: bool) -> Self {
         self.nfs_enabled = nfs_enabled;
         self
     }
 
     /// The billing period, e.g. `month`.
+    ///
+    /// ```
+    /// let volume = podstack::NewVolume::new("shared-data", 100).billing_period("hour");
+    /// assert_eq!(volume.billing_period, "hour");
+    /// ```
     pub fn billing_period(mut self, billing_period: impl Into<String>) -> Self {
         self.billing_period = billing_period.into();
         self

@@ -1,13 +1,26 @@
 //! Options and results of [`Buckets::sync`](crate::Buckets::sync).
 
 use std::fmt;
+use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 
-use super::TransferOptions;
+use super::{ParseEnumError, TransferOptions};
 use crate::{Error, Result};
 
 /// Which way a sync copies.
+///
+/// A closed set: [`str::parse`] and JSON take `upload` or `download` in any ASCII case
+/// and refuse anything else; `Display` and `Serialize` write the lower-case name.
+///
+/// ```
+/// use podstack::SyncDirection;
+///
+/// let direction: SyncDirection = "Upload".parse()?;
+/// assert_eq!(direction, SyncDirection::Upload);
+/// assert_eq!(SyncDirection::Download.to_string(), "download");
+/// # Ok::<(), podstack::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
@@ -16,6 +29,50 @@ pub enum SyncDirection {
     Upload,
     /// From the bucket prefix to the local directory.
     Download,
+}
+
+impl SyncDirection {
+    /// `"upload"` or `"download"`.
+    ///
+    /// ```
+    /// assert_eq!(podstack::SyncDirection::Upload.as_str(), "upload");
+    /// ```
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SyncDirection::Upload => "upload",
+            SyncDirection::Download => "download",
+        }
+    }
+}
+
+impl fmt::Display for SyncDirection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for SyncDirection {
+    type Err = ParseEnumError;
+
+    /// `upload` or `download`, ignoring ASCII case and surrounding white space.
+    fn from_str(value: &str) -> std::result::Result<Self, ParseEnumError> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "upload" => Ok(SyncDirection::Upload),
+            "download" => Ok(SyncDirection::Download),
+            _ => Err(ParseEnumError::new(
+                "sync direction",
+                value,
+                &["upload", "download"],
+            )),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SyncDirection {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        value.parse().map_err(serde::de::Error::custom)
+    }
 }
 
 /// How to sync a local directory and a bucket prefix.
@@ -64,6 +121,11 @@ impl fmt::Debug for SyncOptions {
 
 impl SyncOptions {
     /// A sync in `direction` that copies new and changed files and deletes nothing.
+    ///
+    /// ```
+    /// let options = podstack::SyncOptions::new(podstack::SyncDirection::Upload);
+    /// assert!(!options.delete && !options.dry_run);
+    /// ```
     pub fn new(direction: SyncDirection) -> Self {
         SyncOptions {
             direction,
@@ -81,6 +143,13 @@ impl SyncOptions {
     /// paths are neither copied nor deleted. A malformed pattern makes
     /// [`Buckets::sync`](crate::Buckets::sync) fail with [`Error::Config`] before
     /// anything is sent.
+    ///
+    /// ```
+    /// let options = podstack::SyncOptions::new(podstack::SyncDirection::Download)
+    ///     .exclude("*.tmp")
+    ///     .exclude("cache/");
+    /// assert_eq!(options.excludes, ["*.tmp", "cache/"]);
+    /// ```
     pub fn exclude(mut self, pattern: impl Into<String>) -> Self {
         self.excludes.push(pattern.into());
         self
@@ -95,7 +164,7 @@ impl SyncOptions {
                 let trimmed = pattern.trim_end_matches('/');
                 glob::Pattern::new(trimmed).map_err(|e| {
                     Error::config(format!(
-                        "the exclude pattern {pattern:?} is not a glob: {e}"
+                        "the exclude pattern {pattern:?} is not a glob ({e}): use *, **, ? and [a-z]"
                     ))
                 })
             })
@@ -104,18 +173,36 @@ impl SyncOptions {
     }
 
     /// Deletes files on the target that the source lacks.
+    ///
+    /// ```
+    /// let mirror = podstack::SyncOptions::new(podstack::SyncDirection::Download).delete(true);
+    /// assert!(mirror.delete);
+    /// ```
     pub fn delete(mut self, delete: bool) -> Self {
         self.delete = delete;
         self
     }
 
     /// Plans only: nothing is copied or deleted.
+    ///
+    /// ```
+    /// let plan = podstack::SyncOptions::new(podstack::SyncDirection::Upload).dry_run(true);
+    /// assert!(plan.dry_run);
+    /// ```
     pub fn dry_run(mut self, dry_run: bool) -> Self {
         self.dry_run = dry_run;
         self
     }
 
     /// Progress, multipart and concurrency settings for the copies.
+    ///
+    /// ```
+    /// use podstack::{SyncDirection, SyncOptions, TransferOptions};
+    ///
+    /// let options = SyncOptions::new(SyncDirection::Upload)
+    ///     .transfer(TransferOptions::new().concurrency(8));
+    /// # let _ = options;
+    /// ```
     pub fn transfer(mut self, transfer: TransferOptions) -> Self {
         self.transfer = transfer;
         self
@@ -151,7 +238,8 @@ impl Excludes {
 }
 
 /// What a sync did, or with [`SyncOptions::dry_run`] would do.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SyncReport {
     /// Paths (relative, `/`-separated) copied to the target, or to be.

@@ -1,13 +1,15 @@
 //! Tasks: commands started with [`Pods::exec_detached`](crate::Pods::exec_detached).
 
+use std::convert::Infallible;
 use std::fmt;
+use std::str::FromStr;
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::tolerant;
 
 /// A command running, or run, in the background.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[non_exhaustive]
 pub struct Task {
     /// Task id, `task_…`.
@@ -37,7 +39,17 @@ pub struct Task {
 }
 
 /// A task's state; unknown states are kept as [`TaskState::Other`], known ones are
-/// recognised whatever their ASCII case (`"Succeeded"` is [`TaskState::Succeeded`]).
+/// recognised whatever their ASCII case (`"Succeeded"` is [`TaskState::Succeeded`]), in
+/// JSON and with [`str::parse`]. `Display` and `Serialize` write the wire name.
+///
+/// ```
+/// use podstack::TaskState;
+///
+/// let state: TaskState = "Canceled".parse().unwrap(); // never fails
+/// assert_eq!(state, TaskState::Cancelled);
+/// assert_eq!(state.to_string(), "cancelled");
+/// assert!(state.is_finished());
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TaskState {
@@ -56,7 +68,11 @@ pub enum TaskState {
 }
 
 impl TaskState {
-    /// The wire name, e.g. `"succeeded"`.
+    /// The wire name, e.g. `"succeeded"`; an unknown state's name as it came.
+    ///
+    /// ```
+    /// assert_eq!(podstack::TaskState::Queued.as_str(), "queued");
+    /// ```
     pub fn as_str(&self) -> &str {
         match self {
             TaskState::Queued => "queued",
@@ -86,6 +102,13 @@ impl TaskState {
     }
 
     /// Whether the task has finished (succeeded, failed or cancelled).
+    ///
+    /// ```
+    /// use podstack::TaskState;
+    ///
+    /// assert!(TaskState::Failed.is_finished());
+    /// assert!(!TaskState::Running.is_finished());
+    /// ```
     pub fn is_finished(&self) -> bool {
         matches!(
             self,
@@ -97,6 +120,23 @@ impl TaskState {
 impl fmt::Display for TaskState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for TaskState {
+    type Err = Infallible;
+
+    /// The state for a name, ignoring ASCII case and surrounding white space (`canceled`
+    /// is [`TaskState::Cancelled`]); an unknown name is kept in [`TaskState::Other`].
+    /// Never fails.
+    fn from_str(value: &str) -> Result<Self, Infallible> {
+        Ok(TaskState::from_wire(value))
+    }
+}
+
+impl Serialize for TaskState {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 

@@ -1,12 +1,12 @@
 //! Pod templates: `GET /v1/templates?type=pod`, and the type
 //! [`Pods::save_template`](crate::Pods::save_template) returns.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::tolerant;
 
 /// A saved pod configuration to create pods from.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[non_exhaustive]
 pub struct Template {
     /// Template id.

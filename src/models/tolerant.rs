@@ -194,7 +194,7 @@ where
     D: Deserializer<'de>,
     T: Loose,
 {
-    read(deserializer)?.ok_or_else(|| de::Error::custom("an identity field is null"))
+    read(deserializer)?.ok_or_else(|| de::Error::custom("a required field is null"))
 }
 
 /// A list of scalars (`"ports": [8888, "6006"]`); `null` is empty.

@@ -77,12 +77,23 @@ impl TransferOptions {
     /// A single file, no progress reports; bucket transfers go multipart from
     /// [`DEFAULT_MULTIPART_THRESHOLD`] in [`DEFAULT_PART_SIZE`] parts,
     /// [`DEFAULT_CONCURRENCY`] at a time.
+    ///
+    /// ```
+    /// let options = podstack::TransferOptions::new();
+    /// # let _ = options;
+    /// ```
     pub fn new() -> Self {
         TransferOptions::default()
     }
 
     /// Bucket uploads and downloads of at least `bytes` move in parts, several at once
     /// (multipart upload, parallel ranged download). `u64::MAX` turns parts off.
+    ///
+    /// ```
+    /// // Move files of 1 GiB and more in parts; `u64::MAX` would never split a file.
+    /// let options = podstack::TransferOptions::new().multipart_threshold(1 << 30);
+    /// # let _ = options;
+    /// ```
     pub fn multipart_threshold(mut self, bytes: u64) -> Self {
         self.multipart_threshold = bytes;
         self
@@ -90,6 +101,11 @@ impl TransferOptions {
 
     /// The size of each part (at least 5 MiB; raised as needed so that a file has at
     /// most 10,000 parts). Memory does not grow with it: parts stream from and to disk.
+    ///
+    /// ```
+    /// let options = podstack::TransferOptions::new().part_size(128 * 1024 * 1024);
+    /// # let _ = options;
+    /// ```
     pub fn part_size(mut self, bytes: u64) -> Self {
         self.part_size = bytes.max(MIN_PART_SIZE);
         self
@@ -97,6 +113,11 @@ impl TransferOptions {
 
     /// How many parts, or files, a bucket transfer moves at once (at least 1): threads in
     /// the blocking client, concurrent requests in the async one.
+    ///
+    /// ```
+    /// let options = podstack::TransferOptions::new().concurrency(8);
+    /// # let _ = options;
+    /// ```
     pub fn concurrency(mut self, concurrency: usize) -> Self {
         self.concurrency = concurrency.max(1);
         self
@@ -104,6 +125,13 @@ impl TransferOptions {
 
     /// Called with (file path or object key, bytes) as each file completes, beside the
     /// byte-level [`progress`](Self::progress) across all of them.
+    ///
+    /// ```
+    /// let options = podstack::TransferOptions::new()
+    ///     .recursive(true)
+    ///     .on_file_done(|path, bytes| eprintln!("{path}: {bytes} bytes"));
+    /// # let _ = options;
+    /// ```
     pub fn on_file_done(mut self, done: impl FnMut(&str, u64) + Send + 'static) -> Self {
         self.file_done = Some(Arc::new(Mutex::new(done)));
         self
@@ -130,12 +158,23 @@ impl TransferOptions {
     }
 
     /// Transfers a whole directory tree (required for directories).
+    ///
+    /// ```
+    /// let whole_tree = podstack::TransferOptions::new().recursive(true);
+    /// # let _ = whole_tree;
+    /// ```
     pub fn recursive(mut self, recursive: bool) -> Self {
         self.recursive = recursive;
         self
     }
 
     /// Called with (bytes done, bytes in all) as the transfer goes.
+    ///
+    /// ```
+    /// let options = podstack::TransferOptions::new()
+    ///     .progress(|done, total| eprintln!("{done}/{total} bytes"));
+    /// # let _ = options;
+    /// ```
     pub fn progress(mut self, progress: impl FnMut(u64, u64) + Send + 'static) -> Self {
         self.progress = Some(Arc::new(Mutex::new(progress)));
         self
@@ -195,7 +234,8 @@ impl TransferOptions {
 }
 
 /// What a transfer moved.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TransferSummary {
     /// Files transferred.

@@ -1,13 +1,16 @@
 //! Money: the wallet (`GET /v1/billing/wallet`), spending (`GET /v1/billing/usage`)
 //! and prices (`GET /v1/pricing`).
+//!
+//! Amounts are serialized as the API sends them, in integer cents; the dollars views
+//! beside them are computed again when read back.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{cents_to_amount, tolerant};
 
 /// The wallet's balance. Amounts come as integer cents with a dollars view beside each.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(from = "WalletWire")]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(from = "WalletBalanceWire", into = "WalletBalanceWire")]
 #[non_exhaustive]
 pub struct WalletBalance {
     /// The balance in `currency` units (125.5 for 12550 cents).
@@ -24,8 +27,8 @@ pub struct WalletBalance {
     pub last_updated: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct WalletWire {
+#[derive(Deserialize, Serialize)]
+struct WalletBalanceWire {
     #[serde(default, deserialize_with = "tolerant::value")]
     balance_cents: i64,
     #[serde(
@@ -39,8 +42,8 @@ struct WalletWire {
     last_updated: Option<String>,
 }
 
-impl From<WalletWire> for WalletBalance {
-    fn from(w: WalletWire) -> Self {
+impl From<WalletBalanceWire> for WalletBalance {
+    fn from(w: WalletBalanceWire) -> Self {
         WalletBalance {
             balance: cents_to_amount(w.balance_cents),
             balance_cents: w.balance_cents,
@@ -53,8 +56,8 @@ impl From<WalletWire> for WalletBalance {
 }
 
 /// GPU spending over a date range, from `client.wallet().usage(..)`.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(from = "UsageWire")]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(from = "UsageWire", into = "UsageWire")]
 #[non_exhaustive]
 pub struct Usage {
     /// The whole range's cost in currency units.
@@ -72,8 +75,8 @@ pub struct Usage {
 }
 
 /// One day's use of one GPU type.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(from = "UsageEntryWire")]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(from = "UsageEntryWire", into = "UsageEntryWire")]
 #[non_exhaustive]
 pub struct UsageEntry {
     /// The day (`YYYY-MM-DD`).
@@ -88,7 +91,7 @@ pub struct UsageEntry {
     pub cost_cents: i64,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 struct UsageWire {
     #[serde(default, deserialize_with = "tolerant::value")]
     total_cost_cents: i64,
@@ -115,7 +118,7 @@ impl From<UsageWire> for Usage {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 struct UsageEntryWire {
     #[serde(default, deserialize_with = "tolerant::value")]
     date: String,
@@ -140,7 +143,7 @@ impl From<UsageEntryWire> for UsageEntry {
 }
 
 /// The price list, from `client.wallet().pricing()`.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[non_exhaustive]
 pub struct Pricing {
     /// ISO currency code; `USD` when the answer named none.
@@ -155,8 +158,8 @@ pub struct Pricing {
 }
 
 /// The price of one resource, e.g. `gpu:A100` per `gpu_hour`.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(from = "PriceWire")]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(from = "PriceWire", into = "PriceWire")]
 #[non_exhaustive]
 pub struct Price {
     /// What is priced, e.g. `gpu:A100`, `cpu`, `volume_storage`.
@@ -169,7 +172,7 @@ pub struct Price {
     pub price_cents: i64,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 struct PriceWire {
     #[serde(default, deserialize_with = "tolerant::value")]
     resource: String,
@@ -185,6 +188,50 @@ impl From<PriceWire> for Price {
             resource: p.resource,
             unit: p.unit,
             price: cents_to_amount(p.price_cents),
+            price_cents: p.price_cents,
+        }
+    }
+}
+
+impl From<WalletBalance> for WalletBalanceWire {
+    fn from(w: WalletBalance) -> Self {
+        WalletBalanceWire {
+            balance_cents: w.balance_cents,
+            currency: w.currency,
+            pending_charges_cents: w.pending_charges_cents,
+            last_updated: w.last_updated,
+        }
+    }
+}
+
+impl From<Usage> for UsageWire {
+    fn from(u: Usage) -> Self {
+        UsageWire {
+            total_cost_cents: u.total_cost_cents,
+            total_gpu_seconds: u.total_gpu_seconds,
+            start_date: u.start_date,
+            end_date: u.end_date,
+            breakdown: u.breakdown,
+        }
+    }
+}
+
+impl From<UsageEntry> for UsageEntryWire {
+    fn from(e: UsageEntry) -> Self {
+        UsageEntryWire {
+            date: e.date,
+            gpu_type: e.gpu_type,
+            gpu_seconds: e.gpu_seconds,
+            cost_cents: e.cost_cents,
+        }
+    }
+}
+
+impl From<Price> for PriceWire {
+    fn from(p: Price) -> Self {
+        PriceWire {
+            resource: p.resource,
+            unit: p.unit,
             price_cents: p.price_cents,
         }
     }

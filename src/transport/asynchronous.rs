@@ -411,11 +411,11 @@ fn map_error(error: reqwest::Error, timeout: Duration) -> Error {
         return Error::network(tls_hint(&detail), Some(error.into()));
     }
     if error.is_connect() {
-        Error::network("could not connect to the API", Some(error.into()))
+        Error::network("could not connect to the server", Some(error.into()))
     } else if error.is_builder() {
         Error::config(format!("could not build the HTTP request: {error}"))
     } else {
-        Error::network(format!("connection error: {error}"), Some(error.into()))
+        Error::network("the connection failed", Some(error.into()))
     }
 }
 

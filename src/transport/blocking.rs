@@ -450,11 +450,12 @@ fn map_error(error: ureq::Error, timeout: Duration, deadline: Option<Deadline>) 
         },
         ureq::Error::Timeout(_) => Error::timeout(timeout_message(timeout)),
         ureq::Error::Io(e) => map_io_error(e, timeout, deadline),
-        ureq::Error::HostNotFound => {
-            Error::network("could not resolve the API host", Some(error.into()))
-        }
+        ureq::Error::HostNotFound => Error::network(
+            "could not resolve the server's host name",
+            Some(error.into()),
+        ),
         ureq::Error::ConnectionFailed => {
-            Error::network("could not connect to the API", Some(error.into()))
+            Error::network("could not connect to the server", Some(error.into()))
         }
         // The server broke HTTP: it will do so again, so this is not retried.
         ureq::Error::Protocol(_)
@@ -467,7 +468,7 @@ fn map_error(error: ureq::Error, timeout: Duration, deadline: Option<Deadline>) 
         ureq::Error::ConnectProxyFailed(_) | ureq::Error::InvalidProxyUrl => {
             Error::network("could not connect through the proxy", Some(error.into()))
         }
-        other => Error::network(format!("connection error: {other}"), Some(other.into())),
+        other => Error::network("the connection failed", Some(other.into())),
     }
 }
 
@@ -489,9 +490,7 @@ fn map_io_error(error: io::Error, timeout: Duration, deadline: Option<Deadline>)
             // ureq wraps its own errors (a timeout while reading a body) in io::Error.
             match error.downcast::<ureq::Error>() {
                 Ok(inner) => map_error(inner, timeout, deadline),
-                Err(error) => {
-                    Error::network(format!("connection error: {error}"), Some(error.into()))
-                }
+                Err(error) => Error::network("the connection failed", Some(error.into())),
             }
         }
     }

@@ -35,7 +35,7 @@ async fn a_json_answer_over_the_cap_fails_naming_the_limit() {
     let error = client.auth().whoami().await.unwrap_err();
 
     assert!(matches!(error, Error::Decode { .. }), "{error:?}");
-    let message = error.to_string();
+    let message = format!("{error:#}");
     assert!(message.contains("10000 bytes"), "{message}");
     assert!(message.contains("max_response_body"), "{message}");
     // Not retried: the same answer would come back.
@@ -55,7 +55,7 @@ async fn an_endless_answer_stops_at_the_default_cap() {
     let error = client_for(&server.url()).auth().whoami().await.unwrap_err();
 
     assert!(matches!(error, Error::Decode { .. }), "{error:?}");
-    assert!(error.to_string().contains("16777216 bytes"), "{error}");
+    assert!(format!("{error:#}").contains("16777216 bytes"), "{error:#}");
     assert_prompt(started);
 }
 
