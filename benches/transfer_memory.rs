@@ -316,5 +316,5 @@ fn bench_concurrency() -> usize {
     std::env::var("PODSTACK_BENCH_CONCURRENCY")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(podstack::DEFAULT_CONCURRENCY)
+        .unwrap_or(podstack::transfer::DEFAULT_CONCURRENCY)
 }

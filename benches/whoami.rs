@@ -13,7 +13,7 @@
 
 use std::time::{Duration, Instant};
 
-use podstack::User;
+use podstack::auth::User;
 use podstack_emulator::Emulator;
 
 /// The bare clients send what the SDK sends, so only the SDK's own work differs.

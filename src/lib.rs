@@ -18,7 +18,15 @@ println!("Authenticated as: {}", client.auth().whoami()?.email);
 //! scripts and command-line tools. [`nonblocking::Client`] is the same API with
 //! `async fn`s over [`reqwest`] on tokio. Both are built from one source, take the same
 //! settings and return the same types: models, [`Error`], [`RetryConfig`] and
-//! [`ResolvedConfig`] live here at the crate root, so values move freely between them.
+//! [`config::ResolvedConfig`] are shared, so values move freely between them.
+//!
+//! # Where the types are
+//!
+//! The clients, [`Error`], [`Result`], [`RetryConfig`] and the types most calls take
+//! ([`NewPod`], [`PodFilter`], [`NewBucket`], [`ObjectQuery`], [`TransferOptions`], ...)
+//! are at the crate root. Every type is also in the module of its area: [`pods`],
+//! [`projects`], [`billing`], [`auth`], [`storage`], [`transfer`], [`config`] and
+//! [`error`]; answers such as [`pods::Task`] or [`storage::Bucket`] live only there.
 //!
 #![cfg_attr(
     feature = "async",
@@ -221,19 +229,69 @@ pub use blocking::{
     Auth, Buckets, Client, ClientBuilder, Gpus, ListStream, LogStream, Pods, Presigned, Projects,
     Tasks, Templates, Volumes, Wallet,
 };
-pub use core::config::{
-    ResolvedConfig, Source, DEFAULT_ENDPOINT, DEFAULT_PLATFORM_ENDPOINT, DEFAULT_TIMEOUT,
-};
-pub use core::error::{BoxError, Error, ErrorContext, Result};
+pub use core::error::{Error, Result};
 pub use core::retry::RetryConfig;
+// The types most calls take or return; every type is also in its area's module below.
 pub use models::{
-    Bucket, DeleteObjectError, DeleteObjectsReport, ExecResult, Gpu, LogOptions, NewBucket, NewPod,
-    NewProject, NewVolume, ObjectPage, ObjectQuery, Page, Pod, PodEvent, PodFile, PodFilter,
-    PodMetrics, PodStatus, PresignedUrl, Price, Pricing, Project, S3Credentials, StoredObject,
-    SyncDirection, SyncOptions, SyncReport, Task, TaskState, Template, TokenInfo, TransferOptions,
-    TransferSummary, Usage, UsageEntry, User, Visibility, Volume, VolumeMount, WalletBalance,
-    DEFAULT_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE,
+    LogOptions, NewBucket, NewPod, NewProject, NewVolume, ObjectQuery, Page, Pod, PodFilter,
+    PodStatus, Project, SyncDirection, SyncOptions, TransferOptions, Visibility, VolumeMount,
 };
+
+/// Pods, tasks and templates: what [`Client::pods`], [`Client::tasks`] and
+/// [`Client::templates`] take and answer.
+pub mod pods {
+    pub use crate::models::{
+        ExecResult, LogOptions, NewPod, Pod, PodEvent, PodFile, PodFilter, PodMetrics, PodStatus,
+        Task, TaskState, Template, VolumeMount,
+    };
+}
+
+/// Projects: what [`Client::projects`] takes and answers.
+pub mod projects {
+    pub use crate::models::{NewProject, Project};
+}
+
+/// Money and hardware: what [`Client::wallet`] and [`Client::gpus`] answer.
+pub mod billing {
+    pub use crate::models::{Gpu, Price, Pricing, Usage, UsageEntry, WalletBalance};
+}
+
+/// Identity: what [`Client::auth`] answers.
+pub mod auth {
+    pub use crate::models::{TokenInfo, User};
+}
+
+/// Buckets, objects and NFS volumes: what [`Client::buckets`] and [`Client::volumes`]
+/// take and answer, and the options of a sync.
+pub mod storage {
+    pub use crate::models::{
+        Bucket, DeleteObjectError, DeleteObjectsReport, NewBucket, NewVolume, ObjectPage,
+        ObjectQuery, PresignedUrl, S3Credentials, StoredObject, SyncDirection, SyncOptions,
+        SyncReport, Visibility, Volume,
+    };
+}
+
+/// File transfers: options, results and defaults, shared by pods and buckets.
+pub mod transfer {
+    pub use crate::models::{
+        TransferOptions, TransferSummary, DEFAULT_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD,
+        DEFAULT_PART_SIZE,
+    };
+}
+
+/// Configuration: where each setting came from, the defaults and the retry policy.
+pub mod config {
+    pub use crate::core::config::{
+        ResolvedConfig, Source, DEFAULT_ENDPOINT, DEFAULT_PLATFORM_ENDPOINT, DEFAULT_TIMEOUT,
+    };
+    pub use crate::core::retry::RetryConfig;
+}
+
+/// Errors: [`Error`] and what it carries.
+pub mod error {
+    pub use crate::core::error::{BoxError, Error, ErrorContext, Result};
+    pub use crate::models::ParseEnumError;
+}
 
 /// The README's Rust snippets, compiled as doctests so the README stays true.
 #[cfg(all(doctest, feature = "blocking", feature = "async"))]

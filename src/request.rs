@@ -463,14 +463,18 @@ impl TokenPager {
 }
 
 impl Pager for TokenPager {
-    type Listing = crate::ObjectPage;
-    type Item = crate::StoredObject;
+    type Listing = crate::storage::ObjectPage;
+    type Item = crate::storage::StoredObject;
 
     fn next_request(&self) -> Option<ApiRequest> {
         (!self.done).then(|| crate::storage_wire::list_objects(&self.bucket_id, &self.query))
     }
 
-    fn accept(&mut self, _body: &[u8], page: crate::ObjectPage) -> Vec<crate::StoredObject> {
+    fn accept(
+        &mut self,
+        _body: &[u8],
+        page: crate::storage::ObjectPage,
+    ) -> Vec<crate::storage::StoredObject> {
         match page.next_token() {
             Some(token) if self.seen.insert(token.to_owned()) => {
                 self.query.continuation_token = Some(token.to_owned());
@@ -562,7 +566,7 @@ mod tests {
 
     #[test]
     fn token_pager_follows_tokens_and_stops_at_a_repeat() {
-        let page = |keys: &[&str], token: Option<&str>| crate::ObjectPage {
+        let page = |keys: &[&str], token: Option<&str>| crate::storage::ObjectPage {
             objects: keys
                 .iter()
                 .map(|k| serde_json::from_value(serde_json::json!({ "path": k })).unwrap())

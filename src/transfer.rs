@@ -12,7 +12,7 @@ use super::{flavour, local_fs, Client};
 use crate::files::{stopped, PartialFile, UploadItem};
 use crate::request::ApiRequest;
 use crate::transport::{FileWindow, RequestBody, SentBytes};
-use crate::{Error, Result, TransferOptions, TransferSummary};
+use crate::{models::TransferSummary, Error, Result, TransferOptions};
 
 #[flavour]
 impl Client {

@@ -11,7 +11,7 @@ common::for_each_client!("cases/config_hardening.rs");
 #[cfg(feature = "blocking")]
 #[test]
 fn the_real_environment_default_file_and_python_variables() {
-    use podstack::{Client, Error, Source};
+    use podstack::{config::Source, Client, Error};
 
     for (name, _) in std::env::vars() {
         if name.starts_with("PODSTACK_") {

@@ -2,7 +2,7 @@
 
 use super::{flavour, Client};
 use crate::request::ApiRequest;
-use crate::{Result, User};
+use crate::{models::User, Result};
 
 /// Identity calls. Get one with [`Client::auth`].
 #[derive(Clone, Copy, Debug)]

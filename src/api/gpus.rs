@@ -3,7 +3,7 @@
 use super::{flavour, Client};
 use crate::models::GpuList;
 use crate::request::ApiRequest;
-use crate::{Gpu, Result};
+use crate::{models::Gpu, Result};
 
 /// GPU calls. Get one with [`Client::gpus`].
 #[derive(Clone, Copy, Debug)]

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::{flavour, Client};
 use crate::request::ApiRequest;
 use crate::transport::{Method, RequestBody};
-use crate::{Error, Result, TransferOptions, TransferSummary};
+use crate::{models::TransferSummary, Error, Result, TransferOptions};
 
 /// Calls through presigned URLs. Get one with [`Client::presigned`].
 #[derive(Clone, Copy, Debug)]

@@ -5,7 +5,7 @@ use std::time::Duration;
 use super::{flavour, Client};
 use crate::core::poll::PollSchedule;
 use crate::request::{segment, ApiRequest};
-use crate::{Error, Result, Task};
+use crate::{models::Task, Error, Result};
 
 /// Task calls. Get one with [`Client::tasks`].
 #[derive(Clone, Copy, Debug)]

@@ -4,7 +4,7 @@
 use super::{flavour, Client};
 use crate::models::TemplateList;
 use crate::request::ApiRequest;
-use crate::{Result, Template};
+use crate::{models::Template, Result};
 
 /// Template calls. Get one with [`Client::templates`].
 #[derive(Clone, Copy, Debug)]

@@ -4,7 +4,7 @@
 use super::{flavour, Client};
 use crate::models::AnyList;
 use crate::storage_wire as wire;
-use crate::{NewVolume, Result, Volume};
+use crate::{models::Volume, NewVolume, Result};
 
 /// Volume calls. Get one with [`Client::volumes`]. Every call needs a project (storage
 /// is project-scoped): without one it fails with [`Error::Config`](crate::Error::Config)

@@ -3,7 +3,7 @@
 
 use super::{flavour, Client};
 use crate::request::ApiRequest;
-use crate::{Pricing, Result, Usage, WalletBalance};
+use crate::{models::Pricing, models::Usage, models::WalletBalance, Result};
 
 /// Money calls: balance, usage, pricing. Get one with [`Client::wallet`].
 #[derive(Clone, Copy, Debug)]

@@ -538,7 +538,7 @@ impl ExecResult {
     /// Whether the command exited with 0.
     ///
     /// ```
-    /// # fn show(result: &podstack::ExecResult) {
+    /// # fn show(result: &podstack::pods::ExecResult) {
     /// // `result` from `client.pods().exec(..)`, with either client.
     /// if !result.success() {
     ///     eprintln!("exit code {}: {}", result.exit_code, result.error);

@@ -114,7 +114,7 @@ impl Bucket {
     /// `Public` or `Private`, the documented view of [`is_public`](Self::is_public).
     ///
     /// ```
-    /// # fn show(bucket: &podstack::Bucket) {
+    /// # fn show(bucket: &podstack::storage::Bucket) {
     /// if bucket.visibility() == podstack::Visibility::Public {
     ///     println!("{} is readable by anyone with the URL", bucket.name);
     /// }
@@ -132,7 +132,7 @@ impl Bucket {
     /// [`size_bytes`](Self::size_bytes).
     ///
     /// ```
-    /// # fn show(bucket: &podstack::Bucket) {
+    /// # fn show(bucket: &podstack::storage::Bucket) {
     /// println!("{}: {:.1} GB in {} objects", bucket.name, bucket.size_gb(), bucket.object_count);
     /// # }
     /// ```
@@ -390,7 +390,7 @@ impl ObjectQuery {
     /// Starts after the page that gave this token.
     ///
     /// ```
-    /// # fn next(page: &podstack::ObjectPage) {
+    /// # fn next(page: &podstack::storage::ObjectPage) {
     /// // `page` from `client.buckets().list_objects(..)`, with either client.
     /// if let Some(token) = &page.next_continuation_token {
     ///     let next = podstack::ObjectQuery::new().continuation_token(token);
@@ -541,7 +541,7 @@ impl Volume {
     /// [`used_bytes`](Self::used_bytes).
     ///
     /// ```
-    /// # fn show(volume: &podstack::Volume) {
+    /// # fn show(volume: &podstack::storage::Volume) {
     /// println!("{}: {:.1} of {} GB used", volume.name, volume.used_gb(), volume.quota_gb);
     /// # }
     /// ```
@@ -553,7 +553,7 @@ impl Volume {
     /// `mount -t nfs {server}:{path} {mount_point}`.
     ///
     /// ```
-    /// # fn show(volume: &podstack::Volume) {
+    /// # fn show(volume: &podstack::storage::Volume) {
     /// println!("{}", volume.mount_command("/mnt/data"));
     /// # }
     /// ```

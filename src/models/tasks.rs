@@ -43,7 +43,7 @@ pub struct Task {
 /// JSON and with [`str::parse`]. `Display` and `Serialize` write the wire name.
 ///
 /// ```
-/// use podstack::TaskState;
+/// use podstack::pods::TaskState;
 ///
 /// let state: TaskState = "Canceled".parse().unwrap(); // never fails
 /// assert_eq!(state, TaskState::Cancelled);
@@ -71,7 +71,7 @@ impl TaskState {
     /// The wire name, e.g. `"succeeded"`; an unknown state's name as it came.
     ///
     /// ```
-    /// assert_eq!(podstack::TaskState::Queued.as_str(), "queued");
+    /// assert_eq!(podstack::pods::TaskState::Queued.as_str(), "queued");
     /// ```
     pub fn as_str(&self) -> &str {
         match self {
@@ -104,7 +104,7 @@ impl TaskState {
     /// Whether the task has finished (succeeded, failed or cancelled).
     ///
     /// ```
-    /// use podstack::TaskState;
+    /// use podstack::pods::TaskState;
     ///
     /// assert!(TaskState::Failed.is_finished());
     /// assert!(!TaskState::Running.is_finished());

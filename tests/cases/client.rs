@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use mockito::Matcher;
-use podstack::{Error, NewProject, RetryConfig, Source};
+use podstack::{config::Source, Error, NewProject, RetryConfig};
 
 #[flavour]
 #[flavour_test]
@@ -745,7 +745,7 @@ fn config_reports_where_each_value_came_from() {
     };
     assert_eq!(config.token_source(), &production);
     assert_eq!(config.project(), Some(("proj_prod", &production)));
-    assert_eq!(config.endpoint(), podstack::DEFAULT_ENDPOINT);
+    assert_eq!(config.endpoint(), podstack::config::DEFAULT_ENDPOINT);
     assert_eq!(config.endpoint_source(), &Source::Default);
     assert_eq!(config.profile(), ("production", &Source::Explicit));
 

@@ -1,7 +1,7 @@
 // Cases compiled once per client by `for_each_client!` (see tests/common/mod.rs).
 use std::time::Duration;
 
-use podstack::{Error, PodStatus, TaskState};
+use podstack::{pods::TaskState, Error, PodStatus};
 
 #[flavour]
 #[flavour_test]

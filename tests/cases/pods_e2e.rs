@@ -1,7 +1,7 @@
 // Cases compiled once per client by `for_each_client!` (see tests/common/mod.rs).
 use std::time::{Duration, Instant};
 
-use podstack::{Error, LogOptions, NewPod, PodFilter, PodStatus, TaskState, TransferOptions};
+use podstack::{pods::TaskState, Error, LogOptions, NewPod, PodFilter, PodStatus, TransferOptions};
 use podstack_emulator::{Emulator, Fault};
 
 const WAIT: Duration = Duration::from_secs(10);

@@ -199,11 +199,11 @@ async fn exec_calls_send_command_timeout_and_detach() {
         .exec_detached("pod_1", "python train.py")
         .await
         .unwrap();
-    assert_eq!(queued.state, podstack::TaskState::Queued);
+    assert_eq!(queued.state, podstack::pods::TaskState::Queued);
     let later = client.tasks().get("task_1").await.unwrap();
     assert_eq!(
         later.state,
-        podstack::TaskState::Other("paused_by_admin".into())
+        podstack::pods::TaskState::Other("paused_by_admin".into())
     );
 
     for mock in [plain, timed, detached, task] {

@@ -1,5 +1,5 @@
 // Cases compiled once per client by `for_each_client!` (see tests/common/mod.rs).
-use podstack::{Error, User};
+use podstack::{auth::User, Error};
 
 /// The texts of an error's sources, outermost first.
 fn sources(error: &Error) -> Vec<String> {
@@ -20,7 +20,11 @@ fn assert_sources_shown_once(error: &Error) {
     assert!(!chain.is_empty(), "{error:?}");
     let innermost = chain.last().unwrap();
     assert!(!display.contains(innermost.as_str()), "{display}");
-    assert_eq!(alternate.matches(innermost.as_str()).count(), 1, "{alternate}");
+    assert_eq!(
+        alternate.matches(innermost.as_str()).count(),
+        1,
+        "{alternate}"
+    );
     assert!(alternate.starts_with(&display), "{alternate}");
 }
 

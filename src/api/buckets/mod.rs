@@ -12,8 +12,8 @@ use crate::models::AnyList;
 use crate::storage_wire as wire;
 use crate::transport::Method;
 use crate::{
-    Bucket, DeleteObjectsReport, NewBucket, ObjectPage, ObjectQuery, PresignedUrl, Result,
-    S3Credentials, StoredObject,
+    models::Bucket, models::DeleteObjectsReport, models::ObjectPage, models::PresignedUrl,
+    models::S3Credentials, models::StoredObject, NewBucket, ObjectQuery, Result,
 };
 
 /// Bucket and object calls. Get one with [`Client::buckets`]. Every call needs a

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::transfer::{relative_key, DownloadItem};
 use super::{flavour, local_fs, Buckets};
 use crate::files::{plan_upload, rfc3339_seconds, safe_join, system_seconds, UploadItem};
-use crate::{Error, ObjectQuery, Result, SyncDirection, SyncOptions, SyncReport};
+use crate::{models::SyncReport, Error, ObjectQuery, Result, SyncDirection, SyncOptions};
 
 /// Objects deleted per request.
 const DELETE_BATCH: usize = 1000;

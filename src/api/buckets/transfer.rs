@@ -20,7 +20,7 @@ use crate::models::{PartUploaded, MAX_PARTS};
 use crate::request::ApiRequest;
 use crate::storage_wire as wire;
 use crate::transport::FileWindow;
-use crate::{Error, ObjectQuery, Result, TransferOptions, TransferSummary};
+use crate::{models::TransferSummary, Error, ObjectQuery, Result, TransferOptions};
 
 /// An object to download: its key, where it lands, its size when known.
 #[derive(Debug, Clone)]

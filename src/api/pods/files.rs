@@ -6,7 +6,7 @@ use std::path::Path;
 use super::{flavour, pod_path, Pods};
 use crate::files::{download_target, outside_error, plan_upload, safe_join};
 use crate::request::ApiRequest;
-use crate::{Result, TransferOptions, TransferSummary};
+use crate::{models::TransferSummary, Result, TransferOptions};
 
 #[flavour]
 impl Pods<'_> {

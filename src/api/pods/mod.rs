@@ -13,8 +13,8 @@ use crate::models::{EventList, FileList, PodList};
 use crate::request::{segment, ApiRequest};
 use crate::transport::AnswerTimeout;
 use crate::{
-    Error, ExecResult, LogOptions, NewPod, Page, Pod, PodEvent, PodFile, PodFilter, PodMetrics,
-    PodStatus, Result, Task, Template,
+    models::ExecResult, models::PodEvent, models::PodFile, models::PodMetrics, models::Task,
+    models::Template, Error, LogOptions, NewPod, Page, Pod, PodFilter, PodStatus, Result,
 };
 
 /// Pod calls. Get one with [`Client::pods`].
