@@ -8,7 +8,7 @@ use std::path::PathBuf;
 #[cfg(feature = "async")]
 use std::time::Duration;
 
-use podstack::{NewBucket, ObjectQuery, TransferOptions};
+use podstack::{NewBucket, TransferOptions};
 use podstack_emulator::Emulator;
 
 const MIB: u64 = 1024 * 1024;
@@ -85,7 +85,7 @@ fn blocking_panicking_progress_callback() {
     );
     let objects = client
         .buckets()
-        .list_objects(&bucket.id, &ObjectQuery::new())
+        .list_objects(&bucket.id, &podstack::ObjectQuery::new())
         .unwrap();
     eprintln!("objects after: {objects:?}");
 }
