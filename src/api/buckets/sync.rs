@@ -66,7 +66,7 @@ impl Buckets<'_> {
     /// glob; [`Error::Io`](crate::Error::Io) if `local` is not a directory or a local file
     /// cannot be read, written or deleted; [`Error::NotFound`](crate::Error::NotFound) if
     /// no bucket has this id. Otherwise the [errors of every
-    /// call](Client#errors-of-every-call).
+    /// call](super::Client#errors-of-every-call).
     pub async fn sync(
         &self,
         bucket_id: &str,

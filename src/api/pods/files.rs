@@ -19,7 +19,7 @@ impl Pods<'_> {
     ///
     /// [`Error::Io`](crate::Error::Io) if the local file cannot be read (or changes size
     /// while it is sent); [`Error::NotFound`](crate::Error::NotFound) if no pod has this
-    /// id. Otherwise the [errors of every call](Client#errors-of-every-call).
+    /// id. Otherwise the [errors of every call](super::Client#errors-of-every-call).
     pub async fn upload(
         &self,
         id: &str,
@@ -46,7 +46,7 @@ impl Pods<'_> {
     /// [`Error::Io`](crate::Error::Io) if the local file cannot be read (or changes size
     /// while it is sent), or a directory is given without [`TransferOptions::recursive`];
     /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id. Otherwise the
-    /// [errors of every call](Client#errors-of-every-call).
+    /// [errors of every call](super::Client#errors-of-every-call).
     pub async fn upload_with(
         &self,
         id: &str,
@@ -72,7 +72,7 @@ impl Pods<'_> {
     ///
     /// [`Error::Io`](crate::Error::Io) if the local file cannot be written;
     /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id or the remote file
-    /// does not exist. Otherwise the [errors of every call](Client#errors-of-every-call).
+    /// does not exist. Otherwise the [errors of every call](super::Client#errors-of-every-call).
     pub async fn download(
         &self,
         id: &str,
@@ -98,7 +98,7 @@ impl Pods<'_> {
     ///
     /// [`Error::Io`](crate::Error::Io) if the local file cannot be written;
     /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id or the remote path
-    /// does not exist. Otherwise the [errors of every call](Client#errors-of-every-call).
+    /// does not exist. Otherwise the [errors of every call](super::Client#errors-of-every-call).
     pub async fn download_with(
         &self,
         id: &str,
