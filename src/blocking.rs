@@ -147,6 +147,16 @@ impl LogStream {
     }
 
     /// The next line, or `None` at the end (the same as [`Iterator::next`]).
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), podstack::Error> {
+    /// let client = podstack::Client::new()?;
+    /// let mut lines = client.pods().follow_logs("pod-id")?;
+    /// while let Some(line) = lines.next_line() {
+    ///     println!("{}", line?);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn next_line(&mut self) -> Option<Result<String>> {
         self.lines.next_item()
     }
@@ -196,6 +206,16 @@ impl<'a, T> ListStream<'a, T> {
 
 impl<T> ListStream<'_, T> {
     /// The next item, or `None` at the end (the same as [`Iterator::next`]).
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), podstack::Error> {
+    /// let client = podstack::Client::new()?;
+    /// let mut pods = client.pods().list_stream(&podstack::PodFilter::new());
+    /// if let Some(first) = pods.next_item() {
+    ///     println!("{}", first?.name);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn next_item(&mut self) -> Option<Result<T>> {
         self.items.next()
     }
@@ -219,6 +239,23 @@ impl Pods<'_> {
     /// Opens an interactive SSH session to the pod in this terminal and waits for it to
     /// end (blocking client only; with the async client run [`Pod::ssh`](crate::Pod::ssh)'s
     /// command yourself).
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), podstack::Error> {
+    /// let client = podstack::Client::new()?;
+    /// let status = client.pods().ssh("pod-id")?;
+    /// println!("ssh exited with {status}");
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id;
+    /// [`Error::UnexpectedState`](crate::Error::UnexpectedState) if the pod has no SSH
+    /// command yet (see [`Pod::ssh`](crate::Pod::ssh));
+    /// [`Error::Config`](crate::Error::Config) if that command cannot be split into words;
+    /// [`Error::Io`](crate::Error::Io) if `ssh` cannot be run. Otherwise the [errors of
+    /// every call](Client#errors-of-every-call).
     pub fn ssh(&self, id: &str) -> Result<std::process::ExitStatus> {
         let pod = self.get(id)?;
         pod.ssh()?
@@ -232,6 +269,25 @@ impl Presigned<'_> {
     /// `len`, when known, is sent as `Content-Length` (some stores require it); else the
     /// body is chunked. A reader can be read only once, so a failed upload is not
     /// retried.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), podstack::Error> {
+    /// let client = podstack::Client::new()?;
+    /// let file = std::fs::File::open("data.csv").expect("readable");
+    /// let len = file.metadata().expect("readable").len();
+    /// let url = "https://storage.example.com/b/data.csv?X-Signature=...";
+    /// client.presigned().upload_reader(url, file, Some(len))?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) if `url` is not an absolute http(s) URL
+    /// (nothing is sent); the store's refusal as the matching HTTP error (an expired URL is
+    /// typically [`Error::Permission`](crate::Error::Permission), HTTP 403);
+    /// [`Error::Io`](crate::Error::Io) if `reader` fails;
+    /// [`Error::Network`](crate::Error::Network) or
+    /// [`Error::Timeout`](crate::Error::Timeout) from the transport. Never retried.
     pub fn upload_reader(
         &self,
         url: &str,

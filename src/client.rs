@@ -37,6 +37,22 @@ use crate::{Error, Page, Result};
 ///
 /// Cheap to clone (clones share one connection pool) and `Send + Sync`. Build one with
 /// [`Client::new`] (environment and credentials file) or [`Client::builder`].
+///
+/// # Errors of every call
+///
+/// Besides the errors each method lists, every call that reaches the API can fail with
+/// [`Error::Authentication`] (the token was rejected: HTTP 401),
+/// [`Error::Permission`] (HTTP 403), [`Error::Validation`] (parameters the API
+/// rejected: HTTP 400 or 422), [`Error::RateLimit`] or [`Error::Server`] (HTTP 429 or
+/// 5xx, once the [retries](ClientBuilder::retry) are used up), [`Error::Api`] (any other
+/// unexpected status), [`Error::Network`] (no connection, or it broke),
+/// [`Error::Timeout`] (the server was silent for the [timeout](ClientBuilder::timeout),
+/// or the [call deadline](ClientBuilder::call_deadline) passed) and [`Error::Decode`]
+/// (an answer that cannot be decoded, or larger than
+/// [`max_response_body`](ClientBuilder::max_response_body)).
+///
+/// # Examples
+///
 #[doc = doc_example!(
     "let user = client.auth().whoami()" await "?;\n"
     "println!(\"Authenticated as: {}\", user.email);"
@@ -69,71 +85,142 @@ impl Client {
     /// A client configured from the environment and the credentials file, exactly as
     /// [`Client::builder`]`().build()`.
     ///
-    /// Fails with [`Error::Authentication`] ("No API token provided ...") when no token
-    /// is found, and with [`Error::Config`] for an unusable credentials file or endpoint.
     /// No request is sent.
+    ///
+    #[doc = doc_example!(
+        "println!(\"API endpoint: {}\", client.config().endpoint());"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Authentication`] when no token is found, and [`Error::Config`] for an
+    /// unusable profile, credentials file, endpoint or proxy, as
+    /// [`ClientBuilder::build`].
     pub fn new() -> Result<Client> {
         Client::builder().build()
     }
 
     /// A builder for explicit settings; anything left unset is resolved from the
     /// environment and the credentials file.
+    ///
+    #[doc = doc_example!(
+        "let client = Client::builder().project_id(\"my-project-id\").build()?;\n"
+        "# let _ = client;"
+    )]
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }
 
     /// The resolved configuration, with where each value came from.
+    ///
+    #[doc = doc_example!(
+        "let config = client.config();\n"
+        "println!(\"token from {}, endpoint {} (from {})\", config.token_source(), config.endpoint(), config.endpoint_source());"
+    )]
     pub fn config(&self) -> &ResolvedConfig {
         &self.inner.config
     }
 
     /// Identity: who the token belongs to.
+    ///
+    #[doc = doc_example!(
+        "let user = client.auth().whoami()" await "?;\n"
+        "println!(\"{}\", user.email);"
+    )]
     pub fn auth(&self) -> Auth<'_> {
         Auth::new(self)
     }
 
     /// Projects: list, get, create, delete.
+    ///
+    #[doc = doc_example!(
+        "let projects = client.projects().list()" await "?;\n"
+        "println!(\"{} projects\", projects.len());"
+    )]
     pub fn projects(&self) -> Projects<'_> {
         Projects::new(self)
     }
 
     /// Money: wallet balance, usage, pricing.
+    ///
+    #[doc = doc_example!(
+        "let wallet = client.wallet().balance()" await "?;\n"
+        "println!(\"{:.2} {}\", wallet.balance, wallet.currency);"
+    )]
     pub fn wallet(&self) -> Wallet<'_> {
         Wallet::new(self)
     }
 
     /// GPU types, prices and availability.
+    ///
+    #[doc = doc_example!(
+        "for gpu in client.gpus().list()" await "? {\n"
+        "    println!(\"{}\", gpu.name);\n"
+        "}"
+    )]
     pub fn gpus(&self) -> Gpus<'_> {
         Gpus::new(self)
     }
 
     /// Pods: create, list, lifecycle, exec, logs, files, templates.
+    ///
+    #[doc = doc_example!(
+        "let pod = client.pods().get(\"pod-id\")" await "?;\n"
+        "println!(\"{}: {}\", pod.name, pod.status);"
+    )]
     pub fn pods(&self) -> Pods<'_> {
         Pods::new(self)
     }
 
     /// Tasks: commands started with [`Pods::exec_detached`].
+    ///
+    #[doc = doc_example!(
+        "let task = client.tasks().get(\"task-id\")" await "?;\n"
+        "println!(\"{}\", task.state);"
+    )]
     pub fn tasks(&self) -> Tasks<'_> {
         Tasks::new(self)
     }
 
     /// Pod templates.
+    ///
+    #[doc = doc_example!(
+        "for template in client.templates().list()" await "? {\n"
+        "    println!(\"{}\", template.name);\n"
+        "}"
+    )]
     pub fn templates(&self) -> Templates<'_> {
         Templates::new(self)
     }
 
     /// Buckets and their objects: create, list, upload, download, sync, presigned URLs,
     /// S3 credentials. Storage is project-scoped: these calls need a project.
+    ///
+    #[doc = doc_example!(
+        "for bucket in client.buckets().list()" await "? {\n"
+        "    println!(\"{}\", bucket.name);\n"
+        "}"
+    )]
     pub fn buckets(&self) -> Buckets<'_> {
         Buckets::new(self)
     }
 
     /// NFS volumes: create, list, resize, delete. These calls need a project.
+    ///
+    #[doc = doc_example!(
+        "for volume in client.volumes().list()" await "? {\n"
+        "    println!(\"{}\", volume.name);\n"
+        "}"
+    )]
     pub fn volumes(&self) -> Volumes<'_> {
         Volumes::new(self)
     }
 
     /// Presigned URLs: fetch or put through a URL the API signed, without the token.
+    ///
+    #[doc = doc_example!(
+        "client.presigned().download(\"https://storage.example.com/signed-url\", \"model.bin\")" await "?;"
+    )]
     pub fn presigned(&self) -> Presigned<'_> {
         Presigned::new(self)
     }
@@ -164,6 +251,13 @@ pub struct ClientBuilder {
 
 impl ClientBuilder {
     /// The API token. Prefer the environment or the credentials file to hard-coding it.
+    ///
+    #[doc = doc_example!(
+        "let client = Client::builder()\n"
+        "    .api_token(std::env::var(\"MY_PODSTACK_TOKEN\").unwrap_or_default())\n"
+        "    .build()?;\n"
+        "# let _ = client;"
+    )]
     pub fn api_token(mut self, token: impl Into<String>) -> Self {
         self.settings.api_token = Some(ApiToken::new(token));
         self
@@ -171,12 +265,26 @@ impl ClientBuilder {
 
     /// The credentials-file profile to use (overrides `PODSTACK_PROFILE`). It must
     /// exist in the file.
+    ///
+    #[doc = doc_example!(
+        "let client = Client::builder()\n"
+        "    .profile(\"production\")\n"
+        "    .build()?;\n"
+        "# let _ = client;"
+    )]
     pub fn profile(mut self, profile: impl Into<String>) -> Self {
         self.settings.profile = Some(profile.into());
         self
     }
 
     /// The default project, sent as `X-Project-Id` on every request.
+    ///
+    #[doc = doc_example!(
+        "let client = Client::builder()\n"
+        "    .project_id(\"my-project-id\")\n"
+        "    .build()?;\n"
+        "# let _ = client;"
+    )]
     pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
         self.settings.project_id = Some(project_id.into());
         self
@@ -185,6 +293,13 @@ impl ClientBuilder {
     /// The API endpoint, e.g. `https://api.custom.podstack.ai` (default
     /// `https://api.podstack.ai`). Plain `http://` is accepted only for loopback hosts
     /// unless [`allow_insecure_http`](Self::allow_insecure_http) is set.
+    ///
+    #[doc = doc_example!(
+        "let client = Client::builder()\n"
+        "    .api_endpoint(\"https://api.custom.podstack.ai\")\n"
+        "    .build()?;\n"
+        "# let _ = client;"
+    )]
     pub fn api_endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.settings.api_endpoint = Some(endpoint.into());
         self
@@ -194,6 +309,13 @@ impl ClientBuilder {
     /// `https://cloud.podstack.ai/platform`; environment `PODSTACK_PLATFORM_URL`,
     /// profile key `platform_endpoint`). The same `https` rule as
     /// [`api_endpoint`](Self::api_endpoint) applies.
+    ///
+    #[doc = doc_example!(
+        "let client = Client::builder()\n"
+        "    .platform_endpoint(\"https://cloud.custom.podstack.ai/platform\")\n"
+        "    .build()?;\n"
+        "# let _ = client;"
+    )]
     pub fn platform_endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.settings.platform_endpoint = Some(endpoint.into());
         self
@@ -201,6 +323,13 @@ impl ClientBuilder {
 
     /// The credentials file (overrides `PODSTACK_CREDENTIALS_FILE` and
     /// `~/.podstack/credentials`). It must exist.
+    ///
+    #[doc = doc_example!(
+        "let client = Client::builder()\n"
+        "    .credentials_file(\"/etc/podstack/credentials\")\n"
+        "    .build()?;\n"
+        "# let _ = client;"
+    )]
     pub fn credentials_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.settings.credentials_file = Some(path.into());
         self
@@ -210,12 +339,28 @@ impl ClientBuilder {
     /// of an answer (default 30 s). A silent server fails with
     /// [`Error::Timeout`](crate::Error::Timeout) after about this long, while a large
     /// transfer that keeps flowing is never cut off.
+    ///
+    #[doc = doc_example!(
+        "use std::time::Duration;\n\n"
+        "let client = Client::builder()\n"
+        "    .timeout(Duration::from_secs(10))\n"
+        "    .build()?;\n"
+        "# let _ = client;"
+    )]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.settings.timeout = Some(timeout);
         self
     }
 
     /// The retry policy (default: [`RetryConfig::default`](crate::RetryConfig::default)).
+    ///
+    #[doc = doc_example!(
+        "use podstack::RetryConfig;\n\n"
+        "let client = Client::builder()\n"
+        "    .retry(RetryConfig::default().max_retries(5))\n"
+        "    .build()?;\n"
+        "# let _ = client;"
+    )]
     pub fn retry(mut self, retry: crate::RetryConfig) -> Self {
         self.settings.retry = Some(retry);
         self
@@ -223,6 +368,14 @@ impl ClientBuilder {
 
     /// Allows a plain `http://` endpoint on a non-loopback host, which sends the token
     /// unencrypted. Off by default; only for trusted private networks.
+    ///
+    #[doc = doc_example!(
+        "let client = Client::builder()\n"
+        "    .api_endpoint(\"http://podstack.internal:8080\")\n"
+        "    .allow_insecure_http(true)\n"
+        "    .build()?;\n"
+        "# let _ = client;"
+    )]
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.settings.allow_insecure_http = allow;
         self
@@ -232,6 +385,14 @@ impl ClientBuilder {
     /// (`~/.podstack/credentials`) are consulted (default `true`). Turn it off for a
     /// client built only from explicit settings, as tests want; an explicit
     /// [`credentials_file`](Self::credentials_file) is still read.
+    ///
+    #[doc = doc_example!(
+        "let client = Client::builder()\n"
+        "    .use_environment(false)\n"
+        "    .api_token(\"token\")\n"
+        "    .build()?;\n"
+        "# let _ = client;"
+    )]
     pub fn use_environment(mut self, use_environment: bool) -> Self {
         self.ignore_environment = !use_environment;
         self
@@ -301,6 +462,13 @@ impl ClientBuilder {
     }
 
     /// Connects directly, never through a proxy, whatever the environment says.
+    ///
+    #[doc = doc_example!(
+        "let client = Client::builder()\n"
+        "    .no_proxy()\n"
+        "    .build()?;\n"
+        "# let _ = client;"
+    )]
     pub fn no_proxy(mut self) -> Self {
         self.net.proxy = ProxyChoice::Disabled;
         self
@@ -342,12 +510,34 @@ impl ClientBuilder {
     /// once, when the client is built (through `rustls-native-certs` in both
     /// clients); certificates added with
     /// [`add_root_certificate`](Self::add_root_certificate) are trusted too.
+    ///
+    #[doc = doc_example!(
+        "let client = Client::builder()\n"
+        "    .tls_native_roots(true)\n"
+        "    .build()?;\n"
+        "# let _ = client;"
+    )]
     pub fn tls_native_roots(mut self, native: bool) -> Self {
         self.net.native_roots = native;
         self
     }
 
     /// Resolves the configuration and builds the client. Sends nothing.
+    ///
+    #[doc = doc_example!(
+        "let client = Client::builder().profile(\"production\").build()?;\n"
+        "# let _ = client;"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Authentication`](crate::Error::Authentication) when no token is found;
+    /// [`Error::Config`](crate::Error::Config) for a [`profile`](Self::profile) or
+    /// [`credentials_file`](Self::credentials_file) that does not exist, an unreadable or
+    /// malformed credentials file, an invalid or insecure endpoint, an unusable
+    /// [`proxy`](Self::proxy) or proxy variable, or a [root
+    /// certificate](Self::add_root_certificate) that holds no certificate. No request is
+    /// sent.
     pub fn build(self) -> Result<Client> {
         let environment = if self.ignore_environment {
             Environment::default()

@@ -187,6 +187,17 @@ impl LogStream {
     }
 
     /// The next line, or `None` at the end (the same as `StreamExt::next`).
+    ///
+    /// ```no_run
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), podstack::Error> {
+    /// let client = podstack::nonblocking::Client::new()?;
+    /// let mut lines = client.pods().follow_logs("pod-id").await?;
+    /// while let Some(line) = lines.next_line().await {
+    ///     println!("{}", line?);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn next_line(&mut self) -> Option<Result<String>> {
         self.lines.next().await
     }
@@ -241,6 +252,17 @@ impl<'a, T> ListStream<'a, T> {
     }
 
     /// The next item, or `None` at the end (the same as `StreamExt::next`).
+    ///
+    /// ```no_run
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), podstack::Error> {
+    /// let client = podstack::nonblocking::Client::new()?;
+    /// let mut pods = client.pods().list_stream(&podstack::PodFilter::new());
+    /// if let Some(first) = pods.next_item().await {
+    ///     println!("{}", first?.name);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn next_item(&mut self) -> Option<Result<T>> {
         self.items.next().await
     }
@@ -265,6 +287,26 @@ impl Presigned<'_> {
     /// `len`, when known, is sent as `Content-Length` (some stores require it); else the
     /// body is chunked. A reader can be read only once, so a failed upload is not
     /// retried.
+    ///
+    /// ```no_run
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), podstack::Error> {
+    /// let client = podstack::nonblocking::Client::new()?;
+    /// let file = tokio::fs::File::open("data.csv").await.expect("readable");
+    /// let len = file.metadata().await.expect("readable").len();
+    /// let url = "https://storage.example.com/b/data.csv?X-Signature=...";
+    /// client.presigned().upload_reader(url, file, Some(len)).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) if `url` is not an absolute http(s) URL
+    /// (nothing is sent); the store's refusal as the matching HTTP error (an expired URL is
+    /// typically [`Error::Permission`](crate::Error::Permission), HTTP 403);
+    /// [`Error::Io`](crate::Error::Io) if `reader` fails;
+    /// [`Error::Network`](crate::Error::Network) or
+    /// [`Error::Timeout`](crate::Error::Timeout) from the transport. Never retried.
     pub async fn upload_reader(
         &self,
         url: &str,

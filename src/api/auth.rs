@@ -26,6 +26,12 @@ impl Auth<'_> {
         "    Err(e) => println!(\"Authentication failed: {e}\"),\n"
         "}"
     )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Authentication`](crate::Error::Authentication) if the API rejects the token
+    /// (invalid, expired or revoked). Otherwise the [errors of every
+    /// call](Client#errors-of-every-call).
     pub async fn whoami(&self) -> Result<User> {
         self.client.send_json(ApiRequest::get("/auth/whoami")).await
     }

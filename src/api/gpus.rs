@@ -20,6 +20,16 @@ impl<'a> Gpus<'a> {
 #[flavour]
 impl Gpus<'_> {
     /// Every GPU type with its price and availability.
+    ///
+    #[doc = doc_example!(
+        "for gpu in client.gpus().list()" await "? {\n"
+        "    println!(\"{}\", gpu.name);\n"
+        "}"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// Only the [errors of every call](Client#errors-of-every-call).
     pub async fn list(&self) -> Result<Vec<Gpu>> {
         let list: GpuList = self.client.send_json(ApiRequest::get("/gpus")).await?;
         Ok(list.gpus)

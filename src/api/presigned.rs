@@ -42,11 +42,31 @@ impl Presigned<'_> {
         "let url = \"https://storage.example.com/b/data.csv?X-Signature=...\";\n"
         "client.presigned().download(url, \"./data.csv\")" await "?;"
     )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) if `url` is not an absolute http(s) URL
+    /// (nothing is sent); the store's refusal as the matching HTTP error (an expired URL is
+    /// typically [`Error::Permission`](crate::Error::Permission), HTTP 403);
+    /// [`Error::Network`](crate::Error::Network) or
+    /// [`Error::Timeout`](crate::Error::Timeout) from the transport;
+    /// [`Error::Io`](crate::Error::Io) if the local file cannot be written.
     pub async fn download(&self, url: &str, local: impl AsRef<Path>) -> Result<TransferSummary> {
         self.download_with(url, local, TransferOptions::new()).await
     }
 
     /// [`download`](Self::download), reporting progress.
+    ///
+    #[doc = doc_example!(
+        "use podstack::TransferOptions;\n\n"
+        "let url = \"https://storage.example.com/b/data.csv?X-Signature=...\";\n"
+        "let options = TransferOptions::new().progress(|done, total| eprintln!(\"{done}/{total} bytes\"));\n"
+        "client.presigned().download_with(url, \"./data.csv\", options)" await "?;"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// As [`download`](Self::download).
     pub async fn download_with(
         &self,
         url: &str,
@@ -64,11 +84,37 @@ impl Presigned<'_> {
 
     /// Uploads a local file through a presigned `PUT` URL (streamed from disk), without
     /// the token.
+    ///
+    #[doc = doc_example!(
+        "let url = \"https://storage.example.com/b/data.csv?X-Signature=...\";\n"
+        "client.presigned().upload(url, \"./data.csv\")" await "?;"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) if `url` is not an absolute http(s) URL
+    /// (nothing is sent); the store's refusal as the matching HTTP error (an expired URL is
+    /// typically [`Error::Permission`](crate::Error::Permission), HTTP 403);
+    /// [`Error::Network`](crate::Error::Network) or
+    /// [`Error::Timeout`](crate::Error::Timeout) from the transport;
+    /// [`Error::Io`](crate::Error::Io) if the local file cannot be read (or changes size
+    /// while it is sent).
     pub async fn upload(&self, url: &str, local: impl AsRef<Path>) -> Result<TransferSummary> {
         self.upload_with(url, local, TransferOptions::new()).await
     }
 
     /// [`upload`](Self::upload), reporting progress.
+    ///
+    #[doc = doc_example!(
+        "use podstack::TransferOptions;\n\n"
+        "let url = \"https://storage.example.com/b/data.csv?X-Signature=...\";\n"
+        "let options = TransferOptions::new().progress(|done, total| eprintln!(\"{done}/{total} bytes\"));\n"
+        "client.presigned().upload_with(url, \"./data.csv\", options)" await "?;"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// As [`upload`](Self::upload).
     pub async fn upload_with(
         &self,
         url: &str,

@@ -29,6 +29,11 @@ impl Tasks<'_> {
         "let status = client.tasks().get(&task.id)" await "?;\n"
         "println!(\"Status: {}\", status.state);"
     )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`](crate::Error::NotFound) if no task has this id. Otherwise the
+    /// [errors of every call](Client#errors-of-every-call).
     pub async fn get(&self, id: &str) -> Result<Task> {
         self.client
             .send_json(ApiRequest::get(format!("/tasks/{}", segment(id))))
@@ -37,6 +42,18 @@ impl Tasks<'_> {
 
     /// Waits until the task has finished and returns it (whatever its exit code);
     /// [`Error::Timeout`](crate::Error::Timeout) names the last state if `timeout` passes.
+    ///
+    #[doc = doc_example!(
+        "use std::time::Duration;\n\n"
+        "let task = client.tasks().wait(\"task-id\", Duration::from_secs(600))" await "?;\n"
+        "println!(\"finished: {}\", task.state);"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Timeout`](crate::Error::Timeout) if the task has not finished when
+    /// `timeout` passes, [`Error::NotFound`](crate::Error::NotFound) if no task has this
+    /// id. Otherwise the [errors of every call](Client#errors-of-every-call).
     pub async fn wait(&self, id: &str, timeout: Duration) -> Result<Task> {
         let mut schedule = PollSchedule::new(timeout);
         loop {

@@ -21,6 +21,16 @@ impl<'a> Templates<'a> {
 #[flavour]
 impl Templates<'_> {
     /// Every pod template: the built-in ones and those you saved.
+    ///
+    #[doc = doc_example!(
+        "for template in client.templates().list()" await "? {\n"
+        "    println!(\"{}: {}\", template.id, template.name);\n"
+        "}"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// Only the [errors of every call](Client#errors-of-every-call).
     pub async fn list(&self) -> Result<Vec<Template>> {
         let list: TemplateList = self
             .client

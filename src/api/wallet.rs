@@ -25,6 +25,10 @@ impl Wallet<'_> {
         "let wallet = client.wallet().balance()" await "?;\n"
         "println!(\"Balance: ${:.2} {}\", wallet.balance, wallet.currency);"
     )]
+    ///
+    /// # Errors
+    ///
+    /// Only the [errors of every call](Client#errors-of-every-call).
     pub async fn balance(&self) -> Result<WalletBalance> {
         self.client
             .send_json(ApiRequest::get("/billing/wallet"))
@@ -37,6 +41,12 @@ impl Wallet<'_> {
         "let usage = client.wallet().usage(\"2026-11-01\", \"2026-11-28\")" await "?;\n"
         "println!(\"${:.2} for {} GPU-hours\", usage.total_cost, usage.total_gpu_seconds / 3600);"
     )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`](crate::Error::Validation) if a date is not `YYYY-MM-DD` or the
+    /// range is rejected. Otherwise the [errors of every
+    /// call](Client#errors-of-every-call).
     pub async fn usage(&self, start_date: &str, end_date: &str) -> Result<Usage> {
         let request = ApiRequest::get("/billing/usage")
             .query("start_date", start_date)
@@ -46,6 +56,15 @@ impl Wallet<'_> {
     }
 
     /// The price of every resource (GPU types, CPU, memory, storage).
+    ///
+    #[doc = doc_example!(
+        "let pricing = client.wallet().pricing()" await "?;\n"
+        "println!(\"{pricing:?}\");"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// Only the [errors of every call](Client#errors-of-every-call).
     pub async fn pricing(&self) -> Result<Pricing> {
         self.client.send_json(ApiRequest::get("/pricing")).await
     }

@@ -244,11 +244,31 @@ pub struct ResolvedConfig {
 
 impl ResolvedConfig {
     /// Where the API token came from.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "blocking")] use podstack::Client;
+    /// # #[cfg(not(feature = "blocking"))] use podstack::nonblocking::Client;
+    /// # fn main() -> Result<(), podstack::Error> {
+    /// let config = Client::new()?.config().clone();
+    /// println!("token from {}", config.token_source());
+    /// # Ok(()) }
+    /// ```
     pub fn token_source(&self) -> &Source {
         &self.token_source
     }
 
     /// The default project and where it came from, if one is set.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "blocking")] use podstack::Client;
+    /// # #[cfg(not(feature = "blocking"))] use podstack::nonblocking::Client;
+    /// # fn main() -> Result<(), podstack::Error> {
+    /// let config = Client::new()?.config().clone();
+    /// if let Some((project, source)) = config.project() {
+    ///     println!("project {project} from {source}");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn project(&self) -> Option<(&str, &Source)> {
         self.project
             .as_ref()
@@ -256,27 +276,73 @@ impl ResolvedConfig {
     }
 
     /// The API endpoint, without a trailing slash (the API itself is under `/v1`).
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "blocking")] use podstack::Client;
+    /// # #[cfg(not(feature = "blocking"))] use podstack::nonblocking::Client;
+    /// # fn main() -> Result<(), podstack::Error> {
+    /// let config = Client::new()?.config().clone();
+    /// println!("API at {}/v1", config.endpoint());
+    /// # Ok(()) }
+    /// ```
     pub fn endpoint(&self) -> &str {
         &self.endpoint
     }
 
     /// Where the endpoint came from.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "blocking")] use podstack::Client;
+    /// # #[cfg(not(feature = "blocking"))] use podstack::nonblocking::Client;
+    /// # fn main() -> Result<(), podstack::Error> {
+    /// let config = Client::new()?.config().clone();
+    /// println!("endpoint from {}", config.endpoint_source());
+    /// # Ok(()) }
+    /// ```
     pub fn endpoint_source(&self) -> &Source {
         &self.endpoint_source
     }
 
     /// The platform service endpoint that storage calls go to, without a trailing slash
     /// (its API is under `/api/v1`).
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "blocking")] use podstack::Client;
+    /// # #[cfg(not(feature = "blocking"))] use podstack::nonblocking::Client;
+    /// # fn main() -> Result<(), podstack::Error> {
+    /// let config = Client::new()?.config().clone();
+    /// println!("storage at {}/api/v1", config.platform_endpoint());
+    /// # Ok(()) }
+    /// ```
     pub fn platform_endpoint(&self) -> &str {
         &self.platform_endpoint
     }
 
     /// Where the platform endpoint came from.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "blocking")] use podstack::Client;
+    /// # #[cfg(not(feature = "blocking"))] use podstack::nonblocking::Client;
+    /// # fn main() -> Result<(), podstack::Error> {
+    /// let config = Client::new()?.config().clone();
+    /// println!("platform endpoint from {}", config.platform_endpoint_source());
+    /// # Ok(()) }
+    /// ```
     pub fn platform_endpoint_source(&self) -> &Source {
         &self.platform_endpoint_source
     }
 
     /// The active profile of the credentials file, and what chose it.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "blocking")] use podstack::Client;
+    /// # #[cfg(not(feature = "blocking"))] use podstack::nonblocking::Client;
+    /// # fn main() -> Result<(), podstack::Error> {
+    /// let config = Client::new()?.config().clone();
+    /// let (profile, source) = config.profile();
+    /// println!("profile {profile} from {source}");
+    /// # Ok(()) }
+    /// ```
     pub fn profile(&self) -> (&str, &Source) {
         (&self.profile, &self.profile_source)
     }
@@ -285,16 +351,45 @@ impl ResolvedConfig {
     /// missing). `None` when none could be located (no home directory), or when the
     /// default file was not needed because every value it could supply was given on
     /// the builder or by the environment and no profile was named.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "blocking")] use podstack::Client;
+    /// # #[cfg(not(feature = "blocking"))] use podstack::nonblocking::Client;
+    /// # fn main() -> Result<(), podstack::Error> {
+    /// let config = Client::new()?.config().clone();
+    /// if let Some(path) = config.credentials_file() {
+    ///     println!("credentials file {}", path.display());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn credentials_file(&self) -> Option<&Path> {
         self.credentials_file.as_deref()
     }
 
     /// How long the client waits to connect or for the next bytes of an answer.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "blocking")] use podstack::Client;
+    /// # #[cfg(not(feature = "blocking"))] use podstack::nonblocking::Client;
+    /// # fn main() -> Result<(), podstack::Error> {
+    /// let config = Client::new()?.config().clone();
+    /// println!("timeout {:?}", config.timeout());
+    /// # Ok(()) }
+    /// ```
     pub fn timeout(&self) -> Duration {
         self.timeout
     }
 
     /// The retry policy.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "blocking")] use podstack::Client;
+    /// # #[cfg(not(feature = "blocking"))] use podstack::nonblocking::Client;
+    /// # fn main() -> Result<(), podstack::Error> {
+    /// let config = Client::new()?.config().clone();
+    /// println!("{:?}", config.retry());
+    /// # Ok(()) }
+    /// ```
     pub fn retry(&self) -> &RetryConfig {
         &self.retry
     }

@@ -60,6 +60,13 @@ impl Default for RetryConfig {
 
 impl RetryConfig {
     /// A policy that never retries.
+    ///
+    /// ```
+    /// use podstack::RetryConfig;
+    ///
+    /// let retry = RetryConfig::disabled();
+    /// # let _ = retry;
+    /// ```
     pub fn disabled() -> Self {
         RetryConfig {
             max_retries: 0,
@@ -68,12 +75,27 @@ impl RetryConfig {
     }
 
     /// How many times a request is retried after its first attempt (default 3).
+    ///
+    /// ```
+    /// use podstack::RetryConfig;
+    ///
+    /// let retry = RetryConfig::default().max_retries(5);
+    /// # let _ = retry;
+    /// ```
     pub fn max_retries(mut self, max_retries: u32) -> Self {
         self.max_retries = max_retries;
         self
     }
 
     /// The first backoff; each later one doubles it (default 500 ms).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use podstack::RetryConfig;
+    ///
+    /// let retry = RetryConfig::default().backoff_factor(Duration::from_millis(200));
+    /// # let _ = retry;
+    /// ```
     pub fn backoff_factor(mut self, backoff_factor: Duration) -> Self {
         self.backoff_factor = backoff_factor;
         self
@@ -81,24 +103,53 @@ impl RetryConfig {
 
     /// The longest wait between two attempts, including a server's `Retry-After`
     /// (default 30 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use podstack::RetryConfig;
+    ///
+    /// let retry = RetryConfig::default().max_backoff(Duration::from_secs(10));
+    /// # let _ = retry;
+    /// ```
     pub fn max_backoff(mut self, max_backoff: Duration) -> Self {
         self.max_backoff = max_backoff;
         self
     }
 
     /// Whether 5xx answers are retried (default true).
+    ///
+    /// ```
+    /// use podstack::RetryConfig;
+    ///
+    /// let retry = RetryConfig::default().retry_on_server_error(false);
+    /// # let _ = retry;
+    /// ```
     pub fn retry_on_server_error(mut self, retry: bool) -> Self {
         self.retry_on_server_error = retry;
         self
     }
 
     /// Whether 429 rate-limit answers are retried (default true).
+    ///
+    /// ```
+    /// use podstack::RetryConfig;
+    ///
+    /// let retry = RetryConfig::default().retry_on_rate_limit(false);
+    /// # let _ = retry;
+    /// ```
     pub fn retry_on_rate_limit(mut self, retry: bool) -> Self {
         self.retry_on_rate_limit = retry;
         self
     }
 
     /// Whether connection failures are retried (default true).
+    ///
+    /// ```
+    /// use podstack::RetryConfig;
+    ///
+    /// let retry = RetryConfig::default().retry_on_network_error(false);
+    /// # let _ = retry;
+    /// ```
     pub fn retry_on_network_error(mut self, retry: bool) -> Self {
         self.retry_on_network_error = retry;
         self

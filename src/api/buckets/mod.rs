@@ -33,6 +33,14 @@ impl<'a> Buckets<'a> {
     /// continuation tokens) as the result is read: an `Iterator` from the blocking
     /// client, a `Stream` from the async one. Nothing is sent until the first item is
     /// asked for.
+    ///
+    #[doc = doc_example!(
+        "use podstack::ObjectQuery;\n\n"
+        "let mut objects = client.buckets().list_objects_stream(\"bucket-id\", &ObjectQuery::new().prefix(\"data/\"));\n"
+        "while let Some(object) = objects.next_item()" await " {\n"
+        "    println!(\"{}\", object?.key);\n"
+        "}"
+    )]
     pub fn list_objects_stream(
         &self,
         bucket_id: &str,
@@ -53,6 +61,14 @@ impl Buckets<'_> {
         "println!(\"Bucket: {}\", bucket.name);\n"
         "println!(\"Endpoint: {}\", bucket.endpoint);"
     )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) if the client has no project (nothing is
+    /// sent); [`Error::Validation`](crate::Error::Validation) if the API rejects the name
+    /// or settings;
+    /// [`Error::QuotaExceeded`](crate::Error::QuotaExceeded) if the project may hold no
+    /// more. Otherwise the [errors of every call](Client#errors-of-every-call).
     pub async fn create(&self, bucket: &NewBucket) -> Result<Bucket> {
         self.client.send_json(wire::create_bucket(bucket)?).await
     }
@@ -63,18 +79,45 @@ impl Buckets<'_> {
         "    println!(\"{}: {} ({:.2} GB)\", bucket.name, bucket.visibility(), bucket.size_gb());\n"
         "}"
     )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) if the client has no project (nothing is
+    /// sent). Otherwise the [errors of every call](Client#errors-of-every-call).
     pub async fn list(&self) -> Result<Vec<Bucket>> {
         let list: AnyList<Bucket> = self.client.send_json(wire::list_buckets()).await?;
         Ok(list.into_items())
     }
 
     /// The bucket with this id.
+    ///
+    #[doc = doc_example!(
+        "let bucket = client.buckets().get(\"bucket-id\")" await "?;\n"
+        "println!(\"{}: {:.1} GB\", bucket.name, bucket.size_gb());"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) if the client has no project (nothing is
+    /// sent); [`Error::NotFound`](crate::Error::NotFound) if no bucket has this id.
+    /// Otherwise the [errors of every call](Client#errors-of-every-call).
     pub async fn get(&self, bucket_id: &str) -> Result<Bucket> {
         self.client.send_json(wire::get_bucket(bucket_id)).await
     }
 
     /// Deletes an empty bucket. Fails with [`Error::Conflict`](crate::Error::Conflict)
     /// while it holds objects; see [`force_delete`](Self::force_delete).
+    ///
+    #[doc = doc_example!(
+        "client.buckets().delete(\"bucket-id\")" await "?;"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) if the client has no project (nothing is
+    /// sent); [`Error::NotFound`](crate::Error::NotFound) if no bucket has this id;
+    /// [`Error::Conflict`](crate::Error::Conflict) while it holds objects. Otherwise the
+    /// [errors of every call](Client#errors-of-every-call).
     pub async fn delete(&self, bucket_id: &str) -> Result<()> {
         self.client
             .send_empty(wire::delete_bucket(bucket_id, false))
@@ -82,6 +125,16 @@ impl Buckets<'_> {
     }
 
     /// Deletes a bucket and every object in it.
+    ///
+    #[doc = doc_example!(
+        "client.buckets().force_delete(\"bucket-id\")" await "?;"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) if the client has no project (nothing is
+    /// sent); [`Error::NotFound`](crate::Error::NotFound) if no bucket has this id.
+    /// Otherwise the [errors of every call](Client#errors-of-every-call).
     pub async fn force_delete(&self, bucket_id: &str) -> Result<()> {
         self.client
             .send_empty(wire::delete_bucket(bucket_id, true))
@@ -98,6 +151,12 @@ impl Buckets<'_> {
         "    println!(\"{}: {} bytes\", object.key, object.size_bytes);\n"
         "}"
     )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) if the client has no project (nothing is
+    /// sent); [`Error::NotFound`](crate::Error::NotFound) if no bucket has this id.
+    /// Otherwise the [errors of every call](Client#errors-of-every-call).
     pub async fn list_objects(
         &self,
         bucket_id: &str,
@@ -114,6 +173,23 @@ impl Buckets<'_> {
     /// One page of objects: at most `query.max_keys`, from `query.continuation_token`.
     /// The page's [`next_continuation_token`](ObjectPage::next_continuation_token)
     /// asks for the next.
+    ///
+    #[doc = doc_example!(
+        "use podstack::ObjectQuery;\n\n"
+        "let page = client.buckets().list_objects_page(\"bucket-id\", &ObjectQuery::new().max_keys(100))" await "?;\n"
+        "if let Some(token) = &page.next_continuation_token {\n"
+        "    let query = ObjectQuery::new().max_keys(100).continuation_token(token.as_str());\n"
+        "    let next = client.buckets().list_objects_page(\"bucket-id\", &query)" await "?;\n"
+        "    # let _ = next;\n"
+        "}"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) if the client has no project (nothing is
+    /// sent); [`Error::NotFound`](crate::Error::NotFound) if no bucket has this id;
+    /// [`Error::Validation`](crate::Error::Validation) if the API rejects the query.
+    /// Otherwise the [errors of every call](Client#errors-of-every-call).
     pub async fn list_objects_page(
         &self,
         bucket_id: &str,
@@ -126,6 +202,16 @@ impl Buckets<'_> {
 
     /// Deletes one object. Fails with [`Error::NotFound`](crate::Error::NotFound) when
     /// there is none under `key`.
+    ///
+    #[doc = doc_example!(
+        "client.buckets().delete_object(\"bucket-id\", \"tmp/old.csv\")" await "?;"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) if the client has no project (nothing is
+    /// sent); [`Error::NotFound`](crate::Error::NotFound) if the bucket or the object does
+    /// not exist. Otherwise the [errors of every call](Client#errors-of-every-call).
     pub async fn delete_object(&self, bucket_id: &str, key: &str) -> Result<()> {
         self.client
             .send_empty(wire::delete_object(bucket_id, key))
@@ -143,6 +229,13 @@ impl Buckets<'_> {
         "    eprintln!(\"{}: {}\", failure.path, failure.message);\n"
         "}"
     )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) if the client has no project (nothing is
+    /// sent); [`Error::NotFound`](crate::Error::NotFound) if no bucket has this id. Keys
+    /// that fail are in the report, not an error. Otherwise the [errors of every
+    /// call](Client#errors-of-every-call).
     pub async fn delete_objects<K: AsRef<str> + Sync>(
         &self,
         bucket_id: &str,
@@ -154,6 +247,17 @@ impl Buckets<'_> {
     }
 
     /// Copies an object, within a bucket or between two (buckets by id), on the server.
+    ///
+    #[doc = doc_example!(
+        "let copy = client.buckets().copy(\"bucket-id\", \"data.csv\", \"backup-bucket-id\", \"2026/data.csv\")" await "?;\n"
+        "println!(\"{} bytes\", copy.size_bytes);"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) if the client has no project (nothing is
+    /// sent); [`Error::NotFound`](crate::Error::NotFound) if a bucket or the source object
+    /// does not exist. Otherwise the [errors of every call](Client#errors-of-every-call).
     pub async fn copy(
         &self,
         source_bucket: &str,
@@ -175,6 +279,12 @@ impl Buckets<'_> {
         "    .presigned_upload_url(\"bucket-id\", \"uploads/user-file.txt\", Duration::from_secs(3600))" await "?;\n"
         "client.presigned().upload(&upload.url, \"./user-file.txt\")" await "?;"
     )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) if the client has no project (nothing is
+    /// sent); [`Error::NotFound`](crate::Error::NotFound) if no bucket has this id.
+    /// Otherwise the [errors of every call](Client#errors-of-every-call).
     pub async fn presigned_upload_url(
         &self,
         bucket_id: &str,
@@ -187,6 +297,18 @@ impl Buckets<'_> {
 
     /// A URL that downloads (`GET`) one object without a token until `expires_in` has
     /// passed. Use it with [`Client::presigned`]`().download(..)`, a browser or curl.
+    ///
+    #[doc = doc_example!(
+        "use std::time::Duration;\n\n"
+        "let link = client.buckets().presigned_download_url(\"bucket-id\", \"reports/q3.pdf\", Duration::from_secs(3600))" await "?;\n"
+        "println!(\"{}\", link.url);"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) if the client has no project (nothing is
+    /// sent); [`Error::NotFound`](crate::Error::NotFound) if the bucket or the object does
+    /// not exist. Otherwise the [errors of every call](Client#errors-of-every-call).
     pub async fn presigned_download_url(
         &self,
         bucket_id: &str,
@@ -204,6 +326,12 @@ impl Buckets<'_> {
         "println!(\"Access Key: {}\", creds.access_key);\n"
         "println!(\"Endpoint: {}\", creds.endpoint);"
     )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) if the client has no project (nothing is
+    /// sent); [`Error::NotFound`](crate::Error::NotFound) if no bucket has this id.
+    /// Otherwise the [errors of every call](Client#errors-of-every-call).
     pub async fn credentials(&self, bucket_id: &str) -> Result<S3Credentials> {
         self.client.send_json(wire::credentials(bucket_id)).await
     }

@@ -58,6 +58,15 @@ impl Buckets<'_> {
         "let report = client.buckets().sync(\"bucket-id\", \"./data/\", \"data/\", &options)" await "?;\n"
         "println!(\"copied {} files, {} unchanged\", report.copied.len(), report.unchanged);"
     )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) if the client has no project (nothing is
+    /// sent); [`Error::Config`](crate::Error::Config) for an exclude that is not a valid
+    /// glob; [`Error::Io`](crate::Error::Io) if `local` is not a directory or a local file
+    /// cannot be read, written or deleted; [`Error::NotFound`](crate::Error::NotFound) if
+    /// no bucket has this id. Otherwise the [errors of every
+    /// call](super::Client#errors-of-every-call).
     pub async fn sync(
         &self,
         bucket_id: &str,

@@ -107,6 +107,14 @@ impl Buckets<'_> {
     #[doc = doc_example!(
         "client.buckets().upload(\"bucket-id\", \"./data.csv\", \"datasets/data.csv\")" await "?;"
     )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) if the client has no project (nothing is
+    /// sent); [`Error::Io`](crate::Error::Io) if a local file cannot be read, changes size
+    /// while it is sent, or is a directory without [`TransferOptions::recursive`];
+    /// [`Error::NotFound`](crate::Error::NotFound) if no bucket has this id. Otherwise the
+    /// [errors of every call](Client#errors-of-every-call).
     pub async fn upload(
         &self,
         bucket_id: &str,
@@ -135,6 +143,14 @@ impl Buckets<'_> {
         "    .progress(|done, total| eprintln!(\"Uploading: {done}/{total} bytes\"));\n"
         "client.buckets().upload_with(\"bucket-id\", \"./training_data/\", \"data/\", options)" await "?;"
     )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) if the client has no project (nothing is
+    /// sent); [`Error::Io`](crate::Error::Io) if a local file cannot be read, changes size
+    /// while it is sent, or is a directory without [`TransferOptions::recursive`];
+    /// [`Error::NotFound`](crate::Error::NotFound) if no bucket has this id. Otherwise the
+    /// [errors of every call](Client#errors-of-every-call).
     pub async fn upload_with(
         &self,
         bucket_id: &str,
@@ -275,6 +291,13 @@ impl Buckets<'_> {
     #[doc = doc_example!(
         "client.buckets().download(\"bucket-id\", \"models/model.pt\", \"./model.pt\")" await "?;"
     )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) if the client has no project (nothing is
+    /// sent); [`Error::Io`](crate::Error::Io) if a local file cannot be written;
+    /// [`Error::NotFound`](crate::Error::NotFound) if the bucket or the object does not
+    /// exist. Otherwise the [errors of every call](Client#errors-of-every-call).
     pub async fn download(
         &self,
         bucket_id: &str,
@@ -299,6 +322,13 @@ impl Buckets<'_> {
         "let options = TransferOptions::new().recursive(true);\n"
         "client.buckets().download_with(\"bucket-id\", \"results/\", \"./results/\", options)" await "?;"
     )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) if the client has no project (nothing is
+    /// sent); [`Error::Io`](crate::Error::Io) if a local file cannot be written;
+    /// [`Error::NotFound`](crate::Error::NotFound) if the bucket or the object does not
+    /// exist. Otherwise the [errors of every call](Client#errors-of-every-call).
     pub async fn download_with(
         &self,
         bucket_id: &str,

@@ -14,6 +14,12 @@ impl Pods<'_> {
     #[doc = doc_example!(
         "client.pods().upload(\"pod-id\", \"./train.py\", \"/workspace/train.py\")" await "?;"
     )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`](crate::Error::Io) if the local file cannot be read (or changes size
+    /// while it is sent); [`Error::NotFound`](crate::Error::NotFound) if no pod has this
+    /// id. Otherwise the [errors of every call](super::Client#errors-of-every-call).
     pub async fn upload(
         &self,
         id: &str,
@@ -28,6 +34,19 @@ impl Pods<'_> {
     /// progress. Each file is streamed from disk; a failed piece is retried from the
     /// start of its file. A file that changes size while it is sent fails with
     /// [`Error::Io`](crate::Error::Io) "file changed during upload", not retried.
+    ///
+    #[doc = doc_example!(
+        "use podstack::TransferOptions;\n\n"
+        "let options = TransferOptions::new().recursive(true).progress(|done, total| eprintln!(\"{done}/{total} bytes\"));\n"
+        "client.pods().upload_with(\"pod-id\", \"./data\", \"/workspace/data\", options)" await "?;"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`](crate::Error::Io) if the local file cannot be read (or changes size
+    /// while it is sent), or a directory is given without [`TransferOptions::recursive`];
+    /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id. Otherwise the
+    /// [errors of every call](super::Client#errors-of-every-call).
     pub async fn upload_with(
         &self,
         id: &str,
@@ -48,6 +67,12 @@ impl Pods<'_> {
     #[doc = doc_example!(
         "client.pods().download(\"pod-id\", \"/workspace/model.pt\", \"./model.pt\")" await "?;"
     )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`](crate::Error::Io) if the local file cannot be written;
+    /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id or the remote file
+    /// does not exist. Otherwise the [errors of every call](super::Client#errors-of-every-call).
     pub async fn download(
         &self,
         id: &str,
@@ -62,6 +87,18 @@ impl Pods<'_> {
     /// directory into `local`, reporting progress. Files are streamed to disk and
     /// appear under their final names only when complete; a failed or cancelled
     /// download leaves no partial file behind.
+    ///
+    #[doc = doc_example!(
+        "use podstack::TransferOptions;\n\n"
+        "let options = TransferOptions::new().recursive(true).progress(|done, total| eprintln!(\"{done}/{total} bytes\"));\n"
+        "client.pods().download_with(\"pod-id\", \"/workspace/results\", \"./results\", options)" await "?;"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`](crate::Error::Io) if the local file cannot be written;
+    /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id or the remote path
+    /// does not exist. Otherwise the [errors of every call](super::Client#errors-of-every-call).
     pub async fn download_with(
         &self,
         id: &str,

@@ -49,6 +49,14 @@ impl<'a> Pods<'a> {
     /// Every pod that matches the filter, fetched lazily a page at a time as the result
     /// is read: an `Iterator` from the blocking client, a `Stream` from the async one.
     /// Nothing is sent until the first item is asked for.
+    ///
+    #[doc = doc_example!(
+        "use podstack::PodFilter;\n\n"
+        "let mut pods = client.pods().list_stream(&PodFilter::new());\n"
+        "while let Some(pod) = pods.next_item()" await " {\n"
+        "    println!(\"{}\", pod?.name);\n"
+        "}"
+    )]
     pub fn list_stream(&self, filter: &PodFilter) -> ListStream<'a, Pod> {
         let filter = filter.clone();
         ListStream::new(offset_pages::<PodList>(
@@ -73,6 +81,15 @@ impl Pods<'_> {
         ")" await "?;\n"
         "println!(\"Pod ID: {}, status: {}\", pod.id, pod.status);"
     )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`](crate::Error::Validation) if the API rejects the settings;
+    /// [`Error::InsufficientBalance`](crate::Error::InsufficientBalance) if the wallet
+    /// cannot pay for it; [`Error::QuotaExceeded`](crate::Error::QuotaExceeded) if a quota
+    /// (GPUs, pods) is used up; [`Error::NotFound`](crate::Error::NotFound) for an unknown
+    /// project or template. Otherwise the [errors of every
+    /// call](Client#errors-of-every-call).
     pub async fn create(&self, pod: &NewPod) -> Result<Pod> {
         let request = ApiRequest::post("/pods")
             .json(pod)?
@@ -83,6 +100,16 @@ impl Pods<'_> {
 
     /// Creates a pod from a saved template (see [`save_template`](Self::save_template)).
     /// Use [`NewPod::from_template`] to override some of the template's settings.
+    ///
+    #[doc = doc_example!(
+        "let pod = client.pods().create_from_template(\"template-id\", \"my-pod\")" await "?;\n"
+        "println!(\"Pod ID: {}\", pod.id);"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`](crate::Error::NotFound) if no template has this id; otherwise as
+    /// [`create`](Self::create).
     pub async fn create_from_template(&self, template_id: &str, name: &str) -> Result<Pod> {
         self.create(&NewPod::from_template(template_id, name)).await
     }
@@ -96,6 +123,10 @@ impl Pods<'_> {
         "    println!(\"{}: {} ({:?} x{})\", pod.name, pod.status, pod.gpu_type, pod.gpu_count);\n"
         "}"
     )]
+    ///
+    /// # Errors
+    ///
+    /// Only the [errors of every call](Client#errors-of-every-call).
     pub async fn list(&self, filter: &PodFilter) -> Result<Vec<Pod>> {
         self.client
             .list_all::<PodList>(|limit, offset| list_request(filter, limit, offset))
@@ -103,6 +134,17 @@ impl Pods<'_> {
     }
 
     /// One page of matching pods: at most `limit` (1 to 200) starting at `offset`.
+    ///
+    #[doc = doc_example!(
+        "use podstack::PodFilter;\n\n"
+        "let page = client.pods().list_page(&PodFilter::new(), 50, 0)" await "?;\n"
+        "println!(\"{} of {:?} pods\", page.items.len(), page.total);"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`](crate::Error::Validation) if the API rejects `limit` or
+    /// `offset`. Otherwise the [errors of every call](Client#errors-of-every-call).
     pub async fn list_page(
         &self,
         filter: &PodFilter,
@@ -115,32 +157,94 @@ impl Pods<'_> {
     }
 
     /// The pod with this id.
+    ///
+    #[doc = doc_example!(
+        "let pod = client.pods().get(\"pod-id\")" await "?;\n"
+        "println!(\"{}: {}\", pod.name, pod.status);"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id. Otherwise the
+    /// [errors of every call](Client#errors-of-every-call).
     pub async fn get(&self, id: &str) -> Result<Pod> {
         self.client.send_json(ApiRequest::get(pod_path(id))).await
     }
 
     /// Starts a stopped pod.
+    ///
+    #[doc = doc_example!(
+        "let pod = client.pods().start(\"pod-id\")" await "?;\n"
+        "println!(\"{}\", pod.status);"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id;
+    /// [`Error::Conflict`](crate::Error::Conflict) if the pod's state does not allow it (it
+    /// is not stopped). Otherwise the [errors of every call](Client#errors-of-every-call).
     pub async fn start(&self, id: &str) -> Result<Pod> {
         self.lifecycle(id, "start", None).await
     }
 
     /// Stops a pod gracefully; its configuration is kept and GPU billing pauses.
+    ///
+    #[doc = doc_example!(
+        "client.pods().stop(\"pod-id\")" await "?;"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id;
+    /// [`Error::Conflict`](crate::Error::Conflict) if the pod's state does not allow it.
+    /// Otherwise the [errors of every call](Client#errors-of-every-call).
     pub async fn stop(&self, id: &str) -> Result<Pod> {
         self.lifecycle(id, "stop", Some(false)).await
     }
 
     /// Stops a pod at once, without a graceful shutdown.
+    ///
+    #[doc = doc_example!(
+        "client.pods().force_stop(\"pod-id\")" await "?;"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id;
+    /// [`Error::Conflict`](crate::Error::Conflict) if the pod's state does not allow it.
+    /// Otherwise the [errors of every call](Client#errors-of-every-call).
     pub async fn force_stop(&self, id: &str) -> Result<Pod> {
         self.lifecycle(id, "stop", Some(true)).await
     }
 
     /// Restarts a running pod.
+    ///
+    #[doc = doc_example!(
+        "client.pods().restart(\"pod-id\")" await "?;"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id;
+    /// [`Error::Conflict`](crate::Error::Conflict) if the pod's state does not allow it (it
+    /// is not running). Otherwise the [errors of every call](Client#errors-of-every-call).
     pub async fn restart(&self, id: &str) -> Result<Pod> {
         self.lifecycle(id, "restart", None).await
     }
 
     /// Deletes a stopped pod. A running pod is refused with
     /// [`Error::Conflict`](crate::Error::Conflict); see [`force_delete`](Self::force_delete).
+    ///
+    #[doc = doc_example!(
+        "client.pods().stop(\"pod-id\")" await "?;\n"
+        "client.pods().delete(\"pod-id\")" await "?;"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id;
+    /// [`Error::Conflict`](crate::Error::Conflict) while it runs. Otherwise the [errors of
+    /// every call](Client#errors-of-every-call).
     pub async fn delete(&self, id: &str) -> Result<()> {
         self.client
             .send_empty(ApiRequest::delete(pod_path(id)))
@@ -148,6 +252,15 @@ impl Pods<'_> {
     }
 
     /// Deletes a pod even while it runs.
+    ///
+    #[doc = doc_example!(
+        "client.pods().force_delete(\"pod-id\")" await "?;"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id. Otherwise the
+    /// [errors of every call](Client#errors-of-every-call).
     pub async fn force_delete(&self, id: &str) -> Result<()> {
         self.client
             .send_empty(ApiRequest::delete(pod_path(id)).query("force", "true"))
@@ -166,12 +279,34 @@ impl Pods<'_> {
         "let pod = client.pods().wait_until_running(\"pod-id\", Duration::from_secs(300))" await "?;\n"
         "println!(\"SSH Command: {:?}\", pod.ssh_command);"
     )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnexpectedState`](crate::Error::UnexpectedState) if the pod becomes
+    /// `failed`; [`Error::Timeout`](crate::Error::Timeout) if `timeout` passes first;
+    /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id. Otherwise the
+    /// [errors of every call](Client#errors-of-every-call).
     pub async fn wait_until_running(&self, id: &str, timeout: Duration) -> Result<Pod> {
         self.wait_for_status(id, PodStatus::Running, timeout).await
     }
 
     /// Waits until the pod reaches `status` and returns it. A pod that becomes `failed`
     /// (when `status` is something else) ends the wait at once.
+    ///
+    #[doc = doc_example!(
+        "use std::time::Duration;\n"
+        "use podstack::PodStatus;\n\n"
+        "client.pods().stop(\"pod-id\")" await "?;\n"
+        "let pod = client.pods().wait_for_status(\"pod-id\", PodStatus::Stopped, Duration::from_secs(120))" await "?;\n"
+        "println!(\"{}\", pod.status);"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnexpectedState`](crate::Error::UnexpectedState) if the pod becomes
+    /// `failed` (unless that is `status`); [`Error::Timeout`](crate::Error::Timeout) if
+    /// `timeout` passes first; [`Error::NotFound`](crate::Error::NotFound) if no pod has
+    /// this id. Otherwise the [errors of every call](Client#errors-of-every-call).
     pub async fn wait_for_status(
         &self,
         id: &str,
@@ -210,6 +345,14 @@ impl Pods<'_> {
         "let result = client.pods().exec(\"pod-id\", \"nvidia-smi\")" await "?;\n"
         "println!(\"Exit code: {}\\nOutput: {}\", result.exit_code, result.output);"
     )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id;
+    /// [`Error::Conflict`](crate::Error::Conflict) if the pod's state does not allow it (it
+    /// is not running). A command that fails in the pod is not an error: see
+    /// [`ExecResult::exit_code`]. Otherwise the [errors of every
+    /// call](Client#errors-of-every-call).
     pub async fn exec(&self, id: &str, command: &str) -> Result<ExecResult> {
         let request = ApiRequest::post(format!("{}/exec", pod_path(id))).json(&json!({
             "command": command,
@@ -219,6 +362,20 @@ impl Pods<'_> {
 
     /// Runs a command that may take up to `timeout` (whole seconds, at least 1); the
     /// client waits that long plus its own timeout for the answer.
+    ///
+    #[doc = doc_example!(
+        "use std::time::Duration;\n\n"
+        "let result = client.pods().exec_with_timeout(\"pod-id\", \"python train.py\", Duration::from_secs(3600))" await "?;\n"
+        "println!(\"exit code {}\", result.exit_code);"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id;
+    /// [`Error::Conflict`](crate::Error::Conflict) if the pod's state does not allow it (it
+    /// is not running); [`Error::Timeout`](crate::Error::Timeout) if no answer comes within
+    /// `timeout` plus the client's timeout. Otherwise the [errors of every
+    /// call](Client#errors-of-every-call).
     pub async fn exec_with_timeout(
         &self,
         id: &str,
@@ -234,6 +391,17 @@ impl Pods<'_> {
 
     /// Starts a command in the background and returns its [`Task`] at once; follow it
     /// with [`Tasks::get`](crate::Tasks::get) or [`Tasks::wait`](crate::Tasks::wait).
+    ///
+    #[doc = doc_example!(
+        "let task = client.pods().exec_detached(\"pod-id\", \"python train.py\")" await "?;\n"
+        "println!(\"Task ID: {}\", task.id);"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id;
+    /// [`Error::Conflict`](crate::Error::Conflict) if the pod's state does not allow it (it
+    /// is not running). Otherwise the [errors of every call](Client#errors-of-every-call).
     pub async fn exec_detached(&self, id: &str, command: &str) -> Result<Task> {
         let request = ApiRequest::post(format!("{}/exec", pod_path(id))).json(&json!({
             "command": command,
@@ -249,6 +417,11 @@ impl Pods<'_> {
         "\n"
         "print!(\"{}\", client.pods().logs(\"pod-id\", &LogOptions::new().tail(100))" await "?);"
     )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id. Otherwise the
+    /// [errors of every call](Client#errors-of-every-call).
     pub async fn logs(&self, id: &str, options: &LogOptions) -> Result<String> {
         let mut request = ApiRequest::get(format!("{}/logs", pod_path(id))).accept("text/plain");
         if let Some(tail) = options.tail {
@@ -263,6 +436,19 @@ impl Pods<'_> {
     /// Follows the logs: lines as the pod writes them, until the pod stops. In the
     /// blocking build a [`LogStream`] is an `Iterator`, in the async build a `Stream`;
     /// dropping it closes the connection.
+    ///
+    #[doc = doc_example!(
+        "let mut lines = client.pods().follow_logs(\"pod-id\")" await "?;\n"
+        "while let Some(line) = lines.next_line()" await " {\n"
+        "    println!(\"{}\", line?);\n"
+        "}"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id. Otherwise the
+    /// [errors of every call](Client#errors-of-every-call). Reading the stream yields
+    /// [`Error::Network`](crate::Error::Network) if the connection breaks.
     pub async fn follow_logs(&self, id: &str) -> Result<LogStream> {
         let request = ApiRequest::get(format!("{}/logs", pod_path(id)))
             .query("follow", "true")
@@ -274,6 +460,16 @@ impl Pods<'_> {
     }
 
     /// The pod's current resource usage.
+    ///
+    #[doc = doc_example!(
+        "let metrics = client.pods().metrics(\"pod-id\")" await "?;\n"
+        "println!(\"{metrics:?}\");"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id. Otherwise the
+    /// [errors of every call](Client#errors-of-every-call).
     pub async fn metrics(&self, id: &str) -> Result<PodMetrics> {
         self.client
             .send_json(ApiRequest::get(format!("{}/metrics", pod_path(id))))
@@ -281,6 +477,17 @@ impl Pods<'_> {
     }
 
     /// What happened to the pod, oldest first.
+    ///
+    #[doc = doc_example!(
+        "for event in client.pods().events(\"pod-id\")" await "? {\n"
+        "    println!(\"{event:?}\");\n"
+        "}"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id. Otherwise the
+    /// [errors of every call](Client#errors-of-every-call).
     pub async fn events(&self, id: &str) -> Result<Vec<PodEvent>> {
         let list: EventList = self
             .client
@@ -290,6 +497,17 @@ impl Pods<'_> {
     }
 
     /// Every file and directory under `path` in the pod, recursively.
+    ///
+    #[doc = doc_example!(
+        "for file in client.pods().list_files(\"pod-id\", \"/workspace\")" await "? {\n"
+        "    println!(\"{file:?}\");\n"
+        "}"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id. Otherwise the
+    /// [errors of every call](Client#errors-of-every-call).
     pub async fn list_files(&self, id: &str, path: &str) -> Result<Vec<PodFile>> {
         let list: FileList = self
             .client
@@ -299,6 +517,16 @@ impl Pods<'_> {
     }
 
     /// Saves the pod's configuration as a reusable template.
+    ///
+    #[doc = doc_example!(
+        "let template = client.pods().save_template(\"pod-id\", \"my-setup\", Some(\"PyTorch and data\"))" await "?;\n"
+        "println!(\"Template ID: {}\", template.id);"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id. Otherwise the
+    /// [errors of every call](Client#errors-of-every-call).
     pub async fn save_template(
         &self,
         id: &str,
