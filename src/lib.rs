@@ -90,6 +90,34 @@ println!("{} pods", pods.len());
 //! the kind of failure; [`Error::message`], [`Error::code`], [`Error::request_id`] and
 //! [`Error::status_code`] give the context the API sent.
 //!
+//! # Retries
+//!
+//! Server errors (5xx), rate limits (429, honouring `Retry-After` up to
+//! [`RetryConfig::max_retry_after`]) and network failures are retried, by default up to
+//! 3 times with exponential backoff and jitter ([`RetryConfig`]). Only requests that are
+//! safe to send twice are: `GET`, `PUT`, `DELETE`, and creates, which carry one
+//! `Idempotency-Key` for every attempt. A command (`exec`, `start`, `stop`) runs once,
+//! a timeout is not retried, and a body that can be read only once is never resent. Each
+//! part of a multipart upload is retried on its own.
+//!
+//! # Testing against the emulator
+//!
+//! [`podstack-emulator`](https://docs.rs/podstack-emulator) serves the whole API,
+//! storage included, on loopback, with faults to inject (statuses, stalls, dropped
+//! connections, a bandwidth cap), so code using this crate is tested with no account
+//! and no network:
+//!
+//! ```ignore
+//! let emulator = podstack_emulator::Emulator::start();
+//! let client = podstack::Client::builder()
+//!     .use_environment(false)
+//!     .api_endpoint(emulator.endpoint())
+//!     .platform_endpoint(emulator.platform_endpoint())
+//!     .project_id(emulator.project_id())
+//!     .api_token(emulator.token())
+//!     .build()?;
+//! ```
+//!
 //! # Limits, proxies and TLS
 //!
 //! A client bounds what a server can make it do. Each bound is a builder setting, and
