@@ -94,8 +94,8 @@ impl Client {
     /// # Errors
     ///
     /// [`Error::Authentication`] when no token is found, and [`Error::Config`] for an
-    /// unusable profile, credentials file, endpoint or proxy, as
-    /// [`ClientBuilder::build`].
+    /// unusable token (empty, or with spaces or non-ASCII characters), profile,
+    /// credentials file, endpoint or proxy, as [`ClientBuilder::build`].
     pub fn new() -> Result<Client> {
         Client::builder().build()
     }
@@ -532,7 +532,8 @@ impl ClientBuilder {
     /// # Errors
     ///
     /// [`Error::Authentication`](crate::Error::Authentication) when no token is found;
-    /// [`Error::Config`](crate::Error::Config) for a [`profile`](Self::profile) or
+    /// [`Error::Config`](crate::Error::Config) for an unusable token (empty, or with
+    /// spaces, control or non-ASCII characters; never printed), a [`profile`](Self::profile) or
     /// [`credentials_file`](Self::credentials_file) that does not exist, an unreadable or
     /// malformed credentials file, an invalid or insecure endpoint, an unusable
     /// [`proxy`](Self::proxy) or proxy variable, or a [root
@@ -606,13 +607,11 @@ impl Client {
             .await
             .map_err(|e| self.redacted(e))?;
         if !whole {
-            let too_large =
-                <serde_json::Error as serde::de::Error>::custom(limits::body_too_large(limit));
             let head = &body[..body.len().min(1024)];
-            return Err(self.redacted(Error::decode(
+            return Err(self.redacted(Error::too_large(
                 &request.describe(),
                 &self.redact_bytes(head),
-                too_large,
+                limit,
             )));
         }
         Ok(body)
@@ -774,7 +773,7 @@ impl Client {
                     retries_done += 1;
                     waited = delay;
                 }
-                None => return Err(error),
+                None => return Err(retry.explain_no_retry(error)),
             }
         }
     }

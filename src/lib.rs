@@ -217,7 +217,7 @@ let client = podstack::Client::builder()
 #[cfg(not(any(feature = "blocking", feature = "async")))]
 compile_error!(
     "podstack needs a client: enable the `blocking` feature (the default) or `async`, \
-     e.g. podstack = { version = \"0.1\", features = [\"async\"] }"
+     e.g. podstack = { version = \"0.2\", features = [\"async\"] }"
 );
 
 mod core;

@@ -562,10 +562,24 @@ fn checked_endpoint(
     validate_endpoint(raw, settings.allow_insecure_http)
         .map(|endpoint| without_version_path(endpoint, version_path))
         .map_err(|why| {
+            let shown = without_userinfo(raw);
             Error::config(format!(
-                "invalid {which} endpoint {raw:?} (from {source}): {why}"
+                "invalid {which} endpoint {shown:?} (from {source}): {why}"
             ))
         })
+}
+
+/// An endpoint as it may be shown: `https://user:pass@host` → `https://[redacted]@host`,
+/// since a password must not appear in an error.
+fn without_userinfo(raw: &str) -> String {
+    let Some((scheme, rest)) = raw.split_once("://") else {
+        return raw.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rsplit_once('@') {
+        Some((_, host)) => format!("{scheme}://[redacted]@{host}{}", &rest[authority_end..]),
+        None => raw.to_owned(),
+    }
 }
 
 /// `https://host/v1` → `https://host` for `version_path` `/v1` (ASCII case ignored);
@@ -1052,6 +1066,22 @@ mod tests {
         assert_eq!(c.project(), Some(("proj_explicit", &Source::Explicit)));
         assert_eq!(c.endpoint(), "http://127.0.0.1:8080");
         assert_eq!(c.endpoint_source(), &Source::Explicit);
+    }
+
+    #[test]
+    fn an_endpoint_with_a_password_is_refused_without_showing_it() {
+        let mut case = Case::new().no_files();
+        case.settings.api_token = Some(ApiToken::new("podstack_ab_secret"));
+        case.settings.api_endpoint = Some("https://ada:hunter2pass@api.podstack.ai/v1".into());
+        let error = case.resolve().unwrap_err();
+        let text = format!("{error} {error:#} {error:?}");
+        assert!(matches!(error, Error::Config { .. }), "{error:?}");
+        assert!(
+            !text.contains("hunter2pass") && !text.contains("ada"),
+            "{text}"
+        );
+        assert!(text.contains("api.podstack.ai"), "{text}");
+        assert_eq!(without_userinfo("http://h:1/x"), "http://h:1/x");
     }
 
     #[test]

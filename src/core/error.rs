@@ -535,6 +535,30 @@ impl Error {
         }
     }
 
+    /// The error for an answer larger than the client reads into memory: a Decode
+    /// error whose message names the limit and the setting that raises it.
+    pub(crate) fn too_large(what: &str, head: &[u8], limit: u64) -> Self {
+        let why = format!(
+            "the answer is larger than {limit} bytes, the most read into memory; \
+             raise it with ClientBuilder::max_response_body"
+        );
+        let mut error = Error::decode(
+            what,
+            head,
+            <serde_json::Error as serde::de::Error>::custom(&why),
+        );
+        error.context_mut().0.message = format!("the answer to {what} is too large: {why}");
+        error
+    }
+
+    /// Adds a hint to a message: `message: hint`.
+    pub(crate) fn with_hint(mut self, hint: &str) -> Self {
+        let message = &mut self.context_mut().0.message;
+        message.push_str(": ");
+        message.push_str(hint);
+        self
+    }
+
     /// Removes the token from every field of the error: the message, code, request id
     /// and `details` of its context, each variant's own fields, and its source's text.
     /// The request pipeline calls this on every error it returns (see

@@ -166,14 +166,6 @@ fn parse_pem(pem: &[u8], which: usize) -> Result<Vec<CertificateDer<'static>>, E
     Ok(certificates)
 }
 
-/// The error for an answer larger than the cap, naming the cap and how to raise it.
-pub(crate) fn body_too_large(limit: u64) -> String {
-    format!(
-        "the answer is larger than the limit of {limit} bytes read into memory; \
-         raise it with ClientBuilder::max_response_body"
-    )
-}
-
 /// The error for a call that ran out of its deadline.
 pub(crate) fn deadline_message(deadline: Duration) -> String {
     format!(

@@ -98,6 +98,18 @@ impl ProxyUrl {
     }
 
     /// The URL with its credentials, for the HTTP crate only.
+    /// Whether the proxy's host is loopback.
+    fn is_on_this_machine(&self) -> bool {
+        let authority = self.shown.split_once("://").map_or("", |(_, rest)| rest);
+        let host = match authority.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or_default(),
+            None => authority
+                .rsplit_once(':')
+                .map_or(authority, |(host, _)| host),
+        };
+        is_loopback_host(host)
+    }
+
     pub(crate) fn with_credentials(&self) -> &str {
         &self.full
     }
@@ -195,6 +207,12 @@ impl ProxyRules {
             _ => None,
         }
         .or(self.all.as_ref())?;
+        // Plain http is allowed without `allow_insecure_http` only because the token
+        // stays on this machine: a request to a loopback host goes through a proxy only
+        // if that proxy is on this machine too.
+        if scheme == "http" && is_loopback_host(host) && !proxy.is_on_this_machine() {
+            return None;
+        }
         (!self.bypassed(host)).then_some(proxy)
     }
 
@@ -279,6 +297,13 @@ fn in_network(ip: IpAddr, network: IpAddr, bits: u8) -> bool {
     (ip >> shift) == (network >> shift)
 }
 
+/// `localhost`, `127.0.0.0/8` or `::1` (as a URL writes it, brackets removed).
+fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_end_matches('.');
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,6 +379,39 @@ mod tests {
         }
         let star = rules(&[("ALL_PROXY", "http://p:1"), ("no_proxy", "*")]);
         assert_eq!(via(&star, "https://anything/"), None);
+    }
+
+    #[test]
+    fn plain_http_to_this_machine_never_leaves_it_through_a_proxy() {
+        let remote = rules(&[
+            ("HTTP_PROXY", "http://proxy.corp:3128"),
+            ("HTTPS_PROXY", "http://proxy.corp:3128"),
+        ]);
+        for target in [
+            "http://127.0.0.1:8080/v1",
+            "http://localhost:1/v1",
+            "http://[::1]:9/v1",
+        ] {
+            assert_eq!(via(&remote, target), None, "{target}");
+        }
+        // TLS protects https; a remote host is not this machine.
+        assert_eq!(
+            via(&remote, "https://127.0.0.1:8443").as_deref(),
+            Some("http://proxy.corp:3128")
+        );
+        assert_eq!(
+            via(&remote, "http://example.com").as_deref(),
+            Some("http://proxy.corp:3128")
+        );
+        // A proxy on this machine keeps the token on it.
+        let local = rules(&[("HTTP_PROXY", "http://127.0.0.1:3128")]);
+        assert_eq!(
+            via(&local, "http://127.0.0.1:8080").as_deref(),
+            Some("http://127.0.0.1:3128")
+        );
+        let explicit = ProxyUrl::parse("http://user:pw@proxy.corp:3128").unwrap();
+        let r = ProxyRules::resolve(&ProxyChoice::Explicit(explicit), &|_| None).unwrap();
+        assert_eq!(via(&r, "http://localhost:8080"), None);
     }
 
     #[test]

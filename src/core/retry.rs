@@ -178,6 +178,25 @@ impl RetryConfig {
         self.max_retries
     }
 
+    /// A rate limit asking for a longer wait than [`max_retry_after`](Self::max_retry_after)
+    /// says so in its message, naming the setting; other errors are returned as they are.
+    pub(crate) fn explain_no_retry(&self, error: Error) -> Error {
+        match &error {
+            Error::RateLimit {
+                retry_after: Some(wait),
+                ..
+            } if *wait > self.max_retry_after => {
+                let hint = format!(
+                    "the server asks to wait {wait:?}, longer than RetryConfig::max_retry_after \
+                     ({:?}); call again later, or raise that limit",
+                    self.max_retry_after
+                );
+                error.with_hint(&hint)
+            }
+            _ => error,
+        }
+    }
+
     /// How long to wait before retrying after `error`, or `None` to give up.
     ///
     /// `retries_done` counts the retries already made (0 after the first attempt);

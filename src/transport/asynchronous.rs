@@ -411,7 +411,7 @@ fn map_error(error: reqwest::Error, timeout: Duration) -> Error {
         return Error::network(tls_hint(&detail), Some(error.into()));
     }
     if error.is_connect() {
-        Error::network("could not connect to the server", Some(error.into()))
+        Error::network(super::CONNECT_FAILED, Some(error.into()))
     } else if error.is_builder() {
         Error::config(format!("could not build the HTTP request: {error}"))
     } else {

@@ -454,9 +454,7 @@ fn map_error(error: ureq::Error, timeout: Duration, deadline: Option<Deadline>) 
             "could not resolve the server's host name",
             Some(error.into()),
         ),
-        ureq::Error::ConnectionFailed => {
-            Error::network("could not connect to the server", Some(error.into()))
-        }
+        ureq::Error::ConnectionFailed => Error::network(super::CONNECT_FAILED, Some(error.into())),
         // The server broke HTTP: it will do so again, so this is not retried.
         ureq::Error::Protocol(_)
         | ureq::Error::LargeResponseHeader(..)
@@ -482,6 +480,9 @@ fn map_io_error(error: io::Error, timeout: Duration, deadline: Option<Deadline>)
         return Error::network(hint, Some(error.into()));
     }
     match error.kind() {
+        io::ErrorKind::ConnectionRefused => {
+            Error::network(super::CONNECT_FAILED, Some(error.into()))
+        }
         io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => match deadline {
             Some(deadline) if deadline.remaining().is_zero() => deadline.error(),
             _ => Error::timeout(timeout_message(timeout)),

@@ -42,6 +42,10 @@ pub(crate) const MAX_REDIRECTS: u32 = 5;
 /// The size of the pieces file bodies are read and written in.
 pub(crate) const CHUNK_SIZE: usize = 64 * 1024;
 
+/// The message of a connection that could not be made, the same in both clients.
+pub(crate) const CONNECT_FAILED: &str =
+    "could not connect to the server: check the endpoint and the network";
+
 /// The `User-Agent` every request carries.
 pub(crate) const USER_AGENT: &str = concat!("podstack-rust/", env!("CARGO_PKG_VERSION"));
 

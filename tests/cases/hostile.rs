@@ -35,7 +35,8 @@ async fn a_json_answer_over_the_cap_fails_naming_the_limit() {
     let error = client.auth().whoami().await.unwrap_err();
 
     assert!(matches!(error, Error::Decode { .. }), "{error:?}");
-    let message = format!("{error:#}");
+    // The plain Display (what `?` in main prints) names the limit and the setting.
+    let message = error.to_string();
     assert!(message.contains("10000 bytes"), "{message}");
     assert!(message.contains("max_response_body"), "{message}");
     // Not retried: the same answer would come back.
@@ -134,6 +135,10 @@ async fn a_huge_retry_after_is_returned_at_once_not_waited_for() {
         }
         other => panic!("expected RateLimit, got {other:?}"),
     }
+    assert!(
+        error.to_string().contains("RetryConfig::max_retry_after"),
+        "{error}"
+    );
     assert_eq!(server.seen().len(), 1);
     assert_prompt(started);
 }
