@@ -716,6 +716,11 @@ impl Client {
         let mut retries_done = 0;
         let mut waited = Duration::ZERO;
         loop {
+            // A deadline already spent sends nothing (the same in both clients, whatever
+            // the timers' resolution).
+            if let Some(deadline) = deadline.filter(|d| d.remaining().is_zero()) {
+                return Err(deadline.error());
+            }
             let started = Instant::now();
             *attempts += 1;
             let attempt = call.attempt(*attempts, waited);

@@ -125,6 +125,8 @@ async fn a_zero_call_deadline_fails_in_both_clients() {
         "zero deadline: {result:?}; requests sent: {}",
         server.seen().len()
     );
+    // A spent deadline sends nothing, whatever the timers' resolution.
+    assert_eq!(server.seen().len(), 0);
 }
 
 /// PROBE 3c (fine today, kept as a regression): a 204 passes with max_response_body(0).
