@@ -35,23 +35,12 @@ mod local_fs {
         std::fs::File::create(path)
     }
 
-    /// Creates (or truncates) a file of `len` bytes, for parts to write into.
-    pub(crate) fn create_sized(path: &std::path::Path, len: u64) -> std::io::Result<()> {
-        std::fs::File::create(path)?.set_len(len)
-    }
-
     /// The lowercase hex SHA-256 of a file's content.
     pub(crate) fn sha256(path: &std::path::Path) -> std::io::Result<String> {
         crate::files::sha256_of(path)
     }
 
-    /// Opens an existing file to write at `offset`.
-    pub(crate) fn open_at(path: &std::path::Path, offset: u64) -> std::io::Result<std::fs::File> {
-        use std::io::Seek;
-        let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
-        file.seek(std::io::SeekFrom::Start(offset))?;
-        Ok(file)
-    }
+    pub(crate) use crate::files::open_at;
 }
 
 /// Runs `job` on each item, at most `limit` at once on scoped threads, and returns the

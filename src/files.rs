@@ -401,6 +401,19 @@ mod time_tests {
     }
 }
 
+/// Creates (or truncates) a file of `len` bytes, for parts to write into.
+pub(crate) fn create_sized(path: &Path, len: u64) -> std::io::Result<()> {
+    std::fs::File::create(path)?.set_len(len)
+}
+
+/// Opens an existing file to write at `offset`.
+pub(crate) fn open_at(path: &Path, offset: u64) -> std::io::Result<std::fs::File> {
+    use std::io::Seek;
+    let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
+    file.seek(std::io::SeekFrom::Start(offset))?;
+    Ok(file)
+}
+
 /// The lowercase hex SHA-256 of a file's content, read in 1 MiB pieces.
 pub(crate) fn sha256_of(path: &Path) -> std::io::Result<String> {
     use sha2::{Digest, Sha256};

@@ -59,11 +59,6 @@ mod local_fs {
         file
     }
 
-    /// Creates (or truncates) a file of `len` bytes, for parts to write into.
-    pub(crate) async fn create_sized(path: &std::path::Path, len: u64) -> std::io::Result<()> {
-        std::fs::File::create(path)?.set_len(len)
-    }
-
     /// The lowercase hex SHA-256 of a file's content, computed on a blocking thread.
     pub(crate) async fn sha256(path: &std::path::Path) -> std::io::Result<String> {
         let path = path.to_path_buf();
@@ -77,10 +72,7 @@ mod local_fs {
         path: &std::path::Path,
         offset: u64,
     ) -> std::io::Result<tokio::fs::File> {
-        use std::io::Seek;
-        let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
-        file.seek(std::io::SeekFrom::Start(offset))?;
-        Ok(writer(file))
+        crate::files::open_at(path, offset).map(writer)
     }
 }
 

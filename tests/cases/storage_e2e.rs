@@ -13,18 +13,6 @@ const MIB: usize = 1024 * 1024;
 const PART_ROUTE: &str = "PUT /platform/api/v1/buckets/{id}/multipart/{upload_id}/parts/{n}";
 const DOWNLOAD_ROUTE: &str = "GET /platform/api/v1/buckets/{id}/objects/download";
 
-fn client(emulator: &Emulator) -> Client {
-    Client::builder()
-        .use_environment(false)
-        .api_endpoint(emulator.endpoint())
-        .platform_endpoint(emulator.platform_endpoint())
-        .api_token(emulator.token())
-        .project_id(emulator.project_id())
-        .retry(fast_retries())
-        .build()
-        .unwrap()
-}
-
 /// A fresh scratch directory, removed when dropped.
 struct Scratch(PathBuf);
 
@@ -85,7 +73,7 @@ fn pattern(len: usize) -> Vec<u8> {
 #[flavour_test]
 async fn bucket_lifecycle_with_objects_and_a_non_empty_delete() {
     let emulator = Emulator::start();
-    let client = client(&emulator);
+    let client = emulator_client(&emulator);
     let scratch = Scratch::new("lifecycle");
     let buckets = client.buckets();
 
@@ -138,7 +126,7 @@ async fn bucket_lifecycle_with_objects_and_a_non_empty_delete() {
 #[flavour_test]
 async fn an_unknown_key_is_not_found_and_leaves_no_file() {
     let emulator = Emulator::start();
-    let client = client(&emulator);
+    let client = emulator_client(&emulator);
     let scratch = Scratch::new("unknown");
     let bucket = client
         .buckets()
@@ -164,7 +152,7 @@ async fn an_unknown_key_is_not_found_and_leaves_no_file() {
 #[flavour_test]
 async fn directories_go_up_and_come_back_under_their_keys() {
     let emulator = Emulator::start();
-    let client = client(&emulator);
+    let client = emulator_client(&emulator);
     let scratch = Scratch::new("dirs");
     for (path, body) in [
         ("a.txt", "A"),
@@ -233,7 +221,7 @@ async fn directories_go_up_and_come_back_under_their_keys() {
 #[flavour_test]
 async fn a_multipart_upload_retries_a_failed_part_and_assembles_the_file() {
     let emulator = Emulator::start();
-    let client = client(&emulator);
+    let client = emulator_client(&emulator);
     let scratch = Scratch::new("multipart");
     let content = pattern(12 * MIB + 3);
     let file = scratch.write("big.bin", &content);
@@ -302,7 +290,7 @@ async fn a_multipart_upload_retries_a_failed_part_and_assembles_the_file() {
 #[flavour_test]
 async fn a_failed_multipart_upload_is_aborted_and_leaves_nothing_behind() {
     let emulator = Emulator::start();
-    let client = client(&emulator);
+    let client = emulator_client(&emulator);
     let scratch = Scratch::new("abort");
     let file = scratch.write("big.bin", &pattern(11 * MIB));
     let bucket = client
@@ -340,7 +328,7 @@ async fn a_failed_multipart_upload_is_aborted_and_leaves_nothing_behind() {
 #[flavour_test]
 async fn a_broken_download_leaves_no_partial_file() {
     let emulator = Emulator::start();
-    let client = client(&emulator);
+    let client = emulator_client(&emulator);
     let scratch = Scratch::new("broken");
     let file = scratch.write("src/data.bin", &pattern(3 * MIB));
     let bucket = client
@@ -368,7 +356,7 @@ async fn a_broken_download_leaves_no_partial_file() {
 #[flavour_test]
 async fn presigned_urls_work_without_the_token_until_they_expire() {
     let emulator = Emulator::start();
-    let client = client(&emulator);
+    let client = emulator_client(&emulator);
     let scratch = Scratch::new("presigned");
     let bucket = client
         .buckets()
@@ -427,7 +415,7 @@ async fn presigned_urls_work_without_the_token_until_they_expire() {
 #[flavour_test]
 async fn delete_many_reports_each_failure_copy_and_credentials() {
     let emulator = Emulator::start();
-    let client = client(&emulator);
+    let client = emulator_client(&emulator);
     let scratch = Scratch::new("many");
     let buckets = client.buckets();
     let one = buckets.create(&NewBucket::new("one")).await.unwrap();
@@ -467,7 +455,7 @@ async fn delete_many_reports_each_failure_copy_and_credentials() {
 #[flavour_test]
 async fn sync_copies_only_new_or_changed_files_both_ways() {
     let emulator = Emulator::start();
-    let client = client(&emulator);
+    let client = emulator_client(&emulator);
     let scratch = Scratch::new("sync");
     for i in 0..10 {
         scratch.write(&format!("local/f{i}.txt"), format!("file {i}").as_bytes());
@@ -553,7 +541,7 @@ async fn sync_copies_only_new_or_changed_files_both_ways() {
 #[flavour_test]
 async fn volumes_grow_only_and_cannot_be_deleted_while_a_pod_mounts_them() {
     let emulator = Emulator::start();
-    let client = client(&emulator);
+    let client = emulator_client(&emulator);
     let volumes = client.volumes();
     let volume = volumes
         .create(&NewVolume::new("shared-data", 100))

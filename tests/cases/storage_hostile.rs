@@ -9,26 +9,6 @@ use podstack_emulator::Emulator;
 
 const MIB: u64 = 1024 * 1024;
 
-fn emu_client(emulator: &Emulator) -> Client {
-    Client::builder()
-        .use_environment(false)
-        .api_endpoint(emulator.endpoint())
-        .platform_endpoint(emulator.platform_endpoint())
-        .api_token(emulator.token())
-        .project_id(emulator.project_id())
-        .retry(fast_retries())
-        .build()
-        .unwrap()
-}
-
-fn mock_client(server: &mockito::ServerGuard) -> Client {
-    builder_for(&server.url())
-        .platform_endpoint(format!("{}/platform", server.url()))
-        .project_id("prj_1")
-        .build()
-        .unwrap()
-}
-
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "podstack-review8-{name}-{}-{}",
@@ -56,7 +36,7 @@ fn set_old_mtime(path: &Path) {
 #[flavour_test]
 async fn sync_round_trip_of_unchanged_files_copies_nothing() {
     let emulator = Emulator::start();
-    let client = emu_client(&emulator);
+    let client = emulator_client(&emulator);
     let dir = scratch("roundtrip");
     std::fs::write(dir.join("a.txt"), "alpha").unwrap();
     set_old_mtime(&dir.join("a.txt"));
@@ -112,7 +92,7 @@ async fn recursive_download_skips_folder_markers() {
         .match_query(Matcher::Any)
         .with_body("a")
         .create();
-    let result = mock_client(&server)
+    let result = storage_client_for(&server.url())
         .buckets()
         .download_with(
             "bkt_1",
@@ -138,7 +118,7 @@ async fn a_credentials_decode_error_does_not_quote_the_secret_key() {
         .mock("GET", "/platform/api/v1/buckets/bkt_1/credentials")
         .with_body(r#"{"access_key":12,"secret_key":"wJalrXUtnFEMI/K7MDENG/SECRETKEY","endpoint":"https://s3"}"#)
         .create();
-    let error = mock_client(&server)
+    let error = storage_client_for(&server.url())
         .buckets()
         .credentials("bkt_1")
         .await
@@ -158,7 +138,7 @@ async fn a_presign_decode_error_does_not_quote_the_signature() {
         .mock("POST", "/platform/api/v1/buckets/bkt_1/presign")
         .with_body(r#"{"url":"https://s3.example/b/k?X-Signature=SIGNATURE123","expires_at":7}"#)
         .create();
-    let error = mock_client(&server)
+    let error = storage_client_for(&server.url())
         .buckets()
         .presigned_download_url("bkt_1", "k", Duration::from_secs(60))
         .await
@@ -178,7 +158,7 @@ async fn a_presign_decode_error_does_not_quote_the_signature() {
 #[flavour_test]
 async fn multipart_progress_never_goes_backwards() {
     let emulator = Emulator::start();
-    let client = emu_client(&emulator);
+    let client = emulator_client(&emulator);
     let dir = scratch("progress");
     let file = dir.join("big.bin");
     std::fs::write(&file, vec![5u8; 30 * MIB as usize]).unwrap();
@@ -252,7 +232,7 @@ async fn ranges_from_a_replaced_object_are_refused() {
     let options = TransferOptions::new()
         .multipart_threshold(0)
         .part_size(part);
-    let result = mock_client(&server)
+    let result = storage_client_for(&server.url())
         .buckets()
         .download_with("bkt_1", "k", dir.join("k"), options)
         .await;
@@ -272,7 +252,7 @@ async fn ranges_from_a_replaced_object_are_refused() {
 #[flavour_test]
 async fn a_key_with_a_leading_slash_round_trips() {
     let emulator = Emulator::start();
-    let client = emu_client(&emulator);
+    let client = emulator_client(&emulator);
     let dir = scratch("leading");
     std::fs::write(dir.join("f.txt"), "f").unwrap();
     let bucket = client
@@ -305,7 +285,7 @@ async fn a_key_with_a_leading_slash_round_trips() {
 #[flavour_test]
 async fn an_exclude_with_a_trailing_slash_excludes_the_directory() {
     let emulator = Emulator::start();
-    let client = emu_client(&emulator);
+    let client = emulator_client(&emulator);
     let dir = scratch("excl");
     std::fs::create_dir_all(dir.join("cache")).unwrap();
     std::fs::write(dir.join("cache/blob.bin"), "x").unwrap();
@@ -331,7 +311,7 @@ async fn an_exclude_with_a_trailing_slash_excludes_the_directory() {
 #[flavour_test]
 async fn probe_odd_keys_round_trip() {
     let emulator = Emulator::start();
-    let client = emu_client(&emulator);
+    let client = emulator_client(&emulator);
     let dir = scratch("oddkeys");
     std::fs::write(dir.join("f.txt"), "odd").unwrap();
     let bucket = client
@@ -422,7 +402,7 @@ async fn probe_escaping_listing_is_refused() {
             .with_body("E")
             .create();
         let out = dir.join("out");
-        let result = mock_client(&server)
+        let result = storage_client_for(&server.url())
             .buckets()
             .download_with(
                 "bkt_1",
@@ -431,7 +411,7 @@ async fn probe_escaping_listing_is_refused() {
                 TransferOptions::new().recursive(true),
             )
             .await;
-        let sync = mock_client(&server)
+        let sync = storage_client_for(&server.url())
             .buckets()
             .sync(
                 "bkt_1",
@@ -456,7 +436,7 @@ async fn probe_escaping_listing_is_refused() {
 #[flavour_test]
 async fn probe_file_growing_during_multipart() {
     let emulator = Emulator::start();
-    let client = emu_client(&emulator);
+    let client = emulator_client(&emulator);
     let dir = scratch("grow");
     let file = dir.join("big.bin");
     std::fs::write(&file, vec![5u8; 12 * MIB as usize]).unwrap();
@@ -503,7 +483,7 @@ async fn probe_file_growing_during_multipart() {
 #[flavour_test]
 async fn probe_edges() {
     let emulator = Emulator::start();
-    let client = emu_client(&emulator);
+    let client = emulator_client(&emulator);
     let dir = scratch("edges");
     let bucket = client
         .buckets()
@@ -597,7 +577,7 @@ async fn probe_edges() {
 #[flavour_test]
 async fn probe_sync_corners() {
     let emulator = Emulator::start();
-    let client = emu_client(&emulator);
+    let client = emulator_client(&emulator);
     let dir = scratch("synccorners");
     std::fs::create_dir_all(dir.join("src/d")).unwrap();
     std::fs::write(dir.join("src/a.txt"), "a").unwrap();

@@ -12,15 +12,6 @@ const VOLUME: &str = r#"{"id":"vol_1","name":"shared-data","status":"available",
     "billing_period":"month","created_at":"2026-11-28T06:43:14Z"}"#;
 const OBJECT: &str = r#"{"path":"datasets/data.csv","size_bytes":9,"etag":"e","last_modified":"2026-11-28T06:43:14Z"}"#;
 
-/// A client for `server` with a project, storage on its `/platform` prefix.
-fn storage_client(server: &mockito::ServerGuard) -> Client {
-    builder_for(&server.url())
-        .platform_endpoint(format!("{}/platform", server.url()))
-        .project_id("prj_1")
-        .build()
-        .unwrap()
-}
-
 /// An empty directory of this test's own: both clients' cases run in one process.
 fn scratch_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!(
@@ -53,7 +44,7 @@ async fn create_bucket_posts_the_shipped_body_with_an_idempotency_key() {
         .with_status(201)
         .with_body(BUCKET)
         .create();
-    let bucket = storage_client(&server)
+    let bucket = storage_client_for(&server.url())
         .buckets()
         .create(
             &NewBucket::new("my-datasets")
@@ -88,7 +79,7 @@ async fn list_get_and_delete_buckets_use_the_shipped_paths() {
         .match_query(Matcher::UrlEncoded("force".into(), "true".into()))
         .with_status(200)
         .create();
-    let client = storage_client(&server);
+    let client = storage_client_for(&server.url());
     let buckets = client.buckets();
     let listed = buckets.list().await.unwrap();
     assert_eq!(listed.len(), 1);
@@ -109,7 +100,11 @@ async fn wrapped_bucket_lists_read_the_same() {
         .mock("GET", "/platform/api/v1/buckets")
         .with_body(format!(r#"{{"buckets":[{BUCKET}]}}"#))
         .create();
-    let buckets = storage_client(&server).buckets().list().await.unwrap();
+    let buckets = storage_client_for(&server.url())
+        .buckets()
+        .list()
+        .await
+        .unwrap();
     assert_eq!(buckets[0].id, "bkt_1");
 }
 
@@ -143,7 +138,7 @@ async fn upload_posts_multipart_form_data_with_the_path_and_file_fields() {
         .with_status(201)
         .with_body(OBJECT)
         .create();
-    let summary = storage_client(&server)
+    let summary = storage_client_for(&server.url())
         .buckets()
         .upload("bkt_1", &file, "datasets/data.csv")
         .await
@@ -166,7 +161,7 @@ async fn download_gets_the_shipped_path_with_the_key_in_the_query() {
         .match_header("accept", "application/octet-stream")
         .with_body("weights")
         .create();
-    storage_client(&server)
+    storage_client_for(&server.url())
         .buckets()
         .download("bkt_1", "models/model v1.pt", dir.join("model.pt"))
         .await
@@ -198,7 +193,7 @@ async fn object_listing_follows_continuation_tokens_lazily() {
         .with_body(format!(r#"{{"objects":[{OBJECT}],"is_truncated":false}}"#))
         .create();
     let query = ObjectQuery::new().prefix("datasets/").max_keys(1);
-    let objects = storage_client(&server)
+    let objects = storage_client_for(&server.url())
         .buckets()
         .list_objects("bkt_1", &query)
         .await
@@ -240,7 +235,7 @@ async fn object_calls_send_their_documented_requests() {
             r#"{"access_key":"AK","secret_key":"SK-secret","endpoint":"https://s3","region":"eu"}"#,
         )
         .create();
-    let client = storage_client(&server);
+    let client = storage_client_for(&server.url());
     let buckets = client.buckets();
     buckets.delete_object("bkt_1", "a/b.txt").await.unwrap();
     let report = buckets.delete_objects("bkt_1", &["x", "y"]).await.unwrap();
@@ -299,7 +294,7 @@ async fn a_big_upload_goes_multipart_and_completes_with_every_part() {
         .multipart_threshold(1)
         .part_size(part as u64)
         .concurrency(2);
-    storage_client(&server)
+    storage_client_for(&server.url())
         .buckets()
         .upload_with("bkt_1", &file, "big.bin", options)
         .await
@@ -342,7 +337,7 @@ async fn volume_calls_use_the_storage_paths() {
         .match_query(Matcher::UrlEncoded("force".into(), "true".into()))
         .with_status(204)
         .create();
-    let client = storage_client(&server);
+    let client = storage_client_for(&server.url());
     let volumes = client.volumes();
     let volume = volumes
         .create(&NewVolume::new("shared-data", 100))
@@ -394,7 +389,7 @@ async fn plain_string_error_bodies_map_by_status() {
         .with_header("x-request-id", "req_42")
         .with_body(r#"{"error":"bucket is not empty"}"#)
         .create();
-    let error = storage_client(&server)
+    let error = storage_client_for(&server.url())
         .buckets()
         .delete("bkt_1")
         .await
@@ -423,7 +418,7 @@ async fn a_server_that_ignores_ranges_still_gives_the_whole_file() {
         .with_status(200)
         .with_body("the whole object")
         .create();
-    storage_client(&server)
+    storage_client_for(&server.url())
         .buckets()
         .download_with("bkt_1", "k", dir.join("k"), ranged())
         .await
@@ -451,7 +446,7 @@ async fn an_empty_object_answering_416_to_a_range_is_fetched_plainly() {
         .match_header("range", Matcher::Missing)
         .with_body("")
         .create();
-    storage_client(&server)
+    storage_client_for(&server.url())
         .buckets()
         .download_with("bkt_1", "empty", dir.join("empty"), ranged())
         .await
@@ -486,7 +481,7 @@ async fn torn_ranges_are_errors_and_leave_no_file() {
         )
         .with_body("short")
         .create();
-    let client = storage_client(&server);
+    let client = storage_client_for(&server.url());
     for key in ["a", "b"] {
         let error = client
             .buckets()
@@ -516,7 +511,7 @@ async fn an_empty_file_is_one_request_even_above_the_threshold() {
         .with_status(201)
         .with_body(OBJECT)
         .create();
-    storage_client(&server)
+    storage_client_for(&server.url())
         .buckets()
         .upload_with(
             "bkt_1",

@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use super::{clean_up, concurrently, flavour, local_fs, Buckets, Client, ResponseBody};
 use crate::files::{
-    download_target, outside_error, plan_upload, safe_join, stopped, PartialFile, TransferProgress,
-    UploadItem,
+    create_sized, download_target, outside_error, plan_upload, safe_join, stopped, PartialFile,
+    TransferProgress, UploadItem,
 };
 use crate::models::{PartUploaded, MAX_PARTS};
 use crate::request::ApiRequest;
@@ -483,8 +483,7 @@ impl Buckets<'_> {
         let version = version.as_deref();
         let partial = PartialFile::new(&item.target);
         let path = partial.path();
-        local_fs::create_sized(path, total)
-            .await
+        create_sized(path, total)
             .map_err(|e| Error::io(format!("could not write {}", path.display()), e))?;
         // The first range's body streams in while the others are fetched beside it.
         let mut first = Some(response.body);
@@ -559,8 +558,7 @@ impl Buckets<'_> {
         progress: &TransferProgress,
     ) -> Result<u64> {
         let partial = PartialFile::new(target);
-        local_fs::create_sized(partial.path(), 0)
-            .await
+        create_sized(partial.path(), 0)
             .map_err(|e| Error::io(format!("could not write {}", partial.path().display()), e))?;
         let written = self.write_at(body, partial.path(), 0, progress).await?;
         partial.commit()?;
