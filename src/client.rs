@@ -66,8 +66,6 @@ struct Inner {
     config: ResolvedConfig,
     context: RequestContext,
     redactor: Redactor,
-    /// Redacts the stand-in the blocking transport gives ureq in place of the token.
-    stand_in: Option<Redactor>,
     transport: Transport,
     max_response_body: u64,
     call_deadline: Option<Duration>,
@@ -437,6 +435,23 @@ impl ClientBuilder {
         self
     }
 
+    /// How many idle connections the client keeps open per host, for reuse (default: no
+    /// limit, as reqwest's pool; the same meaning in both clients). A client shared by
+    /// several threads or tasks keeps one connection for each, up to this many, instead
+    /// of opening a new one (a TLS handshake, against a real host) for many of its
+    /// calls; idle connections close after 15 s (blocking) or 90 s (async). `0` keeps
+    /// none: each call then opens a connection of its own.
+    #[doc = doc_example!(
+        "let client = Client::builder()\n"
+        "    .pool_max_idle_per_host(64) // a client shared by 64 threads\n"
+        "    .build()?;\n"
+        "# let _ = client;"
+    )]
+    pub fn pool_max_idle_per_host(mut self, connections: usize) -> Self {
+        self.net.pool_max_idle_per_host = connections;
+        self
+    }
+
     /// Sends every request through this HTTP proxy, e.g. `http://proxy.internal:3128`
     /// or `http://user:password@proxy.internal:3128` (the credentials go as
     /// `Proxy-Authorization` and are never printed). Overrides the proxy environment
@@ -550,7 +565,6 @@ impl ClientBuilder {
         let options =
             TransportOptions::resolve(&self.net, config.timeout, !self.ignore_environment, token)?;
         let transport = Transport::new(&options)?;
-        let stand_in = transport.stand_in().map(Redactor::new);
         let inner = Inner {
             context: RequestContext {
                 api_base: format!("{}/v1", config.endpoint()),
@@ -559,7 +573,6 @@ impl ClientBuilder {
                 project_id: config.project().map(|(id, _)| id.to_owned()),
             },
             redactor: Redactor::new(token),
-            stand_in,
             transport,
             max_response_body: self.net.max_response_body,
             call_deadline: self.net.call_deadline,
@@ -681,7 +694,10 @@ impl Client {
         let project = request
             .project_in(&self.inner.context)
             .map(|project| redactor.text(project));
-        let call = CallSpan::new(&redactor.text(&request.route()), project.as_deref());
+        let call = CallSpan::new(
+            || redactor.text(&request.route()).into_owned(),
+            project.as_deref(),
+        );
         let mut attempts = 0;
         let outcome = super::traced(call.span(), || {
             self.execute_attempts(request, deadline, &call, &mut attempts)
@@ -709,8 +725,9 @@ impl Client {
     ) -> Result<HttpResponse<ResponseBody>> {
         let http_request = request.prepare(&self.inner.context);
         let redactor = &self.inner.redactor;
-        // For the log lines: a caller's id could be anything, the token included.
-        let what = redactor.text(&request.describe()).into_owned();
+        // For the log lines, made only when they are written: a caller's id could be
+        // anything, the token included.
+        let what = || redactor.text(&request.describe()).into_owned();
         let replayable = request.replayable();
         let retry = &self.inner.config.retry;
         let mut retries_done = 0;
@@ -732,7 +749,8 @@ impl Client {
                 Ok(response) => {
                     attempt.status(response.status);
                     log::debug!(
-                        "{what} -> {} in {:?} (request id {})",
+                        "{} -> {} in {:?} (request id {})",
+                        what(),
                         response.status,
                         started.elapsed(),
                         redactor.text(response.request_id.as_deref().unwrap_or("none")),
@@ -757,7 +775,7 @@ impl Client {
                 }
                 Err(error) => {
                     let error = self.redacted(error);
-                    log::debug!("{what} failed after {:?}: {}", started.elapsed(), error);
+                    log::debug!("{} failed after {:?}: {}", what(), started.elapsed(), error);
                     error
                 }
             };
@@ -769,7 +787,8 @@ impl Client {
             match delay {
                 Some(delay) => {
                     log::debug!(
-                        "retrying {what} in {:?} (retry {} of {})",
+                        "retrying {} in {:?} (retry {} of {})",
+                        what(),
                         delay,
                         retries_done + 1,
                         retry.limit(),
@@ -812,22 +831,14 @@ impl Client {
         })
     }
 
-    /// An error with the token (and its stand-in) removed, like every other.
+    /// An error with the token removed, like every other.
     pub(crate) fn redacted(&self, error: Error) -> Error {
-        let error = error.redact(&self.inner.redactor);
-        match &self.inner.stand_in {
-            Some(stand_in) => error.redact(stand_in),
-            None => error,
-        }
+        error.redact(&self.inner.redactor)
     }
 
-    /// `body` with the token (and its stand-in) removed.
+    /// `body` with the token removed.
     fn redact_bytes(&self, body: &[u8]) -> Vec<u8> {
-        let body = self.inner.redactor.bytes(body);
-        match &self.inner.stand_in {
-            Some(stand_in) => stand_in.bytes(&body).into_owned(),
-            None => body.into_owned(),
-        }
+        self.inner.redactor.bytes(body).into_owned()
     }
 }
 

@@ -4,3 +4,68 @@
 mod common;
 
 common::for_each_client!("cases/client.rs");
+
+/// One client shared by many threads keeps one connection per thread alive in its pool
+/// instead of closing and reopening them (which costs a TLS handshake per call against
+/// a real host, and can run a machine out of ports).
+mod shared_by_threads {
+    use podstack_emulator::Emulator;
+
+    const THREADS: usize = 16;
+    const CALLS: usize = 100;
+    /// One connection per thread, and a little slack for a connection the server
+    /// closed while idle.
+    const MOST: u64 = THREADS as u64 + 2;
+
+    #[cfg(feature = "blocking")]
+    #[test]
+    fn sixteen_threads_sharing_a_blocking_client_keep_one_connection_each() {
+        let emulator = Emulator::start();
+        let client = podstack::Client::builder()
+            .use_environment(false)
+            .api_endpoint(emulator.endpoint())
+            .api_token(emulator.token())
+            .build()
+            .unwrap();
+
+        std::thread::scope(|scope| {
+            for _ in 0..THREADS {
+                let client = client.clone();
+                scope.spawn(move || {
+                    for _ in 0..CALLS {
+                        client.auth().whoami().unwrap();
+                    }
+                });
+            }
+        });
+
+        let opened = emulator.stats().connections_accepted;
+        assert!(opened <= MOST, "{opened} connections for {THREADS} threads");
+    }
+
+    #[cfg(feature = "async")]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sixteen_tasks_sharing_an_async_client_keep_one_connection_each() {
+        let emulator = Emulator::start();
+        let client = podstack::nonblocking::Client::builder()
+            .use_environment(false)
+            .api_endpoint(emulator.endpoint())
+            .api_token(emulator.token())
+            .build()
+            .unwrap();
+
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..THREADS {
+            let client = client.clone();
+            tasks.spawn(async move {
+                for _ in 0..CALLS {
+                    client.auth().whoami().await.unwrap();
+                }
+            });
+        }
+        tasks.join_all().await;
+
+        let opened = emulator.stats().connections_accepted;
+        assert!(opened <= MOST, "{opened} connections for {THREADS} tasks");
+    }
+}

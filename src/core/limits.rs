@@ -20,6 +20,10 @@ pub(crate) const DEFAULT_MAX_RESPONSE_BODY: u64 = 16 * 1024 * 1024;
 /// The default bound on one JSON call, all attempts and waits between them included.
 pub(crate) const DEFAULT_CALL_DEADLINE: Duration = Duration::from_secs(5 * 60);
 
+/// The default number of idle connections a client keeps per host: no limit, as
+/// reqwest's pool, so that each thread (or task) sharing a client keeps one.
+pub(crate) const DEFAULT_POOL_MAX_IDLE_PER_HOST: usize = usize::MAX;
+
 /// How much of an error answer's body is read; the rest is dropped unread.
 pub(crate) const ERROR_BODY_CAP: usize = 64 * 1024;
 
@@ -47,6 +51,7 @@ pub(crate) struct NetOptions {
     /// PEM text of extra root certificates; its `Debug` shows only how many.
     pub root_certificates: RootPems,
     pub native_roots: bool,
+    pub pool_max_idle_per_host: usize,
     /// Variables read in place of the process environment (tests only).
     pub proxy_environment: Option<EnvVars>,
 }
@@ -72,6 +77,7 @@ impl Default for NetOptions {
             proxy: ProxyChoice::Environment,
             root_certificates: RootPems::default(),
             native_roots: false,
+            pool_max_idle_per_host: DEFAULT_POOL_MAX_IDLE_PER_HOST,
             proxy_environment: None,
         }
     }
@@ -96,6 +102,12 @@ pub(crate) struct TransportOptions {
     /// DER of every extra root certificate.
     pub root_certificates: Vec<CertificateDer<'static>>,
     pub native_roots: bool,
+    /// Idle connections kept per host.
+    pub pool_max_idle_per_host: usize,
+    /// The call deadline of JSON and text calls, which the blocking agent takes as its
+    /// default so that a first attempt needs no settings of its own.
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
+    pub call_deadline: Option<Duration>,
     /// The token, which the blocking transport keeps out of the HTTP crate's hands
     /// (see `transport::blocking`).
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
@@ -109,6 +121,7 @@ impl std::fmt::Debug for TransportOptions {
             .field("proxy", &self.proxy)
             .field("root_certificates", &self.root_certificates.len())
             .field("native_roots", &self.native_roots)
+            .field("pool_max_idle_per_host", &self.pool_max_idle_per_host)
             .finish_non_exhaustive()
     }
 }
@@ -143,6 +156,8 @@ impl TransportOptions {
             proxy,
             root_certificates,
             native_roots: options.native_roots,
+            pool_max_idle_per_host: options.pool_max_idle_per_host,
+            call_deadline: options.call_deadline.map(saturate),
             token: token.to_owned(),
         })
     }

@@ -33,10 +33,13 @@ pub(crate) struct AttemptSpan {
 
 impl CallSpan {
     /// Opens the span of a call: `route` is e.g. `GET /v1/pods/{id}`.
-    pub(crate) fn new(route: &str, project: Option<&str>) -> Self {
+    /// The span of one call; `route` (method and path template) is asked for only when
+    /// the span is recorded.
+    pub(crate) fn new(route: impl FnOnce() -> String, project: Option<&str>) -> Self {
         #[cfg(feature = "tracing")]
-        let span = {
-            let (method, path) = route.split_once(' ').unwrap_or((route, ""));
+        let span = if tracing::enabled!(target: "podstack", tracing::Level::INFO) {
+            let route = route();
+            let (method, path) = route.split_once(' ').unwrap_or((&route, ""));
             tracing::info_span!(
                 target: "podstack",
                 "podstack.call",
@@ -48,6 +51,8 @@ impl CallSpan {
                 attempts = tracing::field::Empty,
                 duration_ms = tracing::field::Empty,
             )
+        } else {
+            tracing::Span::none()
         };
         #[cfg(not(feature = "tracing"))]
         let span = {

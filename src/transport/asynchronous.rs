@@ -75,6 +75,7 @@ impl Transport {
         let mut builder = reqwest::Client::builder()
             .default_headers(common_headers)
             .connect_timeout(timeout)
+            .pool_max_idle_per_host(options.pool_max_idle_per_host)
             .redirect(policy)
             // The system's roots only when asked for; the bundled ones otherwise.
             .tls_built_in_native_certs(options.native_roots)
@@ -100,11 +101,6 @@ impl Transport {
             .build()
             .map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))?;
         Ok(Transport { client, timeout })
-    }
-
-    /// The async client gives reqwest the token itself: nothing to redact besides it.
-    pub(crate) fn stand_in(&self) -> Option<&str> {
-        None
     }
 
     pub(crate) async fn send(
@@ -388,7 +384,15 @@ impl ResponseBody {
             Some(limit) => tokio::time::timeout(limit, next).await.map_err(|_| error)?,
             None => next.await,
         };
-        chunk.map_err(|e| map_error(e, fallback))
+        let chunk = chunk.map_err(|e| map_error(e, fallback))?;
+        if chunk.is_none() {
+            // hyper puts the connection back in its pool from a task of its own, woken
+            // with this one: let it run first, so that the next call finds the
+            // connection idle instead of opening another (a client shared by 16 tasks
+            // opened up to 27 connections without this, 16 or 17 with it).
+            tokio::task::yield_now().await;
+        }
+        Ok(chunk)
     }
 }
 

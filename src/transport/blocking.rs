@@ -2,23 +2,24 @@
 //!
 //! # The token never reaches ureq
 //!
-//! ureq's protocol layer (`ureq_proto`) logs every byte it writes and reads at `trace`
-//! level through the `log` crate, in 16-byte hex rows, and that logging cannot be turned
-//! off by a Cargo feature. A program that enables trace logging for a bug report would
-//! hand out the token. So ureq is never given it: the `Authorization` header carries a
-//! random stand-in of the same length, and [`shield`]'s connector, the last link of the
-//! connector chain (after TCP and TLS set up, before any HTTP byte is written), puts the
-//! token in place of the stand-in only as the bytes go to the socket (or into TLS).
-//! Going the other way, it replaces the token with the stand-in in what the server sends
-//! before ureq parses (and logs) it, so a server that echoes the token cannot put it in
-//! the log either; the pipeline redacts the stand-in like the token, and a streamed
-//! download gets the token's bytes back.
+//! ureq's protocol layer (`ureq_proto`) logs every byte of a request head, of a chunked
+//! request body and of every answer at `trace` level through the `log` crate, in 16-byte
+//! hex rows, and that logging cannot be turned off by a Cargo feature. A program that
+//! enables trace logging for a bug report would hand out the token. So ureq is never
+//! given it, and no byte a caller sends or gets is changed on the way: see [`shield`].
+//!
+//! # Connections
+//!
+//! Host names are looked up when a connection is opened, not per request (see
+//! [`lookup`]), and the pool keeps up to `pool_max_idle_per_host` idle connections per
+//! host, so that a client shared by many threads reuses one connection per thread.
 //!
 //! # Redirects
 //!
 //! ureq's own redirect handling compares hosts only; it is switched off and
 //! [`Transport::send`] follows redirects itself, comparing origins.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::Arc;
@@ -37,6 +38,8 @@ use crate::core::error::Error;
 use crate::core::limits::TransportOptions;
 use crate::core::proxy::ProxyRules;
 
+#[path = "lookup.rs"]
+mod lookup;
 #[path = "shield.rs"]
 mod shield;
 
@@ -45,6 +48,8 @@ mod shield;
 pub(crate) struct Transport {
     agent: ureq::Agent,
     timeout: Duration,
+    /// The deadline the agent applies when a request sets none of its own.
+    agent_deadline: Option<Duration>,
     /// `User-Agent` and `Accept`, parsed once.
     common_headers: http::HeaderMap,
     proxies: Arc<Proxies>,
@@ -61,6 +66,9 @@ struct Proxies {
 
 impl Proxies {
     fn for_url(&self, url: &str) -> Option<ureq::Proxy> {
+        if self.built.is_empty() {
+            return None;
+        }
         let chosen = self.rules.for_url(url)?;
         self.built
             .iter()
@@ -89,26 +97,40 @@ impl Transport {
             .timeout_connect(Some(timeout))
             .timeout_per_read(Some(timeout))
             .timeout_per_write(Some(timeout))
+            // What a JSON call's first attempt needs (see `run`), so that it needs no
+            // settings of its own.
+            .timeout_recv_response(Some(head_timeout(timeout)))
+            .timeout_global(options.call_deadline)
             // Redirects are followed by `send`, which compares origins.
             .max_redirects(0)
+            // One idle connection per thread sharing the client, as reqwest's pool
+            // keeps them (ureq's default is 3 per host, 10 in all).
+            .max_idle_connections_per_host(options.pool_max_idle_per_host)
+            .max_idle_connections(options.pool_max_idle_per_host.saturating_mul(4))
             // The proxy is chosen per request by the shared rule.
             .proxy(None)
             .tls_config(tls_config(options)?)
             .build();
         let secret = Arc::new(shield::Secret::new(&options.token));
-        let connector = ureq::unversioned::transport::DefaultConnector::new()
-            .chain(shield::ShieldConnector::new(secret.clone()));
-        let agent = ureq::Agent::with_parts(
-            config,
-            connector,
-            ureq::unversioned::resolver::DefaultResolver::default(),
-        );
+        let proxy_hosts = built
+            .iter()
+            .map(|(_, proxy)| format!("{}:{}", proxy.host(), proxy.port()))
+            .collect();
+        // ureq's default chain without SOCKS (never configured here): a CONNECT tunnel
+        // when a proxy is used, else TCP (looking the host up only now); TLS; the shield.
+        let connector = ()
+            .chain(ureq::unversioned::transport::ConnectProxyConnector::default())
+            .chain(lookup::LookupOnConnect::default())
+            .chain(ureq::unversioned::transport::RustlsConnector::default())
+            .chain(shield::ShieldConnector::new(secret.clone(), proxy_hosts));
+        let agent = ureq::Agent::with_parts(config, connector, lookup::LiteralResolver);
         let mut common_headers = http::HeaderMap::with_capacity(2);
         common_headers.insert("user-agent", http::HeaderValue::from_static(USER_AGENT));
         common_headers.insert("accept", http::HeaderValue::from_static("application/json"));
         Ok(Transport {
             agent,
             timeout,
+            agent_deadline: options.call_deadline,
             common_headers,
             proxies: Arc::new(Proxies {
                 rules: options.proxy.clone(),
@@ -116,11 +138,6 @@ impl Transport {
             }),
             secret,
         })
-    }
-
-    /// The stand-in that replaces the token wherever ureq could see it.
-    pub(crate) fn stand_in(&self) -> Option<&str> {
-        self.secret.stand_in()
     }
 
     /// Sends `request`, following redirects (at most [`MAX_REDIRECTS`]): the token goes
@@ -132,13 +149,16 @@ impl Transport {
         request: &HttpRequest<'_>,
         deadline: Option<Deadline>,
     ) -> Result<HttpResponse<ResponseBody>, Error> {
-        let first_origin = origin(&request.url);
         let mut url = request.url.clone();
         let mut method = request.method;
         let mut with_body = true;
         let mut redirects = 0;
         loop {
-            let same_origin = first_origin.is_some() && origin(&url) == first_origin;
+            // Compared only after a redirect: the first request goes where it was meant to.
+            let same_origin = redirects == 0 || {
+                let first = origin(&request.url);
+                first.is_some() && origin(&url) == first
+            };
             let response =
                 self.send_once(request, &url, method, with_body, same_origin, deadline)?;
             let status = response.status();
@@ -147,6 +167,9 @@ impl Transport {
                 .get("location")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
+            // A redirect that echoes the token is not followed: ureq would log its URL.
+            let location =
+                location.filter(|l| matches!(self.secret.restore_str(l), Cow::Borrowed(_)));
             let next = match (status.as_u16(), location) {
                 (301 | 302 | 303 | 307 | 308, Some(location)) => resolve_location(&url, &location),
                 _ => None,
@@ -191,7 +214,12 @@ impl Transport {
         };
         let mut builder = http::Request::builder().method(http_method).uri(url);
         if let Some(headers) = builder.headers_mut() {
-            headers.clone_from(&self.common_headers);
+            headers.reserve(self.common_headers.len() + request.headers.len());
+            headers.extend(
+                self.common_headers
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone())),
+            );
             for header in &request.headers {
                 if header.sensitive && !same_origin {
                     continue;
@@ -200,14 +228,14 @@ impl Transport {
                     continue;
                 }
                 let value = if header.sensitive {
-                    self.secret.hide(&header.value)
+                    self.secret.hide_authorization(&header.value)
                 } else {
-                    header.value.clone()
+                    Cow::Borrowed(header.value.as_str())
                 };
                 let mut value =
                     http::HeaderValue::from_str(&value).map_err(|_| invalid_header(header.name))?;
                 value.set_sensitive(header.sensitive);
-                headers.insert(header.name, value);
+                headers.insert(header_name(header.name)?, value);
             }
         }
         let read_timeout = request.answer_timeout.resolve(self.timeout);
@@ -234,10 +262,14 @@ impl Transport {
                 )
             }
             RequestBody::Reader(one_shot) => {
-                let mut reader = one_shot.take()?;
-                let builder = match one_shot.len {
-                    Some(len) => builder.header("content-length", len.to_string()),
-                    None => builder,
+                let reader = one_shot.take()?;
+                // ureq logs a chunked body (not one with a length): hide the token in it.
+                let (builder, mut reader): (_, Box<dyn Read + Send>) = match one_shot.len {
+                    Some(len) => (builder.header("content-length", len.to_string()), reader),
+                    None => (
+                        builder,
+                        Box::new(shield::Hidden::new(reader, self.secret.clone())),
+                    ),
                 };
                 self.run(
                     builder.body(ureq::SendBody::from_reader(&mut reader)),
@@ -259,18 +291,35 @@ impl Transport {
         response: http::Response<ureq::Body>,
         deadline: Option<Deadline>,
     ) -> HttpResponse<ResponseBody> {
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let request_id = header("x-request-id");
-        let retry_after = header("retry-after");
-        let content_length = header("content-length").and_then(|v| v.parse().ok());
-        let content_range = header("content-range");
-        let etag = header("etag");
+        // The headers the pipeline reads, in one pass (the first of each, as `get`), as
+        // the server sent them: with an echoed token back in place of the stand-in.
+        let (mut request_id, mut retry_after, mut content_length) = (None, None, None);
+        let (mut content_range, mut etag) = (None, None);
+        for (name, value) in response.headers() {
+            let slot = match name {
+                n if *n == X_REQUEST_ID => &mut request_id,
+                n if *n == http::header::RETRY_AFTER => &mut retry_after,
+                n if *n == http::header::CONTENT_LENGTH => &mut content_length,
+                n if *n == http::header::CONTENT_RANGE => &mut content_range,
+                n if *n == http::header::ETAG => &mut etag,
+                _ => continue,
+            };
+            if slot.is_none() {
+                *slot = Some(
+                    value
+                        .to_str()
+                        .ok()
+                        .map(|v| self.secret.restore_str(v).into_owned()),
+                );
+            }
+        }
+        let (request_id, retry_after, content_range, etag) = (
+            request_id.flatten(),
+            retry_after.flatten(),
+            content_range.flatten(),
+            etag.flatten(),
+        );
+        let content_length = content_length.flatten().and_then(|v| v.parse().ok());
         let status = response.status().as_u16();
         HttpResponse {
             status,
@@ -281,6 +330,7 @@ impl Transport {
             etag,
             body: ResponseBody {
                 reader: response.into_body().into_reader(),
+                content_length,
                 timeout: self.timeout,
                 deadline,
                 restore: shield::Restore::new(self.secret.clone()),
@@ -297,13 +347,29 @@ impl Transport {
     ) -> Result<http::Response<ureq::Body>, Error> {
         let request =
             request.map_err(|e| Error::config(format!("could not build the HTTP request: {e}")))?;
-        let request = self
-            .agent
-            .configure_request(request)
-            .timeout_per_read(read_timeout)
-            .timeout_global(deadline.map(|d| d.remaining()))
-            .proxy(self.proxies.for_url(url))
-            .build();
+        let proxy = self.proxies.for_url(url);
+        // A first attempt of a JSON call with the default timeouts and no proxy is what
+        // the agent is set up for: building settings per request costs more than the
+        // rest of the SDK's own work on a call.
+        let agent_defaults = proxy.is_none()
+            && read_timeout == Some(self.timeout)
+            && match (deadline, self.agent_deadline) {
+                (Some(deadline), Some(agent)) => {
+                    deadline.total == agent && deadline.remaining() + AGENT_DEADLINE_SLACK >= agent
+                }
+                _ => false,
+            };
+        let request = if agent_defaults {
+            request
+        } else {
+            self.agent
+                .configure_request(request)
+                .timeout_per_read(read_timeout)
+                .timeout_recv_response(read_timeout.map(head_timeout))
+                .timeout_global(deadline.map(|d| d.remaining()))
+                .proxy(proxy)
+                .build()
+        };
         self.agent
             .run(request)
             .map_err(|e| map_error(e, self.timeout, deadline))
@@ -312,6 +378,39 @@ impl Transport {
     pub(crate) fn sleep(&self, duration: Duration) {
         std::thread::sleep(duration);
     }
+}
+
+/// How much of a call's deadline may have passed before its first attempt still uses
+/// the agent's deadline (which is then longer by at most this).
+const AGENT_DEADLINE_SLACK: Duration = Duration::from_millis(10);
+
+/// The wait for an answer's head as a whole, so that a head sent a line at a time or
+/// behind endless `1xx` answers cannot hold a call for ever: an eighth over the read
+/// timeout, so that the read timeout (which stays the same from call to call) is the one
+/// a socket is set to, not a new value each call.
+fn head_timeout(read_timeout: Duration) -> Duration {
+    read_timeout.saturating_add(read_timeout / 8)
+}
+
+const X_REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-request-id");
+
+/// The name of a header the pipeline sets, without parsing the common ones anew for
+/// every request.
+fn header_name(name: &'static str) -> Result<http::HeaderName, Error> {
+    const X_PROJECT_ID: http::HeaderName = http::HeaderName::from_static("x-project-id");
+    const IDEMPOTENCY_KEY: http::HeaderName = http::HeaderName::from_static("idempotency-key");
+    Ok(match name {
+        "authorization" => http::header::AUTHORIZATION,
+        "x-project-id" => X_PROJECT_ID,
+        "content-type" => http::header::CONTENT_TYPE,
+        "accept" => http::header::ACCEPT,
+        "range" => http::header::RANGE,
+        "if-match" => http::header::IF_MATCH,
+        "idempotency-key" => IDEMPOTENCY_KEY,
+        other => {
+            http::HeaderName::from_bytes(other.as_bytes()).map_err(|_| invalid_header(other))?
+        }
+    })
 }
 
 /// The TLS settings: the bundled Mozilla roots (ureq's default) unless the system's
@@ -355,9 +454,11 @@ fn tls_config(options: &TransportOptions) -> Result<ureq::tls::TlsConfig, Error>
 /// An answer's body, read as it arrives.
 pub(crate) struct ResponseBody {
     reader: ureq::BodyReader<'static>,
+    /// The answer's `Content-Length`, when it has one.
+    content_length: Option<u64>,
     timeout: Duration,
     deadline: Option<Deadline>,
-    /// Gives a streamed download the token's bytes back (see [`shield`]).
+    /// Gives the body the token's bytes back (see [`shield`]).
     restore: shield::Restore,
 }
 
@@ -370,15 +471,19 @@ impl std::fmt::Debug for ResponseBody {
 impl ResponseBody {
     /// Reads at most `cap` bytes of the body into memory (JSON answers and error
     /// bodies); the flag says whether that was all of it. The rest is left unread.
-    pub(crate) fn read_capped(self, cap: u64) -> Result<(Vec<u8>, bool), Error> {
-        let mut body = Vec::new();
+    pub(crate) fn read_capped(mut self, cap: u64) -> Result<(Vec<u8>, bool), Error> {
+        // Room for the whole answer when its length is known (and within the cap), so
+        // that it is read without growing the buffer or probing for more.
+        let hint = self.content_length.filter(|&len| len <= cap).unwrap_or(0);
+        let mut body = Vec::with_capacity(usize::try_from(hint).unwrap_or(0).saturating_add(1));
         let (timeout, deadline) = (self.timeout, self.deadline);
-        let mut limited = self.reader.take(cap.saturating_add(1));
+        let mut limited = (&mut self.reader).take(cap.saturating_add(1));
         limited
             .read_to_end(&mut body)
             .map_err(|e| map_io_error(e, timeout, deadline))?;
         let whole = body.len() as u64 <= cap;
         body.truncate(usize::try_from(cap).unwrap_or(usize::MAX).min(body.len()));
+        self.restore.apply(&mut body, true);
         Ok((body, whole))
     }
 
@@ -391,10 +496,11 @@ impl ResponseBody {
                 .read(&mut buffer)
                 .map_err(|e| map_io_error(e, self.timeout, self.deadline))?;
             buffer.truncate(n);
-            match self.restore.next(buffer) {
-                shield::Restored::Piece(piece) => return Ok(Some(Bytes::from(piece))),
-                shield::Restored::End => return Ok(None),
-                shield::Restored::NeedMore => continue,
+            self.restore.apply(&mut buffer, n == 0);
+            match (buffer.is_empty(), n == 0) {
+                (false, _) => return Ok(Some(Bytes::from(buffer))),
+                (true, true) => return Ok(None),
+                (true, false) => continue,
             }
         }
     }
@@ -473,6 +579,14 @@ fn map_error(error: ureq::Error, timeout: Duration, deadline: Option<Deadline>) 
 fn map_io_error(error: io::Error, timeout: Duration, deadline: Option<Deadline>) -> Error {
     if let Some(local) = local_file_error(&error) {
         return local;
+    }
+    if let Some(seen) = error
+        .get_ref()
+        .and_then(|e| e.downcast_ref::<shield::StandInSeen>())
+    {
+        return Error::Api {
+            context: crate::core::error::ErrorContext::new(seen.to_string()),
+        };
     }
     // rustls reports a refused certificate as invalid data ("invalid peer certificate").
     if error.kind() == io::ErrorKind::InvalidData && error.to_string().contains("certificate") {

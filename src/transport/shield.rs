@@ -1,21 +1,59 @@
-//! Keeps the token out of ureq (see the module documentation of `transport::blocking`).
+//! Keeps the token out of ureq's logs, and changes no byte a caller sends or gets.
 //!
-//! [`ShieldConnector`] is the last link of the agent's connector chain: it wraps the
-//! connection (plain TCP, or TLS over it) in a [`ShieldTransport`] that owns the buffers
-//! ureq's protocol layer writes into and parses from. Outgoing bytes have the stand-in
-//! replaced by the token as they are copied to the connection; incoming bytes have the
-//! token replaced by the stand-in before ureq sees them. Stand-in and token have the same
-//! length, so no byte count changes.
+//! ureq's protocol layer (`ureq_proto`) logs at `trace` level, as hex rows, every byte it
+//! writes of a request head or of a chunked request body, and every byte of every answer
+//! it reads. So ureq never holds the token:
+//!
+//! - **Out, the head.** The `Authorization` header ureq is given carries a random
+//!   stand-in of the token's length ([`Secret::hide_authorization`]).
+//!   [`ShieldTransport`], the last link of the connection (after TCP and TLS), writes the
+//!   token back in that header's row, and nowhere else, as the head goes to the socket.
+//! - **Out, a chunked body** (a reader of unknown length): [`Hidden`] gives ureq the
+//!   stand-in wherever the caller's bytes hold the token, and the transport writes the
+//!   token back in those places only. A body with a length is not logged by ureq and
+//!   passes untouched.
+//! - **In.** The transport replaces an echoed token with the stand-in before ureq parses
+//!   (and logs) the bytes, holding back a possible start of one until the rest arrives
+//!   ([`AnswerFraming`] says when no more can come). [`Restore`] and
+//!   [`Secret::restore_str`] give every byte that reaches the caller (bodies, header
+//!   values) its token back.
+//!
+//! Stand-in and token have the same length, so no count or offset changes. The stand-in
+//! never leaves the process, so any stand-in the transport or the restorer meets is one
+//! it placed itself, and swapping it back is exact; bytes that already hold the stand-in
+//! (which only a reader of this process's trace log could know) are refused with an
+//! error rather than altered. Searches use `memchr`'s SIMD substring finder.
 
+use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
+use std::io::{self, Read};
+use std::sync::{Arc, LazyLock};
 
+use memchr::memmem::Finder;
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout, Transport};
+
+/// The searches made on every request and answer, built once (building one costs more
+/// than the search itself).
+static END_OF_HEAD: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\r\n\r\n"));
+static END_OF_ROW: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\r\n"));
+static AUTHORIZATION_ROW: LazyLock<Finder<'static>> =
+    LazyLock::new(|| Finder::new(b"\r\nauthorization:"));
+static CHUNKED_ROW: LazyLock<Finder<'static>> =
+    LazyLock::new(|| Finder::new(b"\r\ntransfer-encoding: chunked\r\n"));
+
+/// Tokens shorter than this are passed through as they are: a stand-in this short
+/// would match too easily by chance (Podstack's tokens are far longer).
+const MIN_LEN: usize = 12;
 
 /// The token and the random stand-in ureq is given instead.
 pub(crate) struct Secret {
     token: Vec<u8>,
-    stand_in: String,
+    stand_in: Vec<u8>,
+    find_token: Finder<'static>,
+    find_stand_in: Finder<'static>,
+    /// `Bearer <token>`, and what ureq is given in its place, made once.
+    bearer: String,
+    hidden_bearer: String,
 }
 
 impl fmt::Debug for Secret {
@@ -24,26 +62,28 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// Stand-ins shorter than this would match too easily by chance: a token this short is
-/// passed through as it is (real tokens are far longer).
-const MIN_LEN: usize = 12;
-
 impl Secret {
     pub(crate) fn new(token: &str) -> Self {
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        let stand_in = if token.len() >= MIN_LEN {
+        let stand_in: Vec<u8> = if token.len() >= MIN_LEN {
             (0..token.len())
                 .map(|_| {
                     let i = (crate::core::random::random_unit() * ALPHABET.len() as f64) as usize;
-                    ALPHABET[i.min(ALPHABET.len() - 1)] as char
+                    ALPHABET[i.min(ALPHABET.len() - 1)]
                 })
                 .collect()
         } else {
-            String::new()
+            Vec::new()
         };
+        let bearer = format!("Bearer {token}");
+        let hidden_bearer = format!("Bearer {}", String::from_utf8_lossy(&stand_in));
         Secret {
             token: token.as_bytes().to_vec(),
+            find_token: Finder::new(token.as_bytes()).into_owned(),
+            find_stand_in: Finder::new(&stand_in).into_owned(),
             stand_in,
+            bearer,
+            hidden_bearer,
         }
     }
 
@@ -51,118 +91,434 @@ impl Secret {
         !self.stand_in.is_empty()
     }
 
-    /// The stand-in, when there is one.
-    pub(crate) fn stand_in(&self) -> Option<&str> {
-        self.active().then_some(self.stand_in.as_str())
-    }
-
-    /// `value` with the token replaced by the stand-in, for a header given to ureq.
-    pub(crate) fn hide(&self, value: &str) -> String {
+    /// The `Authorization` value ureq is given: the token replaced by the stand-in.
+    pub(crate) fn hide_authorization<'a>(&'a self, value: &'a str) -> Cow<'a, str> {
+        if !self.active() {
+            return Cow::Borrowed(value);
+        }
+        if value == self.bearer {
+            return Cow::Borrowed(&self.hidden_bearer);
+        }
         match std::str::from_utf8(&self.token) {
-            Ok(token) if self.active() => value.replace(token, &self.stand_in),
-            _ => value.to_owned(),
+            Ok(token) => Cow::Owned(value.replace(token, &String::from_utf8_lossy(&self.stand_in))),
+            Err(_) => Cow::Borrowed(value),
         }
+    }
+
+    /// `value` (a header of an answer) as the server sent it: with its token back.
+    pub(crate) fn restore_str<'a>(&self, value: &'a str) -> Cow<'a, str> {
+        let too_short = value.len() < self.stand_in.len();
+        if !self.active() || too_short || self.find_stand_in.find(value.as_bytes()).is_none() {
+            return Cow::Borrowed(value);
+        }
+        let mut bytes = value.as_bytes().to_vec();
+        replace_all(&mut bytes, &self.find_stand_in, &self.token);
+        // The token is ASCII (checked when the client is built), so this stays UTF-8.
+        Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// Hides every token in `bytes` behind the stand-in, refusing bytes that already
+    /// hold the stand-in. Returns where the last placed stand-in ends (0 if none).
+    fn hide_in(&self, bytes: &mut [u8]) -> Result<usize, StandInSeen> {
+        if self.find_stand_in.find(bytes).is_some() {
+            return Err(StandInSeen);
+        }
+        Ok(replace_all(bytes, &self.find_token, &self.stand_in))
+    }
+
+    /// How many bytes at the end of `bytes` could start a token or a stand-in.
+    fn partial_tail(&self, bytes: &[u8]) -> usize {
+        partial_tail(bytes, &self.token).max(partial_tail(bytes, &self.stand_in))
     }
 }
 
-/// Replaces every `from` in `bytes` by `to` (the same length) in place.
-fn swap(bytes: &mut [u8], from: &[u8], to: &[u8]) {
-    debug_assert_eq!(from.len(), to.len());
-    if from.is_empty() || bytes.len() < from.len() {
-        return;
+/// Replaces every `finder` match in `bytes` by `to` (the same length), in place, and
+/// returns where the last replacement ends (0 if there was none).
+fn replace_all(bytes: &mut [u8], finder: &Finder<'_>, to: &[u8]) -> usize {
+    debug_assert_eq!(finder.needle().len(), to.len());
+    let mut at = 0;
+    let mut last_end = 0;
+    while let Some(found) = finder.find(&bytes[at..]) {
+        let start = at + found;
+        bytes[start..start + to.len()].copy_from_slice(to);
+        at = start + to.len();
+        last_end = at;
     }
-    let mut i = 0;
-    while i + from.len() <= bytes.len() {
-        if &bytes[i..i + from.len()] == from {
-            bytes[i..i + from.len()].copy_from_slice(to);
-            i += from.len();
-        } else {
-            i += 1;
-        }
+    last_end
+}
+
+/// The length of the longest end of `bytes` that is a proper start of `needle`.
+fn partial_tail(bytes: &[u8], needle: &[u8]) -> usize {
+    let Some((&first, _)) = needle.split_first() else {
+        return 0;
+    };
+    let window = bytes.len().min(needle.len() - 1);
+    let tail = &bytes[bytes.len() - window..];
+    // The earliest match gives the longest tail.
+    memchr::memchr_iter(first, tail)
+        .find(|&i| needle.starts_with(&tail[i..]))
+        .map_or(0, |i| window - i)
+}
+
+/// Bytes already holding this client's stand-in: refused rather than altered (only a
+/// reader of this process's trace log could have put it there).
+#[derive(Debug)]
+pub(crate) struct StandInSeen;
+
+impl fmt::Display for StandInSeen {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "the data holds this client's random token stand-in, which only its trace log \
+             shows; it was refused rather than altered",
+        )
     }
 }
 
-/// Wraps each new connection in a [`ShieldTransport`].
+impl std::error::Error for StandInSeen {}
+
+impl StandInSeen {
+    fn io(self) -> io::Error {
+        io::Error::new(io::ErrorKind::InvalidData, self)
+    }
+}
+
+/// Wraps each connection to a server in a [`ShieldTransport`]; connections to a CONNECT
+/// proxy (which a tunnel to the server then runs through) are left alone.
 #[derive(Debug)]
 pub(crate) struct ShieldConnector {
     secret: Arc<Secret>,
+    /// `host:port` of every proxy the client may use.
+    proxies: Vec<String>,
 }
 
 impl ShieldConnector {
-    pub(crate) fn new(secret: Arc<Secret>) -> Self {
-        ShieldConnector { secret }
+    pub(crate) fn new(secret: Arc<Secret>, proxies: Vec<String>) -> Self {
+        ShieldConnector { secret, proxies }
+    }
+
+    /// Whether `details` open the connection to a proxy itself (ureq connects to it with
+    /// a configuration that has no proxy).
+    fn to_a_proxy(&self, details: &ConnectionDetails) -> bool {
+        details.config.proxy().is_none()
+            && details.uri.authority().is_some_and(|authority| {
+                let port = authority.port_u16().unwrap_or(80);
+                let host_port = format!("{}:{port}", authority.host());
+                self.proxies
+                    .iter()
+                    .any(|p| p.eq_ignore_ascii_case(&host_port))
+            })
     }
 }
 
-impl Connector<Box<dyn Transport>> for ShieldConnector {
+impl<In: Transport> Connector<In> for ShieldConnector {
     type Out = Box<dyn Transport>;
 
     fn connect(
         &self,
         details: &ConnectionDetails,
-        chained: Option<Box<dyn Transport>>,
+        chained: Option<In>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
         Ok(chained.map(|inner| {
-            if !self.secret.active() {
-                return inner;
+            if !self.secret.active() || self.to_a_proxy(details) {
+                return Box::new(inner) as Box<dyn Transport>;
             }
-            Box::new(ShieldTransport {
-                inner,
-                buffers: OwnBuffers::new(
-                    details.config.input_buffer_size(),
-                    details.config.output_buffer_size(),
-                ),
-                secret: self.secret.clone(),
-            }) as Box<dyn Transport>
+            Box::new(ShieldTransport::new(
+                Box::new(inner),
+                self.secret.clone(),
+                details.config.input_buffer_size(),
+            ))
         }))
     }
 }
 
-/// A connection whose buffers ureq fills and reads; see the module documentation.
-#[derive(Debug)]
+/// Where the request being written is.
+#[derive(Clone, Copy, Debug)]
+enum Sending {
+    /// Its head: complete rows, each ending in `\r\n`, up to an empty one.
+    Head { chunked: bool },
+    /// Its body, chunked (which ureq logs, so the stand-in may be in it) or not.
+    Body { chunked: bool },
+}
+
+/// Where the answer being read is, as far as holding bytes back is concerned: held bytes
+/// are released without waiting once no more of the answer can come. The head is kept
+/// as it arrives (a search for its end, and a copy of it) and read only when a decision
+/// needs it, which is rare: bytes are held only when a read ends with a possible start
+/// of a token.
+#[derive(Debug, Default)]
+struct AnswerFraming {
+    /// The head of the final answer (after any `1xx` ones), or of the one being read.
+    head: Vec<u8>,
+    /// Body bytes received after the head; `None` while the head is still coming.
+    received: Option<u64>,
+    /// What the head says, once read.
+    framing: Option<BodyFraming>,
+    /// No more is expected (nothing was asked, or the head is past [`HEAD_LIMIT`]).
+    idle: bool,
+}
+
+/// How an answer's body ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BodyFraming {
+    /// After this many bytes.
+    Length(u64),
+    /// Chunked: its end (`0\r\n\r\n`) cannot start a token, so more is always due.
+    Chunked,
+    /// When the server closes the connection.
+    UntilClose,
+    /// No body.
+    Empty,
+}
+
+/// The longest answer head followed (ureq refuses far shorter ones).
+const HEAD_LIMIT: usize = 256 * 1024;
+
+impl AnswerFraming {
+    /// A request has been sent: its answer comes next.
+    fn expect_answer(&mut self) {
+        self.head.clear();
+        self.received = None;
+        self.framing = None;
+        self.idle = false;
+    }
+
+    /// Follows `bytes`, the next ones received.
+    fn feed(&mut self, bytes: &[u8]) {
+        if self.idle {
+            return;
+        }
+        if let Some(received) = &mut self.received {
+            *received = received.saturating_add(bytes.len() as u64);
+            return;
+        }
+        // The head's end, perhaps begun in what came before: `taken` bytes of these.
+        let tail = &self.head[self.head.len().saturating_sub(3)..];
+        let mut seam = [0u8; 6];
+        seam[..tail.len()].copy_from_slice(tail);
+        let joined = bytes.len().min(3);
+        seam[tail.len()..tail.len() + joined].copy_from_slice(&bytes[..joined]);
+        let across = END_OF_HEAD
+            .find(&seam[..tail.len() + joined])
+            .map(|at| at + 4 - tail.len());
+        let Some(taken) = across.or_else(|| END_OF_HEAD.find(bytes).map(|at| at + 4)) else {
+            self.head.extend_from_slice(bytes);
+            if self.head.len() > HEAD_LIMIT {
+                self.idle = true;
+            }
+            return;
+        };
+        self.head.extend_from_slice(&bytes[..taken]);
+        if self.head.get(9) == Some(&b'1') {
+            // `HTTP/1.1 1xx`: an interim answer; the final one follows.
+            self.head.clear();
+        } else {
+            self.received = Some(0);
+        }
+        self.feed(&bytes[taken..]);
+    }
+
+    /// Whether more bytes of the answer are certain to come (or the connection to end).
+    fn more_due(&mut self) -> bool {
+        if self.idle {
+            return false;
+        }
+        let Some(received) = self.received else {
+            return true;
+        };
+        let framing = *self.framing.get_or_insert_with(|| body_framing(&self.head));
+        match framing {
+            BodyFraming::Length(length) => received < length,
+            BodyFraming::Chunked | BodyFraming::UntilClose => true,
+            BodyFraming::Empty => false,
+        }
+    }
+}
+
+/// How the body after `head` (a whole answer head) ends.
+fn body_framing(head: &[u8]) -> BodyFraming {
+    let mut lines = head
+        .split(|&b| b == b'\n')
+        .map(|line| line.strip_suffix(b"\r").unwrap_or(line));
+    let status = lines
+        .next()
+        .and_then(|line| line.split(|&b| b == b' ').nth(1))
+        .and_then(|code| std::str::from_utf8(code).ok()?.parse::<u16>().ok());
+    let (mut length, mut chunked) = (None, false);
+    for line in lines {
+        let Some(colon) = memchr::memchr(b':', line) else {
+            continue;
+        };
+        let (name, value) = (line[..colon].trim_ascii(), line[colon + 1..].trim_ascii());
+        if name.eq_ignore_ascii_case(b"content-length") {
+            length = std::str::from_utf8(value)
+                .ok()
+                .and_then(|v| v.parse::<u64>().ok());
+        } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
+            chunked = value.windows(7).any(|w| w.eq_ignore_ascii_case(b"chunked"));
+        }
+    }
+    match (status, chunked, length) {
+        (None, ..) | (Some(204 | 304), ..) => BodyFraming::Empty,
+        (_, true, _) => BodyFraming::Chunked,
+        (_, false, Some(0)) => BodyFraming::Empty,
+        (_, false, Some(n)) => BodyFraming::Length(n),
+        (_, false, None) => BodyFraming::UntilClose,
+    }
+}
+
+/// A connection whose input ureq reads from here, shielded, and whose output it writes
+/// into the connection's own buffer; see the module documentation.
 struct ShieldTransport {
     inner: Box<dyn Transport>,
-    buffers: OwnBuffers,
     secret: Arc<Secret>,
+    /// `input[start..visible]` is what ureq may read; `input[visible..end]` is held back
+    /// (a possible start of a token); `input[end..]` is free.
+    input: Vec<u8>,
+    start: usize,
+    visible: usize,
+    end: usize,
+    input_size: usize,
+    /// Whether the last consume took any bytes (as ureq's own buffers keep it).
+    progress: bool,
+    sending: Sending,
+    answer: AnswerFraming,
+}
+
+impl fmt::Debug for ShieldTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ShieldTransport")
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ShieldTransport {
+    fn new(inner: Box<dyn Transport>, secret: Arc<Secret>, input_size: usize) -> Self {
+        ShieldTransport {
+            inner,
+            secret,
+            input: Vec::new(),
+            start: 0,
+            visible: 0,
+            end: 0,
+            input_size: input_size.max(1),
+            progress: false,
+            sending: Sending::Head { chunked: false },
+            answer: AnswerFraming {
+                idle: true,
+                ..AnswerFraming::default()
+            },
+        }
+    }
+
+    /// Makes at least `min_free` bytes (and the configured size) free after `end`.
+    fn make_room(&mut self, min_free: usize) {
+        if self.start > 0 {
+            self.input.copy_within(self.start..self.end, 0);
+            self.visible -= self.start;
+            self.end -= self.start;
+            self.start = 0;
+        }
+        let want = self.end + min_free.max(self.input_size.saturating_sub(self.end));
+        if self.input.len() < want {
+            self.input.resize(want, 0);
+        }
+    }
+
+    /// Shields the bytes not yet shown to ureq and shows all but a possible start of a
+    /// token or stand-in, which is held while more of the answer is due.
+    fn shield_pending(&mut self) -> Result<(), StandInSeen> {
+        let pending = &mut self.input[self.visible..self.end];
+        let placed_end = self.secret.hide_in(pending)?;
+        let tail = self.secret.partial_tail(&pending[placed_end..]);
+        // Held only while more of the answer is due (asked only then: it reads the head).
+        let held = if tail > 0 && self.answer.more_due() {
+            tail
+        } else {
+            0
+        };
+        self.visible = self.end - held;
+        Ok(())
+    }
+
+    /// Shows the held bytes as they are: nothing more can come to make them a token.
+    fn release_held(&mut self) {
+        self.visible = self.end;
+    }
 }
 
 impl Transport for ShieldTransport {
     fn buffers(&mut self) -> &mut dyn Buffers {
-        &mut self.buffers
+        self
     }
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
-        let mut sent = 0;
-        while sent < amount {
-            let target = self.inner.buffers().output();
-            let n = (amount - sent).min(target.len());
-            target[..n].copy_from_slice(&self.buffers.output[sent..sent + n]);
-            swap(
-                &mut target[..n],
-                self.secret.stand_in.as_bytes(),
-                &self.secret.token,
-            );
-            self.inner.transmit_output(n, timeout)?;
-            sent += n;
+        let mut sending = self.sending;
+        let out = &mut self.inner.buffers().output()[..amount];
+        match &mut sending {
+            Sending::Head { chunked } => {
+                if restore_head_rows(&self.secret, out, chunked) {
+                    sending = Sending::Body { chunked: *chunked };
+                    self.answer.expect_answer();
+                }
+            }
+            // The only stand-ins in a chunked body are those `Hidden` placed: it refuses
+            // bodies that already hold one, and never splits one across two reads, and
+            // so across two chunks.
+            Sending::Body { chunked: true } => {
+                replace_all(out, &self.secret.find_stand_in, &self.secret.token);
+            }
+            Sending::Body { chunked: false } => {}
         }
-        Ok(())
+        self.sending = sending;
+        self.inner.transmit_output(amount, timeout)
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
-        if self.inner.buffers().input().is_empty() && !self.inner.await_input(timeout)? {
-            return Ok(false);
+        // Reading means the request has been sent: the next write starts a new one.
+        self.sending = Sending::Head { chunked: false };
+        // Unread bytes ureq can see (compaction moves them, but keeps their count).
+        let shown = |this: &Self| this.visible - this.start;
+        let shown_before = shown(self);
+        loop {
+            if self.inner.buffers().input().is_empty() {
+                match self.inner.await_input(timeout) {
+                    Ok(true) => {}
+                    // The end: what was held can never become a token.
+                    Ok(false) => {
+                        self.release_held();
+                        return Ok(shown(self) > shown_before);
+                    }
+                    Err(e) if self.visible < self.end => {
+                        // Show what was held first; the error comes again on the next wait.
+                        self.release_held();
+                        log::trace!("releasing held bytes before a read error: {e}");
+                        return Ok(true);
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            let incoming = self.inner.buffers().input().len();
+            if self.input.len() - self.end < incoming {
+                self.make_room(incoming);
+            }
+            let n = {
+                let incoming = self.inner.buffers().input();
+                let room = &mut self.input[self.end..];
+                let n = incoming.len().min(room.len());
+                room[..n].copy_from_slice(&incoming[..n]);
+                n
+            };
+            self.inner.buffers().input_consume(n);
+            self.answer.feed(&self.input[self.end..self.end + n]);
+            self.end += n;
+            self.shield_pending()
+                .map_err(|seen| ureq::Error::Io(seen.io()))?;
+            if shown(self) > shown_before {
+                return Ok(true);
+            }
+            // Everything new is held: the rest of the answer is due, so wait for it.
         }
-        let incoming = self.inner.buffers().input();
-        let room = self.buffers.input_append_buf();
-        let n = incoming.len().min(room.len());
-        room[..n].copy_from_slice(&incoming[..n]);
-        self.inner.buffers().input_consume(n);
-        self.buffers.input_appended(n);
-        // Over everything not yet parsed, so a token split across two reads is caught
-        // as long as ureq has not consumed its first part.
-        let (token, stand_in) = (&self.secret.token, self.secret.stand_in.as_bytes());
-        swap(self.buffers.unconsumed_mut(), token, stand_in);
-        Ok(n > 0)
     }
 
     fn is_open(&mut self) -> bool {
@@ -174,73 +530,67 @@ impl Transport for ShieldTransport {
     }
 }
 
-/// Input and output buffers, as ureq's `LazyBuffers` keeps them, with the unconsumed
-/// input reachable for the swap.
-#[derive(Debug)]
-struct OwnBuffers {
-    input: Vec<u8>,
-    start: usize,
-    end: usize,
-    input_size: usize,
-    output: Vec<u8>,
-    progress: bool,
+/// Writes the token back in the `Authorization` row of a head's rows in `out`; returns
+/// whether the head ended, and records whether it asks for a chunked body. ureq writes
+/// whole rows, and header names in lower case (as `http::HeaderName` holds them).
+fn restore_head_rows(secret: &Secret, out: &mut [u8], chunked: &mut bool) -> bool {
+    const AUTHORIZATION: &[u8] = b"authorization:";
+    let row = if out.starts_with(AUTHORIZATION) {
+        Some(0)
+    } else {
+        AUTHORIZATION_ROW.find(out).map(|at| at + 2)
+    };
+    if let Some(start) = row {
+        let end = END_OF_ROW
+            .find(&out[start..])
+            .map_or(out.len(), |i| start + i);
+        let value = out[start + AUTHORIZATION.len()..end].trim_ascii_start();
+        let value_start = end - value.len();
+        if value == secret.hidden_bearer.as_bytes() {
+            // The value ureq was given: the token goes back where the stand-in is.
+            out[value_start..end].copy_from_slice(secret.bearer.as_bytes());
+        } else {
+            replace_all(&mut out[start..end], &secret.find_stand_in, &secret.token);
+        }
+    }
+    *chunked |= out.starts_with(&CHUNKED_ROW.needle()[2..]) || CHUNKED_ROW.find(out).is_some();
+    // A head's last row is the empty one, and a body is never in the same write.
+    out.ends_with(b"\r\n\r\n") || out == b"\r\n"
 }
 
-impl OwnBuffers {
-    fn new(input_size: usize, output_size: usize) -> Self {
-        OwnBuffers {
-            input: Vec::new(),
-            start: 0,
-            end: 0,
-            input_size: input_size.max(1),
-            output: vec![0; output_size.max(1)],
-            progress: false,
-        }
-    }
-
-    fn unconsumed_mut(&mut self) -> &mut [u8] {
-        &mut self.input[self.start..self.end]
-    }
-
-    /// Makes at least `min_free` bytes (and the configured size) free after `end`.
-    fn make_room(&mut self, min_free: usize) {
-        if self.start > 0 {
-            self.input.copy_within(self.start..self.end, 0);
-            self.end -= self.start;
-            self.start = 0;
-        }
-        let want = self.end + min_free.max(self.input_size - self.end.min(self.input_size));
-        if self.input.len() < want {
-            self.input.resize(want, 0);
-        }
-    }
-}
-
-impl Buffers for OwnBuffers {
+impl Buffers for ShieldTransport {
     fn output(&mut self) -> &mut [u8] {
-        &mut self.output
+        self.inner.buffers().output()
     }
 
     fn input(&self) -> &[u8] {
-        &self.input[self.start..self.end]
+        &self.input[self.start..self.visible]
     }
 
     fn input_append_buf(&mut self) -> &mut [u8] {
-        if self.end == self.input.len() || self.input.len() < self.input_size {
+        // Only a transport fills its own input; ureq reads through `await_input`.
+        if self.end == self.input.len() {
             self.make_room(1);
         }
         &mut self.input[self.end..]
     }
 
     fn input_appended(&mut self, amount: usize) {
-        self.end = (self.end + amount).min(self.input.len());
+        let amount = amount.min(self.input.len() - self.end);
+        self.answer.feed(&self.input[self.end..self.end + amount]);
+        self.end += amount;
+        if self.shield_pending().is_err() {
+            // Never shown: drop what cannot be passed on unaltered.
+            self.end = self.visible;
+        }
     }
 
     fn input_consume(&mut self, amount: usize) {
         self.progress = amount > 0;
-        self.start = (self.start + amount).min(self.end);
+        self.start = (self.start + amount).min(self.visible);
         if self.start == self.end {
             self.start = 0;
+            self.visible = 0;
             self.end = 0;
         }
     }
@@ -250,27 +600,117 @@ impl Buffers for OwnBuffers {
         if self.input.len() - self.end < MIN_TMP_SIZE {
             self.make_room(MIN_TMP_SIZE);
         }
-        (&mut self.input[self.end..], &mut self.output)
+        (&mut self.input[self.end..], self.inner.buffers().output())
     }
 
     fn can_use_input(&self) -> bool {
-        self.end > self.start && self.progress
+        self.visible > self.start && self.progress
     }
 }
 
-/// Gives a streamed download the token's bytes back where the connection replaced them
-/// with the stand-in, holding back a possible start of a stand-in at a piece's end.
+/// A chunked request body as ureq reads it: every token in the caller's bytes is
+/// replaced by the stand-in (which the transport writes back over it), and no read ends
+/// inside one, so each stand-in stays within one chunk.
+pub(crate) struct Hidden<R> {
+    inner: R,
+    secret: Arc<Secret>,
+    /// `buf[start..ready]` may be handed on; `buf[ready..end]` could start a token.
+    buf: Vec<u8>,
+    start: usize,
+    ready: usize,
+    end: usize,
+    /// Where stand-ins placed in `buf[start..ready]` start, in order.
+    placed: std::collections::VecDeque<usize>,
+    at_end: bool,
+}
+
+impl<R> Hidden<R> {
+    pub(crate) fn new(inner: R, secret: Arc<Secret>) -> Self {
+        Hidden {
+            inner,
+            secret,
+            buf: Vec::new(),
+            start: 0,
+            ready: 0,
+            end: 0,
+            placed: std::collections::VecDeque::new(),
+            at_end: false,
+        }
+    }
+}
+
+impl<R: Read> Read for Hidden<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if !self.secret.active() {
+            return self.inner.read(out);
+        }
+        let len = self.secret.stand_in.len();
+        loop {
+            if self.ready > self.start {
+                let mut n = out.len().min(self.ready - self.start);
+                // Never end inside a stand-in: it must reach the transport whole.
+                if let Some(&cut) = self
+                    .placed
+                    .iter()
+                    .find(|&&p| p < self.start + n && p + len > self.start + n)
+                {
+                    n = cut - self.start;
+                    if n == 0 {
+                        n = len.min(out.len());
+                    }
+                }
+                out[..n].copy_from_slice(&self.buf[self.start..self.start + n]);
+                self.start += n;
+                while self.placed.front().is_some_and(|&p| p < self.start) {
+                    self.placed.pop_front();
+                }
+                return Ok(n);
+            }
+            if self.at_end {
+                if self.end > self.ready {
+                    self.ready = self.end;
+                    continue;
+                }
+                return Ok(0);
+            }
+            // Read more behind what is held.
+            self.buf.copy_within(self.start..self.end, 0);
+            for p in &mut self.placed {
+                *p -= self.start;
+            }
+            self.ready -= self.start;
+            self.end -= self.start;
+            self.start = 0;
+            let want = self.end + super::CHUNK_SIZE;
+            if self.buf.len() < want {
+                self.buf.resize(want, 0);
+            }
+            let n = self.inner.read(&mut self.buf[self.end..])?;
+            if n == 0 {
+                self.at_end = true;
+                continue;
+            }
+            self.end += n;
+            let pending = &mut self.buf[self.ready..self.end];
+            let placed_end = self.secret.hide_in(pending).map_err(StandInSeen::io)?;
+            // Record where this round's stand-ins start.
+            let mut at = 0;
+            while let Some(i) = self.secret.find_stand_in.find(&pending[at..placed_end]) {
+                self.placed.push_back(self.ready + at + i);
+                at += i + len;
+            }
+            let held = self.secret.partial_tail(&pending[placed_end..]);
+            self.ready = self.end - held;
+        }
+    }
+}
+
+/// Gives the bytes of an answer's body their token back (see the module
+/// documentation), holding back a possible start of a stand-in at a piece's end.
 #[derive(Debug)]
 pub(crate) struct Restore {
     secret: Arc<Secret>,
     held: Vec<u8>,
-}
-
-/// What [`Restore::next`] made of a piece.
-pub(crate) enum Restored {
-    Piece(Vec<u8>),
-    NeedMore,
-    End,
 }
 
 impl Restore {
@@ -281,32 +721,21 @@ impl Restore {
         }
     }
 
-    /// The piece to hand on for `piece` read from the body (empty at its end).
-    pub(crate) fn next(&mut self, piece: Vec<u8>) -> Restored {
+    /// Restores `piece`, the next bytes of the body (`at_end`: the last ones), in place:
+    /// afterwards it holds the bytes to hand on now, which may be none.
+    pub(crate) fn apply(&mut self, piece: &mut Vec<u8>, at_end: bool) {
         if !self.secret.active() {
-            return if piece.is_empty() {
-                Restored::End
-            } else {
-                Restored::Piece(piece)
-            };
+            return;
         }
-        let at_end = piece.is_empty();
-        let mut data = std::mem::take(&mut self.held);
-        data.extend_from_slice(&piece);
-        let stand_in = self.secret.stand_in.as_bytes();
-        swap(&mut data, stand_in, &self.secret.token);
+        if !self.held.is_empty() {
+            let mut joined = std::mem::take(&mut self.held);
+            joined.extend_from_slice(piece);
+            *piece = joined;
+        }
+        let restored_end = replace_all(piece, &self.secret.find_stand_in, &self.secret.token);
         if !at_end {
-            // Hold back the longest tail that could start a stand-in.
-            let keep = (1..stand_in.len().min(data.len() + 1))
-                .rev()
-                .find(|&k| data.ends_with(&stand_in[..k]))
-                .unwrap_or(0);
-            self.held = data.split_off(data.len() - keep);
-        }
-        match (data.is_empty(), at_end) {
-            (false, _) => Restored::Piece(data),
-            (true, true) => Restored::End,
-            (true, false) => Restored::NeedMore,
+            let held = partial_tail(&piece[restored_end..], &self.secret.stand_in);
+            self.held = piece.split_off(piece.len() - held);
         }
     }
 }
@@ -315,39 +744,161 @@ impl Restore {
 mod tests {
     use super::*;
 
-    #[test]
-    fn swap_replaces_every_occurrence_in_place() {
-        let mut bytes = b"a TOKEN b TOKENTOKEN".to_vec();
-        swap(&mut bytes, b"TOKEN", b"xxxxx");
-        assert_eq!(bytes, b"a xxxxx b xxxxxxxxxx");
+    const TOKEN: &str = "podstack_test_s3cr3tvalue";
+
+    fn stand_in(secret: &Secret) -> Vec<u8> {
+        secret.stand_in.clone()
     }
 
     #[test]
-    fn restore_puts_the_token_back_even_across_pieces() {
-        let secret = Arc::new(Secret::new("podstack_test_s3cr3tvalue"));
-        let stand_in = secret.stand_in().unwrap().as_bytes().to_vec();
+    fn replace_all_replaces_every_occurrence_in_place() {
+        let mut bytes = b"a TOKEN b TOKENTOKEN".to_vec();
+        let last = replace_all(&mut bytes, &Finder::new(b"TOKEN"), b"xxxxx");
+        assert_eq!(bytes, b"a xxxxx b xxxxxxxxxx");
+        assert_eq!(last, bytes.len());
+    }
+
+    #[test]
+    fn partial_tails_are_the_longest_proper_start() {
+        assert_eq!(partial_tail(b"abc pod", b"podstack"), 3);
+        assert_eq!(partial_tail(b"abc p", b"podstack"), 1);
+        assert_eq!(partial_tail(b"abc", b"podstack"), 0);
+        assert_eq!(partial_tail(b"podstack", b"podstack"), 0);
+        assert_eq!(partial_tail(b"xpodstac", b"podstack"), 7);
+        assert_eq!(partial_tail(b"", b"podstack"), 0);
+    }
+
+    #[test]
+    fn restore_gives_every_byte_back_across_any_split() {
+        let secret = Arc::new(Secret::new(TOKEN));
         let mut body = b"start ".to_vec();
-        body.extend_from_slice(&stand_in);
-        body.extend_from_slice(b" end");
+        body.extend_from_slice(&stand_in(&secret));
+        body.extend_from_slice(b" end ");
+        body.extend_from_slice(&secret.stand_in[..5]);
         for split in 0..body.len() {
             let mut restore = Restore::new(secret.clone());
             let mut out = Vec::new();
-            for piece in [body[..split].to_vec(), body[split..].to_vec(), Vec::new()] {
-                if let Restored::Piece(p) = restore.next(piece) {
-                    out.extend(p);
+            for (piece, at_end) in [
+                (body[..split].to_vec(), false),
+                (body[split..].to_vec(), false),
+                (Vec::new(), true),
+            ] {
+                let mut piece = piece;
+                restore.apply(&mut piece, at_end);
+                out.extend(piece);
+            }
+            let mut expected = format!("start {TOKEN} end ").into_bytes();
+            expected.extend_from_slice(&secret.stand_in[..5]);
+            assert_eq!(out, expected, "split at {split}");
+        }
+    }
+
+    #[test]
+    fn hidden_bodies_never_show_the_token_and_never_split_a_stand_in() {
+        let secret = Arc::new(Secret::new(TOKEN));
+        let body = format!("{TOKEN}-a-{TOKEN}{TOKEN}-tail-pod").into_bytes();
+        for piece in 1..body.len() + 2 {
+            // A reader that gives `piece` bytes at a time, read through small buffers.
+            struct Trickle<'a>(&'a [u8], usize);
+            impl Read for Trickle<'_> {
+                fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+                    let n = self.1.min(self.0.len()).min(out.len());
+                    out[..n].copy_from_slice(&self.0[..n]);
+                    self.0 = &self.0[n..];
+                    Ok(n)
                 }
             }
-            assert_eq!(
-                out, b"start podstack_test_s3cr3tvalue end",
-                "split at {split}"
-            );
+            let mut hidden = Hidden::new(Trickle(&body, piece), secret.clone());
+            let mut sent = Vec::new();
+            let mut buf = [0u8; 40];
+            loop {
+                let n = hidden.read(&mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                let mut chunk = buf[..n].to_vec();
+                assert!(
+                    Finder::new(TOKEN).find(&chunk).is_none(),
+                    "the token reached ureq"
+                );
+                // What the transport does to a chunk.
+                replace_all(&mut chunk, &secret.find_stand_in, &secret.token);
+                sent.extend(chunk);
+            }
+            assert_eq!(sent, body, "pieces of {piece}");
+        }
+    }
+
+    #[test]
+    fn a_body_already_holding_the_stand_in_is_refused_not_altered() {
+        let secret = Arc::new(Secret::new(TOKEN));
+        let mut body = b"x".to_vec();
+        body.extend_from_slice(&secret.stand_in);
+        let mut hidden = Hidden::new(&body[..], secret.clone());
+        let error = hidden.read_to_end(&mut Vec::new()).unwrap_err();
+        assert!(error.to_string().contains("stand-in"), "{error}");
+    }
+
+    #[test]
+    fn only_the_authorization_row_gets_the_token() {
+        let secret = Secret::new(TOKEN);
+        let stand_in = String::from_utf8(stand_in(&secret)).unwrap();
+        let head = format!(
+            "GET /v1/{stand_in} HTTP/1.1\r\nauthorization: Bearer {stand_in}\r\nx-other: {stand_in}\r\ntransfer-encoding: chunked\r\n\r\n"
+        );
+        let mut out = head.clone().into_bytes();
+        let mut chunked = false;
+        assert!(restore_head_rows(&secret, &mut out, &mut chunked));
+        assert!(chunked);
+        let expected = head.replacen(
+            &format!("authorization: Bearer {stand_in}"),
+            &format!("authorization: Bearer {TOKEN}"),
+            1,
+        );
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
+    }
+
+    #[test]
+    fn answer_framing_knows_when_no_more_can_come() {
+        let answer = |pieces: &[&[u8]]| {
+            let mut framing = AnswerFraming::default();
+            framing.expect_answer();
+            for piece in pieces {
+                framing.feed(piece);
+            }
+            framing
+        };
+        let mut framing = answer(&[
+            b"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Le",
+        ]);
+        assert!(framing.more_due());
+        let mut framing = answer(&[
+            b"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Le",
+            b"ngth: 5\r\n\r\nabc",
+        ]);
+        assert!(framing.more_due());
+        framing.feed(b"de");
+        assert!(!framing.more_due());
+        assert!(!answer(&[b"HTTP/1.1 204 No Content\r\n\r\n"]).more_due());
+        let mut chunked =
+            answer(&[b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab"]);
+        assert!(chunked.more_due());
+        assert!(answer(&[b"HTTP/1.0 200 OK\r\n\r\nabc"]).more_due());
+        // Split anywhere, even inside the blank line.
+        let whole: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc";
+        for split in 0..whole.len() {
+            let mut framing = answer(&[&whole[..split], &whole[split..]]);
+            assert!(!framing.more_due(), "split at {split}");
         }
     }
 
     #[test]
     fn short_tokens_are_not_swapped() {
         let secret = Secret::new("abc");
-        assert_eq!(secret.stand_in(), None);
-        assert_eq!(secret.hide("Bearer abc"), "Bearer abc");
+        assert!(!secret.active());
+        assert_eq!(secret.hide_authorization("Bearer abc"), "Bearer abc");
+        let secret = Secret::new(TOKEN);
+        let hidden = secret.hide_authorization(&secret.bearer).into_owned();
+        assert!(!hidden.contains(TOKEN) && hidden.starts_with("Bearer "));
     }
 }

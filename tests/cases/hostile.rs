@@ -355,3 +355,73 @@ async fn a_token_echoed_in_an_error_answer_is_redacted() {
     assert!(!shown.contains(TOKEN), "{shown}");
     assert!(shown.contains("[redacted]"), "{shown}");
 }
+
+/// A server that answers a streamed download with `head_piece` every 100 ms, for ever
+/// (until the client goes away).
+fn trickle_server(opening: &'static [u8], head_piece: &'static [u8]) -> Server {
+    Server::start(move |_, conn| {
+        if conn.write_all(opening).is_err() {
+            return;
+        }
+        for _ in 0..600 {
+            if conn
+                .write_all(head_piece)
+                .and_then(|_| conn.flush())
+                .is_err()
+            {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    })
+}
+
+#[flavour]
+async fn a_streamed_download_from(server: &Server) -> Error {
+    let dir = std::env::temp_dir().join(format!(
+        "podstack-head-{}-{}-{}",
+        std::process::id(),
+        server.port(),
+        module_path!().replace("::", "-")
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let client = builder_for(&server.url())
+        .timeout(Duration::from_secs(1))
+        .retry(RetryConfig::default().max_retries(0))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = client
+        .presigned()
+        .download(&format!("{}/object?sig=1", server.url()), dir.join("x"))
+        .await
+        .unwrap_err();
+    assert_prompt(started);
+    assert!(
+        std::fs::read_dir(&dir).unwrap().next().is_none(),
+        "a file was left behind"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    error
+}
+
+#[flavour]
+#[flavour_test]
+async fn a_streamed_download_whose_head_trickles_ends_at_the_timeout() {
+    // One header line every 100 ms: every read succeeds, the head never ends.
+    let server = trickle_server(b"HTTP/1.1 200 OK\r\n", b"X-Slow: y\r\n");
+
+    let error = a_streamed_download_from(&server).await;
+
+    assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
+}
+
+#[flavour]
+#[flavour_test]
+async fn a_streamed_download_answered_by_endless_1xx_ends_at_the_timeout() {
+    let server = trickle_server(b"", b"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n");
+
+    let error = a_streamed_download_from(&server).await;
+
+    assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
+}

@@ -143,3 +143,234 @@ async fn trace_logs_never_carry_proxy_credentials() {
         );
     }
 }
+
+/// Every kind of body holding the token, through `client`: what the caller gets, and
+/// what the server stored, is byte for byte what was sent.
+#[flavour]
+async fn round_trip_bodies_holding(client: &Client, token: &str, dir: &std::path::Path) {
+    use podstack::{LogOptions, NewBucket, NewPod};
+    // A JSON field: a pod whose environment holds the token.
+    let pod = client
+        .pods()
+        .create(&NewPod::new("echo-token", "ubuntu").env("SECRET", token))
+        .await
+        .unwrap();
+    let got = client.pods().get(&pod.id).await.unwrap();
+    assert_eq!(got.env["SECRET"], token);
+    client
+        .pods()
+        .wait_until_running(&pod.id, std::time::Duration::from_secs(60))
+        .await
+        .unwrap();
+    // Exec output, then the same line in the pod's log (text).
+    let line = format!("SECRET={token}");
+    let exec = client.pods().exec(&pod.id, "env").await.unwrap();
+    assert!(
+        exec.output.contains(&line),
+        "exec output: {:?}",
+        exec.output
+    );
+    let logs = client
+        .pods()
+        .logs(&pod.id, &LogOptions::new())
+        .await
+        .unwrap();
+    assert!(logs.contains(&line), "logs: {logs:?}");
+
+    // A file with the token at its start, across the 64 KiB piece boundaries and at
+    // its end, up to a bucket and a pod and back down.
+    let mut content = Vec::new();
+    for boundary in [0, 64 * 1024, 128 * 1024, 192 * 1024] {
+        content.resize(
+            boundary.max(content.len()).saturating_sub(token.len() / 2),
+            b'.',
+        );
+        content.extend_from_slice(token.as_bytes());
+    }
+    content.extend_from_slice(b"\n");
+    content.extend_from_slice(token.as_bytes());
+    let source = dir.join("holds-the-token.txt");
+    std::fs::write(&source, &content).unwrap();
+
+    let bucket = client
+        .buckets()
+        .create(&NewBucket::new("token-bodies"))
+        .await
+        .unwrap();
+    client
+        .buckets()
+        .upload(&bucket.id, &source, "holds-the-token.txt")
+        .await
+        .unwrap();
+    let back = dir.join("object-back.txt");
+    client
+        .buckets()
+        .download(&bucket.id, "holds-the-token.txt", &back)
+        .await
+        .unwrap();
+    assert!(
+        std::fs::read(&back).unwrap() == content,
+        "the object came back changed"
+    );
+    // What the server stored, read without the SDK (and without ureq, which would log
+    // the body it reads).
+    let url = client
+        .buckets()
+        .presigned_download_url(
+            &bucket.id,
+            "holds-the-token.txt",
+            std::time::Duration::from_secs(60),
+        )
+        .await
+        .unwrap()
+        .url;
+    let stored = crate::raw_get(&url);
+    assert!(stored == content, "the server stored changed bytes");
+
+    client
+        .pods()
+        .upload(&pod.id, &source, "/root/holds-the-token.txt")
+        .await
+        .unwrap();
+    let back = dir.join("pod-file-back.txt");
+    client
+        .pods()
+        .download(&pod.id, "/root/holds-the-token.txt", &back)
+        .await
+        .unwrap();
+    assert!(
+        std::fs::read(&back).unwrap() == content,
+        "the pod file came back changed"
+    );
+}
+
+#[flavour]
+#[flavour_test]
+async fn bodies_holding_the_token_come_back_byte_for_byte_and_never_reach_the_log() {
+    let _ = log::set_logger(&Capture);
+    log::set_max_level(log::LevelFilter::Trace);
+    let emulator = podstack_emulator::Emulator::start();
+    let client = emulator_client(&emulator);
+    let token = emulator.token();
+    let dir = std::env::temp_dir().join(format!(
+        "podstack-token-bodies-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+
+    round_trip_bodies_holding(&client, &token, &dir).await;
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let lines = LINES.get_or_init(Default::default).lock().unwrap().clone();
+    let (squeezed, decoded) = pieced_together(&lines);
+    assert!(!squeezed.contains(&token), "the token is in the log lines");
+    assert!(
+        !decoded.windows(token.len()).any(|w| w == token.as_bytes()),
+        "the token can be decoded from the log's hex dumps"
+    );
+}
+
+#[flavour]
+#[flavour_test]
+async fn sequential_calls_share_one_connection_and_look_the_host_up_once() {
+    let _ = log::set_logger(&Capture);
+    log::set_max_level(log::LevelFilter::Trace);
+    let emulator = podstack_emulator::Emulator::start();
+    // A host name, so that a lookup is needed at all.
+    let endpoint = emulator.endpoint().replace("127.0.0.1", "localhost");
+    let host_port = endpoint.trim_start_matches("http://").to_owned();
+    let client = Client::builder()
+        .use_environment(false)
+        .api_endpoint(&endpoint)
+        .api_token(emulator.token())
+        .build()
+        .unwrap();
+
+    for _ in 0..200 {
+        client.auth().whoami().await.unwrap();
+    }
+
+    assert_eq!(emulator.stats().connections_accepted, 1);
+    // ureq logs each lookup of a host: "Resolve: ..." when it looks up on the calling
+    // thread, "Resolve with timeout ..." when it starts a thread to bound the lookup.
+    let lines = LINES.get_or_init(Default::default).lock().unwrap().clone();
+    let lookups = lines
+        .iter()
+        .filter(|l| l.message.starts_with("Resolve") && l.message.contains(&host_port))
+        .count();
+    if BLOCKING {
+        assert_eq!(lookups, 1, "one lookup, for the one connection");
+    }
+}
+
+#[flavour]
+#[flavour_test]
+async fn an_echoed_token_split_across_writes_is_never_logged_and_arrives_whole() {
+    let _ = log::set_logger(&Capture);
+    log::set_max_level(log::LevelFilter::Trace);
+    let split = 9;
+    // 1. The token written in two pieces, 300 ms apart, inside a body with a length;
+    // 2. a body with a length that ends with the start of the token;
+    // 3. an HTTP/1.0 body, delimited by the close, that ends with the start of the token.
+    let server = crate::support::Server::start(move |seen, conn| {
+        let (first, second) = match seen.target.as_str() {
+            "/split" => (
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\nx{}",
+                    TOKEN.len() + 2,
+                    &TOKEN[..split]
+                ),
+                format!("{}y", &TOKEN[split..]),
+            ),
+            "/ends-with-a-start" => (
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nabc{}",
+                    &TOKEN[..3]
+                ),
+                String::new(),
+            ),
+            _ => (
+                format!("HTTP/1.0 200 OK\r\n\r\nabc{}", &TOKEN[..3]),
+                String::new(),
+            ),
+        };
+        let _ = conn.write_all(first.as_bytes());
+        let _ = conn.flush();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let _ = conn.write_all(second.as_bytes());
+    });
+    let client = builder_for(&server.url())
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!(
+        "podstack-split-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+
+    for (path, expected) in [
+        ("/split", format!("x{TOKEN}y")),
+        ("/ends-with-a-start", format!("abc{}", &TOKEN[..3])),
+        ("/until-close", format!("abc{}", &TOKEN[..3])),
+    ] {
+        let local = dir.join(path.trim_start_matches('/'));
+        client
+            .presigned()
+            .download(&format!("{}{path}", server.url()), &local)
+            .await
+            .unwrap();
+        assert_eq!(std::fs::read_to_string(&local).unwrap(), expected, "{path}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let lines = LINES.get_or_init(Default::default).lock().unwrap().clone();
+    let (squeezed, decoded) = pieced_together(&lines);
+    assert!(!squeezed.contains(TOKEN), "the token is in the log lines");
+    assert!(
+        !decoded.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes()),
+        "the token can be decoded from the log's hex dumps"
+    );
+}

@@ -35,6 +35,10 @@ macro_rules! for_each_client {
             #[allow(unused_imports)]
             use podstack::{Client, ClientBuilder, ListStream, LogStream};
 
+            /// Whether these cases run against the blocking client.
+            #[allow(dead_code)]
+            pub const BLOCKING: bool = true;
+
             /// A mockito server with its own runtime.
             #[allow(dead_code)]
             pub fn mock_server() -> mockito::ServerGuard {
@@ -53,6 +57,10 @@ macro_rules! for_each_client {
             use podstack::nonblocking::{Client, ClientBuilder, ListStream, LogStream};
             #[allow(unused_imports)]
             use tokio::test as flavour_test;
+
+            /// Whether these cases run against the blocking client.
+            #[allow(dead_code)]
+            pub const BLOCKING: bool = false;
 
             /// A mockito server; mockito must not start its own runtime inside tokio's.
             #[allow(dead_code)]
