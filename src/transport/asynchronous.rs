@@ -201,6 +201,7 @@ impl Transport {
             etag,
             body: ResponseBody {
                 response,
+                current: Bytes::new(),
                 timeout: match request.answer_timeout {
                     AnswerTimeout::Unbounded => None,
                     _ => Some(self.timeout),
@@ -354,6 +355,8 @@ fn reader_stream(
 #[derive(Debug)]
 pub(crate) struct ResponseBody {
     response: reqwest::Response,
+    /// The piece [`chunk`](Self::chunk) lends out.
+    current: Bytes,
     /// How long to wait for each next piece; `None` for streams that may idle.
     timeout: Option<Duration>,
     /// The call's deadline, for answers read into memory.
@@ -375,8 +378,8 @@ impl ResponseBody {
         Ok((body, true))
     }
 
-    /// The next piece of the body; `None` at the end.
-    pub(crate) async fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
+    /// The next piece of the body, lent until the next call; `None` at the end.
+    pub(crate) async fn chunk(&mut self) -> Result<Option<&[u8]>, Error> {
         let fallback = self.timeout.unwrap_or_default();
         let (limit, error) = bounded(self.timeout, self.deadline, fallback);
         let next = self.response.chunk();
@@ -384,15 +387,13 @@ impl ResponseBody {
             Some(limit) => tokio::time::timeout(limit, next).await.map_err(|_| error)?,
             None => next.await,
         };
-        let chunk = chunk.map_err(|e| map_error(e, fallback))?;
-        if chunk.is_none() {
-            // hyper puts the connection back in its pool from a task of its own, woken
-            // with this one: let it run first, so that the next call finds the
-            // connection idle instead of opening another (a client shared by 16 tasks
-            // opened up to 27 connections without this, 16 or 17 with it).
-            tokio::task::yield_now().await;
+        match chunk.map_err(|e| map_error(e, fallback))? {
+            Some(piece) => {
+                self.current = piece;
+                Ok(Some(&self.current))
+            }
+            None => Ok(None),
         }
-        Ok(chunk)
     }
 }
 

@@ -25,7 +25,6 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use ureq::http;
 use ureq::unversioned::transport::Connector;
 
@@ -331,6 +330,7 @@ impl Transport {
             body: ResponseBody {
                 reader: response.into_body().into_reader(),
                 content_length,
+                buffer: Vec::new(),
                 timeout: self.timeout,
                 deadline,
                 restore: shield::Restore::new(self.secret.clone()),
@@ -456,6 +456,8 @@ pub(crate) struct ResponseBody {
     reader: ureq::BodyReader<'static>,
     /// The answer's `Content-Length`, when it has one.
     content_length: Option<u64>,
+    /// Where [`chunk`](Self::chunk) reads each piece (allocated at the first).
+    buffer: Vec<u8>,
     timeout: Duration,
     deadline: Option<Deadline>,
     /// Gives the body the token's bytes back (see [`shield`]).
@@ -487,20 +489,25 @@ impl ResponseBody {
         Ok((body, whole))
     }
 
-    /// The next piece of the body, at most [`CHUNK_SIZE`] bytes; `None` at the end.
-    pub(crate) fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
+    /// The next piece of the body, at most [`CHUNK_SIZE`] bytes (and a stand-in's
+    /// length); `None` at the end. The piece is read into one buffer kept for the whole
+    /// body, and lent until the next call.
+    pub(crate) fn chunk(&mut self) -> Result<Option<&[u8]>, Error> {
+        let room = self.restore.most_held() + CHUNK_SIZE;
+        if self.buffer.len() < room {
+            self.buffer.resize(room, 0);
+        }
         loop {
-            let mut buffer = vec![0; CHUNK_SIZE];
+            let held = self.restore.take_held(&mut self.buffer);
             let n = self
                 .reader
-                .read(&mut buffer)
+                .read(&mut self.buffer[held..held + CHUNK_SIZE])
                 .map_err(|e| map_io_error(e, self.timeout, self.deadline))?;
-            buffer.truncate(n);
-            self.restore.apply(&mut buffer, n == 0);
-            match (buffer.is_empty(), n == 0) {
-                (false, _) => return Ok(Some(Bytes::from(buffer))),
-                (true, true) => return Ok(None),
-                (true, false) => continue,
+            let ready = self.restore.apply(&mut self.buffer[..held + n], n == 0);
+            match (ready, n) {
+                (0, 0) => return Ok(None),
+                (0, _) => continue,
+                (ready, _) => return Ok(Some(&self.buffer[..ready])),
             }
         }
     }

@@ -27,6 +27,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::io::{self, Read};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock};
 
 use memchr::memmem::Finder;
@@ -54,6 +55,9 @@ pub(crate) struct Secret {
     /// `Bearer <token>`, and what ureq is given in its place, made once.
     bearer: String,
     hidden_bearer: String,
+    /// Whether a stand-in was ever placed in bytes ureq reads: until then no answer
+    /// can hold one, and [`Restore`] has nothing to search for.
+    placed: AtomicBool,
 }
 
 impl fmt::Debug for Secret {
@@ -84,6 +88,7 @@ impl Secret {
             stand_in,
             bearer,
             hidden_bearer,
+            placed: AtomicBool::new(false),
         }
     }
 
@@ -123,7 +128,13 @@ impl Secret {
         if self.find_stand_in.find(bytes).is_some() {
             return Err(StandInSeen);
         }
-        Ok(replace_all(bytes, &self.find_token, &self.stand_in))
+        let placed_end = replace_all(bytes, &self.find_token, &self.stand_in);
+        if placed_end > 0 {
+            // The bytes are read later on this same thread (or after a hand-over that
+            // orders them): no stronger ordering is needed.
+            self.placed.store(true, Ordering::Relaxed);
+        }
+        Ok(placed_end)
     }
 
     /// How many bytes at the end of `bytes` could start a token or a stand-in.
@@ -721,22 +732,37 @@ impl Restore {
         }
     }
 
-    /// Restores `piece`, the next bytes of the body (`at_end`: the last ones), in place:
-    /// afterwards it holds the bytes to hand on now, which may be none.
-    pub(crate) fn apply(&mut self, piece: &mut Vec<u8>, at_end: bool) {
-        if !self.secret.active() {
-            return;
-        }
-        if !self.held.is_empty() {
-            let mut joined = std::mem::take(&mut self.held);
-            joined.extend_from_slice(piece);
-            *piece = joined;
+    /// Puts the bytes held back from the last piece at the start of `buffer` (which has
+    /// room for a stand-in's length) and returns how many there are: the next piece
+    /// follows them.
+    pub(crate) fn take_held(&mut self, buffer: &mut [u8]) -> usize {
+        let held = std::mem::take(&mut self.held);
+        buffer[..held.len()].copy_from_slice(&held);
+        held.len()
+    }
+
+    /// Restores `piece`, the next bytes of the body after the held ones (`at_end`: the
+    /// last ones), in place, and returns how many of its bytes to hand on now: the rest
+    /// (a possible start of a stand-in) is held back for the next piece.
+    pub(crate) fn apply(&mut self, piece: &mut [u8], at_end: bool) -> usize {
+        // A stand-in is placed whole before ureq hands on any of its bytes, so while none
+        // has been placed no piece can hold one, nor end with the start of one.
+        if !self.secret.active() || !self.secret.placed.load(Ordering::Relaxed) {
+            return piece.len();
         }
         let restored_end = replace_all(piece, &self.secret.find_stand_in, &self.secret.token);
-        if !at_end {
-            let held = partial_tail(&piece[restored_end..], &self.secret.stand_in);
-            self.held = piece.split_off(piece.len() - held);
+        if at_end {
+            return piece.len();
         }
+        let held = partial_tail(&piece[restored_end..], &self.secret.stand_in);
+        let ready = piece.len() - held;
+        self.held = piece[ready..].to_vec();
+        ready
+    }
+
+    /// The most bytes [`take_held`](Self::take_held) can put back.
+    pub(crate) fn most_held(&self) -> usize {
+        self.secret.stand_in.len()
     }
 }
 
@@ -771,6 +797,8 @@ mod tests {
     #[test]
     fn restore_gives_every_byte_back_across_any_split() {
         let secret = Arc::new(Secret::new(TOKEN));
+        // As if the transport had placed the stand-in in an answer.
+        secret.placed.store(true, Ordering::Relaxed);
         let mut body = b"start ".to_vec();
         body.extend_from_slice(&stand_in(&secret));
         body.extend_from_slice(b" end ");
@@ -779,13 +807,16 @@ mod tests {
             let mut restore = Restore::new(secret.clone());
             let mut out = Vec::new();
             for (piece, at_end) in [
-                (body[..split].to_vec(), false),
-                (body[split..].to_vec(), false),
-                (Vec::new(), true),
+                (&body[..split], false),
+                (&body[split..], false),
+                (&[][..], true),
             ] {
-                let mut piece = piece;
-                restore.apply(&mut piece, at_end);
-                out.extend(piece);
+                let mut buffer = vec![0; restore.most_held() + piece.len()];
+                let held = restore.take_held(&mut buffer);
+                buffer.truncate(held + piece.len());
+                buffer[held..].copy_from_slice(piece);
+                let ready = restore.apply(&mut buffer, at_end);
+                out.extend_from_slice(&buffer[..ready]);
             }
             let mut expected = format!("start {TOKEN} end ").into_bytes();
             expected.extend_from_slice(&secret.stand_in[..5]);
