@@ -187,15 +187,21 @@ let client = podstack::Client::builder()
 //! appears in them, nor in any error's `Display` or `Debug`: a server that echoes it
 //! back finds it replaced with `[redacted]`.
 //!
-//! Nor does it appear in what the HTTP crates log. `ureq`'s protocol layer logs every
-//! byte it sends and receives at `trace` level, and its `log` dependency cannot be
-//! switched off; so the blocking client never gives `ureq` the token. `ureq` builds
-//! the request with a random stand-in of the same length, and the last link of its
-//! connection (after TCP and TLS, before the socket) swaps the token in on the way
-//! out, and the stand-in in for an echoed token on the way in; a streamed download
-//! gets the token's bytes back. (A token shorter than 12 characters, which Podstack
-//! never issues, is passed through unchanged.) The async client's `reqwest` does not
-//! log headers.
+//! Nor does it appear in what the HTTP crates log. `ureq`'s protocol layer (`ureq_proto`)
+//! hex-dumps at `trace` level every request head, every chunked request body and every
+//! answer, and its `log` dependency cannot be switched off; so the blocking client never
+//! gives `ureq` the token. ureq builds each request with a random stand-in of the same
+//! length; the last link of its connection (after TCP and TLS, before the socket) writes
+//! the token into the `Authorization` row as the head goes out, and puts the stand-in in
+//! place of a token echoed in an answer before ureq reads it, giving the caller the
+//! token's bytes back. No byte a caller sends or gets is changed. (A token shorter than
+//! 12 characters, which Podstack never issues, is passed through unchanged.) The async
+//! client's `reqwest` does not log headers or bodies.
+//!
+//! What ureq's trace output still shows is everything else it sends and reads: URLs with
+//! their query (a presigned URL's signature) and answers such as the secret key of
+//! [`Client::buckets`]`().credentials(..)`. A log filter of `ureq=info,ureq_proto=off`
+//! (for `env_logger`: `RUST_LOG=trace,ureq=info,ureq_proto=off`) leaves them out.
 //!
 //! # Safety with tokens
 //!
