@@ -200,7 +200,11 @@ async fn windows_keys_that_do_not_map_are_skipped_and_a_second_sync_does_nothing
     let odd = [
         "A.txt", "a.txt", "CON", "nul.txt", "C:x", "x:stream", "dot.", "space ", "b\\c",
     ];
-    for key in odd.iter().map(|k| format!("p/{k}")).chain(["p/ok.txt".into()]) {
+    for key in odd
+        .iter()
+        .map(|k| format!("p/{k}"))
+        .chain(["p/ok.txt".into()])
+    {
         client
             .buckets()
             .upload(&bucket.id, &file, &key)
@@ -222,7 +226,10 @@ async fn windows_keys_that_do_not_map_are_skipped_and_a_second_sync_does_nothing
         .sync(&bucket.id, &out, "p/", &options)
         .await
         .unwrap();
-    assert!(second.copied.is_empty() && second.deleted.is_empty(), "{second:?}");
+    assert!(
+        second.copied.is_empty() && second.deleted.is_empty(),
+        "{second:?}"
+    );
 }
 
 // ---------------------------------------------------------------- 2: the first range
@@ -301,7 +308,11 @@ async fn a_download_cut_short_is_retried_and_never_committed() {
         .unwrap_err();
     assert!(matches!(error, Error::Network { .. }), "{error:?}");
     assert!(error.to_string().contains("4 of 10 bytes"), "{error}");
-    assert_eq!(files_in(&scratch.0), Vec::<String>::new(), "no file, no partial");
+    assert_eq!(
+        files_in(&scratch.0),
+        Vec::<String>::new(),
+        "no file, no partial"
+    );
     // The first attempt and the three retries of `fast_retries`.
     assert_eq!(count(&server, DOWNLOAD), 4);
 }
@@ -351,7 +362,11 @@ async fn an_answer_shorter_than_its_content_length_is_retried_and_never_committe
         .unwrap_err();
     assert!(matches!(error, Error::Network { .. }), "{error:?}");
     assert_eq!(files_in(&scratch.0), Vec::<String>::new());
-    assert_eq!(server.seen().len(), 4, "the first attempt and three retries");
+    assert_eq!(
+        server.seen().len(),
+        4,
+        "the first attempt and three retries"
+    );
 
     let error = client
         .buckets()
@@ -360,7 +375,11 @@ async fn an_answer_shorter_than_its_content_length_is_retried_and_never_committe
         .unwrap_err();
     assert!(matches!(error, Error::Network { .. }), "{error:?}");
     assert_eq!(files_in(&scratch.0), Vec::<String>::new());
-    assert_eq!(server.seen().len(), 8, "the first attempt and three retries");
+    assert_eq!(
+        server.seen().len(),
+        8,
+        "the first attempt and three retries"
+    );
 }
 
 /// Issue 15 item 3: a range whose answer ends before its `Content-Range` says is
@@ -381,7 +400,10 @@ async fn a_range_cut_short_is_retried() {
             (part, total - 1)
         };
         let content_range = format!("bytes {start}-{end}/{total}");
-        let headers = [("Content-Range", content_range.as_str()), ("ETag", "\"v1\"")];
+        let headers = [
+            ("Content-Range", content_range.as_str()),
+            ("ETag", "\"v1\""),
+        ];
         let mut body = vec![7u8; (end + 1 - start) as usize];
         if start == 0 && seen_firsts.fetch_add(1, Ordering::SeqCst) == 0 {
             body.truncate(1000);
@@ -399,7 +421,11 @@ async fn a_range_cut_short_is_retried() {
         .unwrap();
     assert_eq!(summary.bytes, total);
     assert_eq!(std::fs::metadata(scratch.path("k")).unwrap().len(), total);
-    assert_eq!(firsts.load(Ordering::SeqCst), 2, "the short first range again");
+    assert_eq!(
+        firsts.load(Ordering::SeqCst),
+        2,
+        "the short first range again"
+    );
     assert_eq!(files_in(&scratch.0), ["k"]);
 }
 
@@ -545,7 +571,10 @@ async fn names_of_up_to_255_bytes_download() {
         )
         .await
         .unwrap();
-    assert_eq!(std::fs::read(scratch.path("all").join(&name)).unwrap(), b"long");
+    assert_eq!(
+        std::fs::read(scratch.path("all").join(&name)).unwrap(),
+        b"long"
+    );
 }
 
 // ---------------------------------------------------------------- 7: dangling links
@@ -656,6 +685,53 @@ async fn keys_are_never_written_through_a_symlink_inside_the_target() {
         .unwrap();
     assert_eq!(report.skipped.len(), 1, "{report:?}");
     assert!(report.deleted.is_empty(), "{report:?}");
+    assert_eq!(files_in(&scratch.path("outside")), Vec::<String>::new());
+    assert_eq!(files_in(&scratch.path("out")), ["ok.txt", "sl/link"]);
+}
+
+/// Issue 15 item 8 for pods: a pod's recursive download follows the same rule, so a
+/// path through a link inside the target is skipped and nothing is written outside.
+#[cfg(unix)]
+#[flavour]
+#[flavour_test]
+async fn a_pod_download_never_writes_through_a_symlink_inside_the_target() {
+    let scratch = Scratch::new("pod-through-link");
+    let mut server = mock_server().await;
+    let _list = server
+        .mock("GET", "/v1/pods/pod_1/files/list")
+        .match_query(Matcher::Any)
+        .with_body(
+            r#"{"entries":[{"path":"/workspace/d/sl/link/x.txt","size":1,"is_dir":false},
+            {"path":"/workspace/d/sub","size":0,"is_dir":true},
+            {"path":"/workspace/d/ok.txt","size":1,"is_dir":false}]}"#,
+        )
+        .create();
+    let _get = server
+        .mock("GET", "/v1/pods/pod_1/files")
+        .match_query(Matcher::Any)
+        .with_body("1")
+        .create();
+    std::fs::create_dir_all(scratch.path("outside")).unwrap();
+    std::fs::create_dir_all(scratch.path("out/sl")).unwrap();
+    std::os::unix::fs::symlink(scratch.path("outside"), scratch.path("out/sl/link")).unwrap();
+    let summary = client_for(&server.url())
+        .pods()
+        .download_with(
+            "pod_1",
+            "/workspace/d",
+            scratch.path("out"),
+            TransferOptions::new().recursive(true),
+        )
+        .await
+        .unwrap();
+    assert_eq!((summary.files, summary.bytes), (1, 1), "{summary:?}");
+    assert_eq!(summary.skipped.len(), 1, "{summary:?}");
+    assert_eq!(summary.skipped[0].path, "sl/link/x.txt");
+    assert!(matches!(
+        summary.skipped[0].reason,
+        SkipReason::ThroughSymlink { .. }
+    ));
+    assert!(scratch.path("out/sub").is_dir());
     assert_eq!(files_in(&scratch.path("outside")), Vec::<String>::new());
     assert_eq!(files_in(&scratch.path("out")), ["ok.txt", "sl/link"]);
 }
