@@ -94,7 +94,7 @@ pub(crate) fn check_segment(segment: &str, platform: Platform) -> Result<(), Str
     if segment.contains(['<', '>', '"', '|', '?', '*']) {
         return refuse("a character Windows refuses in names (<>\"|?*)");
     }
-    if segment.chars().any(|c| c.is_ascii_control()) {
+    if segment.chars().any(|c| c < ' ') {
         return refuse("a control character");
     }
     if segment.ends_with(['.', ' ']) {
