@@ -30,11 +30,6 @@ mod local_fs {
     pub(crate) use std::fs::create_dir_all;
     pub(crate) use std::io::Write as WriteExt;
 
-    /// Creates (or truncates) a file to write.
-    pub(crate) fn create(path: &std::path::Path) -> std::io::Result<std::fs::File> {
-        std::fs::File::create(path)
-    }
-
     /// The lowercase hex SHA-256 of a file's content.
     pub(crate) fn sha256(path: &std::path::Path) -> std::io::Result<String> {
         crate::files::sha256_of(path)

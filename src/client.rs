@@ -611,7 +611,17 @@ impl Client {
     /// Sends a request and returns the whole answer's body, at most
     /// `max_response_body` bytes, within the call's deadline.
     pub(crate) async fn send_bytes(&self, request: &ApiRequest) -> Result<Vec<u8>> {
-        let deadline = self.deadline_for(request);
+        self.send_bytes_by(request, self.deadline_for(request))
+            .await
+    }
+
+    /// [`send_bytes`](Self::send_bytes) within a deadline the caller keeps: one for
+    /// all the pages of a listing.
+    pub(crate) async fn send_bytes_by(
+        &self,
+        request: &ApiRequest,
+        deadline: Option<Deadline>,
+    ) -> Result<Vec<u8>> {
         let response = self.execute(request, deadline).await?;
         let limit = self.inner.max_response_body;
         let (body, whole) = response
@@ -632,7 +642,7 @@ impl Client {
 
     /// The deadline of a call answered in memory: none for file bodies sent (an
     /// upload is bounded by inactivity) and for answers that may take unbounded time.
-    fn deadline_for(&self, request: &ApiRequest) -> Option<Deadline> {
+    pub(crate) fn deadline_for(&self, request: &ApiRequest) -> Option<Deadline> {
         let total = self.inner.call_deadline?;
         if !matches!(request.body, RequestBody::Empty | RequestBody::Bytes(_)) {
             return None;
@@ -674,7 +684,7 @@ impl Client {
     where
         L::Item: Send,
     {
-        let mut pages = offset_pages::<L>(self, Box::new(page));
+        let mut pages = offset_pages::<L>(self, Box::new(page)).within_one_deadline();
         let mut all = Vec::new();
         while let Some(item) = pages.next_item().await {
             all.push(item?);
@@ -804,6 +814,18 @@ impl Client {
 }
 
 impl Client {
+    /// How long to wait before fetching again a transfer that broke off after
+    /// `retries_done` retries, or `None` to give up: the pipeline's retry policy.
+    pub(crate) fn retry_delay(&self, retries_done: u32, error: &Error) -> Option<Duration> {
+        let retry = &self.inner.config.retry;
+        retry.delay_before_retry(retries_done, error, random::random_unit())
+    }
+
+    /// How many retries the policy allows, for log lines.
+    pub(crate) fn retry_limit(&self) -> u32 {
+        self.inner.config.retry.limit()
+    }
+
     /// Decodes a JSON answer, or says which request's answer did not decode.
     pub(crate) fn decode<T: DeserializeOwned>(
         &self,

@@ -2,13 +2,16 @@
 //! files: which files an upload sends, where a download lands, and the partial file a
 //! download is written to until it is complete.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::core::random;
-use crate::transport::SentBytes;
+use crate::key_paths::{self, Platform};
+use crate::models::{SkipReason, Skipped};
+use crate::request::ApiRequest;
+use crate::transport::{HttpResponse, SentBytes};
 use crate::{Error, Result, TransferOptions};
 
 /// One file to upload: local source, remote destination, size, modification time.
@@ -20,26 +23,78 @@ pub(crate) struct UploadItem {
     pub modified: Option<SystemTime>,
 }
 
-/// The files to upload, with their remote paths, in a stable order.
-pub(crate) fn plan_upload(local: &Path, remote: &str, recursive: bool) -> Result<Vec<UploadItem>> {
+/// A local entry a walk left alone: its path, its path below the walked directory
+/// (`/`-separated, shown lossily when not Unicode), and why.
+#[derive(Debug)]
+pub(crate) struct LocalSkip {
+    pub local: PathBuf,
+    pub relative: String,
+    pub reason: SkipReason,
+}
+
+/// The files to upload, with their remote paths, in a stable order; links that lead
+/// nowhere are skipped (logged as warnings, and returned to be reported). A name that
+/// is not Unicode is an [`Error::Io`] naming it: no key can name that file.
+pub(crate) fn plan_upload(
+    local: &Path,
+    remote: &str,
+    recursive: bool,
+) -> Result<(Vec<UploadItem>, Vec<Skipped>)> {
+    let (items, skips) = walk_local(local, remote, recursive)?;
+    let mut skipped = Vec::with_capacity(skips.len());
+    for skip in skips {
+        if skip.reason == SkipReason::NotUnicode {
+            return Err(walk_error(&skip.local));
+        }
+        skipped.push(key_paths::skip(
+            skip.local.display().to_string(),
+            skip.reason,
+        ));
+    }
+    Ok((items, skipped))
+}
+
+/// The error of an upload whose local file has a name that is not Unicode.
+pub(crate) fn walk_error(path: &Path) -> Error {
+    Error::io(
+        format!(
+            "{} has a name that is not valid Unicode, so no object key can name it: rename it \
+             or move it out of the directory",
+            path.display()
+        ),
+        std::io::Error::new(std::io::ErrorKind::InvalidData, "file name is not Unicode"),
+    )
+}
+
+/// The files at or below `local`, with their remote paths (`remote` joined with each
+/// path below `local`), in a stable order, and the entries left alone: names that are
+/// not Unicode (and all below them) and symbolic links that lead nowhere. Symbolic
+/// links to directories are not followed, so a loop cannot recurse.
+pub(crate) fn walk_local(
+    local: &Path,
+    remote: &str,
+    recursive: bool,
+) -> Result<(Vec<UploadItem>, Vec<LocalSkip>)> {
     let unreadable = |path: &Path, e| Error::io(format!("could not read {}", path.display()), e);
     let metadata = std::fs::metadata(local).map_err(|e| unreadable(local, e))?;
     if metadata.is_file() {
         let remote = if remote.ends_with('/') {
-            let name = local
-                .file_name()
-                .map(|n| n.to_string_lossy())
-                .unwrap_or_default();
+            let name = match local.file_name().map(|n| n.to_str()) {
+                Some(Some(name)) => name,
+                Some(None) => return Err(walk_error(local)),
+                None => "",
+            };
             format!("{remote}{name}")
         } else {
             remote.to_owned()
         };
-        return Ok(vec![UploadItem {
+        let item = UploadItem {
             local: local.to_path_buf(),
             remote,
             size: metadata.len(),
             modified: metadata.modified().ok(),
-        }]);
+        };
+        return Ok((vec![item], Vec::new()));
     }
     if !recursive {
         return Err(Error::io(
@@ -51,6 +106,7 @@ pub(crate) fn plan_upload(local: &Path, remote: &str, recursive: bool) -> Result
         ));
     }
     let mut items = Vec::new();
+    let mut skips = Vec::new();
     let mut pending = vec![(local.to_path_buf(), remote.trim_end_matches('/').to_owned())];
     while let Some((dir, remote_dir)) = pending.pop() {
         let mut entries = std::fs::read_dir(&dir)
@@ -59,11 +115,32 @@ pub(crate) fn plan_upload(local: &Path, remote: &str, recursive: bool) -> Result
         entries.sort_by_key(|entry| entry.file_name());
         for entry in entries {
             let path = entry.path();
-            let name = entry.file_name().to_string_lossy().into_owned();
+            let name = match entry.file_name().into_string() {
+                Ok(name) => name,
+                Err(raw) => {
+                    skips.push(LocalSkip {
+                        relative: format!("{remote_dir}/{}", raw.to_string_lossy()),
+                        local: path,
+                        reason: SkipReason::NotUnicode,
+                    });
+                    continue;
+                }
+            };
             let remote_path = format!("{remote_dir}/{name}");
-            // Symbolic links to directories are not followed, so a loop cannot recurse.
             let file_type = entry.file_type().map_err(|e| unreadable(&path, e))?;
-            let metadata = std::fs::metadata(&path).map_err(|e| unreadable(&path, e))?;
+            let metadata = match std::fs::metadata(&path) {
+                Ok(metadata) => metadata,
+                // A link to nothing (or into a loop) holds nothing to send.
+                Err(_) if file_type.is_symlink() => {
+                    skips.push(LocalSkip {
+                        local: path,
+                        relative: remote_path,
+                        reason: SkipReason::DanglingSymlink,
+                    });
+                    continue;
+                }
+                Err(e) => return Err(unreadable(&path, e)),
+            };
             if metadata.is_dir() && !file_type.is_symlink() {
                 pending.push((path, remote_path));
             } else if metadata.is_file() {
@@ -77,24 +154,146 @@ pub(crate) fn plan_upload(local: &Path, remote: &str, recursive: bool) -> Result
         }
     }
     items.sort_by(|a, b| a.remote.cmp(&b.remote));
-    Ok(items)
+    skips.sort_by(|a, b| a.relative.cmp(&b.relative));
+    Ok((items, skips))
 }
 
 /// Where a download of `remote` to `local` lands: an existing directory, or a `local`
-/// ending in a path separator, receives the file under its remote name.
-pub(crate) fn download_target(remote: &str, local: &Path) -> PathBuf {
+/// ending in a path separator, receives the file under its remote name, which must be
+/// a faithful file name here (see [`key_paths`](crate::key_paths)).
+pub(crate) fn download_target(remote: &str, local: &Path) -> Result<PathBuf> {
     let into_dir = local.is_dir()
         || local
             .as_os_str()
             .to_string_lossy()
             .ends_with(std::path::MAIN_SEPARATOR);
-    match (into_dir, remote.trim_end_matches('/').rsplit('/').next()) {
-        (true, Some(name)) if !name.is_empty() => local.join(name),
-        _ => local.to_path_buf(),
+    let name = remote.trim_end_matches('/').rsplit('/').next();
+    match (into_dir, name) {
+        (true, Some(name)) if !name.is_empty() => {
+            key_paths::check_segment(name, Platform::HERE).map_err(|why| {
+                Error::io(
+                    format!(
+                        "{remote:?} ends in no file name that can be used here ({why}): \
+                         give the local file's path instead of a directory"
+                    ),
+                    std::io::Error::new(std::io::ErrorKind::InvalidInput, "no local file name"),
+                )
+            })?;
+            Ok(local.join(name))
+        }
+        _ => Ok(local.to_path_buf()),
     }
 }
 
-/// A download's hidden sibling `.name.partial-<random>`, renamed onto the target by
+/// What an answer to a download must hold.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Expect {
+    /// The whole object: as many bytes as its `Content-Length` says, and as its listing
+    /// said when it was listed (the two must agree).
+    Whole { listed: Option<u64> },
+    /// Bytes `start..=end` of an object of `total` bytes: a `206` whose `Content-Range`
+    /// says exactly that.
+    Range { start: u64, end: u64, total: u64 },
+}
+
+/// One download request and what its answers must hold. The transfer engine sends it
+/// again when an answer's body breaks off.
+#[derive(Debug)]
+pub(crate) struct Fetch<'a> {
+    pub request: ApiRequest,
+    /// The key, path or URL being fetched, for messages.
+    pub what: &'a str,
+    /// The ETag every answer must carry: the version the first range came from.
+    pub version: Option<&'a str>,
+    pub expect: Expect,
+    /// Whether the answer's length goes into the progress total (the size was not
+    /// known before).
+    pub count_total: bool,
+}
+
+impl Fetch<'_> {
+    /// How many bytes `response` promises, or why it is not the answer asked for.
+    pub(crate) fn promised<B>(&self, response: &HttpResponse<B>) -> Result<Option<u64>> {
+        match self.expect {
+            Expect::Whole { listed } => match (response.content_length, listed) {
+                (Some(length), Some(listed)) if length != listed => Err(changed_during_download(
+                    self.what,
+                    &format!("it was listed at {listed} bytes, the answer holds {length}"),
+                )),
+                (length, listed) => Ok(length.or(listed)),
+            },
+            Expect::Range { start, end, total } => {
+                if response.status != 206 {
+                    return Err(Error::network(
+                        format!(
+                            "the server answered a range of {:?} with {}",
+                            self.what, response.status
+                        ),
+                        None,
+                    ));
+                }
+                if content_range(response.content_range.as_deref()) != Some((start, end, total)) {
+                    return Err(changed_during_download(
+                        self.what,
+                        "a range came back for another size or place",
+                    ));
+                }
+                if self.version.is_some() && response.etag.as_deref() != self.version {
+                    return Err(changed_during_download(self.what, "its ETag changed"));
+                }
+                Ok(Some(end + 1 - start))
+            }
+        }
+    }
+
+    /// Where in the file the answer goes.
+    pub(crate) fn offset(&self) -> u64 {
+        match self.expect {
+            Expect::Whole { .. } => 0,
+            Expect::Range { start, .. } => start,
+        }
+    }
+}
+
+/// `(a, b, total)` of a `Content-Range: bytes a-b/total` header.
+pub(crate) fn content_range(value: Option<&str>) -> Option<(u64, u64, u64)> {
+    let (range, total) = value?.trim().strip_prefix("bytes ")?.split_once('/')?;
+    let (start, end) = range.split_once('-')?;
+    Some((
+        start.trim().parse().ok()?,
+        end.trim().parse().ok()?,
+        total.trim().parse().ok()?,
+    ))
+}
+
+pub(crate) fn changed_during_download(what: &str, how: &str) -> Error {
+    Error::network(
+        format!("{what:?} changed during the download ({how}); download it again"),
+        None,
+    )
+}
+
+/// A body that ended before it held what its answer promised: a broken transfer,
+/// retried as one.
+pub(crate) fn broke_off(what: &str, promised: u64, got: u64) -> Error {
+    Error::network(
+        format!("the download of {what:?} broke off: {got} of {promised} bytes arrived"),
+        None,
+    )
+}
+
+/// A body that goes on past what its answer promised: never written, not retried.
+pub(crate) fn longer_than_promised(what: &str, promised: u64) -> Error {
+    Error::unexpected_answer(format!(
+        "the answer for {what:?} held more than the {promised} bytes it promised; nothing \
+         past them was written"
+    ))
+}
+
+/// The most bytes of a target's name kept in its partial file's name.
+const PARTIAL_NAME_KEPT: usize = 200;
+
+/// A download's hidden sibling `.name.partial-<random>` (the name cut to 200 bytes), renamed onto the target by
 /// [`commit`](Self::commit) when complete. Dropping it uncommitted (an error, a
 /// panic, a cancelled future) removes it, so a truncated file never appears under the
 /// final name and none is left behind.
@@ -111,9 +310,16 @@ impl PartialFile {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "download".to_owned());
+        // `.` + name + `.partial-xxxxxxxx` must fit in 255 bytes (or UTF-16 units)
+        // whatever the name: a long one is cut, the random part keeps it unique.
+        let mut cut = name.len().min(PARTIAL_NAME_KEPT);
+        while !name.is_char_boundary(cut) {
+            cut -= 1;
+        }
         PartialFile {
             path: target.with_file_name(format!(
-                ".{name}.partial-{:08x}",
+                ".{}.partial-{:08x}",
+                &name[..cut],
                 random::random_u64() as u32
             )),
             target: target.to_path_buf(),
@@ -147,16 +353,6 @@ impl Drop for PartialFile {
     }
 }
 
-/// Joins a relative path from the server under `root`, refusing anything that would
-/// land outside it (`..`, absolute paths).
-pub(crate) fn safe_join(root: &Path, relative: &str) -> Option<PathBuf> {
-    let relative = Path::new(relative);
-    relative
-        .components()
-        .all(|c| matches!(c, Component::Normal(_)))
-        .then(|| root.join(relative))
-}
-
 pub(crate) fn outside_error(path: &str, root: &str) -> Error {
     Error::io(
         format!("the server listed {path:?}, which is not inside {root:?}"),
@@ -172,28 +368,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn safe_join_refuses_escapes() {
-        let root = Path::new("/tmp/out");
-        assert_eq!(
-            safe_join(root, "a/b.txt"),
-            Some(PathBuf::from("/tmp/out/a/b.txt"))
-        );
-        assert_eq!(safe_join(root, "../etc/passwd"), None);
-        assert_eq!(safe_join(root, "/etc/passwd"), None);
-        assert_eq!(safe_join(root, "a/../../x"), None);
+    fn content_ranges_parse_only_whole_byte_ranges() {
+        assert_eq!(content_range(Some("bytes 5-9/10")), Some((5, 9, 10)));
+        assert_eq!(content_range(Some("bytes */10")), None);
+        assert_eq!(content_range(Some("items 0-1/2")), None);
+        assert_eq!(content_range(None), None);
     }
 
     #[test]
     fn download_targets() {
         assert_eq!(
-            download_target("/workspace/model.pt", Path::new("./model.pt")),
+            download_target("/workspace/model.pt", Path::new("./model.pt")).unwrap(),
             PathBuf::from("./model.pt")
         );
         let dir = std::env::temp_dir();
         assert_eq!(
-            download_target("/workspace/model.pt", &dir),
+            download_target("/workspace/model.pt", &dir).unwrap(),
             dir.join("model.pt")
         );
+        // A last segment that is no file name here is refused, never joined.
+        for key in ["a/..", "a/.", "x/n\0ul"] {
+            assert!(
+                matches!(download_target(key, &dir), Err(Error::Io { .. })),
+                "{key:?}"
+            );
+        }
     }
 
     #[test]
@@ -226,6 +425,13 @@ mod tests {
             1,
             "only the target is left"
         );
+
+        // However long the name, the partial file's fits in 255 bytes.
+        for name in ["n".repeat(255), "é".repeat(127)] {
+            let partial = PartialFile::new(&dir.join(&name));
+            let partial_name = partial.path().file_name().unwrap().len();
+            assert!(partial_name <= 255, "{partial_name}");
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -236,7 +442,8 @@ mod tests {
         std::fs::write(root.join("b.txt"), "bb").unwrap();
         std::fs::write(root.join("sub/a.txt"), "a").unwrap();
 
-        let plan = plan_upload(&root, "/workspace/data/", true).unwrap();
+        let (plan, skipped) = plan_upload(&root, "/workspace/data/", true).unwrap();
+        assert!(skipped.is_empty());
         let remotes: Vec<_> = plan.iter().map(|i| (i.remote.as_str(), i.size)).collect();
         assert_eq!(
             remotes,
@@ -250,7 +457,7 @@ mod tests {
             plan_upload(&root, "/w", false),
             Err(Error::Io { .. })
         ));
-        let single = plan_upload(&root.join("b.txt"), "/workspace/", false).unwrap();
+        let (single, _) = plan_upload(&root.join("b.txt"), "/workspace/", false).unwrap();
         assert_eq!(single[0].remote, "/workspace/b.txt");
         std::fs::remove_dir_all(&root).unwrap();
     }

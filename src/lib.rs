@@ -231,6 +231,7 @@ mod files;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzz;
+mod key_paths;
 mod lines;
 mod models;
 mod request;
@@ -308,8 +309,8 @@ pub mod storage {
 /// File transfers: options, results and defaults, shared by pods and buckets.
 pub mod transfer {
     pub use crate::models::{
-        TransferOptions, TransferSummary, DEFAULT_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD,
-        DEFAULT_PART_SIZE,
+        SkipReason, Skipped, TransferOptions, TransferSummary, DEFAULT_CONCURRENCY,
+        DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE,
     };
 }
 

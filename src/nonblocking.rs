@@ -45,12 +45,6 @@ mod local_fs {
     pub(crate) use tokio::fs::create_dir_all;
     pub(crate) use tokio::io::AsyncWriteExt as WriteExt;
 
-    /// Creates (or truncates) a file to write. Created at once, not on a blocking-pool
-    /// thread: a cancelled download's guard must never run before the file exists.
-    pub(crate) async fn create(path: &std::path::Path) -> std::io::Result<tokio::fs::File> {
-        std::fs::File::create(path).map(writer)
-    }
-
     /// A tokio file whose write buffer is one network piece: tokio's default lets each
     /// open file hold up to 2 MiB, which parallel downloads would multiply.
     fn writer(file: std::fs::File) -> tokio::fs::File {

@@ -436,18 +436,26 @@ pub(crate) trait Pager: Send {
     type Item: Send;
     /// The request for the next page, or `None` when the list has ended.
     fn next_request(&self) -> Option<ApiRequest>;
-    /// Takes a page's raw body and decoded answer; returns the items to yield.
-    fn accept(&mut self, body: &[u8], listing: Self::Listing) -> Vec<Self::Item>;
+    /// Takes a page's raw body and decoded answer; returns the items to yield, or why
+    /// the list cannot go on.
+    fn accept(&mut self, body: &[u8], listing: Self::Listing) -> Result<Vec<Self::Item>>;
 }
+
+/// The most empty pages in a row, each with a new continuation token, an object
+/// listing may answer before it is stopped with an error.
+pub(crate) const MAX_EMPTY_PAGES: u32 = 100;
 
 /// Walks a bucket's object listing by continuation token. It ends at a page without a
 /// token, and at a token seen before, so a server that hands back the same token
-/// cannot make it loop forever.
+/// cannot make it loop forever; [`MAX_EMPTY_PAGES`] empty pages in a row, each with a
+/// new token, are an error.
 #[derive(Debug)]
 pub(crate) struct TokenPager {
     bucket_id: String,
     query: crate::ObjectQuery,
     seen: std::collections::HashSet<String>,
+    /// Empty pages in a row.
+    empty: u32,
     done: bool,
 }
 
@@ -457,6 +465,7 @@ impl TokenPager {
             bucket_id: bucket_id.to_owned(),
             query: query.clone(),
             seen: std::collections::HashSet::new(),
+            empty: 0,
             done: false,
         }
     }
@@ -474,14 +483,26 @@ impl Pager for TokenPager {
         &mut self,
         _body: &[u8],
         page: crate::storage::ObjectPage,
-    ) -> Vec<crate::storage::StoredObject> {
+    ) -> Result<Vec<crate::storage::StoredObject>> {
         match page.next_token() {
             Some(token) if self.seen.insert(token.to_owned()) => {
                 self.query.continuation_token = Some(token.to_owned());
             }
             _ => self.done = true,
         }
-        page.objects
+        self.empty = if page.objects.is_empty() {
+            self.empty + 1
+        } else {
+            0
+        };
+        if !self.done && self.empty >= MAX_EMPTY_PAGES {
+            self.done = true;
+            return Err(Error::unexpected_answer(format!(
+                "the object listing answered {MAX_EMPTY_PAGES} empty pages in a row, each \
+                 with a new continuation token; it was stopped"
+            )));
+        }
+        Ok(page.objects)
     }
 }
 
@@ -576,14 +597,30 @@ mod tests {
         };
         let mut p = TokenPager::new("b", &crate::ObjectQuery::new().prefix("d/"));
         assert!(p.next_request().is_some());
-        assert_eq!(p.accept(b"", page(&["a"], Some("t1"))).len(), 1);
+        assert_eq!(p.accept(b"", page(&["a"], Some("t1"))).unwrap().len(), 1);
         assert_eq!(p.query.continuation_token.as_deref(), Some("t1"));
-        assert_eq!(p.accept(b"", page(&["b"], Some("t1"))).len(), 1);
+        assert_eq!(p.accept(b"", page(&["b"], Some("t1"))).unwrap().len(), 1);
         assert!(p.next_request().is_none(), "a repeated token ends the list");
 
         let mut p = TokenPager::new("b", &crate::ObjectQuery::new());
-        p.accept(b"", page(&["a"], None));
+        p.accept(b"", page(&["a"], None)).unwrap();
         assert!(p.next_request().is_none());
+
+        // A run of empty pages with new tokens ends in an error; one item resets it.
+        let mut p = TokenPager::new("b", &crate::ObjectQuery::new());
+        for n in 1..MAX_EMPTY_PAGES {
+            p.accept(b"", page(&[], Some(&format!("e{n}")))).unwrap();
+        }
+        p.accept(b"", page(&["a"], Some("full"))).unwrap();
+        for n in 1..MAX_EMPTY_PAGES {
+            p.accept(b"", page(&[], Some(&format!("f{n}")))).unwrap();
+        }
+        let error = p.accept(b"", page(&[], Some("last"))).unwrap_err();
+        assert!(matches!(error, Error::Api { .. }), "{error:?}");
+        assert!(p.next_request().is_none());
+        // An empty last page is no run.
+        let mut p = TokenPager::new("b", &crate::ObjectQuery::new());
+        assert!(p.accept(b"", page(&[], None)).unwrap().is_empty());
     }
 
     #[test]

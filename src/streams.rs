@@ -8,6 +8,7 @@ use std::marker::PhantomData;
 use super::{flavour, Client, ResponseBody};
 use crate::lines::LineSplitter;
 use crate::request::{ApiRequest, Listing, OffsetPager, Pager, TokenPager, MAX_PAGE};
+use crate::transport::Deadline;
 use crate::{ObjectQuery, Result};
 
 /// The lines of an answer's body as they arrive.
@@ -59,6 +60,11 @@ pub(crate) struct Pages<'a, P: Pager> {
     pager: P,
     buffer: VecDeque<P::Item>,
     failed: bool,
+    /// Whether one call deadline bounds every page (a whole listing read at once);
+    /// else each `next_item` has its own, over the pages it fetches.
+    one_deadline: bool,
+    /// The whole listing's deadline, once its first page is asked for.
+    deadline: Option<Option<Deadline>>,
 }
 
 /// An offset-paginated list (`limit`, `offset`) answered as `L`.
@@ -80,8 +86,8 @@ where
         Some((self.request)(limit, offset))
     }
 
-    fn accept(&mut self, body: &[u8], listing: L) -> Vec<L::Item> {
-        self.pager.accept(body, listing.into_page())
+    fn accept(&mut self, body: &[u8], listing: L) -> Result<Vec<L::Item>> {
+        Ok(self.pager.accept(body, listing.into_page()))
     }
 }
 
@@ -121,11 +127,26 @@ impl<'a, P: Pager> Pages<'a, P> {
             pager,
             buffer: VecDeque::new(),
             failed: false,
+            one_deadline: false,
+            deadline: None,
         }
     }
 
-    /// The next item; `None` after the last one, or after an error.
+    /// Bounds the whole listing, every page, by one call deadline (for a listing read
+    /// to its end in one call).
+    pub(crate) fn within_one_deadline(mut self) -> Self {
+        self.one_deadline = true;
+        self
+    }
+
+    /// The next item; `None` after the last one, or after an error. The pages it takes
+    /// to find one (a run of empty pages) are fetched within one call deadline.
     pub(crate) async fn next_item(&mut self) -> Option<Result<P::Item>> {
+        let mut deadline = if self.one_deadline {
+            self.deadline
+        } else {
+            None
+        };
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -134,11 +155,15 @@ impl<'a, P: Pager> Pages<'a, P> {
                 return None;
             }
             let request = self.pager.next_request()?;
-            let page = match self.client.send_bytes(&request).await {
+            let by = *deadline.get_or_insert_with(|| self.client.deadline_for(&request));
+            if self.one_deadline {
+                self.deadline = Some(by);
+            }
+            let page = match self.client.send_bytes_by(&request, by).await {
                 Ok(body) => self
                     .client
                     .decode::<P::Listing>(&request, &body)
-                    .map(|listing| self.pager.accept(&body, listing)),
+                    .and_then(|listing| self.pager.accept(&body, listing)),
                 Err(error) => Err(error),
             };
             match page {

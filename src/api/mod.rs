@@ -28,6 +28,4 @@ pub use wallet::Wallet;
 
 // What the handlers share, from the client being compiled.
 use super::streams::{offset_pages, Lines, ObjectPages};
-use super::{
-    clean_up, concurrently, flavour, local_fs, Client, ListStream, LogStream, ResponseBody,
-};
+use super::{clean_up, concurrently, flavour, local_fs, Client, ListStream, LogStream};

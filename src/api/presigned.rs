@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use super::{flavour, Client};
+use crate::files::{Expect, Fetch, TransferProgress};
 use crate::request::ApiRequest;
 use crate::transport::{Method, RequestBody};
 use crate::{models::TransferSummary, Error, Result, TransferOptions};
@@ -75,11 +76,27 @@ impl Presigned<'_> {
     ) -> Result<TransferSummary> {
         let request =
             ApiRequest::absolute(Method::Get, checked_url(url)?).accept("application/octet-stream");
-        let bytes = self
+        // Named without its query, which holds the signature.
+        let what = request.describe();
+        let fetch = Fetch {
+            request,
+            what: &what,
+            version: None,
+            expect: Expect::Whole { listed: None },
+            count_total: true,
+        };
+        let progress = TransferProgress::new(0, &options);
+        let outcome = self
             .client
-            .download_to(request, local.as_ref(), 0, None, &options)
-            .await?;
-        Ok(TransferSummary { files: 1, bytes })
+            .download_whole(&fetch, None, local.as_ref(), &progress)
+            .await;
+        options.resume_panic();
+        let bytes = outcome?;
+        Ok(TransferSummary {
+            files: 1,
+            bytes,
+            skipped: Vec::new(),
+        })
     }
 
     /// Uploads a local file through a presigned `PUT` URL (streamed from disk), without
@@ -122,7 +139,7 @@ impl Presigned<'_> {
         options: TransferOptions,
     ) -> Result<TransferSummary> {
         let url = checked_url(url)?;
-        let items = crate::files::plan_upload(local.as_ref(), "", false)?;
+        let (items, _) = crate::files::plan_upload(local.as_ref(), "", false)?;
         self.client
             .upload_items(&items, &options, |_| ApiRequest::absolute(Method::Put, url))
             .await

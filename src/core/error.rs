@@ -508,6 +508,14 @@ impl Error {
         }
     }
 
+    /// An answer that cannot be what was asked for (a listing that never ends, a body
+    /// longer than it promised): an [`Error::Api`], not retried.
+    pub(crate) fn unexpected_answer(message: impl Into<String>) -> Self {
+        Error::Api {
+            context: ErrorContext::new(message),
+        }
+    }
+
     pub(crate) fn unexpected_state(
         message: impl Into<String>,
         resource_id: &str,

@@ -40,8 +40,8 @@ pub use templates::Template;
 pub(crate) use templates::TemplateList;
 pub(crate) use transfer::MAX_PARTS;
 pub use transfer::{
-    TransferOptions, TransferSummary, DEFAULT_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD,
-    DEFAULT_PART_SIZE,
+    SkipReason, Skipped, TransferOptions, TransferSummary, DEFAULT_CONCURRENCY,
+    DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE,
 };
 pub use wallet::{Price, Pricing, Usage, UsageEntry, WalletBalance};
 
@@ -398,6 +398,12 @@ mod tests {
         round_trip(&TransferSummary {
             files: 2,
             bytes: 10,
+            skipped: vec![Skipped::new(
+                "p/x//y",
+                SkipReason::NoLocalName {
+                    why: "an empty segment".into(),
+                },
+            )],
         });
         round_trip(&SyncReport {
             copied: vec!["a".into()],
@@ -406,6 +412,15 @@ mod tests {
             excluded: 2,
             bytes: 3,
             dry_run: true,
+            skipped: vec![
+                Skipped::new("l", SkipReason::DanglingSymlink),
+                Skipped::new(
+                    "A.txt",
+                    SkipReason::SameLocalFile {
+                        other: "a.txt".into(),
+                    },
+                ),
+            ],
         });
         round_trip(&SyncDirection::Download);
         round_trip(&Visibility::Public);

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::{ParseEnumError, TransferOptions};
+use super::{ParseEnumError, Skipped, TransferOptions};
 use crate::{Error, Result};
 
 /// Which way a sync copies.
@@ -254,6 +254,11 @@ pub struct SyncReport {
     pub bytes: u64,
     /// Whether this was only a plan.
     pub dry_run: bool,
+    /// Paths left alone, each with its reason: keys with no faithful local path or that
+    /// land on one local file with another key (download), local links that lead
+    /// nowhere, names that are not Unicode, paths through a symbolic link inside the
+    /// directory. A skipped path is neither copied nor deleted, on either side.
+    pub skipped: Vec<Skipped>,
 }
 
 #[cfg(test)]

@@ -233,8 +233,8 @@ impl TransferOptions {
     }
 }
 
-/// What a transfer moved.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// What a transfer moved, and what it left alone.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct TransferSummary {
@@ -242,4 +242,101 @@ pub struct TransferSummary {
     pub files: u64,
     /// Bytes transferred.
     pub bytes: u64,
+    /// Files a recursive transfer left alone, each with its reason (see [`SkipReason`]):
+    /// keys with no faithful local path, local links that lead nowhere. Each is also
+    /// logged as a warning.
+    pub skipped: Vec<Skipped>,
+}
+
+/// A file or object a transfer or sync left alone, and why.
+///
+/// ```
+/// # fn show(summary: &podstack::transfer::TransferSummary) {
+/// for skipped in &summary.skipped {
+///     eprintln!("skipped {}: {}", skipped.path, skipped.reason);
+/// }
+/// # }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Skipped {
+    /// The object key, or the local path, that was left alone (in a
+    /// [`SyncReport`](crate::storage::SyncReport): relative to the prefix and the
+    /// directory, `/`-separated, like its other paths).
+    pub path: String,
+    /// Why.
+    pub reason: SkipReason,
+}
+
+impl Skipped {
+    pub(crate) fn new(path: impl Into<String>, reason: SkipReason) -> Self {
+        Skipped {
+            path: path.into(),
+            reason,
+        }
+    }
+}
+
+/// Why a transfer or sync left a file or object alone. A download never writes a key
+/// anywhere but the one local file that maps back to it, and never deletes a file some
+/// key lands on; what it cannot do faithfully it skips, with one of these.
+///
+/// ```
+/// use podstack::transfer::SkipReason;
+///
+/// let reason = SkipReason::SameLocalFile { other: "A.txt".into() };
+/// assert_eq!(reason.to_string(), "another key lands on the same local file: \"A.txt\"");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SkipReason {
+    /// The key has no local path that maps back to it on this platform: `why` names the
+    /// rule (an empty, `.` or `..` segment; a NUL; a name over 255 bytes; on Windows a
+    /// `\`, a `:`, a reserved device name such as `CON`, a trailing dot or space...).
+    NoLocalName {
+        /// The rule the key breaks.
+        why: String,
+    },
+    /// Another key lands on the same local file (byte for byte on Linux; also by case
+    /// and Unicode normalisation on macOS, by case on Windows), or needs its path as a
+    /// directory: neither replaces the other, so each such key is skipped.
+    SameLocalFile {
+        /// One of the other keys.
+        other: String,
+    },
+    /// The local path goes through a symbolic link inside the target directory, which
+    /// could lead anywhere: nothing is written through it.
+    ThroughSymlink {
+        /// The link, relative to the target directory.
+        link: String,
+    },
+    /// Something of another kind is in the way locally: a file where a directory is
+    /// needed, or a directory where the file goes.
+    InTheWay {
+        /// What is in the way, relative to the target directory.
+        path: String,
+    },
+    /// A local symbolic link that leads nowhere (its target is missing, or links loop).
+    DanglingSymlink,
+    /// A local name that is not valid Unicode, so no key can name it: a download sync
+    /// leaves such a file alone (an upload refuses it with [`Error::Io`](crate::Error::Io)).
+    NotUnicode,
+}
+
+impl fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SkipReason::NoLocalName { why } => write!(f, "no faithful local name: {why}"),
+            SkipReason::SameLocalFile { other } => {
+                write!(f, "another key lands on the same local file: {other:?}")
+            }
+            SkipReason::ThroughSymlink { link } => {
+                write!(f, "the local path goes through the symbolic link {link:?}")
+            }
+            SkipReason::InTheWay { path } => write!(f, "{path:?} is in the way locally"),
+            SkipReason::DanglingSymlink => f.write_str("a symbolic link that leads nowhere"),
+            SkipReason::NotUnicode => f.write_str("a local name that is not valid Unicode"),
+        }
+    }
 }

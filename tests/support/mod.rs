@@ -326,3 +326,20 @@ fn tunnel(client: TcpStream, upstream: TcpStream) -> io::Result<()> {
     let _ = up.join();
     Ok(())
 }
+
+/// Answers in HTTP/1.0 with no `Content-Length` unless `headers` gives one: the body
+/// ends where the connection closes, so a body cut short looks like a whole one.
+pub fn respond_close_delimited(
+    conn: &mut dyn Conn,
+    status: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) {
+    let mut head = format!("HTTP/1.0 {status}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    let _ = conn.write_all(head.as_bytes());
+    let _ = conn.write_all(body);
+}

@@ -7,7 +7,7 @@ mod transfer;
 
 use std::time::Duration;
 
-use super::{clean_up, concurrently, flavour, local_fs, Client, ListStream, ResponseBody};
+use super::{clean_up, concurrently, flavour, local_fs, Client, ListStream};
 use crate::models::AnyList;
 use crate::storage_wire as wire;
 use crate::transport::Method;
@@ -143,7 +143,10 @@ impl Buckets<'_> {
 
     /// Every object matching `query` (its prefix), following continuation tokens to the
     /// end; see [`list_objects_page`](Self::list_objects_page) for one page and
-    /// [`list_objects_stream`](Self::list_objects_stream) to read them lazily.
+    /// [`list_objects_stream`](Self::list_objects_stream) to read them lazily. The
+    /// [call deadline](crate::ClientBuilder::call_deadline) bounds the whole listing, every
+    /// page included; a server that answers 100 empty pages in a row, each with a new
+    /// continuation token, ends it with [`Error::Api`](crate::Error::Api).
     #[doc = doc_example!(
         "use podstack::ObjectQuery;\n\n"
         "let query = ObjectQuery::new().prefix(\"datasets/\");\n"
@@ -162,7 +165,8 @@ impl Buckets<'_> {
         bucket_id: &str,
         query: &ObjectQuery,
     ) -> Result<Vec<StoredObject>> {
-        let mut pages = super::ObjectPages::new(self.client, bucket_id, query);
+        let mut pages =
+            super::ObjectPages::new(self.client, bucket_id, query).within_one_deadline();
         let mut all = Vec::new();
         while let Some(object) = pages.next_item().await {
             all.push(object?);

@@ -1,19 +1,21 @@
 //! `Buckets::sync`: copy only what is new or changed between a local directory and a
 //! bucket prefix, in either direction.
 
-use std::collections::BTreeMap;
-use std::path::Path;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
 use super::transfer::{relative_key, DownloadItem};
 use super::{flavour, local_fs, Buckets};
-use crate::files::{plan_upload, rfc3339_seconds, safe_join, system_seconds, UploadItem};
-use crate::{models::SyncReport, Error, ObjectQuery, Result, SyncDirection, SyncOptions};
+use crate::files::{rfc3339_seconds, system_seconds, walk_error, walk_local, UploadItem};
+use crate::key_paths::{self, Platform};
+use crate::models::{SkipReason, SyncReport};
+use crate::{Error, ObjectQuery, Result, SyncDirection, SyncOptions};
 
 /// Objects deleted per request.
 const DELETE_BATCH: usize = 1000;
 
-/// One side's files: relative path → (size, modified in Unix seconds).
-type Side = BTreeMap<String, (u64, Option<i64>)>;
+/// A file's (size, modified in Unix seconds).
+type State = (u64, Option<i64>);
 
 /// What comparing a source file with its target says.
 #[derive(Debug, PartialEq)]
@@ -25,7 +27,7 @@ enum Verdict {
 }
 
 /// Whether the source's copy should replace the target's.
-fn compare(source: (u64, Option<i64>), target: Option<&(u64, Option<i64>)>) -> Verdict {
+fn compare(source: State, target: Option<&State>) -> Verdict {
     match target {
         None => Verdict::Copy,
         Some(&(size, _)) if size != source.0 => Verdict::Copy,
@@ -52,6 +54,16 @@ impl Buckets<'_> {
     /// deleted from the target; with [`SyncOptions::dry_run`] nothing changes and the
     /// report is the plan. Progress goes to the options' [`TransferOptions`](crate::TransferOptions)
     /// callbacks, per file and in total.
+    ///
+    /// Keys are compared with local files as the file system names them: a key is
+    /// downloaded only to the one local file that maps back to it (see
+    /// [`SkipReason`](crate::transfer::SkipReason)); one that does not map (`x//y.txt`,
+    /// `a/./b.txt`, on Windows `CON` or `A.txt` beside `a.txt`), a local link that leads
+    /// nowhere and a path through a symbolic link inside `local` are left alone on both
+    /// sides and listed in [`SyncReport::skipped`](crate::storage::SyncReport::skipped),
+    /// each logged as a warning. A sync never deletes a file it copied or kept, nor a
+    /// local file some key lands on, so a second sync right after the first copies and
+    /// deletes nothing.
     #[doc = doc_example!(
         "use podstack::{SyncDirection, SyncOptions};\n\n"
         "let options = SyncOptions::new(SyncDirection::Upload).exclude(\"*.tmp\");\n"
@@ -63,8 +75,9 @@ impl Buckets<'_> {
     ///
     /// [`Error::Config`](crate::Error::Config) if the client has no project (nothing is
     /// sent); [`Error::Config`](crate::Error::Config) for an exclude that is not a valid
-    /// glob; [`Error::Io`](crate::Error::Io) if `local` is not a directory or a local file
-    /// cannot be read, written or deleted; [`Error::NotFound`](crate::Error::NotFound) if
+    /// glob; [`Error::Io`](crate::Error::Io) if `local` is not a directory, a local file
+    /// cannot be read, written or deleted, or (upload) has a name that is not Unicode,
+    /// which no key can name; [`Error::NotFound`](crate::Error::NotFound) if
     /// no bucket has this id. Otherwise the [errors of every
     /// call](super::Client#errors-of-every-call).
     pub async fn sync(
@@ -84,139 +97,234 @@ impl Buckets<'_> {
             dry_run: options.dry_run,
             ..SyncReport::default()
         };
-        // The local side.
+        let upload = options.direction == SyncDirection::Upload;
+        // The local side: files by their path below `local`, exactly as named.
         let mut local_items: BTreeMap<String, UploadItem> = BTreeMap::new();
         if local.is_dir() {
-            for mut item in plan_upload(local, "", true)? {
-                let relative = item.remote.trim_start_matches('/').to_owned();
-                item.remote = format!("{prefix}{relative}");
-                local_items.insert(relative, item);
+            let (items, skips) = walk_local(local, "", true)?;
+            for skip in skips {
+                let relative = skip.relative.trim_start_matches('/');
+                if excludes.matches(relative) {
+                    continue;
+                }
+                if upload && skip.reason == SkipReason::NotUnicode {
+                    return Err(walk_error(&skip.local));
+                }
+                report.skipped.push(key_paths::skip(relative, skip.reason));
             }
-        } else if local.exists() || options.direction == SyncDirection::Upload {
+            for item in items {
+                local_items.insert(item.remote.trim_start_matches('/').to_owned(), item);
+            }
+        } else if local.exists() || upload {
             return Err(Error::io(
                 format!("{} is not a directory", local.display()),
                 std::io::Error::new(std::io::ErrorKind::InvalidInput, "sync needs a directory"),
             ));
         }
-        // The bucket side.
+        // The bucket side: objects by their key below the prefix, exactly as listed.
         let objects = self
             .list_objects(bucket_id, &ObjectQuery::new().prefix(prefix.as_str()))
             .await?;
-        let mut remote: Side = BTreeMap::new();
-        // Content hashes where the etag is one, and each object's time as sent.
-        let mut hashes = BTreeMap::new();
-        let mut modified_at = BTreeMap::new();
-        for object in objects {
+        let mut remote: BTreeMap<String, Remote> = BTreeMap::new();
+        for object in &objects {
             let Some(relative) = relative_key(&object.key, &prefix)? else {
                 continue; // a folder marker
             };
-            let modified = rfc3339_seconds(&object.last_modified);
-            remote.insert(relative.to_owned(), (object.size_bytes, modified));
-            if let Some(hash) = sha256_etag(&object.etag) {
-                hashes.insert(relative.to_owned(), hash);
-            }
-            modified_at.insert(relative.to_owned(), object.last_modified);
+            remote.insert(
+                relative.to_owned(),
+                Remote {
+                    state: (object.size_bytes, rfc3339_seconds(&object.last_modified)),
+                    hash: sha256_etag(&object.etag),
+                },
+            );
         }
-        let local_side: Side = local_items
-            .iter()
-            .map(|(relative, item)| {
-                let modified = item.modified.map(system_seconds);
-                (relative.clone(), (item.size, modified))
-            })
-            .collect();
-        let (source, target) = match options.direction {
-            SyncDirection::Upload => (&local_side, &remote),
-            SyncDirection::Download => (&remote, &local_side),
-        };
-        let mut to_copy = Vec::new();
-        for (relative, &state) in source {
-            if excludes.matches(relative) {
-                report.excluded += 1;
-            } else {
-                let same = match compare(state, target.get(relative)) {
-                    Verdict::Copy => false,
-                    Verdict::Same => true,
-                    // A newer time alone (a fresh download, a touched file) is no
-                    // change when the content hashes agree.
-                    Verdict::CompareContent => {
-                        match (hashes.get(relative), local_items.get(relative)) {
-                            (Some(remote_hash), Some(item)) => {
-                                local_fs::sha256(&item.local).await.ok().as_ref()
-                                    == Some(remote_hash)
-                            }
-                            _ => false,
-                        }
-                    }
-                };
-                if same {
-                    report.unchanged += 1;
-                } else {
-                    to_copy.push(relative.clone());
-                    report.bytes += state.0;
+        // Each source path with the target's copy it is compared with.
+        let mut pairs: Vec<Pair<'_>> = Vec::new();
+        // Every name the source gives, copied or not: what the target may keep.
+        let mut named: HashSet<String> = HashSet::new();
+        // Download: where each key to compare lands.
+        let mut targets: HashMap<&str, PathBuf> = HashMap::new();
+        let local_state = |item: &UploadItem| (item.size, item.modified.map(system_seconds));
+        if upload {
+            // The bucket holds keys exactly: a local path is the key it goes to.
+            for relative in report.skipped.iter().map(|s| s.path.clone()) {
+                named.insert(relative);
+            }
+            for (relative, item) in &local_items {
+                named.insert(relative.clone());
+                if excludes.matches(relative) {
+                    report.excluded += 1;
+                    continue;
+                }
+                let object = remote.get(relative);
+                pairs.push(Pair {
+                    relative,
+                    source: local_state(item),
+                    target: object.map(|o| o.state),
+                    local: Some(item),
+                    hash: object.and_then(|o| o.hash.as_ref()),
+                });
+            }
+        } else {
+            // A key lands on the local file that maps back to it alone (key_paths), and
+            // is compared with the file the file system knows by that name.
+            let keys: Vec<&str> = remote
+                .keys()
+                .filter(|relative| {
+                    let excluded = excludes.matches(relative);
+                    report.excluded += u64::from(excluded);
+                    !excluded
+                })
+                .map(String::as_str)
+                .collect();
+            let entries: Vec<_> = keys.iter().map(|relative| (*relative, false)).collect();
+            let landing = key_paths::local_targets(local, &entries);
+            let by_identity: HashMap<String, &UploadItem> = local_items
+                .iter()
+                .filter_map(|(relative, item)| {
+                    Some((key_paths::identity(relative, Platform::HERE)?, item))
+                })
+                .collect();
+            let mut planned = Vec::new();
+            for (relative, target) in keys.into_iter().zip(landing) {
+                // A skipped key still keeps the file it would land on from deletion.
+                let identity = key_paths::identity(relative, Platform::HERE);
+                named.extend(identity.clone());
+                match target {
+                    Err(reason) => report.skipped.push(key_paths::skip(relative, reason)),
+                    Ok(target) => planned.push((relative, target, identity)),
                 }
             }
+            for (relative, target, identity) in planned {
+                let item = identity.and_then(|identity| by_identity.get(&identity).copied());
+                targets.insert(relative, target);
+                let Some((relative, object)) = remote.get_key_value(relative) else {
+                    continue;
+                };
+                pairs.push(Pair {
+                    relative,
+                    source: object.state,
+                    target: item.map(local_state),
+                    local: item,
+                    hash: object.hash.as_ref(),
+                });
+            }
         }
-        if options.delete {
-            report.deleted = target
+        let mut to_copy = Vec::new();
+        for pair in pairs {
+            let same = match compare(pair.source, pair.target.as_ref()) {
+                Verdict::Copy => false,
+                Verdict::Same => true,
+                // A newer time alone (a fresh download, a touched file) is no change
+                // when the content hashes agree.
+                Verdict::CompareContent => match (pair.hash, pair.local) {
+                    (Some(remote_hash), Some(item)) => {
+                        local_fs::sha256(&item.local).await.ok().as_ref() == Some(remote_hash)
+                    }
+                    _ => false,
+                },
+            };
+            if same {
+                report.unchanged += 1;
+            } else {
+                to_copy.push(pair.relative.clone());
+                report.bytes += pair.source.0;
+            }
+        }
+        report.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+        // Deleted: what the target holds and the source names in no way.
+        let doomed: Vec<(String, PathBuf)> = if !options.delete {
+            Vec::new()
+        } else if upload {
+            remote
                 .keys()
-                .filter(|relative| !source.contains_key(*relative) && !excludes.matches(relative))
-                .cloned()
-                .collect();
-        }
+                .filter(|relative| !named.contains(*relative) && !excludes.matches(relative))
+                .map(|relative| (relative.clone(), PathBuf::new()))
+                .collect()
+        } else {
+            local_items
+                .iter()
+                .filter(|(relative, _)| {
+                    let identity = key_paths::identity(relative, Platform::HERE);
+                    !identity.is_some_and(|i| named.contains(&i)) && !excludes.matches(relative)
+                })
+                .map(|(relative, item)| (relative.clone(), item.local.clone()))
+                .collect()
+        };
+        report.deleted = doomed
+            .iter()
+            .map(|(relative, _)| relative.clone())
+            .collect();
         report.copied = to_copy;
         if options.dry_run {
             return Ok(report);
         }
-        match options.direction {
-            SyncDirection::Upload => {
-                let items = report
-                    .copied
-                    .iter()
-                    .filter_map(|relative| local_items.get(relative).cloned())
-                    .collect();
-                self.upload_items(bucket_id, items, &options.transfer)
-                    .await?;
-                let keys: Vec<String> = report
-                    .deleted
-                    .iter()
-                    .map(|r| format!("{prefix}{r}"))
-                    .collect();
-                for batch in keys.chunks(DELETE_BATCH) {
-                    let outcome = self.delete_objects(bucket_id, batch).await?;
-                    if let Some(failure) = outcome.errors.first() {
-                        return Err(Error::io(
-                            format!("sync could not delete {:?} from the bucket", failure.path),
-                            std::io::Error::other(failure.message.clone()),
-                        ));
-                    }
+        if upload {
+            let items = report
+                .copied
+                .iter()
+                .filter_map(|relative| local_items.get(relative).cloned())
+                .map(|mut item| {
+                    item.remote = format!("{prefix}{}", item.remote.trim_start_matches('/'));
+                    item
+                })
+                .collect();
+            self.upload_items(bucket_id, items, &options.transfer)
+                .await?;
+            let keys: Vec<String> = report
+                .deleted
+                .iter()
+                .map(|r| format!("{prefix}{r}"))
+                .collect();
+            for batch in keys.chunks(DELETE_BATCH) {
+                let outcome = self.delete_objects(bucket_id, batch).await?;
+                if let Some(failure) = outcome.errors.first() {
+                    return Err(Error::io(
+                        format!("sync could not delete {:?} from the bucket", failure.path),
+                        std::io::Error::other(failure.message.clone()),
+                    ));
                 }
             }
-            SyncDirection::Download => {
-                let mut items = Vec::with_capacity(report.copied.len());
-                for relative in &report.copied {
-                    let target = safe_join(local, relative).ok_or_else(|| {
-                        crate::files::outside_error(&format!("{prefix}{relative}"), &prefix)
-                    })?;
-                    items.push(DownloadItem {
+        } else {
+            let items = report
+                .copied
+                .iter()
+                .filter_map(|relative| {
+                    Some(DownloadItem {
                         key: format!("{prefix}{relative}"),
-                        target,
-                        size: remote.get(relative).map(|(size, _)| *size),
-                    });
-                }
-                self.client.create_local_dir(local).await?;
-                self.download_items(bucket_id, items, &options.transfer)
-                    .await?;
-                for relative in &report.deleted {
-                    if let Some(path) = safe_join(local, relative) {
-                        std::fs::remove_file(&path).map_err(|e| {
-                            Error::io(format!("sync could not delete {}", path.display()), e)
-                        })?;
-                    }
-                }
+                        target: targets.get(relative.as_str())?.clone(),
+                        size: Some(remote.get(relative)?.state.0),
+                    })
+                })
+                .collect();
+            self.client.create_local_dir(local).await?;
+            self.download_items(bucket_id, items, &options.transfer)
+                .await?;
+            for (_, path) in &doomed {
+                std::fs::remove_file(path).map_err(|e| {
+                    Error::io(format!("sync could not delete {}", path.display()), e)
+                })?;
             }
         }
         Ok(report)
     }
+}
+
+/// An object of the bucket side: its state, and its content hash when its etag is one.
+struct Remote {
+    state: State,
+    hash: Option<String>,
+}
+
+/// A source path and the target's copy it is compared with.
+struct Pair<'a> {
+    relative: &'a String,
+    source: State,
+    target: Option<State>,
+    /// The local file of the pair, whichever side it is on.
+    local: Option<&'a UploadItem>,
+    /// The object's content hash, when its etag is one.
+    hash: Option<&'a String>,
 }
 
 #[cfg(test)]

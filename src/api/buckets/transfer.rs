@@ -11,13 +11,13 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{clean_up, concurrently, flavour, local_fs, Buckets, Client, ResponseBody};
+use super::{clean_up, concurrently, flavour, Buckets, Client};
 use crate::files::{
-    create_sized, download_target, outside_error, plan_upload, safe_join, stopped, PartialFile,
-    TransferProgress, UploadItem,
+    changed_during_download, content_range, create_sized, download_target, outside_error,
+    plan_upload, stopped, Expect, Fetch, PartialFile, TransferProgress, UploadItem,
 };
+use crate::key_paths::{local_targets, skip};
 use crate::models::{PartUploaded, MAX_PARTS};
-use crate::request::ApiRequest;
 use crate::storage_wire as wire;
 use crate::transport::FileWindow;
 use crate::{models::TransferSummary, Error, ObjectQuery, Result, TransferOptions};
@@ -50,14 +50,14 @@ impl Drop for MultipartUpload<'_> {
     }
 }
 
-/// A listed key's path below `prefix`, `/`-separated; `None` for a folder marker (a
-/// key ending in `/`, which holds no file). A key outside the prefix is an error: the
-/// server listed what was not asked for.
+/// A listed key's path below `prefix`, `/`-separated and exactly as listed (see
+/// [`key_paths`](crate::key_paths) for which become local paths); `None` for a folder
+/// marker (a key ending in `/`, which holds no file). A key outside the prefix is an
+/// error: the server listed what was not asked for.
 pub(crate) fn relative_key<'k>(key: &'k str, prefix: &str) -> Result<Option<&'k str>> {
     let relative = key
         .strip_prefix(prefix)
-        .ok_or_else(|| outside_error(key, prefix))?
-        .trim_start_matches('/');
+        .ok_or_else(|| outside_error(key, prefix))?;
     Ok((!relative.is_empty() && !relative.ends_with('/')).then_some(relative))
 }
 
@@ -67,36 +67,6 @@ fn ranges(len: u64, part: u64) -> Vec<(u64, u64)> {
     (0..len.div_ceil(part))
         .map(|i| (i * part, ((i + 1) * part).min(len) - 1))
         .collect()
-}
-
-/// The total length in a `Content-Range: bytes a-b/total` header.
-fn range_total(content_range: Option<&str>) -> Option<u64> {
-    content_range?.rsplit('/').next()?.trim().parse().ok()
-}
-
-/// `(a, b, total)` of a `Content-Range: bytes a-b/total` header.
-fn content_range(value: Option<&str>) -> Option<(u64, u64, u64)> {
-    let (range, total) = value?.trim().strip_prefix("bytes ")?.split_once('/')?;
-    let (start, end) = range.split_once('-')?;
-    Some((
-        start.trim().parse().ok()?,
-        end.trim().parse().ok()?,
-        total.trim().parse().ok()?,
-    ))
-}
-
-fn changed_during_download(key: &str, what: &str) -> Error {
-    Error::network(
-        format!("{key:?} changed during the download ({what}); download it again"),
-        None,
-    )
-}
-
-fn short_range(key: &str, expected: u64, got: u64) -> Error {
-    Error::network(
-        format!("the download of {key:?} broke off: {got} of {expected} bytes arrived"),
-        None,
-    )
 }
 
 #[flavour]
@@ -134,7 +104,9 @@ impl Buckets<'_> {
     /// [`concurrency`](TransferOptions::concurrency) at once, each part retried on its
     /// own; an upload that fails is aborted on the server. Smaller files move
     /// `concurrency` at once. A file that changes size while it is sent fails with
-    /// [`Error::Io`](crate::Error::Io) "file changed during upload".
+    /// [`Error::Io`](crate::Error::Io) "file changed during upload". A symbolic link that
+    /// leads nowhere is skipped, logged as a warning and listed in
+    /// [`TransferSummary::skipped`]; links to directories are not followed.
     #[doc = doc_example!(
         "use podstack::TransferOptions;\n\n"
         "let options = TransferOptions::new()\n"
@@ -148,7 +120,8 @@ impl Buckets<'_> {
     ///
     /// [`Error::Config`](crate::Error::Config) if the client has no project (nothing is
     /// sent); [`Error::Io`](crate::Error::Io) if a local file cannot be read, changes size
-    /// while it is sent, or is a directory without [`TransferOptions::recursive`];
+    /// while it is sent, is a directory without [`TransferOptions::recursive`], or has a
+    /// name that is not Unicode (which no key can name: nothing is sent);
     /// [`Error::NotFound`](crate::Error::NotFound) if no bucket has this id. Otherwise the
     /// [errors of every call](Client#errors-of-every-call).
     pub async fn upload_with(
@@ -158,11 +131,13 @@ impl Buckets<'_> {
         key: &str,
         options: TransferOptions,
     ) -> Result<TransferSummary> {
-        let mut items = plan_upload(local.as_ref(), key, options.recursive)?;
+        let (mut items, skipped) = plan_upload(local.as_ref(), key, options.recursive)?;
         for item in &mut items {
             item.remote = item.remote.trim_start_matches('/').to_owned();
         }
-        self.upload_items(bucket_id, items, &options).await
+        let mut summary = self.upload_items(bucket_id, items, &options).await?;
+        summary.skipped = skipped;
+        Ok(summary)
     }
 
     /// Uploads each item under its key: small ones `concurrency` at once, then big ones
@@ -220,6 +195,7 @@ impl Buckets<'_> {
         Ok(TransferSummary {
             files,
             bytes: total,
+            skipped: Vec::new(),
         })
     }
 
@@ -316,7 +292,17 @@ impl Buckets<'_> {
     /// a failed or cancelled download leaves no partial file. Objects of at least
     /// [`multipart_threshold`](TransferOptions::multipart_threshold) are fetched as
     /// [`concurrency`](TransferOptions::concurrency) ranged requests at once into one
-    /// pre-sized file; smaller objects move `concurrency` at once.
+    /// pre-sized file; smaller objects move `concurrency` at once. Each answer must hold
+    /// exactly what it promised (its `Content-Length` or `Content-Range`, and the listed
+    /// size): one that breaks off is fetched again, as a failed request is retried.
+    ///
+    /// A key is written only to the one local path that maps back to it: keys with an
+    /// empty, `.` or `..` segment, names this platform refuses (on Windows `\`, `:`,
+    /// `CON`...), keys that land on one file with another (by case on Windows and macOS),
+    /// and paths through a symbolic link inside `local` are skipped, logged as warnings
+    /// and listed in [`TransferSummary::skipped`] with their
+    /// [`SkipReason`](crate::transfer::SkipReason). Nothing is ever written outside
+    /// `local`.
     #[doc = doc_example!(
         "use podstack::TransferOptions;\n\n"
         "let options = TransferOptions::new().recursive(true);\n"
@@ -326,7 +312,10 @@ impl Buckets<'_> {
     /// # Errors
     ///
     /// [`Error::Config`](crate::Error::Config) if the client has no project (nothing is
-    /// sent); [`Error::Io`](crate::Error::Io) if a local file cannot be written;
+    /// sent); [`Error::Io`](crate::Error::Io) if a local file cannot be written, or the
+    /// key's last segment is no file name here when `local` is a directory;
+    /// [`Error::Network`](crate::Error::Network) if an answer breaks off (after the
+    /// retries) or the object changes during the download;
     /// [`Error::NotFound`](crate::Error::NotFound) if the bucket or the object does not
     /// exist. Otherwise the [errors of every call](Client#errors-of-every-call).
     pub async fn download_with(
@@ -340,7 +329,7 @@ impl Buckets<'_> {
         if !options.recursive {
             let item = DownloadItem {
                 key: key.to_owned(),
-                target: download_target(key, local),
+                target: download_target(key, local)?,
                 size: None,
             };
             return self.download_items(bucket_id, vec![item], &options).await;
@@ -352,20 +341,31 @@ impl Buckets<'_> {
         let objects = self
             .list_objects(bucket_id, &ObjectQuery::new().prefix(prefix.as_str()))
             .await?;
-        let mut items = Vec::with_capacity(objects.len());
-        for object in objects {
-            let Some(relative) = relative_key(&object.key, &prefix)? else {
-                continue; // a folder marker
-            };
-            let target =
-                safe_join(local, relative).ok_or_else(|| outside_error(&object.key, &prefix))?;
-            items.push(DownloadItem {
-                key: object.key,
-                target,
-                size: Some(object.size_bytes),
-            });
+        let mut listed = Vec::with_capacity(objects.len());
+        for object in &objects {
+            if let Some(relative) = relative_key(&object.key, &prefix)? {
+                listed.push((object, relative)); // else a folder marker
+            }
         }
-        self.download_items(bucket_id, items, &options).await
+        let entries: Vec<_> = listed
+            .iter()
+            .map(|(_, relative)| (*relative, false))
+            .collect();
+        let mut items = Vec::with_capacity(listed.len());
+        let mut skipped = Vec::new();
+        for ((object, _), target) in listed.iter().zip(local_targets(local, &entries)) {
+            match target {
+                Ok(target) => items.push(DownloadItem {
+                    key: object.key.clone(),
+                    target,
+                    size: Some(object.size_bytes),
+                }),
+                Err(reason) => skipped.push(skip(object.key.as_str(), reason)),
+            }
+        }
+        let mut summary = self.download_items(bucket_id, items, &options).await?;
+        summary.skipped = skipped;
+        Ok(summary)
     }
 
     /// Downloads each item: `concurrency` at once, each big one in parallel ranges.
@@ -415,6 +415,7 @@ impl Buckets<'_> {
         Ok(TransferSummary {
             files,
             bytes: sizes.iter().sum(),
+            skipped: Vec::new(),
         })
     }
 
@@ -428,27 +429,40 @@ impl Buckets<'_> {
     ) -> Result<u64> {
         let part_size = options.part_size.max(1);
         let whole = || wire::download_object(bucket_id, &item.key);
+        let whole_fetch = Fetch {
+            request: whole(),
+            what: &item.key,
+            version: None,
+            expect: Expect::Whole { listed: item.size },
+            count_total: item.size.is_none(),
+        };
         if item
             .size
             .is_some_and(|size| size < options.multipart_threshold)
             || options.multipart_threshold == u64::MAX
         {
-            return self.stream_to_file(whole(), item, progress).await;
+            return self
+                .client
+                .download_whole(&whole_fetch, None, &item.target, progress)
+                .await;
         }
         // The first range tells the total; a server that ignores Range sends it all.
         let first = whole().range(0, part_size - 1);
         let response = match self.client.send_streaming(&first).await {
             Err(error) if error.status_code() == Some(416) => {
                 // An empty object has no byte 0.
-                return self.stream_to_file(whole(), item, progress).await;
+                return self
+                    .client
+                    .download_whole(&whole_fetch, None, &item.target, progress)
+                    .await;
             }
             other => other?,
         };
         let total = match (
             response.status,
-            range_total(response.content_range.as_deref()),
+            content_range(response.content_range.as_deref()),
         ) {
-            (206, Some(total)) => total,
+            (206, Some((_, _, total))) => total,
             (206, None) => {
                 // Part of the object, and no way to know the rest: never a torn file.
                 return Err(Error::network(
@@ -460,11 +474,9 @@ impl Buckets<'_> {
                 ));
             }
             _ => {
-                if item.size.is_none() {
-                    progress.add_total(response.content_length.unwrap_or(0));
-                }
                 return self
-                    .write_answer(response.body, &item.target, progress)
+                    .client
+                    .download_whole(&whole_fetch, Some(response), &item.target, progress)
                     .await;
             }
         };
@@ -478,7 +490,8 @@ impl Buckets<'_> {
             }
             Some(_) => {}
         }
-        // Every range must come from the version the first one did.
+        // Every range, the first one too, must be the one asked for, from the version
+        // the first one came from.
         let version = response.etag.clone();
         let version = version.as_deref();
         let partial = PartialFile::new(&item.target);
@@ -486,7 +499,7 @@ impl Buckets<'_> {
         create_sized(path, total)
             .map_err(|e| Error::io(format!("could not write {}", path.display()), e))?;
         // The first range's body streams in while the others are fetched beside it.
-        let mut first = Some(response.body);
+        let mut first = Some(response);
         let jobs: Vec<_> = ranges(total, part_size)
             .into_iter()
             .map(|range| (range, first.take()))
@@ -495,99 +508,23 @@ impl Buckets<'_> {
         concurrently(
             options.concurrency,
             jobs,
-            |((start, end), body)| async move {
-                let body = match body {
-                    Some(body) => body,
-                    None => {
-                        let request = whole().range(start, end).if_match(version);
-                        let response = self.client.send_streaming(&request).await?;
-                        if response.status != 206 {
-                            return Err(Error::network(
-                                format!(
-                                    "the server answered a range of {key:?} with {}",
-                                    response.status
-                                ),
-                                None,
-                            ));
-                        }
-                        let place = content_range(response.content_range.as_deref());
-                        if place != Some((start, end, total)) {
-                            return Err(changed_during_download(
-                                key,
-                                "a range came back for another size or place",
-                            ));
-                        }
-                        if version.is_some() && response.etag.as_deref() != version {
-                            return Err(changed_during_download(key, "its ETag changed"));
-                        }
-                        response.body
-                    }
+            |((start, end), answer)| async move {
+                let fetch = Fetch {
+                    request: whole().range(start, end).if_match(version),
+                    what: key,
+                    version,
+                    expect: Expect::Range { start, end, total },
+                    count_total: false,
                 };
-                let got = self.write_at(body, path, start, progress).await?;
-                if got != end + 1 - start {
-                    return Err(short_range(key, end + 1 - start, got));
-                }
-                Ok(())
+                self.client
+                    .fetch_into(&fetch, answer, path, progress)
+                    .await
+                    .map(drop)
             },
         )
         .await?;
         partial.commit()?;
         Ok(total)
-    }
-
-    /// Streams an answer into `target` through a partial file.
-    async fn stream_to_file(
-        &self,
-        request: ApiRequest,
-        item: &DownloadItem,
-        progress: &TransferProgress,
-    ) -> Result<u64> {
-        let response = self.client.send_streaming(&request).await?;
-        if item.size.is_none() {
-            progress.add_total(response.content_length.unwrap_or(0));
-        }
-        self.write_answer(response.body, &item.target, progress)
-            .await
-    }
-
-    /// Writes a whole answer's body into `target` through a partial file.
-    async fn write_answer(
-        &self,
-        body: ResponseBody,
-        target: &Path,
-        progress: &TransferProgress,
-    ) -> Result<u64> {
-        let partial = PartialFile::new(target);
-        create_sized(partial.path(), 0)
-            .map_err(|e| Error::io(format!("could not write {}", partial.path().display()), e))?;
-        let written = self.write_at(body, partial.path(), 0, progress).await?;
-        partial.commit()?;
-        Ok(written)
-    }
-
-    /// Writes an answer's body into the file at `path` from `offset`; returns how many
-    /// bytes it held.
-    async fn write_at(
-        &self,
-        mut body: ResponseBody,
-        path: &Path,
-        offset: u64,
-        progress: &TransferProgress,
-    ) -> Result<u64> {
-        let failed = |e| Error::io(format!("could not write {}", path.display()), e);
-        let mut file = local_fs::open_at(path, offset).await.map_err(failed)?;
-        let mut written = 0;
-        while let Some(piece) = body.chunk().await.map_err(|e| self.client.redacted(e))? {
-            local_fs::WriteExt::write_all(&mut file, &piece)
-                .await
-                .map_err(failed)?;
-            written += piece.len() as u64;
-            if !progress.add(piece.len() as u64) {
-                return Err(stopped());
-            }
-        }
-        local_fs::WriteExt::flush(&mut file).await.map_err(failed)?;
-        Ok(written)
     }
 }
 
@@ -600,11 +537,5 @@ mod tests {
         assert_eq!(ranges(10, 4), [(0, 3), (4, 7), (8, 9)]);
         assert_eq!(ranges(8, 4), [(0, 3), (4, 7)]);
         assert_eq!(ranges(0, 4), []);
-        assert_eq!(range_total(Some("bytes 0-3/10")), Some(10));
-        assert_eq!(range_total(Some("bytes */10")), Some(10));
-        assert_eq!(range_total(None), None);
-        assert_eq!(content_range(Some("bytes 5-9/10")), Some((5, 9, 10)));
-        assert_eq!(content_range(Some("bytes */10")), None);
-        assert_eq!(content_range(Some("items 0-1/2")), None);
     }
 }

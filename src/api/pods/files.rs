@@ -4,7 +4,8 @@
 use std::path::Path;
 
 use super::{flavour, pod_path, Pods};
-use crate::files::{download_target, outside_error, plan_upload, safe_join};
+use crate::files::{download_target, outside_error, plan_upload, Expect, Fetch, TransferProgress};
+use crate::key_paths::{local_targets, skip};
 use crate::request::ApiRequest;
 use crate::{models::TransferSummary, Result, TransferOptions};
 
@@ -54,12 +55,15 @@ impl Pods<'_> {
         remote: &str,
         options: TransferOptions,
     ) -> Result<TransferSummary> {
-        let items = plan_upload(local.as_ref(), remote, options.recursive)?;
+        let (items, skipped) = plan_upload(local.as_ref(), remote, options.recursive)?;
         let put =
             |remote: &str| ApiRequest::put(format!("{}/files", pod_path(id))).query("path", remote);
-        self.client
+        let mut summary = self
+            .client
             .upload_items(&items, &options, |item| put(&item.remote))
-            .await
+            .await?;
+        summary.skipped = skipped;
+        Ok(summary)
     }
 
     /// Downloads a file. An existing local directory, or a `local` ending in a path
@@ -86,7 +90,10 @@ impl Pods<'_> {
     /// Downloads a file, or with [`TransferOptions::recursive`] the tree under a remote
     /// directory into `local`, reporting progress. Files are streamed to disk and
     /// appear under their final names only when complete; a failed or cancelled
-    /// download leaves no partial file behind.
+    /// download leaves no partial file behind, and one that breaks off is fetched
+    /// again. Paths follow the same rule as bucket keys: one that has no faithful local
+    /// path here, lands on one file with another, or goes through a symbolic link
+    /// inside `local` is skipped and listed in [`TransferSummary::skipped`].
     ///
     #[doc = doc_example!(
         "use podstack::TransferOptions;\n\n"
@@ -106,54 +113,93 @@ impl Pods<'_> {
         local: impl AsRef<Path>,
         options: TransferOptions,
     ) -> Result<TransferSummary> {
-        let local = local.as_ref();
+        let outcome = self
+            .download_tree(id, remote, local.as_ref(), &options)
+            .await;
+        options.resume_panic();
+        outcome
+    }
+
+    async fn download_tree(
+        &self,
+        id: &str,
+        remote: &str,
+        local: &Path,
+        options: &TransferOptions,
+    ) -> Result<TransferSummary> {
         let get = |remote: &str| {
             ApiRequest::get(format!("{}/files", pod_path(id)))
                 .query("path", remote)
                 .accept("application/octet-stream")
         };
+        let fetch = |request, what| Fetch {
+            request,
+            what,
+            version: None,
+            // A pod's files may grow while listed: only the answer's length counts.
+            expect: Expect::Whole { listed: None },
+            count_total: false,
+        };
         if !options.recursive {
-            let target = download_target(remote, local);
+            let target = download_target(remote, local)?;
+            let progress = TransferProgress::new(0, options);
+            let fetch = Fetch {
+                count_total: true,
+                ..fetch(get(remote), remote)
+            };
             let bytes = self
                 .client
-                .download_to(get(remote), &target, 0, None, &options)
+                .download_whole(&fetch, None, &target, &progress)
                 .await?;
-            return Ok(TransferSummary { files: 1, bytes });
+            return Ok(TransferSummary {
+                files: 1,
+                bytes,
+                skipped: Vec::new(),
+            });
         }
         let root = remote.trim_end_matches('/');
         let entries = self.list_files(id, root).await?;
-        let mut files = Vec::new();
-        for entry in entries {
+        let mut listed = Vec::with_capacity(entries.len());
+        for entry in &entries {
             let relative = entry
                 .path
                 .strip_prefix(root)
                 // `/workspace/dir2/x` is not inside `/workspace/dir`.
                 .and_then(|rest| rest.strip_prefix('/'))
-                .map(|rest| rest.trim_start_matches('/'))
                 .filter(|rest| !rest.is_empty())
                 .ok_or_else(|| outside_error(&entry.path, root))?;
-            let target =
-                safe_join(local, relative).ok_or_else(|| outside_error(&entry.path, root))?;
-            if entry.is_dir {
-                self.client.create_local_dir(&target).await?;
-            } else {
-                files.push((entry.path, target, entry.size));
+            listed.push((relative, entry.is_dir));
+        }
+        let mut files = Vec::new();
+        let mut skipped = Vec::new();
+        for ((entry, &(relative, _)), target) in entries
+            .iter()
+            .zip(&listed)
+            .zip(local_targets(local, &listed))
+        {
+            match target {
+                Err(reason) => skipped.push(skip(relative, reason)),
+                Ok(target) if entry.is_dir => self.client.create_local_dir(&target).await?,
+                Ok(target) => files.push((entry, target)),
             }
         }
-        let total: u64 = files.iter().map(|(_, _, size)| size).sum();
+        let total = files.iter().map(|(entry, _)| entry.size).sum();
+        let progress = TransferProgress::new(total, options);
         let mut done = 0;
-        for (remote_path, target, _) in &files {
+        for (entry, target) in &files {
             if let Some(parent) = target.parent() {
                 self.client.create_local_dir(parent).await?;
             }
+            let fetch = fetch(get(&entry.path), &entry.path);
             done += self
                 .client
-                .download_to(get(remote_path), target, done, Some(total), &options)
+                .download_whole(&fetch, None, target, &progress)
                 .await?;
         }
         Ok(TransferSummary {
             files: files.len() as u64,
             bytes: done,
+            skipped,
         })
     }
 }
