@@ -39,7 +39,7 @@ impl Lines {
                 return self.splitter.finish().map(Ok);
             }
             match self.body.chunk().await {
-                Ok(Some(piece)) => self.splitter.push(&piece),
+                Ok(Some(piece)) => self.splitter.push(piece),
                 Ok(None) => self.ended = true,
                 Err(error) => {
                     self.ended = true;

@@ -161,7 +161,7 @@ impl Client {
             if let Some(promised) = promised.filter(|p| written + len > *p) {
                 break Err(longer_than_promised(fetch.what, promised));
             }
-            if let Err(error) = local_fs::WriteExt::write_all(&mut file, &piece).await {
+            if let Err(error) = local_fs::WriteExt::write_all(&mut file, piece).await {
                 break Err(failed(error));
             }
             written += len;

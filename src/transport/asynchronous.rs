@@ -369,7 +369,7 @@ impl ResponseBody {
     pub(crate) async fn read_capped(mut self, cap: u64) -> Result<(Vec<u8>, bool), Error> {
         let mut body = Vec::new();
         while let Some(chunk) = self.chunk().await? {
-            body.extend_from_slice(&chunk);
+            body.extend_from_slice(chunk);
             if body.len() as u64 > cap {
                 body.truncate(usize::try_from(cap).unwrap_or(usize::MAX));
                 return Ok((body, false));
