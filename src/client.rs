@@ -10,6 +10,7 @@
 //! back the answer. Resource handlers (`client.auth()`, `client.pods()`, ...) only
 //! describe requests with an [`ApiRequest`] and pick a decoder.
 
+use std::ffi::OsString;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -244,6 +245,8 @@ impl Client {
 pub struct ClientBuilder {
     settings: Settings,
     ignore_environment: bool,
+    /// Read in place of the process environment (tests).
+    environment: Option<Environment>,
     net: NetOptions,
 }
 
@@ -489,6 +492,22 @@ impl ClientBuilder {
         self
     }
 
+    /// Reads these `PODSTACK_*` variables and this home directory (where
+    /// `.podstack/credentials` is looked for) in place of the process's. For tests,
+    /// which must not change the environment of the whole process.
+    #[doc(hidden)]
+    pub fn podstack_environment<K: Into<OsString>, V: Into<OsString>>(
+        mut self,
+        vars: impl IntoIterator<Item = (K, V)>,
+        home: Option<PathBuf>,
+    ) -> Self {
+        self.environment = Some(Environment::from_parts(
+            vars.into_iter().map(|(k, v)| (k.into(), v.into())),
+            home,
+        ));
+        self
+    }
+
     /// Uses these proxy variables in place of the process environment. For tests,
     /// which must not change the environment of the whole process.
     #[doc(hidden)]
@@ -555,12 +574,15 @@ impl ClientBuilder {
     /// certificate](Self::add_root_certificate) that holds no certificate. No request is
     /// sent.
     pub fn build(self) -> Result<Client> {
-        let environment = if self.ignore_environment {
-            Environment::default()
-        } else {
-            Environment::from_process()
+        let environment = match (self.ignore_environment, self.environment) {
+            (true, _) => Environment::default(),
+            (false, Some(environment)) => environment,
+            (false, None) => Environment::from_process(),
         };
         let config = config::resolve(&self.settings, &environment, &config::read_credentials_file)?;
+        for warning in &config.warnings {
+            log::warn!("{warning}");
+        }
         let token = config.token.expose();
         let options =
             TransportOptions::resolve(&self.net, config.timeout, !self.ignore_environment, token)?;
@@ -571,6 +593,7 @@ impl ClientBuilder {
                 platform_base: format!("{}/api/v1", config.platform_endpoint()),
                 authorization: format!("Bearer {token}"),
                 project_id: config.project().map(|(id, _)| id.to_owned()),
+                default_file_problem: config.default_file_problem.clone(),
             },
             redactor: Redactor::new(token),
             transport,
@@ -699,7 +722,7 @@ impl Client {
         request: &ApiRequest,
         deadline: Option<Deadline>,
     ) -> Result<HttpResponse<ResponseBody>> {
-        request.check_project(&self.inner.context)?;
+        request.check_context(&self.inner.context)?;
         let redactor = &self.inner.redactor;
         let project = request
             .project_in(&self.inner.context)

@@ -36,7 +36,7 @@ pub fn credentials(data: &[u8]) {
     }
     settings.allow_insecure_http = flags & 32 != 0;
     let env = Environment::new(&vars, Some("/home/fuzz"));
-    let read = |_: &Path| Ok(file.to_vec());
+    let read = |_: &Path| Ok(file.to_vec().into());
     match config::resolve(&settings, &env, &read) {
         Ok(config) => {
             assert!(!config.token.expose().is_empty());

@@ -82,7 +82,12 @@ println!("{} pods", pods.len());
 //! 5. the default: no token (an [`Error::Authentication`] "No API token provided"), no
 //!    project, `https://api.podstack.ai`, `https://cloud.podstack.ai/platform`.
 //!
-//! [`Client::config`] tells where each value came from.
+//! [`Client::config`] tells where each value came from. A `PODSTACK_*` variable that is
+//! set but not valid Unicode is an [`Error::Config`] naming it. An unusable default
+//! credentials file (`~/.podstack/credentials`, on Windows under `%USERPROFILE%`) is
+//! logged as a warning and does not stop a client that has its token elsewhere; a call
+//! that needs a value it could have held fails with an [`Error::Config`] naming the file.
+//! On Unix a credentials file others may read is used with a warning (`chmod 600`).
 //!
 //! # Errors
 //!

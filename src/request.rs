@@ -7,6 +7,7 @@ use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::core::config::DefaultFileProblem;
 use crate::core::error::{Error, Result};
 use crate::transport::{AnswerTimeout, Header, HttpRequest, Method, RequestBody};
 
@@ -40,6 +41,9 @@ pub(crate) struct RequestContext {
     pub authorization: String,
     /// The client's default project.
     pub project_id: Option<String>,
+    /// The default credentials file, when it could not be used: a call that needs a
+    /// value it could have held fails with its reason.
+    pub default_file_problem: Option<DefaultFileProblem>,
 }
 
 impl std::fmt::Debug for RequestContext {
@@ -48,6 +52,7 @@ impl std::fmt::Debug for RequestContext {
             .field("api_base", &self.api_base)
             .field("platform_base", &self.platform_base)
             .field("project_id", &self.project_id)
+            .field("default_file_problem", &self.default_file_problem)
             .finish_non_exhaustive()
     }
 }
@@ -182,11 +187,27 @@ impl ApiRequest {
         self
     }
 
-    /// Fails before anything is sent when the call needs a project and has none:
-    /// the platform service's calls are project-scoped.
-    pub(crate) fn check_project(&self, context: &RequestContext) -> Result<()> {
-        let needs_project = matches!(self.target, Target::Path(Service::Platform, _));
-        if needs_project && self.project_id.is_none() && context.project_id.is_none() {
+    /// Fails before anything is sent when the call needs what the client lacks: a
+    /// project for the platform service's calls (they are project-scoped), or a value
+    /// that only the unusable default credentials file could have supplied (then the
+    /// error says what is wrong with the file).
+    pub(crate) fn check_context(&self, context: &RequestContext) -> Result<()> {
+        let Target::Path(service, _) = &self.target else {
+            return Ok(()); // an absolute URL needs neither endpoint nor project
+        };
+        let has_project = self.project_id.is_some() || context.project_id.is_some();
+        if let Some(file) = &context.default_file_problem {
+            let lacking = match service {
+                Service::Api if file.api_endpoint => Some("the API endpoint"),
+                Service::Platform if file.platform_endpoint => Some("the platform endpoint"),
+                Service::Platform if !has_project => Some("a project"),
+                _ => None,
+            };
+            if let Some(what) = lacking {
+                return Err(file.error(&self.describe(), what));
+            }
+        }
+        if *service == Service::Platform && !has_project {
             return Err(Error::config(format!(
                 "{} needs a project: set one with ClientBuilder::project_id, the \
                  PODSTACK_PROJECT environment variable or project_id in the credentials file",
@@ -630,6 +651,7 @@ mod tests {
             platform_base: "https://cloud.example/platform/api/v1".into(),
             authorization: "Bearer podstack_x_secret".into(),
             project_id: Some("proj_1".into()),
+            default_file_problem: None,
         };
         let request = ApiRequest::absolute(Method::Get, "https://s3.example/b/k?sig=abc");
         let http = request.prepare(&context);
@@ -658,5 +680,66 @@ mod tests {
             .headers
             .iter()
             .any(|h| h.name == "x-project-id" && h.value == "proj_1"));
+    }
+
+    #[test]
+    fn a_call_needing_what_only_the_unusable_default_file_could_hold_names_the_file() {
+        let problem = DefaultFileProblem {
+            file: "/home/ada/.podstack/credentials".into(),
+            problem:
+                "is malformed: line 1 is neither a [section], a key = value pair nor a comment"
+                    .into(),
+            api_endpoint: false,
+            platform_endpoint: false,
+        };
+        let mut context = RequestContext {
+            api_base: "https://api.example/v1".into(),
+            platform_base: "https://cloud.example/platform/api/v1".into(),
+            authorization: "Bearer podstack_x_secret".into(),
+            project_id: None,
+            default_file_problem: Some(problem.clone()),
+        };
+        let storage = || ApiRequest::get("/buckets").on(Service::Platform);
+        let err = storage().check_context(&context).unwrap_err();
+        assert!(matches!(err, Error::Config { .. }), "{err:?}");
+        for part in [
+            "GET /api/v1/buckets needs a project",
+            "/home/ada/.podstack/credentials",
+            "is malformed: line 1",
+        ] {
+            assert!(err.message().contains(part), "{err}");
+        }
+        // A project for the call, or for the client, is enough; the API needs none.
+        storage()
+            .project(Some("prj_call"))
+            .check_context(&context)
+            .unwrap();
+        ApiRequest::get("/pods").check_context(&context).unwrap();
+        ApiRequest::absolute(Method::Get, "https://s3.example/b/k")
+            .check_context(&context)
+            .unwrap();
+        // An endpoint that would otherwise be the built-in default.
+        context.default_file_problem = Some(DefaultFileProblem {
+            api_endpoint: true,
+            platform_endpoint: true,
+            ..problem
+        });
+        let err = ApiRequest::get("/pods")
+            .check_context(&context)
+            .unwrap_err();
+        assert!(err.message().contains("needs the API endpoint"), "{err}");
+        context.project_id = Some("prj_1".into());
+        let err = storage().check_context(&context).unwrap_err();
+        assert!(
+            err.message().contains("needs the platform endpoint"),
+            "{err}"
+        );
+        // Without a problem, only the project rule applies.
+        context.default_file_problem = None;
+        storage().check_context(&context).unwrap();
+        ApiRequest::get("/pods").check_context(&context).unwrap();
+        context.project_id = None;
+        let err = storage().check_context(&context).unwrap_err();
+        assert!(err.message().contains("needs a project: set one"), "{err}");
     }
 }

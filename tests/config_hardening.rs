@@ -39,13 +39,40 @@ fn the_real_environment_default_file_and_python_variables() {
         client.config().platform_endpoint(),
         "https://cloud.podstack.ai/platform"
     );
-    // ...but one that needs it (here for the project) reports it, naming the file.
-    let err = Client::builder()
+    // ...nor one that might need it (here for the project): a call that does need
+    // the project reports the file and what is wrong with it, sending nothing.
+    let client = Client::builder()
         .api_token("podstack_ab_secret")
+        .api_endpoint("http://127.0.0.1:9")
         .build()
-        .unwrap_err();
+        .expect("the default file's defects do not stop the client");
+    let err = client.buckets().list().unwrap_err();
     assert!(matches!(err, Error::Config { .. }), "{err:?}");
     assert!(err.message().contains(".podstack/credentials"), "{err}");
+    assert!(err.message().contains("not UTF-8"), "{err}");
+    // With no token anywhere else, the file that could hold it is the error.
+    let err = Client::builder().build().unwrap_err();
+    assert!(matches!(err, Error::Config { .. }), "{err:?}");
+    assert!(err.message().contains(".podstack/credentials"), "{err}");
+
+    // A variable that is not Unicode is an error naming it, never a fall-through to
+    // the credentials file (another account's token).
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        std::fs::write(
+            &credentials,
+            "[default]\napi_token = podstack_ab_anotheraccount\n",
+        )
+        .unwrap();
+        let value = std::ffi::OsStr::from_bytes(b"podstack_ab_\xffs3cr3t");
+        std::env::set_var("PODSTACK_API_TOKEN", value);
+        let err = Client::new().unwrap_err();
+        assert!(matches!(err, Error::Config { .. }), "{err:?}");
+        assert!(err.message().contains("PODSTACK_API_TOKEN"), "{err}");
+        assert!(!format!("{err:?}").contains("s3cr3t"), "{err:?}");
+        std::env::remove_var("PODSTACK_API_TOKEN");
+    }
 
     // A Notepad file (BOM, CRLF) is read.
     std::fs::write(

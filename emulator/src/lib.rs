@@ -26,7 +26,10 @@
 //! behaves the same in synchronous code and inside `#[tokio::test]`. Dropping the
 //! [`Emulator`] stops the server and joins that thread.
 //!
-//! Knobs are also reachable over HTTP under `/_emulator/` (see the crate README).
+//! Knobs are also reachable over HTTP under `/_emulator/` (see the crate README); a
+//! `POST` there must say `Content-Type: application/json`. Every route answers only
+//! requests addressed to a loopback host (`localhost`, `127.0.0.0/8`, `[::1]`), so that
+//! no web page can reach a running emulator through DNS rebinding.
 
 #![forbid(unsafe_code)]
 

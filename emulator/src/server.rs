@@ -5,6 +5,7 @@
 //! the route table.
 
 use std::collections::BTreeMap;
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::pin::Pin;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -50,7 +51,7 @@ pub(crate) async fn serve(
             return;
         }
     };
-    let router = build_router(app.clone());
+    let router = loopback_only(build_router(app.clone()));
     loop {
         tokio::select! {
             _ = &mut shutdown => break,
@@ -99,6 +100,83 @@ struct RouteSets {
 }
 
 type PublicRoutes = Arc<RouteSets>;
+
+/// Wraps the whole server, every route of it however it was mounted (`/v1`, the
+/// platform service, presigned URLs, admin routes, and whatever module is merged into
+/// [`build_router`] later), in the loopback `Host` check ([`refuse_foreign_host`]).
+fn loopback_only(router: Router) -> Router {
+    router.layer(from_fn(refuse_foreign_host))
+}
+
+/// Refuses (403, `Connection: close`) a request addressed to any host but this
+/// machine's loopback interface, by its `Host` header or an absolute request URI. The
+/// emulator listens on 127.0.0.1 only, so such a request comes from a page in a
+/// browser whose host name an attacker re-pointed at 127.0.0.1 (DNS rebinding), which
+/// could then read what the emulator answers, tokens from `/_emulator/tokens` among
+/// them. A request without `Host` (HTTP/1.0) is no such page's and is served.
+async fn refuse_foreign_host(req: Request, next: Next) -> Response {
+    let authority = req.uri().authority().map(|a| a.as_str().as_bytes());
+    let hosts = req
+        .headers()
+        .get_all(header::HOST)
+        .iter()
+        .map(|v| v.as_bytes());
+    let foreign = authority
+        .into_iter()
+        .chain(hosts)
+        .find(|host| !std::str::from_utf8(host).is_ok_and(is_loopback_host));
+    let Some(foreign) = foreign else {
+        return next.run(req).await;
+    };
+    let shown: String = String::from_utf8_lossy(foreign).chars().take(100).collect();
+    let err = ApiError::new(
+        StatusCode::FORBIDDEN,
+        "permission_denied",
+        format!(
+            "the emulator answers only requests addressed to this machine's loopback \
+             interface (localhost, 127.0.0.0/8 or [::1]), not to host {shown:?}"
+        ),
+    );
+    let rid = format!("req_{}", rand_hex(8));
+    let body = err.render(ErrorStyle::for_path(req.uri().path()), &rid);
+    let mut resp = with_json_body(err.into_response(), body);
+    if let Ok(v) = HeaderValue::from_str(&rid) {
+        resp.headers_mut().insert("x-request-id", v);
+    }
+    resp.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    resp
+}
+
+/// Whether `host` (a `Host` value or URI authority: `name[:port]` or `[v6][:port]`)
+/// names the loopback interface: `localhost` in any case, an address in 127.0.0.0/8, or
+/// `[::1]`; nothing else, however it is spelled (`127.1`, `localhost.`, `[::ffff:127.0.0.1]`
+/// and `*.localhost` are refused).
+pub(crate) fn is_loopback_host(host: &str) -> bool {
+    let port_ok = |port: Option<&str>| {
+        port.is_none_or(|p| (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    if let Some(rest) = host.strip_prefix('[') {
+        let Some((v6, after)) = rest.split_once(']') else {
+            return false;
+        };
+        let port = match after {
+            "" => None,
+            _ => match after.strip_prefix(':') {
+                Some(port) => Some(port),
+                None => return false,
+            },
+        };
+        return port_ok(port) && v6.parse::<Ipv6Addr>().is_ok_and(|ip| ip.is_loopback());
+    }
+    let (name, port) = match host.split_once(':') {
+        Some((name, port)) => (name, Some(port)),
+        None => (host, None),
+    };
+    port_ok(port)
+        && (name.eq_ignore_ascii_case("localhost")
+            || name.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback()))
+}
 
 fn build_router(app: App) -> Router {
     let mut by_path: BTreeMap<&'static str, MethodRouter<App>> = BTreeMap::new();

@@ -414,8 +414,6 @@ pub(crate) struct State {
     pub wallet_updated: String,
     pub tokens: HashMap<String, TokenInfo>,
     pub projects: Vec<Project>,
-    /// The seeded demo project: the account's default, never deleted (409).
-    pub default_project: String,
     pub pods: Vec<Pod>,
     pub pod_seq: u64,
     pub tasks: HashMap<String, Task>,
@@ -516,7 +514,6 @@ impl State {
             wallet_updated: now,
             tokens,
             projects: vec![project],
-            default_project: pid.clone(),
             pods: Vec::new(),
             pod_seq: 0,
             tasks: HashMap::new(),

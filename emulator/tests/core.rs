@@ -285,7 +285,7 @@ fn drop_fault_closes_connection_without_response() {
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     write!(
         s,
-        "GET /v1/auth/whoami HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\r\n",
+        "GET /v1/auth/whoami HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {}\r\n\r\n",
         emu.token()
     )
     .unwrap();
@@ -429,7 +429,7 @@ fn early_answer_keeps_connection_when_body_arrives_late() {
         let body = br#"{"name": "late-body"}"#;
         write!(
             s,
-            "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
             body.len()
         )
         .unwrap();
@@ -438,10 +438,28 @@ fn early_answer_keeps_connection_when_body_arrives_late() {
         s.write_all(body).unwrap();
         s.flush().unwrap();
         std::thread::sleep(Duration::from_millis(50));
-        s.write_all(b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        s.write_all(b"GET /_emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             .expect("the server closed the connection after its early answer");
         let statuses = read_answers(&mut s, 2);
         let first = if path == "/v1/projects" { 401 } else { 204 };
         assert_eq!(statuses, vec![first, 200], "{path}");
     }
+}
+
+/// No rule without evidence: nothing says an account's first project is special, so
+/// the seeded demo project is deleted like any other (a project name of any length is
+/// accepted too).
+#[test]
+fn the_demo_project_is_deleted_like_any_other() {
+    let emu = Emulator::start();
+    let c = C::new(&emu);
+    let long = "p".repeat(500);
+    let r = c.post("/v1/projects", json!({ "name": long }));
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = c.delete(&format!("/v1/projects/{}", emu.project_id()));
+    assert_eq!(r.status, 204, "{}", r.text);
+    assert_eq!(
+        c.get(&format!("/v1/projects/{}", emu.project_id())).status,
+        404
+    );
 }

@@ -158,7 +158,7 @@ fn create_validation_money_and_quota() {
         .pod_quota(2)
         .start();
     let c = C::new(&emu);
-    let r = c.post("/v1/pods", json!({"name": "", "gpu_count": 9}));
+    let r = c.post("/v1/pods", json!({"name": "", "gpu_count": -1}));
     assert_eq!(r.status, 400);
     let fe = &r.json()["error"]["field_errors"];
     assert!(

@@ -156,10 +156,22 @@ fn buckets_and_objects() {
         r.text
     );
 
-    // key rules and unknown keys
-    for bad in ["/abs", "a/../b", ""] {
-        let r = c.form_upload(&format!("{P}/buckets/{id}/objects"), bad, b"x", false);
-        assert_eq!(r.status, 400, "{bad}: {}", r.text);
+    // key rules (S3's: 1 to 1024 bytes, any string) and unknown keys
+    let r = c.form_upload(&format!("{P}/buckets/{id}/objects"), "", b"x", false);
+    assert_eq!(r.status, 400, "{}", r.text);
+    for odd in ["/abs", "a/../b", "x//y", "a/./b"] {
+        let r = c.form_upload(&format!("{P}/buckets/{id}/objects"), odd, b"x", false);
+        assert_eq!(r.status, 201, "{odd}: {}", r.text);
+        let r = c.get(&format!(
+            "{P}/buckets/{id}/objects/download?path={}",
+            odd.replace('/', "%2F")
+        ));
+        assert_eq!((r.status, r.text.as_str()), (200, "x"), "{odd}");
+        let r = c.delete(&format!(
+            "{P}/buckets/{id}/objects?path={}",
+            odd.replace('/', "%2F")
+        ));
+        assert_eq!(r.status, 204, "{odd}");
     }
     let long = "k".repeat(1025);
     assert_eq!(
@@ -195,7 +207,10 @@ fn buckets_and_objects() {
     assert!(l2["next_continuation_token"].is_null());
     let all = c.get(&format!("{P}/buckets/{id}/objects")).json();
     assert_eq!(all["objects"].as_array().unwrap().len(), 6);
-    for q in ["max_keys=0", "max_keys=1001", "continuation_token=zz"] {
+    // More than 1000 asked for is 1000 at most, as S3's ListObjectsV2 answers.
+    let r = c.get(&format!("{P}/buckets/{id}/objects?max_keys=5000"));
+    assert_eq!(r.status, 200, "{}", r.text);
+    for q in ["max_keys=0", "continuation_token=zz"] {
         assert_eq!(
             c.get(&format!("{P}/buckets/{id}/objects?{q}")).status,
             400,
@@ -328,11 +343,8 @@ fn multipart_complete_abort_and_targeted_fault() {
     let up = r.json()["upload_id"].as_str().unwrap().to_string();
     assert_eq!(emu.pending_multipart_uploads(), 1);
     assert_eq!(
-        c.post(
-            &format!("{P}/buckets/{id}/multipart"),
-            json!({"path": "/x"})
-        )
-        .status,
+        c.post(&format!("{P}/buckets/{id}/multipart"), json!({"path": ""}))
+            .status,
         400
     );
 
@@ -499,13 +511,11 @@ fn presigned_urls_work_without_auth_then_expire() {
 fn volumes_lifecycle() {
     let emu = Emulator::builder().pod_start_delay(Duration::ZERO).start();
     let c = C::platform(&emu);
-    for q in [0, 100_001] {
-        assert_eq!(
-            c.post(&format!("{P}/storage"), json!({"name": "v", "quota_gb": q}))
-                .status,
-            400
-        );
-    }
+    let r = c.post(
+        &format!("{P}/storage"),
+        json!({"name": "v", "quota_gb": -1}),
+    );
+    assert_eq!(r.status, 400, "{}", r.text);
     let r = c.send(
         "POST",
         &format!("{P}/storage"),
@@ -643,7 +653,7 @@ fn bandwidth_cap_is_per_connection() {
     emu.set_bandwidth_per_connection(Some(RATE));
     let addr = emu.endpoint().trim_start_matches("http://").to_string();
     let req = format!(
-        "GET {P}/buckets/{id}/objects/download?path=big HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nX-Project-Id: {}\r\n\r\n",
+        "GET {P}/buckets/{id}/objects/download?path=big HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {}\r\nX-Project-Id: {}\r\n\r\n",
         emu.token(),
         emu.project_id()
     );
@@ -699,4 +709,83 @@ fn bandwidth_cap_is_per_connection() {
         data.len()
     );
     assert!(t.elapsed() < Duration::from_secs(5));
+}
+
+/// Every storage call the shipped Python package (`podstack` 1.7.0, the contract's
+/// rows marked *shipped*) makes, with the bodies it builds from its defaults, byte for
+/// byte as `requests` serialises them (`json.dumps`: `", "` and `": "` separators, keys
+/// in the order of the package's dict): the emulator must accept every one.
+#[test]
+fn the_shipped_package_s_default_bodies_are_accepted_byte_for_byte() {
+    let emu = Emulator::builder().pod_start_delay(Duration::ZERO).start();
+    let c = C::platform(&emu);
+    let json = |method: &str, path: &str, body: &str| {
+        c.send(
+            method,
+            &format!("{P}{path}"),
+            body.as_bytes().to_vec(),
+            "application/json",
+            &[],
+        )
+    };
+
+    // create_bucket(name) with every default: description "", region "",
+    // versioning false, is_public false, max_size_gb 0 (no limit).
+    let r = json(
+        "POST",
+        "/buckets",
+        r#"{"name": "my-datasets", "description": "", "region": "", "versioning": false, "is_public": false, "max_size_gb": 0}"#,
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    let bucket = r.json();
+    let id = bucket["id"].as_str().unwrap().to_string();
+    assert_eq!(bucket["region"], "local-1", "an empty region means unset");
+    assert_eq!(bucket["description"], "");
+    assert_eq!(c.get(&format!("{P}/buckets")).status, 200);
+    assert_eq!(c.get(&format!("{P}/buckets/{id}")).status, 200);
+
+    // upload_file(bucket, path, key): `requests`' multipart body, data fields first,
+    // then the file with its name and guessed content type; a uuid4-hex boundary.
+    let boundary = "9f1c2d3e4b5a69788796a5b4c3d2e1f0";
+    let form = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"path\"\r\n\r\ndatasets/data.csv\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"data.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\na,b\n1,2\n\r\n--{boundary}--\r\n"
+    );
+    let r = c.send(
+        "POST",
+        &format!("{P}/buckets/{id}/objects"),
+        form.into_bytes(),
+        &format!("multipart/form-data; boundary={boundary}"),
+        &[],
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    // download_file(bucket, key)
+    let r = c.get(&format!(
+        "{P}/buckets/{id}/objects/download?path=datasets%2Fdata.csv"
+    ));
+    assert_eq!((r.status, r.text.as_str()), (200, "a,b\n1,2\n"));
+
+    // create_volume(name) with no quota: quota_gb 0, nfs_enabled true, "month".
+    let r = json(
+        "POST",
+        "/storage",
+        r#"{"name": "shared-data", "quota_gb": 0, "nfs_enabled": true, "billing_period": "month"}"#,
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    let volume = r.json()["id"].as_str().unwrap().to_string();
+    // ...and with one.
+    let r = json(
+        "POST",
+        "/storage",
+        r#"{"name": "big-data", "quota_gb": 100, "nfs_enabled": true, "billing_period": "month"}"#,
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(c.get(&format!("{P}/storage")).status, 200);
+    assert_eq!(c.get(&format!("{P}/storage/{volume}")).status, 200);
+
+    // The deletes (the package sends no body).
+    assert_eq!(c.delete(&format!("{P}/storage/{volume}")).status, 204);
+    let r = c.delete(&format!("{P}/buckets/{id}?force=true"));
+    assert_eq!(r.status, 204, "{}", r.text);
 }

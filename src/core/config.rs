@@ -20,13 +20,24 @@
 //! or malformed. The default file (`~/.podstack/credentials`) is read only when it may
 //! still supply something: a profile was named, or one of token, project, endpoint and
 //! platform endpoint was given neither on the builder nor by the environment. When it
-//! is missing, that is not an error. Every file is read with a size cap
-//! ([`MAX_CREDENTIALS_FILE_BYTES`]) and may start with a UTF-8 byte order mark.
+//! is missing, that is not an error. When it is unusable (unreadable, too big,
+//! malformed) and no profile was named, it does not stop the client either: resolution
+//! goes on without it, says so in a warning (`ResolvedConfig::warnings`, logged once
+//! when the client is built), and keeps what was wrong ([`DefaultFileProblem`]) for the
+//! calls that need a value it could have held (a storage call without a project); only the token, which every call
+//! needs, makes the problem an error at once. Every file is read with a size cap
+//! ([`MAX_CREDENTIALS_FILE_BYTES`]) and may start with a UTF-8 byte order mark; on Unix,
+//! a file that others may read is used with a warning that says how to fix it.
 //!
 //! Tokens are trimmed wherever they come from; an empty token or one with anything but
 //! printable ASCII is a [`Error::Config`] naming where it came from, never the value.
+//! A `PODSTACK_*` variable that is set but not valid Unicode is a [`Error::Config`]
+//! naming it (never its value) when resolution gets to it, rather than being skipped for
+//! whatever comes next (another account's credentials); `PODSTACK_CREDENTIALS_FILE` is
+//! a path and is taken as it is.
 
 use std::collections::{BTreeMap, HashMap};
+use std::ffi::OsString;
 use std::fmt;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -153,58 +164,97 @@ pub(crate) struct Settings {
 }
 
 /// A snapshot of what resolution reads from the process: the `PODSTACK_*` variables
-/// and the home directory. Empty variables count as unset.
-#[derive(Clone, Debug, Default)]
+/// and the home directory. Empty variables count as unset. Its `Debug` shows the
+/// variables' names only, never their values (a token among them).
+#[derive(Clone, Default)]
 pub(crate) struct Environment {
-    vars: HashMap<String, String>,
+    vars: HashMap<String, OsString>,
     home: Option<PathBuf>,
+}
+
+impl fmt::Debug for Environment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut names: Vec<&str> = self.vars.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        f.debug_struct("Environment")
+            .field("variables", &names)
+            .field("home", &self.home)
+            .finish()
+    }
 }
 
 impl Environment {
     /// Reads the current process environment and home directory.
     pub(crate) fn from_process() -> Self {
-        let vars = std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-            .filter(|(k, _)| k.starts_with("PODSTACK_"))
+        Environment::from_parts(std::env::vars_os(), home::home_dir())
+    }
+
+    /// The `PODSTACK_*` variables among `vars` (values kept as the OS gave them, so
+    /// that one that is not Unicode can be reported rather than dropped), and `home`.
+    pub(crate) fn from_parts(
+        vars: impl IntoIterator<Item = (OsString, OsString)>,
+        home: Option<PathBuf>,
+    ) -> Self {
+        let vars = vars
+            .into_iter()
+            .filter_map(|(name, value)| Some((name.into_string().ok()?, value)))
+            .filter(|(name, _)| name.starts_with("PODSTACK_"))
             .collect();
-        Environment {
-            vars,
-            home: home::home_dir(),
-        }
+        Environment { vars, home }
     }
 
     #[cfg(any(test, fuzzing))]
     pub(crate) fn new(vars: &[(&str, &str)], home: Option<&str>) -> Self {
-        Environment {
-            vars: vars
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            home: home.map(PathBuf::from),
+        Environment::from_parts(
+            vars.iter().map(|(k, v)| (k.into(), v.into())),
+            home.map(PathBuf::from),
+        )
+    }
+
+    /// A variable's trimmed value; `None` when unset or empty. A value that is not
+    /// valid Unicode is an error naming the variable, never showing the value.
+    fn var(&self, name: &str) -> Result<Option<&str>> {
+        let Some(value) = self.vars.get(name) else {
+            return Ok(None);
+        };
+        let text = value.to_str().ok_or_else(|| {
+            Error::config(format!(
+                "environment variable {name} is set but is not valid Unicode, so it cannot \
+                 be read; correct or unset it (it is not skipped, so that no other \
+                 credentials are used in its place)"
+            ))
+        })?;
+        Ok(Some(text.trim()).filter(|v| !v.is_empty()))
+    }
+
+    /// A variable that holds a path: any value the OS allows, a Unicode one trimmed.
+    fn path_var(&self, name: &str) -> Option<PathBuf> {
+        let value = self.vars.get(name)?;
+        match value.to_str() {
+            Some(text) => Some(text.trim())
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
+            None => Some(PathBuf::from(value)),
         }
     }
 
-    fn var(&self, name: &str) -> Option<&str> {
-        self.vars
-            .get(name)
-            .map(|v| v.trim())
-            .filter(|v| !v.is_empty())
-    }
-
     /// The first of `names` that is set, with its source: the first name is ours, any
-    /// later one an alias of it.
-    fn first_var(&self, names: &[&'static str]) -> Option<(String, Source)> {
-        names.iter().enumerate().find_map(|(i, &name)| {
-            let value = self.var(name)?.to_owned();
-            let source = match i {
-                0 => Source::Environment(name),
-                _ => Source::EnvironmentAlias {
-                    variable: name,
-                    alias_of: names[0],
-                },
-            };
-            Some((value, source))
-        })
+    /// later one an alias of it. One that cannot be read stops the search with an
+    /// error instead of falling through to the next.
+    fn first_var(&self, names: &[&'static str]) -> Result<Option<(String, Source)>> {
+        for (i, &name) in names.iter().enumerate() {
+            if let Some(value) = self.var(name)? {
+                let source = match i {
+                    0 => Source::Environment(name),
+                    _ => Source::EnvironmentAlias {
+                        variable: name,
+                        alias_of: names[0],
+                    },
+                };
+                return Ok(Some((value.to_owned(), source)));
+            }
+        }
+        Ok(None)
     }
 }
 
@@ -240,6 +290,50 @@ pub struct ResolvedConfig {
     credentials_file: Option<PathBuf>,
     pub(crate) timeout: Duration,
     pub(crate) retry: RetryConfig,
+    /// What the user should hear about once, when the client is built: an unusable
+    /// default credentials file, a credentials file others may read.
+    pub(crate) warnings: Vec<String>,
+    /// The default credentials file, when it could not be used.
+    pub(crate) default_file_problem: Option<DefaultFileProblem>,
+}
+
+/// Why the default credentials file could not be used, and which values it could have
+/// supplied (those given neither on the builder nor by the environment). A call that
+/// needs one of them fails with [`DefaultFileProblem::error`] instead of going on
+/// without it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct DefaultFileProblem {
+    pub file: PathBuf,
+    /// What is wrong with it, e.g. "is malformed: line 1 is …" (never quoting it).
+    pub problem: String,
+    /// The API endpoint would otherwise be the built-in default.
+    pub api_endpoint: bool,
+    /// The platform endpoint would otherwise be the built-in default.
+    pub platform_endpoint: bool,
+}
+
+impl DefaultFileProblem {
+    /// The error of a call (`call`, e.g. `GET /v1/pods`) that needs `what` (e.g. "a
+    /// project"), which only the unusable file could have supplied.
+    pub(crate) fn error(&self, call: &str, what: &str) -> Error {
+        Error::config(format!(
+            "{call} needs {what}, which was given neither on the builder nor by the \
+             environment, and the default credentials file {} that could hold it {}; \
+             fix or remove the file, or give the value another way",
+            self.file.display(),
+            self.problem
+        ))
+    }
+
+    /// The warning logged once when the client is built.
+    fn warning(&self) -> String {
+        format!(
+            "ignoring the default credentials file {}, which {}; calls that need a value \
+             it could hold fail with this reason",
+            self.file.display(),
+            self.problem
+        )
+    }
 }
 
 impl ResolvedConfig {
@@ -397,15 +491,37 @@ impl ResolvedConfig {
 
 type Profiles = BTreeMap<String, BTreeMap<String, String>>;
 
+/// A credentials file as read: its bytes and, where the platform has them (Unix), its
+/// permission bits.
+#[derive(Debug)]
+pub(crate) struct FileRead {
+    pub bytes: Vec<u8>,
+    pub mode: Option<u32>,
+}
+
+impl From<Vec<u8>> for FileRead {
+    fn from(bytes: Vec<u8>) -> Self {
+        FileRead { bytes, mode: None }
+    }
+}
+
 /// Reads a credentials file: at most [`MAX_CREDENTIALS_FILE_BYTES`] and one byte more
-/// (so that [`resolve`] can tell a file that is too big), whatever its real size.
-pub(crate) fn read_credentials_file(path: &Path) -> io::Result<Vec<u8>> {
+/// (so that [`resolve`] can tell a file that is too big), whatever its real size, and
+/// on Unix the permission bits of the file it opened.
+pub(crate) fn read_credentials_file(path: &Path) -> io::Result<FileRead> {
     use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    #[cfg(unix)]
+    let mode = {
+        use std::os::unix::fs::PermissionsExt;
+        Some(file.metadata()?.permissions().mode())
+    };
+    #[cfg(not(unix))]
+    let mode = None;
     let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(MAX_CREDENTIALS_FILE_BYTES as u64 + 1)
+    file.take(MAX_CREDENTIALS_FILE_BYTES as u64 + 1)
         .read_to_end(&mut bytes)?;
-    Ok(bytes)
+    Ok(FileRead { bytes, mode })
 }
 
 /// Resolves the configuration from explicit settings, an environment snapshot and a
@@ -414,14 +530,17 @@ pub(crate) fn read_credentials_file(path: &Path) -> io::Result<Vec<u8>> {
 pub(crate) fn resolve(
     settings: &Settings,
     env: &Environment,
-    read_file: &dyn Fn(&Path) -> io::Result<Vec<u8>>,
+    read_file: &dyn Fn(&Path) -> io::Result<FileRead>,
 ) -> Result<ResolvedConfig> {
-    let (profile, profile_source) = match (&settings.profile, env.var(ENV_PROFILE)) {
-        (Some(name), _) => (name.clone(), Source::Explicit),
-        (None, Some(name)) => (name.to_owned(), Source::Environment(ENV_PROFILE)),
-        (None, None) => (DEFAULT_PROFILE.to_owned(), Source::Default),
+    let (profile, profile_source) = match &settings.profile {
+        Some(name) => (name.clone(), Source::Explicit),
+        None => match env.var(ENV_PROFILE)? {
+            Some(name) => (name.to_owned(), Source::Environment(ENV_PROFILE)),
+            None => (DEFAULT_PROFILE.to_owned(), Source::Default),
+        },
     };
     let explicit_token = settings.api_token.as_ref().map(|t| t.expose().trim());
+    // An unreadable variable is an error only if resolution gets to it (below).
     let from_env = [
         env.first_var(&TOKEN_VARS),
         env.first_var(&PROJECT_VARS),
@@ -439,9 +558,9 @@ pub(crate) fn resolve(
         || explicit
             .iter()
             .zip(&from_env)
-            .any(|(explicit, env)| !explicit && env.is_none());
+            .any(|(explicit, env)| !explicit && matches!(env, Ok(None)));
     let [env_token, env_project, env_endpoint, env_platform] = from_env;
-    let file = load_credentials_file(settings, env, read_file, file_needed)?;
+    let file = load_credentials_file(settings, env, read_file, file_needed, &profile_source)?;
 
     let section = match file.profiles.get(&profile) {
         Some(section) => Some(section),
@@ -464,23 +583,38 @@ pub(crate) fn resolve(
     let profile_named_explicitly = profile_source == Source::Explicit;
     // Builder value, builder-named profile, environment (ours, then the Python
     // package's name), env-named or default profile.
-    let lookup = |explicit: Option<&str>, from_env: Option<(String, Source)>, key: &str| {
-        explicit
-            .map(|v| (v.to_owned(), Source::Explicit))
-            .or_else(|| from_profile(key).filter(|_| profile_named_explicitly))
-            .or(from_env)
-            .or_else(|| from_profile(key).filter(|_| !profile_named_explicitly))
+    let lookup = |explicit: Option<&str>,
+                  from_env: Result<Option<(String, Source)>>,
+                  key: &str|
+     -> Result<Option<(String, Source)>> {
+        if let Some(value) = explicit {
+            return Ok(Some((value.to_owned(), Source::Explicit)));
+        }
+        if let Some(found) = from_profile(key).filter(|_| profile_named_explicitly) {
+            return Ok(Some(found));
+        }
+        Ok(from_env?.or_else(|| from_profile(key).filter(|_| !profile_named_explicitly)))
     };
 
-    let (token, token_source) = lookup(explicit_token, env_token, "api_token")
-        .ok_or_else(|| missing_token_error(&profile, &file))?;
+    let Some((token, token_source)) = lookup(explicit_token, env_token, "api_token")? else {
+        return Err(match &file.problem {
+            // Every call needs a token: the file that could have held it is the error.
+            Some(problem) => Error::config(format!(
+                "no API token was given on the builder or by the environment, and the \
+                 default credentials file {} that could hold it {}",
+                problem.file.display(),
+                problem.problem
+            )),
+            None => missing_token_error(&profile, &file),
+        });
+    };
     check_token(&token, &token_source)?;
-    let project = lookup(settings.project_id.as_deref(), env_project, "project_id");
+    let project = lookup(settings.project_id.as_deref(), env_project, "project_id")?;
     let (raw_endpoint, endpoint_source) = lookup(
         settings.api_endpoint.as_deref(),
         env_endpoint,
         "api_endpoint",
-    )
+    )?
     .unwrap_or_else(|| (DEFAULT_ENDPOINT.to_owned(), Source::Default));
     let endpoint = checked_endpoint(
         "API",
@@ -493,7 +627,7 @@ pub(crate) fn resolve(
         settings.platform_endpoint.as_deref(),
         env_platform,
         "platform_endpoint",
-    )
+    )?
     .unwrap_or_else(|| (DEFAULT_PLATFORM_ENDPOINT.to_owned(), Source::Default));
     let platform_endpoint = checked_endpoint(
         "platform",
@@ -503,6 +637,17 @@ pub(crate) fn resolve(
         PLATFORM_VERSION_PATH,
     )?;
 
+    let mut warnings = file.warnings;
+    let default_file_problem = file.problem.map(|problem| DefaultFileProblem {
+        api_endpoint: endpoint_source == Source::Default,
+        platform_endpoint: platform_endpoint_source == Source::Default,
+        ..problem
+    });
+    warnings.extend(
+        default_file_problem
+            .as_ref()
+            .map(DefaultFileProblem::warning),
+    );
     Ok(ResolvedConfig {
         token: ApiToken::new(token),
         token_source,
@@ -516,6 +661,8 @@ pub(crate) fn resolve(
         credentials_file: file.path.filter(|_| file.consulted),
         timeout: settings.timeout.unwrap_or(DEFAULT_TIMEOUT),
         retry: settings.retry.clone().unwrap_or_default(),
+        warnings,
+        default_file_problem,
     })
 }
 
@@ -605,14 +752,17 @@ fn without_version_path(endpoint: String, version_path: &str) -> String {
     }
 }
 
-/// The credentials file as found: where, whether it was consulted and existed, and
-/// its profiles.
+/// The credentials file as found: where, whether it was consulted and existed, its
+/// profiles, and what to tell the user about it.
 struct CredentialsFile {
     path: Option<PathBuf>,
     /// Whether it was read (or looked for): false when nothing needed the default file.
     consulted: bool,
     exists: bool,
     profiles: Profiles,
+    /// The default file could not be used (its profiles are then empty).
+    problem: Option<DefaultFileProblem>,
+    warnings: Vec<String>,
 }
 
 impl CredentialsFile {
@@ -625,16 +775,24 @@ impl CredentialsFile {
     }
 }
 
+/// Finds and reads the credentials file. A file named explicitly (builder or
+/// `PODSTACK_CREDENTIALS_FILE`), or any file when a profile was named, must be usable:
+/// what is wrong with it is an error. The default file with no profile named is
+/// optional: what is wrong with it is kept in [`CredentialsFile::problem`] instead.
 fn load_credentials_file(
     settings: &Settings,
     env: &Environment,
-    read_file: &dyn Fn(&Path) -> io::Result<Vec<u8>>,
+    read_file: &dyn Fn(&Path) -> io::Result<FileRead>,
     needed: bool,
+    profile_source: &Source,
 ) -> Result<CredentialsFile> {
-    let (path, source) = match (&settings.credentials_file, env.var(ENV_CREDENTIALS_FILE)) {
+    let (path, source) = match (
+        &settings.credentials_file,
+        env.path_var(ENV_CREDENTIALS_FILE),
+    ) {
         (Some(path), _) => (Some(expand_home(path, env)), Source::Explicit),
         (None, Some(path)) => (
-            Some(expand_home(Path::new(path), env)),
+            Some(expand_home(&path, env)),
             Source::Environment(ENV_CREDENTIALS_FILE),
         ),
         (None, None) => (
@@ -644,54 +802,72 @@ fn load_credentials_file(
             Source::Default,
         ),
     };
-    let absent = |path: Option<PathBuf>, consulted: bool| CredentialsFile {
-        path,
-        consulted,
+    let mut file = CredentialsFile {
+        path: None,
+        consulted: false,
         exists: false,
         profiles: Profiles::new(),
+        problem: None,
+        warnings: Vec::new(),
     };
     let Some(path) = path else {
-        return Ok(absent(None, false));
+        return Ok(file);
     };
+    file.path = Some(path.clone());
     // A file named explicitly is always read, so that a wrong name is an error.
     if source == Source::Default && !needed {
-        return Ok(absent(Some(path), false));
+        return Ok(file);
     }
-    match read_file(&path) {
-        Ok(bytes) if bytes.len() > MAX_CREDENTIALS_FILE_BYTES => Err(Error::config(format!(
-            "credentials file {} (from {source}) is larger than {} bytes (1 MiB), the most \
-             a credentials file may be; is it the right file?",
-            path.display(),
-            MAX_CREDENTIALS_FILE_BYTES
-        ))),
-        Ok(bytes) => {
-            let profiles = credentials_text(&bytes)
-                .and_then(parse_credentials)
-                .map_err(|why| {
-                    Error::config(format!(
-                        "credentials file {} (from {source}) is malformed: {why}",
-                        path.display()
-                    ))
-                })?;
-            Ok(CredentialsFile {
-                path: Some(path),
-                consulted: true,
-                exists: true,
-                profiles,
-            })
-        }
+    file.consulted = true;
+    let read = match read_file(&path) {
         Err(e) if e.kind() == io::ErrorKind::NotFound && source == Source::Default => {
-            Ok(absent(Some(path), true))
+            return Ok(file);
         }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(Error::config(format!(
-            "credentials file {} (from {source}) does not exist",
-            path.display()
-        ))),
-        Err(e) => Err(Error::config(format!(
-            "could not read credentials file {} (from {source}): {e}",
-            path.display()
-        ))),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Err("does not exist".to_owned()),
+        Err(e) => Err(format!("cannot be read: {e}")),
+        Ok(read) => {
+            file.exists = true;
+            if let Some(mode) = read.mode.filter(|mode| mode & 0o077 != 0) {
+                file.warnings.push(format!(
+                    "credentials file {} can be read by other users (mode {:04o}) and it \
+                     holds API tokens; make it private with: chmod 600 {}",
+                    path.display(),
+                    mode & 0o7777,
+                    path.display()
+                ));
+            }
+            Ok(read.bytes)
+        }
+    };
+    let profiles = read.and_then(|bytes| {
+        if bytes.len() > MAX_CREDENTIALS_FILE_BYTES {
+            return Err(format!(
+                "is larger than {MAX_CREDENTIALS_FILE_BYTES} bytes (1 MiB), the most a \
+                 credentials file may be; is it the right file?"
+            ));
+        }
+        credentials_text(&bytes)
+            .and_then(parse_credentials)
+            .map_err(|why| format!("is malformed: {why}"))
+    });
+    match profiles {
+        Ok(profiles) => file.profiles = profiles,
+        Err(problem) if source == Source::Default && *profile_source == Source::Default => {
+            file.problem = Some(DefaultFileProblem {
+                file: path,
+                problem,
+                api_endpoint: false,
+                platform_endpoint: false,
+            });
+        }
+        Err(problem) => {
+            return Err(Error::config(format!(
+                "credentials file {} (from {source}) {problem}",
+                path.display()
+            )))
+        }
     }
+    Ok(file)
 }
 
 /// The file's bytes as text: UTF-8, without a leading byte order mark (Notepad writes
@@ -933,6 +1109,8 @@ mod tests {
     struct Case {
         settings: Settings,
         vars: Vec<(&'static str, &'static str)>,
+        /// Variables whose value need not be Unicode.
+        os_vars: Vec<(&'static str, OsString)>,
         files: Vec<(&'static str, &'static str)>,
     }
 
@@ -941,11 +1119,16 @@ mod tests {
             Case {
                 settings: Settings::default(),
                 vars: vec![],
+                os_vars: vec![],
                 files: vec![(DEFAULT_FILE, FILE)],
             }
         }
         fn var(mut self, k: &'static str, v: &'static str) -> Self {
             self.vars.push((k, v));
+            self
+        }
+        fn os_var(mut self, k: &'static str, v: OsString) -> Self {
+            self.os_vars.push((k, v));
             self
         }
         fn no_files(mut self) -> Self {
@@ -957,13 +1140,15 @@ mod tests {
             self
         }
         fn resolve(&self) -> Result<ResolvedConfig> {
-            let env = Environment::new(&self.vars, Some(HOME));
+            let vars = self.vars.iter().map(|(k, v)| (k.into(), v.into()));
+            let os_vars = self.os_vars.iter().map(|(k, v)| (k.into(), v.clone()));
+            let env = Environment::from_parts(vars.chain(os_vars), Some(HOME.into()));
             let files = self.files.clone();
-            let read = move |p: &Path| -> io::Result<Vec<u8>> {
+            let read = move |p: &Path| -> io::Result<FileRead> {
                 files
                     .iter()
                     .find(|(path, _)| Path::new(path) == p)
-                    .map(|(_, text)| text.as_bytes().to_vec())
+                    .map(|(_, text)| text.as_bytes().to_vec().into())
                     .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))
             };
             resolve(&self.settings, &env, &read)
@@ -1182,14 +1367,24 @@ mod tests {
     }
 
     #[test]
-    fn unreadable_or_malformed_files_are_config_errors() {
-        let env = Environment::new(&[(ENV_TOKEN, "t")], Some(HOME));
-        let denied = |_: &Path| -> io::Result<Vec<u8>> {
+    fn unreadable_or_malformed_files_are_config_errors_when_named_or_needed() {
+        let denied = |_: &Path| -> io::Result<FileRead> {
             Err(io::Error::from(io::ErrorKind::PermissionDenied))
         };
+        // Named by the environment: strict.
+        let env = Environment::new(
+            &[(ENV_TOKEN, "t"), (ENV_CREDENTIALS_FILE, DEFAULT_FILE)],
+            Some(HOME),
+        );
         let err = resolve(&Settings::default(), &env, &denied).unwrap_err();
         assert!(matches!(err, Error::Config { .. }));
-        assert!(err.message().contains(DEFAULT_FILE));
+        assert!(err.message().contains(DEFAULT_FILE), "{err}");
+        assert!(err.message().contains("cannot be read"), "{err}");
+        // The default file, needed for the token: the error names it.
+        let env = Environment::new(&[], Some(HOME));
+        let err = resolve(&Settings::default(), &env, &denied).unwrap_err();
+        assert!(matches!(err, Error::Config { .. }));
+        assert!(err.message().contains(DEFAULT_FILE), "{err}");
 
         for bad in [
             "[default\napi_token = x\n",
@@ -1200,6 +1395,11 @@ mod tests {
             let err = case.resolve().unwrap_err();
             assert!(matches!(err, Error::Config { .. }), "{bad:?}: {err:?}");
             assert!(err.message().contains("malformed"), "{}", err.message());
+            let mut case = case.var(ENV_TOKEN, "t");
+            case.settings.credentials_file = Some(DEFAULT_FILE.into());
+            let err = case.resolve().unwrap_err();
+            assert!(err.message().contains("malformed"), "{}", err.message());
+            assert!(err.message().contains("explicit setting"), "{err}");
         }
     }
 
@@ -1275,12 +1475,12 @@ mod tests {
     type Calls = std::rc::Rc<std::cell::RefCell<Vec<PathBuf>>>;
 
     /// A reader that records each path it is asked for.
-    fn recording_reader(text: &'static [u8]) -> (Calls, impl Fn(&Path) -> io::Result<Vec<u8>>) {
+    fn recording_reader(text: &'static [u8]) -> (Calls, impl Fn(&Path) -> io::Result<FileRead>) {
         let calls = Calls::default();
         let seen = calls.clone();
         let read = move |p: &Path| {
             seen.borrow_mut().push(p.to_path_buf());
-            Ok(text.to_vec())
+            Ok(text.to_vec().into())
         };
         (calls, read)
     }
@@ -1319,15 +1519,19 @@ mod tests {
         assert!(calls.borrow().is_empty());
         assert_eq!(c.token.expose(), "tok_env");
 
-        // Anything still missing (here the project), or a named profile, reads it.
+        // Anything still missing (here the project) reads it; a junk default file
+        // is then a problem kept for the calls that need the project, not an error.
         let mut settings = all_explicit();
         settings.project_id = None;
         let env = Environment::new(&[], Some(HOME));
-        let err = resolve(&settings, &env, &read).unwrap_err();
-        assert!(err.message().contains("malformed"), "{err}");
+        let c = resolve(&settings, &env, &read).expect("the client can work without it");
         assert_eq!(calls.borrow().len(), 1);
+        assert_eq!(c.project(), None);
+        assert_eq!(c.credentials_file(), Some(Path::new(DEFAULT_FILE)));
+        // A named profile makes it strict.
         let env = Environment::new(&[(ENV_PROFILE, "prod")], Some(HOME));
-        assert!(resolve(&all_explicit(), &env, &read).is_err());
+        let err = resolve(&all_explicit(), &env, &read).unwrap_err();
+        assert!(err.message().contains("malformed"), "{err}");
         let mut settings = all_explicit();
         settings.profile = Some("prod".into());
         let env = Environment::new(&[], Some(HOME));
@@ -1357,15 +1561,22 @@ mod tests {
 
     #[test]
     fn an_oversized_file_is_a_config_error_naming_the_file_and_the_cap() {
-        let env = Environment::new(&[(ENV_TOKEN, "t")], Some(HOME));
-        let huge = |_: &Path| Ok(vec![b'#'; MAX_CREDENTIALS_FILE_BYTES + 1]);
+        let env = Environment::new(&[(ENV_PROFILE, "default")], Some(HOME));
+        let huge = |_: &Path| Ok(vec![b'#'; MAX_CREDENTIALS_FILE_BYTES + 1].into());
         let err = resolve(&Settings::default(), &env, &huge).unwrap_err();
         assert!(matches!(err, Error::Config { .. }), "{err:?}");
         assert!(err.message().contains(DEFAULT_FILE), "{err}");
         assert!(err.message().contains("1048576 bytes"), "{err}");
+        // The default file, not needed for the token: kept as the problem.
+        let env = Environment::new(&[(ENV_TOKEN, "t")], Some(HOME));
+        let c = resolve(&Settings::default(), &env, &huge).unwrap();
+        let problem = c.default_file_problem.expect("the problem is kept");
+        assert!(problem.problem.contains("1048576 bytes"), "{problem:?}");
         // Exactly at the cap is fine.
-        let full = |_: &Path| Ok(vec![b'#'; MAX_CREDENTIALS_FILE_BYTES]);
-        assert!(resolve(&Settings::default(), &env, &full).is_ok());
+        let full = |_: &Path| Ok(vec![b'#'; MAX_CREDENTIALS_FILE_BYTES].into());
+        let c = resolve(&Settings::default(), &env, &full).unwrap();
+        assert_eq!(c.default_file_problem, None);
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
     }
 
     #[test]
@@ -1376,8 +1587,8 @@ mod tests {
         let file = std::fs::File::create(&path).unwrap();
         file.set_len(64 * 1024 * 1024).unwrap(); // sparse: 64 MiB of zeros
         let started = std::time::Instant::now();
-        let bytes = read_credentials_file(&path).unwrap();
-        assert_eq!(bytes.len(), MAX_CREDENTIALS_FILE_BYTES + 1);
+        let read = read_credentials_file(&path).unwrap();
+        assert_eq!(read.bytes.len(), MAX_CREDENTIALS_FILE_BYTES + 1);
         assert!(started.elapsed() < Duration::from_secs(2));
         std::fs::remove_dir_all(&dir).ok();
     }
@@ -1394,7 +1605,7 @@ mod tests {
             assert!(!format!("{err} {err:?}").contains("supersecret"), "{err}");
         }
         let env = Environment::new(&[], Some(HOME));
-        let latin1 = |_: &Path| Ok(b"[default]\napi_token = caf\xE9\n".to_vec());
+        let latin1 = |_: &Path| Ok(b"[default]\napi_token = caf\xE9\n".to_vec().into());
         let err = resolve(&Settings::default(), &env, &latin1).unwrap_err();
         assert!(err.message().contains("not UTF-8"), "{err}");
     }
@@ -1583,5 +1794,229 @@ mod tests {
             );
         }
         assert!(ok("https://node_1.internal.example").is_ok());
+    }
+
+    /// A value that is not valid Unicode on this platform.
+    fn not_unicode(tail: &str) -> OsString {
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStringExt;
+            let mut bytes = b"podstack_ab_\xff".to_vec();
+            bytes.extend_from_slice(tail.as_bytes());
+            OsString::from_vec(bytes)
+        }
+        #[cfg(windows)]
+        {
+            use std::os::windows::ffi::OsStringExt;
+            let mut wide = vec![0xD800]; // an unpaired surrogate
+            wide.extend(tail.encode_utf16());
+            OsString::from_wide(&wide)
+        }
+    }
+
+    #[test]
+    fn a_variable_that_is_not_unicode_is_a_config_error_naming_it_not_a_fall_through() {
+        let refused = |case: &Case, variable: &str| {
+            let err = case.resolve().unwrap_err();
+            assert!(matches!(err, Error::Config { .. }), "{err:?}");
+            assert!(err.message().contains(variable), "{err}");
+            assert!(err.message().contains("not valid Unicode"), "{err}");
+            assert!(!format!("{err} {err:?}").contains("s3cr3t"), "{err}");
+        };
+        // The default file holds another account's token: it must not be used.
+        let case = Case::new().os_var(ENV_TOKEN, not_unicode("s3cr3t"));
+        refused(&case, ENV_TOKEN);
+        // Ours unreadable, the Python package's alias set: still no fall-through.
+        let case = case.var(ENV_TOKEN_PYTHON, "podstack_ab_alias");
+        refused(&case, ENV_TOKEN);
+        let case = Case::new().os_var(ENV_TOKEN_PYTHON, not_unicode("s3cr3t"));
+        refused(&case, ENV_TOKEN_PYTHON);
+        for variable in [
+            ENV_PROJECT,
+            ENV_PROJECT_PYTHON,
+            ENV_ENDPOINT,
+            ENV_PLATFORM,
+            ENV_PROFILE,
+        ] {
+            let case = Case::new().os_var(variable, not_unicode("s3cr3t"));
+            refused(&case, variable);
+        }
+        // A variable the builder's value makes irrelevant is never read.
+        let mut case = Case::new().os_var(ENV_PROJECT, not_unicode(""));
+        case.settings.project_id = Some("proj_explicit".into());
+        assert_eq!(
+            case.resolve().unwrap().project().unwrap().0,
+            "proj_explicit"
+        );
+        let mut case = Case::new().os_var(ENV_PROFILE, not_unicode(""));
+        case.settings.profile = Some("production".into());
+        assert_eq!(case.resolve().unwrap().token.expose(), "tok_prod");
+    }
+
+    #[test]
+    fn a_credentials_file_path_that_is_not_unicode_is_used_as_given() {
+        let path = PathBuf::from(not_unicode("/creds"));
+        let env = Environment::from_parts(
+            [(ENV_CREDENTIALS_FILE.into(), path.clone().into_os_string())],
+            Some(HOME.into()),
+        );
+        let (calls, read) = recording_reader(b"[default]\napi_token = tok_file\n");
+        let c = resolve(&Settings::default(), &env, &read).unwrap();
+        assert_eq!(c.token.expose(), "tok_file");
+        assert_eq!(*calls.borrow(), vec![path]);
+    }
+
+    #[test]
+    fn a_junk_default_file_does_not_stop_an_explicit_client_and_is_kept_as_the_reason() {
+        // The issue's case: token and API endpoint on the builder, `hello world` in
+        // ~/.podstack/credentials.
+        let mut case = Case::new().no_files().file(DEFAULT_FILE, "hello world\n");
+        case.settings.api_token = Some(ApiToken::new("tok_explicit"));
+        case.settings.api_endpoint = Some("https://api.podstack.ai".into());
+        let c = case
+            .resolve()
+            .expect("the client can work without the file");
+        assert_eq!(c.token_source(), &Source::Explicit);
+        assert_eq!(c.project(), None);
+        let problem = c.default_file_problem.clone().expect("the reason is kept");
+        assert_eq!(problem.file, Path::new(DEFAULT_FILE));
+        assert!(
+            problem.problem.starts_with("is malformed: line 1"),
+            "{problem:?}"
+        );
+        assert!(!problem.api_endpoint, "given on the builder");
+        assert!(
+            problem.platform_endpoint,
+            "it could have come from the file"
+        );
+        // Logged once, naming the file and what is wrong, never its text.
+        assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+        assert!(c.warnings[0].contains(DEFAULT_FILE), "{:?}", c.warnings);
+        assert!(c.warnings[0].contains("malformed"), "{:?}", c.warnings);
+        assert!(!c.warnings[0].contains("hello"), "{:?}", c.warnings);
+        // The error of a call that needs the project says the same.
+        let err = problem.error("GET /api/v1/buckets", "a project");
+        assert!(matches!(err, Error::Config { .. }));
+        for part in [
+            "GET /api/v1/buckets needs a project",
+            DEFAULT_FILE,
+            "malformed",
+        ] {
+            assert!(err.message().contains(part), "{err}");
+        }
+
+        // Not-UTF-8 text and a file that cannot be read are kept the same way.
+        let mut case = Case::new().no_files().file(DEFAULT_FILE, "[default]\n");
+        case.settings.api_token = Some(ApiToken::new("tok_explicit"));
+        let env = Environment::new(&[], Some(HOME));
+        let latin1 = |_: &Path| Ok(b"[default]\nproject_id = caf\xE9\n".to_vec().into());
+        let c = resolve(&case.settings, &env, &latin1).unwrap();
+        let problem = c.default_file_problem.unwrap();
+        assert!(problem.problem.contains("not UTF-8"), "{problem:?}");
+        assert!(problem.api_endpoint && problem.platform_endpoint);
+        let denied = |_: &Path| -> io::Result<FileRead> {
+            Err(io::Error::from(io::ErrorKind::PermissionDenied))
+        };
+        let c = resolve(&case.settings, &env, &denied).unwrap();
+        assert!(c
+            .default_file_problem
+            .unwrap()
+            .problem
+            .contains("cannot be read"));
+
+        // A usable default file leaves nothing behind.
+        let c = Case::new().resolve().unwrap();
+        assert_eq!(c.default_file_problem, None);
+        assert!(c.warnings.is_empty());
+    }
+
+    #[test]
+    fn a_credentials_file_others_can_read_is_used_with_a_warning_naming_the_fix() {
+        let env = Environment::new(&[], Some(HOME));
+        let text = b"[default]\napi_token = tok_file\n";
+        for (mode, warned) in [
+            (0o100644, true),
+            (0o100640, true),
+            (0o100604, true),
+            (0o100600, false),
+            (0o100400, false),
+        ] {
+            let read = |_: &Path| {
+                Ok(FileRead {
+                    bytes: text.to_vec(),
+                    mode: Some(mode),
+                })
+            };
+            let c = resolve(&Settings::default(), &env, &read).expect("the file is used");
+            assert_eq!(c.token.expose(), "tok_file");
+            if warned {
+                assert_eq!(c.warnings.len(), 1, "{mode:o}");
+                let warning = &c.warnings[0];
+                assert!(
+                    warning.contains(&format!("mode {:04o}", mode & 0o777)),
+                    "{warning}"
+                );
+                assert!(
+                    warning.contains(&format!("chmod 600 {DEFAULT_FILE}")),
+                    "{warning}"
+                );
+            } else {
+                assert!(c.warnings.is_empty(), "{mode:o}: {:?}", c.warnings);
+            }
+        }
+        // No mode known (not Unix): no warning.
+        let read = |_: &Path| Ok(text.to_vec().into());
+        assert!(resolve(&Settings::default(), &env, &read)
+            .unwrap()
+            .warnings
+            .is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_real_reader_reports_the_mode_of_the_file_it_opened() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("podstack-mode-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("credentials");
+        std::fs::write(&path, "[default]\n").unwrap();
+        for mode in [0o644, 0o600] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            let read = read_credentials_file(&path).unwrap();
+            assert_eq!(read.mode.map(|m| m & 0o777), Some(mode));
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn the_environment_s_debug_shows_names_never_values() {
+        let env = Environment::new(&[(ENV_TOKEN, "podstack_ab_s3cr3t")], Some(HOME));
+        let shown = format!("{env:?}");
+        assert!(shown.contains(ENV_TOKEN), "{shown}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+    }
+
+    /// What only Windows can show: `home` gives `%USERPROFILE%` there, the default
+    /// file is `%USERPROFILE%\.podstack\credentials`, and `~` works with either
+    /// separator. (`home`'s own reading of `USERPROFILE` is its tested behaviour.)
+    #[cfg(windows)]
+    #[test]
+    fn on_windows_the_default_file_is_under_the_profile_folder() {
+        let env = Environment::new(&[], Some(r"C:\Users\ada"));
+        let (calls, read) = recording_reader(b"[default]\napi_token = t0k3n\n");
+        resolve(&Settings::default(), &env, &read).unwrap();
+        assert_eq!(
+            calls.borrow().as_slice(),
+            [PathBuf::from(r"C:\Users\ada\.podstack\credentials")]
+        );
+        for named in [r"~\work\creds", "~/work/creds"] {
+            assert_eq!(
+                expand_home(Path::new(named), &env),
+                Path::new(r"C:\Users\ada\work\creds"),
+                "{named}"
+            );
+        }
+        let shown = home::home_dir().expect("Windows has a profile folder");
+        assert!(shown.is_absolute(), "{shown:?}");
     }
 }

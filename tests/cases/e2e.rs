@@ -272,3 +272,26 @@ async fn sequential_calls_reuse_one_connection() {
     assert_eq!(stats.requests["GET /v1/auth/whoami"], 20);
     assert_eq!(stats.connections_accepted, 1, "{stats:?}");
 }
+
+/// The emulator answers only requests addressed to a loopback host; both names a user
+/// may give it, `127.0.0.1` and `localhost`, are such a host, for the API and storage.
+#[flavour]
+#[flavour_test]
+async fn the_emulator_is_reachable_as_127_0_0_1_and_as_localhost() {
+    let emulator = Emulator::start();
+    let port = emulator.endpoint().rsplit(':').next().unwrap().to_owned();
+    for host in ["127.0.0.1", "localhost"] {
+        let endpoint = format!("http://{host}:{port}");
+        let client = Client::builder()
+            .use_environment(false)
+            .api_endpoint(&endpoint)
+            .platform_endpoint(format!("{endpoint}/platform"))
+            .api_token(emulator.token())
+            .project_id(emulator.project_id())
+            .retry(fast_retries())
+            .build()
+            .unwrap();
+        client.auth().whoami().await.unwrap();
+        client.buckets().list().await.unwrap();
+    }
+}

@@ -374,3 +374,99 @@ async fn an_echoed_token_split_across_writes_is_never_logged_and_arrives_whole()
         "the token can be decoded from the log's hex dumps"
     );
 }
+
+/// The warning lines logged so far that mention `needle`.
+fn warnings_about(needle: &str) -> Vec<String> {
+    let lines = LINES.get_or_init(Default::default).lock().unwrap().clone();
+    lines
+        .iter()
+        .filter(|l| l.level == log::Level::Warn && l.message.contains(needle))
+        .map(|l| l.message.clone())
+        .collect()
+}
+
+/// A directory of its own for one test and client (`module_path!` tells them apart).
+fn scratch(name: &str) -> std::path::PathBuf {
+    let flavour = module_path!().replace("::", "-");
+    let dir = std::env::temp_dir().join(format!(
+        "podstack-log-{name}-{flavour}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join(".podstack")).unwrap();
+    dir
+}
+
+#[flavour]
+#[flavour_test]
+async fn a_junk_default_credentials_file_is_warned_about_once_when_the_client_is_built() {
+    let _ = log::set_logger(&Capture);
+    log::set_max_level(log::LevelFilter::Trace);
+    let home = scratch("junk");
+    let file = home.join(".podstack").join("credentials");
+    std::fs::write(&file, "hello world\n").unwrap();
+    let mut server = mock_server().await;
+    server
+        .mock("GET", "/v1/auth/whoami")
+        .with_body(WHOAMI)
+        .create();
+
+    let client = Client::builder()
+        .podstack_environment(Vec::<(String, String)>::new(), Some(home.clone()))
+        .api_token(TOKEN)
+        .api_endpoint(server.url())
+        .build()
+        .unwrap();
+    client.auth().whoami().await.unwrap();
+    client.auth().whoami().await.unwrap();
+    let _ = client.buckets().list().await.unwrap_err();
+
+    // (A file others may read is warned about too, on Unix: that warning is not this.)
+    let warned: Vec<String> = warnings_about(&file.display().to_string())
+        .into_iter()
+        .filter(|w| w.starts_with("ignoring the default credentials file"))
+        .collect();
+    assert_eq!(warned.len(), 1, "{warned:#?}");
+    assert!(warned[0].contains("is malformed: line 1"), "{warned:#?}");
+    assert!(!warned[0].contains("hello"), "{warned:#?}");
+    std::fs::remove_dir_all(&home).ok();
+}
+
+#[cfg(unix)]
+#[flavour]
+#[flavour_test]
+async fn a_credentials_file_others_can_read_is_used_with_a_warning_naming_the_fix() {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = log::set_logger(&Capture);
+    log::set_max_level(log::LevelFilter::Trace);
+    let dir = scratch("mode");
+    let file = dir.join("credentials");
+    std::fs::write(&file, format!("[default]\napi_token = {TOKEN}\n")).unwrap();
+    let build = || {
+        Client::builder()
+            .use_environment(false)
+            .credentials_file(&file)
+            .build()
+            .expect("the file is used")
+    };
+
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let client = build();
+    assert!(matches!(
+        client.config().token_source(),
+        podstack::config::Source::Profile { .. }
+    ));
+    let warned = warnings_about(&file.display().to_string());
+    assert_eq!(warned.len(), 1, "{warned:#?}");
+    assert!(warned[0].contains("mode 0644"), "{warned:#?}");
+    assert!(
+        warned[0].contains(&format!("chmod 600 {}", file.display())),
+        "{warned:#?}"
+    );
+
+    // Private: no further warning.
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    build();
+    assert_eq!(warnings_about(&file.display().to_string()).len(), 1);
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -576,3 +576,31 @@ async fn volumes_grow_only_and_cannot_be_deleted_while_a_pod_mounts_them() {
     let error = volumes.get(&volume.id).await.unwrap_err();
     assert!(matches!(error, Error::NotFound { .. }), "{error:?}");
 }
+
+/// The shipped Python package's defaults (empty description and region, no size
+/// limit as 0, no quota as 0), sent through the SDK, are accepted by the emulator.
+#[flavour]
+#[flavour_test]
+async fn the_shipped_package_s_defaults_are_accepted_through_the_sdk_too() {
+    let emulator = Emulator::start();
+    let client = emulator_client(&emulator);
+    let bucket = client
+        .buckets()
+        .create(
+            &NewBucket::new("my-datasets")
+                .description("")
+                .region("")
+                .versioning(false)
+                .visibility(Visibility::Private)
+                .max_size_gb(0),
+        )
+        .await
+        .unwrap();
+    assert_eq!(bucket.region, "local-1", "an empty region means unset");
+    let volume = client
+        .volumes()
+        .create(&NewVolume::new("shared-data", 0))
+        .await
+        .unwrap();
+    assert_eq!(volume.quota_gb, 0);
+}

@@ -2,20 +2,22 @@
 
 use std::time::Duration;
 
-use axum::extract::State;
-use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
+use axum::extract::{Request, State};
+use axum::http::{header, Method, StatusCode};
+use axum::middleware::{from_fn, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::JsonBody;
-use crate::errors::{ApiError, ApiResult};
+use crate::errors::{code_for_status, ApiError, ApiResult};
 use crate::state::App;
 use crate::{server, Fault, TokenSpec};
 
-/// The admin router.
+/// The admin router. Every request to it that is not a `GET` must say its body is
+/// JSON ([`json_bodies_only`]).
 pub(crate) fn router() -> Router<App> {
     Router::new()
         .route("/_emulator/faults", post(faults))
@@ -27,6 +29,34 @@ pub(crate) fn router() -> Router<App> {
             "/_emulator/health",
             get(|| async { Json(json!({"ok": true})) }),
         )
+        .route_layer(from_fn(json_bodies_only))
+}
+
+/// Refuses (415) an admin request that changes something (any method but `GET` and
+/// `HEAD`) unless its `Content-Type` is `application/json`, empty bodies included. A
+/// web page may send a cross-origin `POST` without asking first only with a
+/// `text/plain`, form or missing content type; `application/json` makes the browser ask
+/// first (a CORS preflight), which the emulator never grants. So no page the user
+/// visits can inject faults, reset stats or mint tokens.
+async fn json_bodies_only(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD) {
+        return next.run(req).await;
+    }
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"));
+    if is_json {
+        return next.run(req).await;
+    }
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        code_for_status(StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        "admin requests must send Content-Type: application/json (also with an empty body)",
+    )
+    .into_response()
 }
 
 #[derive(Deserialize)]

@@ -113,10 +113,9 @@ pub(crate) async fn create(
             "must be 3-63 characters of lowercase letters, digits, '-' or '.', starting and ending with a letter or digit",
         );
     }
-    if let Some(m) = b.max_size_gb {
-        if !(1..=100_000).contains(&m) {
-            check.add("max_size_gb", "must be between 1 and 100000");
-        }
+    // The shipped package sends 0 when the caller gives no size: 0 means no limit.
+    if b.max_size_gb.is_some_and(|m| m < 0) {
+        check.add("max_size_gb", "must not be negative (0 means no limit)");
     }
     check.finish()?;
     let mut st = app.lock();
@@ -206,16 +205,13 @@ pub(crate) async fn delete(
 
 // ---------------------------------------------------------------- objects
 
-/// Object key rules: non-empty, at most 1024 bytes, no leading `/`, no `..` segment.
+/// Object key rules, S3's (the docs' "S3 Compatible Access"): non-empty, at most 1024
+/// bytes. Any other string is a key, `/x`, `a/../b` and `x//y` included, as in S3.
 fn check_key(field: &str, key: &str) -> ApiResult<()> {
     let msg = if key.is_empty() {
         "must not be empty"
     } else if key.len() > 1024 {
         "must be at most 1024 bytes"
-    } else if key.starts_with('/') {
-        "must not start with /"
-    } else if key.split('/').any(|s| s == "..") {
-        "must not contain .. segments"
     } else {
         return Ok(());
     };
@@ -558,9 +554,10 @@ pub(crate) async fn list_objects(
     q: Q,
 ) -> ApiResult<Json<Value>> {
     let project = project(&auth)?;
-    let max = q.u64("max_keys")?.unwrap_or(1000);
-    if max == 0 || max > 1000 {
-        return Err(ApiError::field("max_keys", "must be between 1 and 1000"));
+    // As S3's ListObjectsV2: at most 1000 keys a page, whatever more is asked for.
+    let max = q.u64("max_keys")?.unwrap_or(1000).min(1000);
+    if max == 0 {
+        return Err(ApiError::field("max_keys", "must be at least 1"));
     }
     let prefix = q.get("prefix").unwrap_or("").to_string();
     let after = match q.nonempty("continuation_token") {

@@ -46,14 +46,6 @@ pub(crate) async fn create(
 ) -> ApiResult<(StatusCode, Json<Project>)> {
     let mut check = Check::default();
     let name = required(&mut check, "name", &body.name);
-    // counted in characters, before trimming, as JSON Schema's maxLength counts
-    if body
-        .name
-        .as_deref()
-        .is_some_and(|n| n.chars().count() > 100)
-    {
-        check.add("name", "must be at most 100 characters");
-    }
     check.finish()?;
     let now = now_rfc3339();
     let p = Project {
@@ -95,12 +87,6 @@ pub(crate) async fn delete(
 ) -> ApiResult<StatusCode> {
     let mut st = app.lock();
     auth.check_project(&st, &id)?;
-    if id == st.default_project {
-        return Err(ApiError::conflict_state(
-            format!("project {id} is the account's default project; it cannot be deleted"),
-            "default",
-        ));
-    }
     let pods = st.pods.iter().filter(|p| p.project_id == id).count();
     if pods > 0 {
         return Err(ApiError::conflict(format!(
