@@ -32,6 +32,7 @@
 
 mod errors;
 mod routes;
+mod s3;
 mod server;
 mod shell;
 mod state;
