@@ -227,6 +227,8 @@ mod files;
 pub mod fuzz;
 mod lines;
 mod models;
+#[cfg(feature = "object-store")]
+mod s3_store;
 mod request;
 mod storage_wire;
 mod transport;

@@ -6,7 +6,9 @@ use std::path::Path;
 
 use super::transfer::{relative_key, DownloadItem};
 use super::{flavour, local_fs, Buckets};
-use crate::files::{plan_upload, rfc3339_seconds, safe_join, system_seconds, UploadItem};
+use crate::files::{
+    plan_upload, rfc3339_seconds, safe_join, system_seconds, ContentHash, UploadItem,
+};
 use crate::{models::SyncReport, Error, ObjectQuery, Result, SyncDirection, SyncOptions};
 
 /// Objects deleted per request.
@@ -34,13 +36,6 @@ fn compare(source: (u64, Option<i64>), target: Option<&(u64, Option<i64>)>) -> V
             _ => Verdict::Same,
         },
     }
-}
-
-/// The SHA-256 an etag holds, when it is one (64 hex digits).
-fn sha256_etag(etag: &str) -> Option<String> {
-    let etag = etag.trim_matches('"');
-    (etag.len() == 64 && etag.bytes().all(|b| b.is_ascii_hexdigit()))
-        .then(|| etag.to_ascii_lowercase())
 }
 
 #[flavour]
@@ -112,7 +107,7 @@ impl Buckets<'_> {
             };
             let modified = rfc3339_seconds(&object.last_modified);
             remote.insert(relative.to_owned(), (object.size_bytes, modified));
-            if let Some(hash) = sha256_etag(&object.etag) {
+            if let Some(hash) = ContentHash::of_etag(&object.etag) {
                 hashes.insert(relative.to_owned(), hash);
             }
             modified_at.insert(relative.to_owned(), object.last_modified);
@@ -140,8 +135,8 @@ impl Buckets<'_> {
                     // change when the content hashes agree.
                     Verdict::CompareContent => {
                         match (hashes.get(relative), local_items.get(relative)) {
-                            (Some(remote_hash), Some(item)) => {
-                                local_fs::sha256(&item.local).await.ok().as_ref()
+                            (Some((kind, remote_hash)), Some(item)) => {
+                                local_fs::content_hash(&item.local, *kind).await.ok().as_ref()
                                     == Some(remote_hash)
                             }
                             _ => false,
@@ -237,10 +232,32 @@ mod tests {
     }
 
     #[test]
-    fn only_a_sha256_etag_is_a_content_hash() {
+    fn an_md5_or_sha256_etag_is_a_content_hash_a_multipart_one_is_not() {
         let hash = "A".repeat(64);
-        assert_eq!(sha256_etag(&format!("\"{hash}\"")), Some("a".repeat(64)));
-        assert_eq!(sha256_etag("d41d8cd98f00b204e9800998ecf8427e"), None);
-        assert_eq!(sha256_etag(&"g".repeat(64)), None);
+        assert_eq!(
+            ContentHash::of_etag(&format!("\"{hash}\"")),
+            Some((ContentHash::Sha256, "a".repeat(64)))
+        );
+        assert_eq!(
+            ContentHash::of_etag("\"D41D8CD98F00B204E9800998ECF8427E\""),
+            Some((ContentHash::Md5, "d41d8cd98f00b204e9800998ecf8427e".into()))
+        );
+        assert_eq!(ContentHash::of_etag("d41d8cd98f00b204e9800998ecf8427e-2"), None);
+        assert_eq!(ContentHash::of_etag(&"g".repeat(64)), None);
+        assert_eq!(ContentHash::of_etag(&"a".repeat(40)), None);
+    }
+
+    #[test]
+    fn a_file_hashes_as_its_etag_says() {
+        let path = std::env::temp_dir().join(format!("podstack-hash-{}", std::process::id()));
+        std::fs::write(&path, b"hello").unwrap();
+        let md5 = crate::files::hash_of(&path, ContentHash::Md5).unwrap();
+        let sha = crate::files::hash_of(&path, ContentHash::Sha256).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(md5, "5d41402abc4b2a76b9719d911017c592");
+        assert_eq!(
+            sha,
+            "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+        );
     }
 }
