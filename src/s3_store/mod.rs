@@ -22,7 +22,7 @@ use std::sync::Arc;
 use object_store::aws::{AmazonS3, AmazonS3Builder, AwsCredential};
 use object_store::StaticCredentialProvider;
 
-use crate::core::config::validate_endpoint;
+use crate::core::config::{validate_endpoint, without_userinfo};
 use crate::models::S3Credentials;
 use crate::{Error, Result};
 
@@ -100,7 +100,7 @@ impl S3Credentials {
 /// The credentials' endpoint, checked by the client's own endpoint rule: `https`, or
 /// plain `http` only to this machine (`localhost`, `127.0.0.0/8`, `[::1]`).
 fn s3_endpoint(raw: &str) -> Result<String> {
-    let shown = || raw.split(['?', '#', '@']).next().unwrap_or_default().to_owned();
+    let shown = || without_userinfo(raw);
     let endpoint = validate_endpoint(raw, true)
         .map_err(|why| Error::config(format!("invalid S3 endpoint {:?}: {why}", shown())))?;
     validate_endpoint(raw, false).map_err(|_| {
