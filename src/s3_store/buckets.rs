@@ -11,7 +11,7 @@ impl Buckets<'_> {
     /// [`S3Credentials::object_store`](crate::storage::S3Credentials::object_store).
     /// The store is async and works in any tokio runtime, whichever client made it.
     #[doc = doc_example!(
-        "use object_store::{path::Path, ObjectStoreExt};\n\n"
+        "use object_store::{path::Path, ObjectStore};\n\n"
         "let store = client.buckets().object_store(\"bucket-id\")" await "?;\n"
         "# let _ = async move {\n"
         "let listing = store.list_with_delimiter(Some(&Path::from(\"data\"))).await?;\n"
