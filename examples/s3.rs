@@ -39,9 +39,14 @@ async fn use_store(store: &AmazonS3) -> Result<ListResult> {
         .await?
         .bytes()
         .await?;
-    println!("   datasets/test.csv: {:?}", String::from_utf8_lossy(&bytes));
+    println!(
+        "   datasets/test.csv: {:?}",
+        String::from_utf8_lossy(&bytes)
+    );
     println!("5. Listing datasets/ with a delimiter...");
-    Ok(store.list_with_delimiter(Some(&Path::from("datasets"))).await?)
+    Ok(store
+        .list_with_delimiter(Some(&Path::from("datasets")))
+        .await?)
 }
 
 /// Runs the store's part on a runtime of its own (the blocking build has none).
@@ -59,7 +64,10 @@ async fn s3(client: &Client) -> Result<()> {
     let buckets = client.buckets();
     println!("1. Creating a bucket...");
     let bucket = buckets
-        .create(&NewBucket::new(format!("my-datasets-{}", std::process::id())))
+        .create(&NewBucket::new(format!(
+            "my-datasets-{}",
+            std::process::id()
+        )))
         .await?;
     println!("   Bucket: {} ({})", bucket.name, bucket.id);
 

@@ -228,9 +228,9 @@ mod files;
 pub mod fuzz;
 mod lines;
 mod models;
+mod request;
 #[cfg(feature = "object-store")]
 mod s3_store;
-mod request;
 mod storage_wire;
 mod transport;
 

@@ -28,7 +28,11 @@ fn client(emulator: &Emulator) -> Client {
 
 /// A new bucket and its credentials.
 async fn bucket(client: &Client, name: &str) -> (String, S3Credentials) {
-    let bucket = client.buckets().create(&NewBucket::new(name)).await.unwrap();
+    let bucket = client
+        .buckets()
+        .create(&NewBucket::new(name))
+        .await
+        .unwrap();
     let credentials = client.buckets().credentials(&bucket.id).await.unwrap();
     (bucket.id, credentials)
 }
@@ -95,7 +99,13 @@ async fn conformance_multipart_uploads() {
 }
 
 /// A store for bucket `name` with `base`'s endpoint and these keys and region.
-fn store_with(base: &S3Credentials, name: &str, access: &str, secret: &str, region: &str) -> AmazonS3 {
+fn store_with(
+    base: &S3Credentials,
+    name: &str,
+    access: &str,
+    secret: &str,
+    region: &str,
+) -> AmazonS3 {
     let mut credentials = base.clone();
     credentials.access_key = access.to_owned();
     credentials.secret_key = secret.to_owned();
@@ -115,7 +125,13 @@ async fn a_buckets_keys_reach_that_bucket_only() {
 
     let err_text = |e: object_store::Error| format!("{e}");
     // a wrong secret
-    let wrong = store_with(&mine, "mine", &mine.access_key, "not-the-secret", &mine.region);
+    let wrong = store_with(
+        &mine,
+        "mine",
+        &mine.access_key,
+        "not-the-secret",
+        &mine.region,
+    );
     let e = err_text(wrong.get(&path).await.unwrap_err());
     assert!(e.contains("SignatureDoesNotMatch"), "{e}");
     // an unknown key
@@ -129,9 +145,18 @@ async fn a_buckets_keys_reach_that_bucket_only() {
     let e = err_text(other.put(&path, "overwrite".into()).await.unwrap_err());
     assert!(e.contains("AccessDenied"), "{e}");
     // a signature for another region than the bucket's
-    let region = store_with(&mine, "mine", &mine.access_key, &mine.secret_key, "eu-west-1");
+    let region = store_with(
+        &mine,
+        "mine",
+        &mine.access_key,
+        &mine.secret_key,
+        "eu-west-1",
+    );
     let e = err_text(region.get(&path).await.unwrap_err());
-    assert!(e.contains("AuthorizationHeaderMalformed") && e.contains(&mine.region), "{e}");
+    assert!(
+        e.contains("AuthorizationHeaderMalformed") && e.contains(&mine.region),
+        "{e}"
+    );
     // a bucket that does not exist
     let missing = mine.object_store("no-such-bucket").unwrap();
     let e = missing.get(&path).await.unwrap_err();
@@ -177,5 +202,9 @@ async fn the_bandwidth_cap_applies_to_the_s3_door() {
     let started = Instant::now();
     let bytes = store.get(&path).await.unwrap().bytes().await.unwrap();
     assert_eq!(bytes.len(), 60_000);
-    assert!(started.elapsed() >= Duration::from_millis(300), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        started.elapsed()
+    );
 }

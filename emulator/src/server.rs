@@ -131,7 +131,10 @@ fn build_router(app: App) -> Router {
     .fallback(fallback)
     .layer(from_fn(finish))
     // Requests signed the AWS way go to the S3 door, which answers S3's own XML.
-    .layer(from_fn_with_state(crate::s3::Door::new(app.clone()), crate::s3::door))
+    .layer(from_fn_with_state(
+        crate::s3::Door::new(app.clone()),
+        crate::s3::door,
+    ))
     .layer(from_fn(drain))
     .with_state(app)
 }

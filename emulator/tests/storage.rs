@@ -9,9 +9,9 @@ use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
 use common::C;
+use md5::{Digest, Md5};
 use podstack_emulator::{Emulator, Fault};
 use serde_json::json;
-use md5::{Digest, Md5};
 
 const P: &str = "/platform/api/v1";
 

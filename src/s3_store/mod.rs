@@ -146,9 +146,13 @@ mod tests {
             assert!(matches!(err, Error::Config { .. }), "{bad}: {err:?}");
             assert!(err.to_string().contains("plain http"), "{bad}: {err}");
         }
-        let err = creds("ftp://s3.example.com").object_store("data").unwrap_err();
+        let err = creds("ftp://s3.example.com")
+            .object_store("data")
+            .unwrap_err();
         assert!(matches!(err, Error::Config { .. }), "{err:?}");
-        let err = creds("https://s3.example.com").object_store(" ").unwrap_err();
+        let err = creds("https://s3.example.com")
+            .object_store(" ")
+            .unwrap_err();
         assert!(matches!(err, Error::Config { .. }), "{err:?}");
     }
 

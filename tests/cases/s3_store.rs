@@ -73,7 +73,10 @@ async fn put_multipart(store: &AmazonS3, key: &str, parts: &[Vec<u8>]) {
 }
 
 async fn put(store: &AmazonS3, key: &str, content: Vec<u8>) {
-    store.put(&StorePath::from(key), content.into()).await.unwrap();
+    store
+        .put(&StorePath::from(key), content.into())
+        .await
+        .unwrap();
 }
 
 async fn delete(store: &AmazonS3, key: &str) {
@@ -133,9 +136,19 @@ async fn an_sdk_upload_reads_through_s3_and_an_s3_multipart_upload_through_the_s
             .unwrap()
     };
     assert_eq!(etag_of("sdk/small.bin"), md5_hex(&small));
-    assert_eq!(small_meta.e_tag.as_deref(), Some(format!("\"{}\"", md5_hex(&small)).as_str()));
-    assert!(etag_of("sdk/big.bin").ends_with("-3"), "{}", etag_of("sdk/big.bin"));
-    assert_eq!(big_meta.e_tag.unwrap().trim_matches('"'), etag_of("sdk/big.bin"));
+    assert_eq!(
+        small_meta.e_tag.as_deref(),
+        Some(format!("\"{}\"", md5_hex(&small)).as_str())
+    );
+    assert!(
+        etag_of("sdk/big.bin").ends_with("-3"),
+        "{}",
+        etag_of("sdk/big.bin")
+    );
+    assert_eq!(
+        big_meta.e_tag.unwrap().trim_matches('"'),
+        etag_of("sdk/big.bin")
+    );
 
     // S3 → SDK: a multipart upload through the store, listed and downloaded by the SDK.
     let parts = [pattern(5 * MIB, 3), pattern(5 * MIB, 4), pattern(123, 5)];
@@ -177,7 +190,10 @@ async fn an_sdk_upload_reads_through_s3_and_an_s3_multipart_upload_through_the_s
         ["sdk/big.bin"]
     );
     let gone = on_runtime(head(&store, "sdk/small.bin"));
-    assert!(matches!(gone, Err(object_store::Error::NotFound { .. })), "{gone:?}");
+    assert!(
+        matches!(gone, Err(object_store::Error::NotFound { .. })),
+        "{gone:?}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -17,9 +17,9 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use futures_util::StreamExt;
+use md5::Md5;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use md5::Md5;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
@@ -282,7 +282,10 @@ async fn stream_to_file(body: Body, path: std::path::PathBuf) -> ApiResult<(Stri
 
 /// Writes a stream of chunks to `path`, returning (lowercase hex MD5, size); on a
 /// failed chunk the file is removed.
-pub(crate) async fn write_stream<S, E>(stream: S, path: std::path::PathBuf) -> ApiResult<(String, u64)>
+pub(crate) async fn write_stream<S, E>(
+    stream: S,
+    path: std::path::PathBuf,
+) -> ApiResult<(String, u64)>
 where
     S: futures_util::Stream<Item = Result<axum::body::Bytes, E>>,
     E: std::fmt::Display,

@@ -279,7 +279,10 @@ mod tests {
         let uri: Uri = "/b/k".parse().unwrap();
         let mut h = HeaderMap::new();
         assert!(!is_s3_request(&h, &uri));
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer podstack_x"));
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer podstack_x"),
+        );
         assert!(!is_s3_request(&h, &uri));
         h.insert(
             header::AUTHORIZATION,

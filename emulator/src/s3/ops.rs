@@ -260,13 +260,11 @@ fn list_page(
                 continue;
             }
         }
-        let folded = delimiter
-            .filter(|d| !d.is_empty())
-            .and_then(|d| {
-                key[prefix.len()..]
-                    .find(d)
-                    .map(|i| key[..prefix.len() + i + d.len()].to_string())
-            });
+        let folded = delimiter.filter(|d| !d.is_empty()).and_then(|d| {
+            key[prefix.len()..]
+                .find(d)
+                .map(|i| key[..prefix.len() + i + d.len()].to_string())
+        });
         if let Some(common) = &folded {
             if page.prefixes.last() == Some(common) {
                 continue;
@@ -296,7 +294,9 @@ fn listed(obj: &Object) -> s3s::dto::Object {
         size: Some(obj.size_bytes as i64),
         e_tag: Some(etag(obj)),
         last_modified: Some(timestamp(obj.modified)),
-        storage_class: Some(ObjectStorageClass::from_static(ObjectStorageClass::STANDARD)),
+        storage_class: Some(ObjectStorageClass::from_static(
+            ObjectStorageClass::STANDARD,
+        )),
         ..Default::default()
     }
 }
@@ -368,7 +368,8 @@ impl S3 for Objects {
     ) -> S3Result<S3Response<HeadObjectOutput>> {
         let scope = scope_of(&req.extensions)?;
         let input = req.input;
-        let obj = lookup(&self.0, &scope.bucket_id, &input.key).map_err(|_| s3_error!(NoSuchKey))?;
+        let obj =
+            lookup(&self.0, &scope.bucket_id, &input.key).map_err(|_| s3_error!(NoSuchKey))?;
         check_conditions(
             &obj,
             input.if_match.as_ref(),
@@ -392,7 +393,8 @@ impl S3 for Objects {
     ) -> S3Result<S3Response<GetObjectOutput>> {
         let scope = scope_of(&req.extensions)?;
         let input = req.input;
-        let obj = lookup(&self.0, &scope.bucket_id, &input.key).map_err(|_| s3_error!(NoSuchKey))?;
+        let obj =
+            lookup(&self.0, &scope.bucket_id, &input.key).map_err(|_| s3_error!(NoSuchKey))?;
         check_conditions(
             &obj,
             input.if_match.as_ref(),
@@ -433,7 +435,13 @@ impl S3 for Objects {
         let path = self.0.blob_path(&blob);
         let (etag_hex, size) = match input.body {
             Some(body) => write_stream(body, path).await,
-            None => write_stream(futures_util::stream::empty::<Result<axum::body::Bytes, std::io::Error>>(), path).await,
+            None => {
+                write_stream(
+                    futures_util::stream::empty::<Result<axum::body::Bytes, std::io::Error>>(),
+                    path,
+                )
+                .await
+            }
         }
         .map_err(s3_err)?;
         let obj = Object {
@@ -555,7 +563,10 @@ impl S3 for Objects {
                     .ok()
                     .and_then(|b| String::from_utf8(b).ok())
                     .ok_or_else(|| {
-                        s3_error!(InvalidArgument, "The continuation token provided is incorrect")
+                        s3_error!(
+                            InvalidArgument,
+                            "The continuation token provided is incorrect"
+                        )
                     })?,
             ),
             None => None,
@@ -651,7 +662,8 @@ impl S3 for Objects {
         let (etag_hex, _) = match input.body {
             Some(body) => store_part(&self.0, &input.upload_id, n, body).await,
             None => {
-                let empty = futures_util::stream::empty::<Result<axum::body::Bytes, std::io::Error>>();
+                let empty =
+                    futures_util::stream::empty::<Result<axum::body::Bytes, std::io::Error>>();
                 store_part(&self.0, &input.upload_id, n, empty).await
             }
         }

@@ -136,7 +136,10 @@ impl Buckets<'_> {
                     Verdict::CompareContent => {
                         match (hashes.get(relative), local_items.get(relative)) {
                             (Some((kind, remote_hash)), Some(item)) => {
-                                local_fs::content_hash(&item.local, *kind).await.ok().as_ref()
+                                local_fs::content_hash(&item.local, *kind)
+                                    .await
+                                    .ok()
+                                    .as_ref()
                                     == Some(remote_hash)
                             }
                             _ => false,
@@ -242,7 +245,10 @@ mod tests {
             ContentHash::of_etag("\"D41D8CD98F00B204E9800998ECF8427E\""),
             Some((ContentHash::Md5, "d41d8cd98f00b204e9800998ecf8427e".into()))
         );
-        assert_eq!(ContentHash::of_etag("d41d8cd98f00b204e9800998ecf8427e-2"), None);
+        assert_eq!(
+            ContentHash::of_etag("d41d8cd98f00b204e9800998ecf8427e-2"),
+            None
+        );
         assert_eq!(ContentHash::of_etag(&"g".repeat(64)), None);
         assert_eq!(ContentHash::of_etag(&"a".repeat(40)), None);
     }
