@@ -30,9 +30,12 @@ mod local_fs {
     pub(crate) use std::fs::create_dir_all;
     pub(crate) use std::io::Write as WriteExt;
 
-    /// The lowercase hex SHA-256 of a file's content.
-    pub(crate) fn sha256(path: &std::path::Path) -> std::io::Result<String> {
-        crate::files::sha256_of(path)
+    /// The lowercase hex digest of a file's content.
+    pub(crate) fn content_hash(
+        path: &std::path::Path,
+        kind: crate::files::ContentHash,
+    ) -> std::io::Result<String> {
+        crate::files::hash_of(path, kind)
     }
 
     pub(crate) use crate::files::open_at;

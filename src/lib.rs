@@ -49,6 +49,7 @@ println!("{} pods", pods.len());
 //! | `blocking` | yes | [`Client`], [`ClientBuilder`] and their handlers, over `ureq` |
 //! | `async` | no | [`nonblocking`]: the async client, over `reqwest` and tokio |
 //! | `tracing` | no | a [`tracing`](https://docs.rs/tracing) span per call and per attempt (see [Logging](#logging-and-tracing)) |
+//! | `object-store` | no | `S3Credentials::object_store` and `Buckets::object_store`: a bucket as an [`object_store`](https://docs.rs/object_store/0.13) 0.13 store (the release DataFusion and Polars use; another release is a compile error), over its S3-compatible endpoint |
 //!
 //! Features only add. A build may hold both, as Cargo unifies features across a whole
 //! dependency graph: one crate using the blocking client and another using the async
@@ -240,6 +241,8 @@ mod key_paths;
 mod lines;
 mod models;
 mod request;
+#[cfg(feature = "object-store")]
+mod s3_store;
 mod storage_wire;
 mod transport;
 
@@ -334,6 +337,11 @@ pub mod error {
 }
 
 /// The README's Rust snippets, compiled as doctests so the README stays true.
-#[cfg(all(doctest, feature = "blocking", feature = "async"))]
+#[cfg(all(
+    doctest,
+    feature = "blocking",
+    feature = "async",
+    feature = "object-store"
+))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

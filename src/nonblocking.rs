@@ -53,10 +53,13 @@ mod local_fs {
         file
     }
 
-    /// The lowercase hex SHA-256 of a file's content, computed on a blocking thread.
-    pub(crate) async fn sha256(path: &std::path::Path) -> std::io::Result<String> {
+    /// The lowercase hex digest of a file's content, computed on a blocking thread.
+    pub(crate) async fn content_hash(
+        path: &std::path::Path,
+        kind: crate::files::ContentHash,
+    ) -> std::io::Result<String> {
         let path = path.to_path_buf();
-        tokio::task::spawn_blocking(move || crate::files::sha256_of(&path))
+        tokio::task::spawn_blocking(move || crate::files::hash_of(&path, kind))
             .await
             .map_err(std::io::Error::other)?
     }

@@ -35,6 +35,7 @@
 
 mod errors;
 mod routes;
+mod s3;
 mod server;
 mod shell;
 mod state;
@@ -53,7 +54,7 @@ use state::{Config, Shared, State};
 pub const OPENAPI_JSON: &str = include_str!("openapi.json");
 
 /// A misbehaviour the emulator applies to the next API requests (`/v1`,
-/// `/platform/api/v1` and presigned URLs).
+/// `/platform/api/v1`, presigned URLs and S3 operations of the S3 door).
 ///
 /// Faults queue up in the order injected; each applies to `count` requests
 /// (of any route with [`Emulator::inject`], of one route with
@@ -126,7 +127,9 @@ pub struct Stats {
     /// TCP connections accepted.
     pub connections_accepted: u64,
     /// API requests per `"METHOD /route/{template}"` (e.g. `"GET /v1/pods/{id}"`,
-    /// `"POST /platform/api/v1/buckets"`), faulted ones included.
+    /// `"POST /platform/api/v1/buckets"`), faulted ones included; requests to the S3
+    /// door per operation, `"S3 <Operation>"` (e.g. `"S3 PutObject"`), once their
+    /// signature is checked.
     pub requests: BTreeMap<String, u64>,
 }
 
@@ -317,7 +320,8 @@ impl Emulator {
     /// Queues a fault only for requests of one route, named as in [`Stats`]:
     /// `"METHOD /template"`, e.g.
     /// `"PUT /platform/api/v1/buckets/{id}/multipart/{upload_id}/parts/{n}"`
-    /// (see [`routes`] for every template). Other requests pass it by.
+    /// (see [`routes`] for every template), or an S3 operation of the S3 door,
+    /// `"S3 <Operation>"` (e.g. `"S3 UploadPart"`). Other requests pass it by.
     pub fn inject_on(&self, route: &str, fault: Fault) {
         server::inject(&self.shared, Some(route), fault);
     }

@@ -32,7 +32,7 @@ use crate::{Fault, Stats};
 
 /// Lets a handler close the connection it arrived on.
 #[derive(Clone)]
-pub(crate) struct ConnKill(Arc<Notify>);
+pub(crate) struct ConnKill(pub(crate) Arc<Notify>);
 
 /// The id of the current exchange, `req_<hex>`.
 #[derive(Clone)]
@@ -208,6 +208,11 @@ fn build_router(app: App) -> Router {
     .merge(routes::admin::router())
     .fallback(fallback)
     .layer(from_fn(finish))
+    // Requests signed the AWS way go to the S3 door, which answers S3's own XML.
+    .layer(from_fn_with_state(
+        crate::s3::Door::new(app.clone()),
+        crate::s3::door,
+    ))
     .layer(from_fn(drain))
     .with_state(app)
 }
@@ -549,7 +554,7 @@ fn replay(r: &Replay) -> Response {
 
 /// Takes one use of the first queued fault that applies to `route`
 /// (`"METHOD /template"`): an untargeted one, or one targeted at that route.
-fn take_fault(app: &App, route: &str) -> Option<Fault> {
+pub(crate) fn take_fault(app: &App, route: &str) -> Option<Fault> {
     let mut q = app.faults.lock().unwrap_or_else(|p| p.into_inner());
     q.retain_mut(|(_, f)| *f.count_mut() > 0);
     let idx = q

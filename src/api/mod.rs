@@ -14,6 +14,10 @@ mod tasks;
 mod templates;
 mod volumes;
 mod wallet;
+// `Buckets::object_store`: with the rest of the feature, in `src/s3_store/`.
+#[cfg(feature = "object-store")]
+#[path = "../s3_store/buckets.rs"]
+mod s3_store;
 
 pub use auth::Auth;
 pub use buckets::Buckets;

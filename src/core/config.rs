@@ -718,7 +718,7 @@ fn checked_endpoint(
 
 /// An endpoint as it may be shown: `https://user:pass@host` → `https://[redacted]@host`,
 /// since a password must not appear in an error.
-fn without_userinfo(raw: &str) -> String {
+pub(crate) fn without_userinfo(raw: &str) -> String {
     let Some((scheme, rest)) = raw.split_once("://") else {
         return raw.to_owned();
     };

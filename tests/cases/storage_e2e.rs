@@ -596,7 +596,7 @@ async fn the_shipped_package_s_defaults_are_accepted_through_the_sdk_too() {
         )
         .await
         .unwrap();
-    assert_eq!(bucket.region, "local-1", "an empty region means unset");
+    assert_eq!(bucket.region, "us-east-1", "an empty region means unset");
     let volume = client
         .volumes()
         .create(&NewVolume::new("shared-data", 0))

@@ -4,8 +4,10 @@
 //! continuation tokens, copy, batch delete, multipart uploads, presigned URLs
 //! (served under `/presigned/{opaque}`, no auth) and S3 credentials.
 //!
-//! An object's etag is the lowercase hex SHA-256 of its content, whichever way
-//! it was written (form upload, presigned PUT, copy or multipart complete).
+//! An object's etag is S3's, whichever door wrote it (these routes, presigned URLs
+//! or the S3 door in `crate::s3`, which shares the object helpers below): the
+//! lowercase hex MD5 of its content, or for a multipart object the MD5 of its parts'
+//! MD5 digests followed by `-` and the number of parts.
 
 use std::io::SeekFrom;
 
@@ -15,6 +17,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use futures_util::StreamExt;
+use md5::Md5;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -27,7 +30,10 @@ use crate::errors::{ApiError, ApiResult};
 use crate::state::{new_id, rand_hex, App, Bucket, Object, State as Model, Upload};
 use crate::time::{fmt_http_date, fmt_rfc3339, now_millis, now_rfc3339, now_secs};
 
-const REGION: &str = "local-1";
+/// A bucket's region when the create call names none: S3's default, which boto3 signs
+/// for when it is given no region (as in the docs' example), so that example works
+/// unchanged against the S3 door.
+const REGION: &str = "us-east-1";
 
 /// The project of a platform request (the gate guarantees `X-Project-Id`).
 pub(crate) fn project(auth: &Auth) -> ApiResult<String> {
@@ -36,8 +42,10 @@ pub(crate) fn project(auth: &Auth) -> ApiResult<String> {
         .ok_or_else(|| ApiError::field("X-Project-Id", "header is required"))
 }
 
+/// Where the S3 door answers: the emulator's own address (S3 requests are told
+/// from platform calls by their AWS signature, see `crate::s3`).
 fn s3_endpoint(app: &App) -> String {
-    format!("{}/s3", app.endpoint)
+    app.endpoint.clone()
 }
 
 fn bucket_json(app: &App, b: &Bucket) -> Value {
@@ -207,7 +215,7 @@ pub(crate) async fn delete(
 
 /// Object key rules, S3's (the docs' "S3 Compatible Access"): non-empty, at most 1024
 /// bytes. Any other string is a key, `/x`, `a/../b` and `x//y` included, as in S3.
-fn check_key(field: &str, key: &str) -> ApiResult<()> {
+pub(crate) fn check_key(field: &str, key: &str) -> ApiResult<()> {
     let msg = if key.is_empty() {
         "must not be empty"
     } else if key.len() > 1024 {
@@ -218,16 +226,16 @@ fn check_key(field: &str, key: &str) -> ApiResult<()> {
     Err(ApiError::field(field, msg))
 }
 
-/// Writes a blob file while hashing it (SHA-256) and counting its size.
-struct BlobWriter {
+/// Writes a blob file while hashing it (MD5, for its S3-style etag) and counting its size.
+pub(crate) struct BlobWriter {
     path: std::path::PathBuf,
     file: tokio::fs::File,
-    hasher: Sha256,
+    hasher: Md5,
     size: u64,
 }
 
 impl BlobWriter {
-    async fn create(path: std::path::PathBuf) -> ApiResult<Self> {
+    pub async fn create(path: std::path::PathBuf) -> ApiResult<Self> {
         if let Some(parent) = path.parent() {
             tokio::fs::create_dir_all(parent).await?;
         }
@@ -238,35 +246,48 @@ impl BlobWriter {
         Ok(BlobWriter {
             path,
             file,
-            hasher: Sha256::new(),
+            hasher: Md5::new(),
             size: 0,
         })
     }
 
-    async fn write(&mut self, chunk: &[u8]) -> ApiResult<()> {
+    pub async fn write(&mut self, chunk: &[u8]) -> ApiResult<()> {
         self.hasher.update(chunk);
         self.size += chunk.len() as u64;
         self.file.write_all(chunk).await?;
         Ok(())
     }
 
-    /// (lowercase hex SHA-256, size).
-    async fn finish(mut self) -> ApiResult<(String, u64)> {
+    /// (lowercase hex MD5, size).
+    pub async fn finish(mut self) -> ApiResult<(String, u64)> {
         self.file.flush().await?;
         Ok((hex::encode(self.hasher.finalize()), self.size))
     }
 
-    async fn discard(self) {
+    pub async fn discard(self) {
         let path = self.path.clone();
         drop(self);
         let _ = tokio::fs::remove_file(path).await;
     }
 }
 
-/// Streams a raw body to `path`, returning (lowercase hex sha256, size).
+/// Streams a raw body to `path`, returning (lowercase hex MD5, size).
 async fn stream_to_file(body: Body, path: std::path::PathBuf) -> ApiResult<(String, u64)> {
+    write_stream(body.into_data_stream(), path).await
+}
+
+/// Writes a stream of chunks to `path`, returning (lowercase hex MD5, size); on a
+/// failed chunk the file is removed.
+pub(crate) async fn write_stream<S, E>(
+    stream: S,
+    path: std::path::PathBuf,
+) -> ApiResult<(String, u64)>
+where
+    S: futures_util::Stream<Item = Result<axum::body::Bytes, E>>,
+    E: std::fmt::Display,
+{
     let mut w = BlobWriter::create(path).await?;
-    let mut stream = body.into_data_stream();
+    let mut stream = std::pin::pin!(stream);
     while let Some(chunk) = stream.next().await {
         let res = match chunk {
             Ok(c) => w.write(&c).await,
@@ -283,11 +304,49 @@ async fn stream_to_file(body: Body, path: std::path::PathBuf) -> ApiResult<(Stri
 /// Puts a finished object (whose bytes are in `obj.blob`) in a bucket, by
 /// bucket id, deleting the blob it replaces (or its own blob on failure).
 async fn insert(app: &App, bucket_id: &str, obj: Object) -> ApiResult<Object> {
+    insert_if(app, bucket_id, obj, Replace::Always).await
+}
+
+/// When [`insert_if`] may put an object in place: S3's conditional writes
+/// (`If-None-Match: *`, `If-Match: etag`), checked under the same lock as the write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Replace {
+    Always,
+    /// Only when no object has the key.
+    IfAbsent,
+    /// Only when the object there now has this etag (no quotes).
+    IfEtag(String),
+}
+
+/// [`insert`], unless `replace` forbids it: then 412 `precondition_failed` and
+/// the new blob is removed.
+pub(crate) async fn insert_if(
+    app: &App,
+    bucket_id: &str,
+    obj: Object,
+    replace: Replace,
+) -> ApiResult<Object> {
     let blob = obj.blob.clone();
     let old = {
         let mut st = app.lock();
         match st.buckets.iter_mut().find(|b| b.id == bucket_id) {
-            Some(b) => Ok(b.objects.insert(obj.key.clone(), obj.clone())),
+            Some(b) => {
+                let current = b.objects.get(&obj.key).map(|o| o.etag.as_str());
+                let allowed = match &replace {
+                    Replace::Always => true,
+                    Replace::IfAbsent => current.is_none(),
+                    Replace::IfEtag(etag) => current == Some(etag.as_str()),
+                };
+                if allowed {
+                    Ok(b.objects.insert(obj.key.clone(), obj.clone()))
+                } else {
+                    Err(ApiError::new(
+                        StatusCode::PRECONDITION_FAILED,
+                        "precondition_failed",
+                        format!("object {} does not meet the write's precondition", obj.key),
+                    ))
+                }
+            }
             None => Err(ApiError::not_found("bucket", bucket_id)),
         }
     };
@@ -486,7 +545,7 @@ async fn serve_object(app: &App, obj: &Object, headers: &HeaderMap) -> ApiResult
     Ok(resp)
 }
 
-fn lookup(app: &App, bucket_id: &str, key: &str) -> ApiResult<Object> {
+pub(crate) fn lookup(app: &App, bucket_id: &str, key: &str) -> ApiResult<Object> {
     let st = app.lock();
     let b = st
         .buckets
@@ -740,14 +799,31 @@ pub(crate) async fn multipart_part(
         .filter(|n| (1..=10_000).contains(n))
         .ok_or_else(|| ApiError::field("part_number", "must be between 1 and 10000"))?;
     upload_of(&app, &project, &id, &upload_id)?;
-    // Each attempt writes its own file, renamed over the part when complete, so
-    // a failed re-put never damages an earlier good copy.
-    let dir = app.upload_dir(&upload_id);
+    let (etag, size) = store_part(&app, &upload_id, n, body.into_data_stream()).await?;
+    Ok(Json(
+        json!({"etag": etag, "part_number": n, "size_bytes": size}),
+    ))
+}
+
+/// Stores part `n` of an upload from a stream of chunks: (etag, size). Each attempt
+/// writes its own file, renamed over the part when complete, so a failed re-put never
+/// damages an earlier good copy; 404 when the upload is gone meanwhile.
+pub(crate) async fn store_part<S, E>(
+    app: &App,
+    upload_id: &str,
+    n: u32,
+    stream: S,
+) -> ApiResult<(String, u64)>
+where
+    S: futures_util::Stream<Item = Result<axum::body::Bytes, E>>,
+    E: std::fmt::Display,
+{
+    let dir = app.upload_dir(upload_id);
     let tmp = dir.join(format!("{n}.{}", rand_hex(4)));
-    let (etag, size) = stream_to_file(body, tmp.clone()).await?;
+    let (etag, size) = write_stream(stream, tmp.clone()).await?;
     let stored = {
         let mut st = app.lock();
-        match st.uploads.get_mut(&upload_id) {
+        match st.uploads.get_mut(upload_id) {
             Some(u) => {
                 u.parts.insert(n, (etag.clone(), size));
                 true
@@ -757,12 +833,10 @@ pub(crate) async fn multipart_part(
     };
     if !stored {
         let _ = tokio::fs::remove_file(&tmp).await;
-        return Err(ApiError::not_found("upload", &upload_id));
+        return Err(ApiError::not_found("upload", upload_id));
     }
     tokio::fs::rename(&tmp, dir.join(n.to_string())).await?;
-    Ok(Json(
-        json!({"etag": etag, "part_number": n, "size_bytes": size}),
-    ))
+    Ok((etag, size))
 }
 
 #[derive(Deserialize)]
@@ -786,53 +860,80 @@ pub(crate) async fn multipart_complete(
 ) -> ApiResult<Json<Value>> {
     let project = project(&auth)?;
     let upload = upload_of(&app, &project, &id, &upload_id)?;
-    let parts = b.parts.unwrap_or_default();
+    let parts: Vec<(u32, String)> = b
+        .parts
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| (p.part_number, p.etag))
+        .collect();
+    if let Err(problem) = check_parts(&upload, &parts) {
+        let msg = match problem {
+            PartProblem::Empty => "must list at least one part".to_string(),
+            PartProblem::Order => "part numbers must be strictly ascending".to_string(),
+            PartProblem::Mismatch(n) => format!("etag of part {n} does not match"),
+            PartProblem::Missing(n) => format!("part {n} was not uploaded"),
+        };
+        return Err(ApiError::field("parts", &msg));
+    }
+    let obj = finish_upload(&app, &upload, &parts, Replace::Always).await?;
+    Ok(Json(obj.to_json()))
+}
+
+/// What is wrong with the part list of a completion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PartProblem {
+    Empty,
+    /// Part numbers not strictly ascending.
+    Order,
+    /// A listed part was never uploaded.
+    Missing(u32),
+    /// A listed etag is not the uploaded part's.
+    Mismatch(u32),
+}
+
+/// Checks a completion's `(part number, etag)` list against the uploaded parts (etags
+/// compared without quotes, in any case).
+pub(crate) fn check_parts(upload: &Upload, parts: &[(u32, String)]) -> Result<(), PartProblem> {
     if parts.is_empty() {
-        return Err(ApiError::field("parts", "must list at least one part"));
+        return Err(PartProblem::Empty);
     }
     let mut prev = 0;
-    for p in &parts {
-        if p.part_number <= prev {
-            return Err(ApiError::field(
-                "parts",
-                "part numbers must be strictly ascending",
-            ));
+    for (n, etag) in parts {
+        if *n <= prev {
+            return Err(PartProblem::Order);
         }
-        prev = p.part_number;
-        let want = p.etag.trim_matches('"').to_ascii_lowercase();
-        match upload.parts.get(&p.part_number) {
-            Some((etag, _)) if *etag == want => {}
-            Some(_) => {
-                return Err(ApiError::field(
-                    "parts",
-                    &format!("etag of part {} does not match", p.part_number),
-                ))
-            }
-            None => {
-                return Err(ApiError::field(
-                    "parts",
-                    &format!("part {} was not uploaded", p.part_number),
-                ))
-            }
+        prev = *n;
+        let want = etag.trim_matches('"').to_ascii_lowercase();
+        match upload.parts.get(n) {
+            Some((have, _)) if *have == want => {}
+            Some(_) => return Err(PartProblem::Mismatch(*n)),
+            None => return Err(PartProblem::Missing(*n)),
         }
     }
+    Ok(())
+}
+
+/// Completes an upload whose part list [`check_parts`] accepted: the parts are joined
+/// into the object's file (by the kernel, never read here), the object is put in place
+/// as `replace` allows, and the upload is removed.
+pub(crate) async fn finish_upload(
+    app: &App,
+    upload: &Upload,
+    parts: &[(u32, String)],
+    replace: Replace,
+) -> ApiResult<Object> {
     let blob = rand_hex(12);
     let target = app.blob_path(&blob);
     let part_files: Vec<_> = parts
         .iter()
-        .map(|p| app.upload_dir(&upload_id).join(p.part_number.to_string()))
+        .map(|(n, _)| app.upload_dir(&upload.id).join(n.to_string()))
         .collect();
-    // One blocking job: tokio's file I/O would hop to a blocking thread per piece.
     let part_etags: Vec<String> = parts
         .iter()
-        .filter_map(|p| {
-            upload
-                .parts
-                .get(&p.part_number)
-                .map(|(etag, _)| etag.clone())
-        })
+        .filter_map(|(n, _)| upload.parts.get(n).map(|(etag, _)| etag.clone()))
         .collect();
     let etag = multipart_etag(&part_etags);
+    // One blocking job: tokio's file I/O would hop to a blocking thread per piece.
     let size = tokio::task::spawn_blocking(move || assemble(&part_files, &target))
         .await
         .map_err(|e| ApiError::internal(format!("assembly failed: {e}")))??;
@@ -843,15 +944,14 @@ pub(crate) async fn multipart_complete(
         modified: now_secs(),
         blob,
     };
-    let obj = insert(&app, &upload.bucket_id, obj).await?;
-    app.lock().uploads.remove(&upload_id);
-    let _ = tokio::fs::remove_dir_all(app.upload_dir(&upload_id)).await;
-    Ok(Json(obj.to_json()))
+    let obj = insert_if(app, &upload.bucket_id, obj, replace).await?;
+    app.lock().uploads.remove(&upload.id);
+    let _ = tokio::fs::remove_dir_all(app.upload_dir(&upload.id)).await;
+    Ok(obj)
 }
 
-/// Concatenates the part files into `target`, hashing as it goes: (hex SHA-256, size).
-/// On failure the target is removed.
-fn assemble(parts: &[std::path::PathBuf], target: &std::path::Path) -> ApiResult<u64> {
+/// Concatenates the part files into `target`: its size. On failure the target is removed.
+pub(crate) fn assemble(parts: &[std::path::PathBuf], target: &std::path::Path) -> ApiResult<u64> {
     let run = || -> std::io::Result<u64> {
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)?;
@@ -870,11 +970,11 @@ fn assemble(parts: &[std::path::PathBuf], target: &std::path::Path) -> ApiResult
     })
 }
 
-/// A multipart object's etag, as S3 makes it: the SHA-256 of its parts' SHA-256
-/// digests, then `-` and the number of parts. Computed from the parts' etags, so
-/// completing never re-reads the object; a client can tell it from a content hash.
-fn multipart_etag(part_etags: &[String]) -> String {
-    let mut hasher = Sha256::new();
+/// A multipart object's etag, as S3 makes it: the MD5 of its parts' MD5 digests,
+/// then `-` and the number of parts. Computed from the parts' etags, so completing
+/// never re-reads the object; a client can tell it from a content hash.
+pub(crate) fn multipart_etag(part_etags: &[String]) -> String {
+    let mut hasher = Md5::new();
     for etag in part_etags {
         hasher.update(hex::decode(etag).unwrap_or_else(|_| etag.as_bytes().to_vec()));
     }

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use super::transfer::{relative_key, DownloadItem};
 use super::{flavour, local_fs, Buckets};
-use crate::files::{rfc3339_seconds, system_seconds, walk_error, walk_local, UploadItem};
+use crate::files::{
+    rfc3339_seconds, system_seconds, walk_error, walk_local, ContentHash, UploadItem,
+};
 use crate::key_paths::{self, Platform};
 use crate::models::{SkipReason, SyncReport};
 use crate::{Error, ObjectQuery, Result, SyncDirection, SyncOptions};
@@ -36,13 +38,6 @@ fn compare(source: State, target: Option<&State>) -> Verdict {
             _ => Verdict::Same,
         },
     }
-}
-
-/// The SHA-256 an etag holds, when it is one (64 hex digits).
-fn sha256_etag(etag: &str) -> Option<String> {
-    let etag = etag.trim_matches('"');
-    (etag.len() == 64 && etag.bytes().all(|b| b.is_ascii_hexdigit()))
-        .then(|| etag.to_ascii_lowercase())
 }
 
 #[flavour]
@@ -134,7 +129,7 @@ impl Buckets<'_> {
                 relative.to_owned(),
                 Remote {
                     state: (object.size_bytes, rfc3339_seconds(&object.last_modified)),
-                    hash: sha256_etag(&object.etag),
+                    hash: ContentHash::of_etag(&object.etag),
                 },
             );
         }
@@ -218,8 +213,12 @@ impl Buckets<'_> {
                 // A newer time alone (a fresh download, a touched file) is no change
                 // when the content hashes agree.
                 Verdict::CompareContent => match (pair.hash, pair.local) {
-                    (Some(remote_hash), Some(item)) => {
-                        local_fs::sha256(&item.local).await.ok().as_ref() == Some(remote_hash)
+                    (Some((kind, remote_hash)), Some(item)) => {
+                        local_fs::content_hash(&item.local, *kind)
+                            .await
+                            .ok()
+                            .as_ref()
+                            == Some(remote_hash)
                     }
                     _ => false,
                 },
@@ -313,7 +312,7 @@ impl Buckets<'_> {
 /// An object of the bucket side: its state, and its content hash when its etag is one.
 struct Remote {
     state: State,
-    hash: Option<String>,
+    hash: Option<(ContentHash, String)>,
 }
 
 /// A source path and the target's copy it is compared with.
@@ -324,7 +323,7 @@ struct Pair<'a> {
     /// The local file of the pair, whichever side it is on.
     local: Option<&'a UploadItem>,
     /// The object's content hash, when its etag is one.
-    hash: Option<&'a String>,
+    hash: Option<&'a (ContentHash, String)>,
 }
 
 #[cfg(test)]
@@ -345,10 +344,35 @@ mod tests {
     }
 
     #[test]
-    fn only_a_sha256_etag_is_a_content_hash() {
+    fn an_md5_or_sha256_etag_is_a_content_hash_a_multipart_one_is_not() {
         let hash = "A".repeat(64);
-        assert_eq!(sha256_etag(&format!("\"{hash}\"")), Some("a".repeat(64)));
-        assert_eq!(sha256_etag("d41d8cd98f00b204e9800998ecf8427e"), None);
-        assert_eq!(sha256_etag(&"g".repeat(64)), None);
+        assert_eq!(
+            ContentHash::of_etag(&format!("\"{hash}\"")),
+            Some((ContentHash::Sha256, "a".repeat(64)))
+        );
+        assert_eq!(
+            ContentHash::of_etag("\"D41D8CD98F00B204E9800998ECF8427E\""),
+            Some((ContentHash::Md5, "d41d8cd98f00b204e9800998ecf8427e".into()))
+        );
+        assert_eq!(
+            ContentHash::of_etag("d41d8cd98f00b204e9800998ecf8427e-2"),
+            None
+        );
+        assert_eq!(ContentHash::of_etag(&"g".repeat(64)), None);
+        assert_eq!(ContentHash::of_etag(&"a".repeat(40)), None);
+    }
+
+    #[test]
+    fn a_file_hashes_as_its_etag_says() {
+        let path = std::env::temp_dir().join(format!("podstack-hash-{}", std::process::id()));
+        std::fs::write(&path, b"hello").unwrap();
+        let md5 = crate::files::hash_of(&path, ContentHash::Md5).unwrap();
+        let sha = crate::files::hash_of(&path, ContentHash::Sha256).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(md5, "5d41402abc4b2a76b9719d911017c592");
+        assert_eq!(
+            sha,
+            "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+        );
     }
 }

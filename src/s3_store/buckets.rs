@@ -1,0 +1,32 @@
+//! `Buckets::object_store`, compiled into each client's API (see `api/mod.rs`).
+
+use super::{flavour, Buckets};
+use crate::Result;
+
+#[flavour]
+impl Buckets<'_> {
+    /// The bucket as an [`object_store`] 0.13 store (`object_store::aws::AmazonS3`),
+    /// for DataFusion, Polars and the other tools that read through that crate: fetches
+    /// the bucket's [`credentials`](Self::credentials) and its name (two calls), then
+    /// [`S3Credentials::object_store`](crate::storage::S3Credentials::object_store).
+    /// The store is async and works in any tokio runtime, whichever client made it.
+    #[doc = doc_example!(
+        "use object_store::{path::Path, ObjectStore};\n\n"
+        "let store = client.buckets().object_store(\"bucket-id\")" await "?;\n"
+        "# let _ = async move {\n"
+        "let listing = store.list_with_delimiter(Some(&Path::from(\"data\"))).await?;\n"
+        "# Ok::<_, object_store::Error>(listing) };"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`](crate::Error::NotFound) if no bucket has this id;
+    /// [`Error::Config`](crate::Error::Config) if the credentials' endpoint is not `https`
+    /// (or `http` to this machine). Otherwise the [errors of every
+    /// call](super::Client#errors-of-every-call).
+    pub async fn object_store(&self, bucket_id: &str) -> Result<object_store::aws::AmazonS3> {
+        let credentials = self.credentials(bucket_id).await?;
+        let bucket = self.get(bucket_id).await?;
+        credentials.object_store(&bucket.name)
+    }
+}
