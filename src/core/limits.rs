@@ -108,9 +108,8 @@ pub(crate) struct TransportOptions {
     /// default so that a first attempt needs no settings of its own.
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     pub call_deadline: Option<Duration>,
-    /// The token, which the blocking transport keeps out of the HTTP crate's hands
-    /// (see `transport::blocking`).
-    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
+    /// The token: the blocking transport keeps it out of the HTTP crate's hands (see
+    /// `transport::blocking`), and neither client follows a redirect to a URL holding it.
     pub token: String,
 }
 

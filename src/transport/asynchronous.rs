@@ -42,6 +42,19 @@ impl std::fmt::Display for TooManyRedirects {
 
 impl std::error::Error for TooManyRedirects {}
 
+/// The redirect policy's error for a `Location` that holds the token; found again in
+/// [`map_error`].
+#[derive(Debug)]
+struct TokenInRedirect;
+
+impl std::fmt::Display for TokenInRedirect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a redirect to a URL holding the token")
+    }
+}
+
+impl std::error::Error for TokenInRedirect {}
+
 impl Transport {
     /// A transport whose connects, waits for an answer and reads of a body each wait at
     /// most `options.timeout`.
@@ -51,7 +64,12 @@ impl Transport {
         // port (the origin); this policy also refuses https → http downgrades, and ends
         // a chain that does not stop with an error (not retried, as in the blocking
         // client).
-        let policy = redirect::Policy::custom(|attempt| {
+        let token = options.token.clone();
+        let policy = redirect::Policy::custom(move |attempt| {
+            // As the blocking client: the token never travels in a URL.
+            if token.len() >= super::MIN_SHIELDED_TOKEN && attempt.url().as_str().contains(&token) {
+                return attempt.error(TokenInRedirect);
+            }
             let downgrade = attempt.url().scheme() == "http"
                 && attempt
                     .previous()
@@ -76,6 +94,12 @@ impl Transport {
             .default_headers(common_headers)
             .connect_timeout(timeout)
             .pool_max_idle_per_host(options.pool_max_idle_per_host)
+            // Answers as they came, as in the blocking client, whatever features another
+            // crate turns on in reqwest.
+            .no_gzip()
+            .no_brotli()
+            .no_deflate()
+            .no_zstd()
             .redirect(policy)
             // The system's roots only when asked for; the bundled ones otherwise.
             .tls_built_in_native_certs(options.native_roots)
@@ -402,6 +426,9 @@ fn map_error(error: reqwest::Error, timeout: Duration) -> Error {
     let error = error.without_url();
     if let Some(local) = local_file_error(&error) {
         return local;
+    }
+    if find_source::<TokenInRedirect>(&error) {
+        return super::token_in_redirect();
     }
     if find_source::<TooManyRedirects>(&error) || error.is_redirect() {
         return too_many_redirects();

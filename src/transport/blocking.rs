@@ -39,7 +39,7 @@ use crate::core::proxy::ProxyRules;
 
 #[path = "lookup.rs"]
 mod lookup;
-#[path = "shield.rs"]
+#[path = "shield/mod.rs"]
 mod shield;
 
 /// Sends requests over a pooled `ureq` agent.
@@ -102,6 +102,9 @@ impl Transport {
             .timeout_global(options.call_deadline)
             // Redirects are followed by `send`, which compares origins.
             .max_redirects(0)
+            // Answers as they are (the shield reads them on the wire), whatever features
+            // another crate turns on in ureq (`gzip`, `brotli`).
+            .accept_encoding("identity")
             // One idle connection per thread sharing the client, as reqwest's pool
             // keeps them (ureq's default is 3 per host, 10 in all).
             .max_idle_connections_per_host(options.pool_max_idle_per_host)
@@ -166,9 +169,16 @@ impl Transport {
                 .get("location")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
-            // A redirect that echoes the token is not followed: ureq would log its URL.
-            let location =
-                location.filter(|l| matches!(self.secret.restore_str(l), Cow::Borrowed(_)));
+            let redirect = matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308);
+            // A redirect to a URL holding the token is not followed (in either client):
+            // the token would travel in a URL, which logs and proxies keep.
+            if redirect
+                && location
+                    .as_deref()
+                    .is_some_and(|l| matches!(self.secret.restore_str(l), Cow::Owned(_)))
+            {
+                return Err(super::token_in_redirect());
+            }
             let next = match (status.as_u16(), location) {
                 (301 | 302 | 303 | 307 | 308, Some(location)) => resolve_location(&url, &location),
                 _ => None,
@@ -561,6 +571,11 @@ fn map_error(error: ureq::Error, timeout: Duration, deadline: Option<Deadline>) 
             Some(deadline) => deadline.error(),
             None => Error::timeout(timeout_message(timeout)),
         },
+        ureq::Error::Timeout(ureq::Timeout::RecvResponse) => Error::timeout(format!(
+            "the answer's head did not arrive within {:?} (an eighth over the timeout of \
+             {timeout:?}; change it with ClientBuilder::timeout)",
+            head_timeout(timeout)
+        )),
         ureq::Error::Timeout(_) => Error::timeout(timeout_message(timeout)),
         ureq::Error::Io(e) => map_io_error(e, timeout, deadline),
         ureq::Error::HostNotFound => Error::network(

@@ -39,6 +39,10 @@ pub(crate) mod blocking;
 /// How many redirects are followed (keeping the token only within the origin).
 pub(crate) const MAX_REDIRECTS: u32 = 5;
 
+/// Tokens shorter than this are never shielded or searched for (a stand-in this short
+/// would match too easily by chance; Podstack's tokens are far longer).
+pub(crate) const MIN_SHIELDED_TOKEN: usize = 12;
+
 /// The size of the pieces file bodies are read and written in.
 pub(crate) const CHUNK_SIZE: usize = 64 * 1024;
 
@@ -454,6 +458,16 @@ impl Deadline {
 pub(crate) fn protocol_error(message: impl std::fmt::Display) -> Error {
     Error::Api {
         context: ErrorContext::new(format!("the server's answer broke HTTP: {message}")),
+    }
+}
+
+/// The error for a redirect to a URL that holds the API token: not followed.
+pub(crate) fn token_in_redirect() -> Error {
+    Error::Api {
+        context: ErrorContext::new(
+            "the server redirected to a URL that holds the API token; it was not followed \
+             (a URL is kept in logs and by proxies)",
+        ),
     }
 }
 

@@ -425,3 +425,176 @@ async fn a_streamed_download_answered_by_endless_1xx_ends_at_the_timeout() {
 
     assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
 }
+
+#[flavour]
+#[flavour_test]
+async fn an_encoded_answer_reaches_the_caller_as_it_came() {
+    // A gzip stream (of "hello"), sent though the client asked for no encoding.
+    const GZIP: &[u8] = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xcb\x48\xcd\xc9\xc9\x07\x00\x86\xa6\x10\x36\x05\x00\x00\x00";
+    let server = Server::start(|_, conn| {
+        support::respond(conn, "200 OK", &[("Content-Encoding", "gzip")], GZIP)
+    });
+    let dir = std::env::temp_dir().join(format!(
+        "podstack-encoded-{}-{}",
+        std::process::id(),
+        module_path!().replace("::", "-")
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let local = dir.join("object.gz");
+
+    client_for(&server.url())
+        .presigned()
+        .download(&format!("{}/object.gz?sig=1", server.url()), &local)
+        .await
+        .unwrap();
+
+    let got = std::fs::read(&local).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(got, GZIP, "the object's bytes, not a decoding of them");
+    assert_eq!(
+        server.seen()[0]
+            .header("accept-encoding")
+            .unwrap_or("identity"),
+        "identity"
+    );
+}
+
+/// A server that answers with `opening`, then the client's token a byte every 900 ms
+/// (each byte could continue the start of a token, so a shield could hold them all).
+fn token_trickle_server(opening: &'static str) -> Server {
+    Server::start(move |_, conn| {
+        let _ = conn.write_all(opening.as_bytes());
+        for byte in TOKEN.bytes() {
+            if conn.write_all(&[byte]).and_then(|_| conn.flush()).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(900));
+        }
+    })
+}
+
+#[flavour]
+#[flavour_test]
+async fn a_head_trickling_the_token_still_ends_at_the_timeout() {
+    let server = token_trickle_server("HTTP/1.1 200 OK\r\nX-Echo: ");
+
+    let error = a_streamed_download_from(&server).await;
+
+    assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
+}
+
+#[flavour]
+#[flavour_test]
+async fn a_body_trickling_the_token_still_ends_at_the_call_deadline() {
+    let server =
+        token_trickle_server("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"email\":\"");
+    let client = builder_for(&server.url())
+        .timeout(Duration::from_secs(1))
+        .call_deadline(Some(Duration::from_secs(2)))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+
+    let error = client.auth().whoami().await.unwrap_err();
+
+    assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
+    assert!(error.to_string().contains("call_deadline"), "{error}");
+    assert_prompt(started);
+}
+
+/// Complete answers that a strict reading of HTTP cannot follow (ureq reads them):
+/// nothing may wait for more of them.
+const QUIRKY_HEADS: &[&str] = &[
+    "HTTP/1.1 200 OK\r\nContent-Length: {len}, {len}\r\n\r\n",
+    "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\nContent-Length: {len}\r\n\r\n",
+    "HTTP/1.1 200 OK\nContent-Length: {len}\n\n",
+    "\r\nHTTP/1.1 200 OK\r\nContent-Length: {len}\r\n\r\n",
+];
+
+/// Downloads `/first` (a quirky answer with `body`, then `stray` bytes) and `/second`
+/// from one keep-alive server; the second download's outcome.
+#[flavour]
+async fn after_a_quirky_answer(
+    head: &'static str,
+    body: &'static str,
+    stray: &'static str,
+) -> (Result<String, Error>, Duration) {
+    let server = Server::start_keep_alive(move |seen, conn| {
+        let answer = match seen.target.as_str() {
+            "/first" => format!(
+                "{}{body}{stray}",
+                head.replace("{len}", &body.len().to_string())
+            ),
+            _ => "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecond".to_owned(),
+        };
+        let _ = conn.write_all(answer.as_bytes());
+        true
+    });
+    // A stall would last the whole timeout.
+    let client = builder_for(&server.url())
+        .timeout(Duration::from_secs(60))
+        .retry(RetryConfig::default().max_retries(0))
+        .build()
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!(
+        "podstack-quirk-{}-{}",
+        std::process::id(),
+        module_path!().replace("::", "-")
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let started = Instant::now();
+    let _ = client
+        .presigned()
+        .download(&format!("{}/first", server.url()), dir.join("first"))
+        .await;
+    let elapsed = started.elapsed();
+    let second = client
+        .presigned()
+        .download(&format!("{}/second", server.url()), dir.join("second"))
+        .await
+        .map(|_| std::fs::read_to_string(dir.join("second")).unwrap_or_default());
+    let _ = std::fs::remove_dir_all(&dir);
+    (second, elapsed)
+}
+
+#[flavour]
+#[flavour_test]
+async fn complete_answers_a_strict_reader_cannot_follow_are_never_held() {
+    for head in QUIRKY_HEADS {
+        // Ending with the start of a token.
+        let (second, elapsed) = after_a_quirky_answer(head, "abc pod", "").await;
+        assert!(
+            elapsed < Duration::from_secs(30),
+            "{head:?} stalled for {elapsed:?}"
+        );
+        assert_eq!(second.unwrap(), "second", "{head:?}");
+    }
+}
+
+#[flavour]
+#[flavour_test]
+async fn stray_bytes_after_an_answer_never_poison_the_next_call() {
+    for head in QUIRKY_HEADS {
+        let (second, _) = after_a_quirky_answer(head, "abc", "pod").await;
+        let second = second.unwrap_or_else(|e| panic!("{head:?}: the next call failed: {e}"));
+        assert_eq!(second, "second", "{head:?}");
+    }
+}
+
+#[flavour]
+#[flavour_test]
+async fn a_redirect_to_a_url_holding_the_token_is_not_followed() {
+    let server = Server::start(|seen, conn| {
+        if seen.target.starts_with("/v1/auth/whoami") {
+            support::redirect(conn, "302 Found", &format!("/v1/next?t={TOKEN}"));
+        } else {
+            whoami(seen, conn);
+        }
+    });
+
+    let error = client_for(&server.url()).auth().whoami().await.unwrap_err();
+
+    assert!(matches!(error, Error::Api { .. }), "{error:?}");
+    assert!(error.to_string().contains("holds the API token"), "{error}");
+    assert_eq!(server.seen().len(), 1, "the redirect was followed");
+}

@@ -470,3 +470,163 @@ async fn a_credentials_file_others_can_read_is_used_with_a_warning_naming_the_fi
     assert_eq!(warnings_about(&file.display().to_string()).len(), 1);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The bytes of every hex row this thread logged, with nothing pieced across threads.
+fn decoded_on_this_thread() -> Vec<u8> {
+    let me = std::thread::current().id();
+    let lines: Vec<_> = LINES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|l| l.thread == me)
+        .cloned()
+        .collect();
+    pieced_together(&lines).1
+}
+
+#[flavour]
+#[flavour_test]
+async fn a_chunked_upload_holding_the_token_across_chunk_boundaries_arrives_byte_for_byte() {
+    let _ = log::set_logger(&Capture);
+    log::set_max_level(log::LevelFilter::Trace);
+    // ureq cuts a chunked body in 10 KiB chunks: the token sits across two of them.
+    let mut body = vec![b'.'; 30 * 1024];
+    for at in [
+        0,
+        5000,
+        10 * 1024 - 11,
+        20 * 1024 - 5,
+        body.len() - TOKEN.len(),
+    ] {
+        body[at..at + TOKEN.len()].copy_from_slice(TOKEN.as_bytes());
+    }
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let store = received.clone();
+    let server = crate::support::Server::start(move |seen, conn| {
+        *store.lock().unwrap() = crate::support::read_body(seen, conn);
+        crate::support::respond(conn, "200 OK", &[], b"");
+    });
+
+    client_for(&server.url())
+        .presigned()
+        .upload_reader(
+            &format!("{}/object?sig=1", server.url()),
+            std::io::Cursor::new(body.clone()),
+            None,
+        )
+        .await
+        .unwrap();
+
+    assert_eq!(
+        server.seen()[0].header("transfer-encoding"),
+        Some("chunked"),
+        "the test must send a chunked body to mean anything"
+    );
+    assert!(
+        *received.lock().unwrap() == body,
+        "the server got changed bytes"
+    );
+    let decoded = decoded_on_this_thread();
+    assert!(
+        !decoded.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes()),
+        "the token can be decoded from the log's hex dumps"
+    );
+}
+
+#[flavour]
+#[flavour_test]
+async fn a_token_echoed_across_chunk_framing_is_never_logged_and_arrives_whole() {
+    let _ = log::set_logger(&Capture);
+    log::set_max_level(log::LevelFilter::Trace);
+    let (first, second) = TOKEN.split_at(10);
+    let server = crate::support::Server::start(move |_, conn| {
+        crate::support::start_chunked(conn, "200 OK");
+        crate::support::chunk(conn, format!("x{first}").as_bytes());
+        crate::support::chunk(conn, format!("{second}y").as_bytes());
+        crate::support::chunk(conn, b"");
+        let _ = conn.write_all(b"\r\n");
+    });
+    let dir = std::env::temp_dir().join(format!(
+        "podstack-framing-{}-{}",
+        std::process::id(),
+        module_path!().replace("::", "-")
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let local = dir.join("echo.txt");
+
+    client_for(&server.url())
+        .presigned()
+        .download(&format!("{}/object?sig=1", server.url()), &local)
+        .await
+        .unwrap();
+
+    let got = std::fs::read_to_string(&local).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(got, format!("x{TOKEN}y"));
+    // Chunk framing between the halves hides nothing: neither half is in the log.
+    let decoded = decoded_on_this_thread();
+    for half in [first, second] {
+        assert!(
+            !decoded.windows(half.len()).any(|w| w == half.as_bytes()),
+            "{half} is in the log's hex dumps"
+        );
+    }
+}
+
+#[flavour]
+#[flavour_test]
+async fn a_stand_in_read_from_the_log_and_sent_back_is_never_turned_into_the_token() {
+    let _ = log::set_logger(&Capture);
+    log::set_max_level(log::LevelFilter::Trace);
+    let stand_in = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sent_back = stand_in.clone();
+    let server = crate::support::Server::start(move |seen, conn| {
+        if seen.target.starts_with("/v1/") {
+            // Echo the token, so that the client places its stand-in.
+            let body = WHOAMI.replace("ada@example.com", TOKEN);
+            crate::support::respond(conn, "200 OK", &[], body.as_bytes());
+            return;
+        }
+        let stand_in = sent_back.lock().unwrap().clone();
+        let (first, second) = stand_in.split_at(10);
+        crate::support::start_chunked(conn, "200 OK");
+        crate::support::chunk(conn, format!("x{first}").as_bytes());
+        crate::support::chunk(conn, format!("{second}y").as_bytes());
+        crate::support::chunk(conn, b"");
+        let _ = conn.write_all(b"\r\n");
+    });
+    let client = client_for(&server.url());
+    client.auth().whoami().await.unwrap();
+    if !BLOCKING {
+        return; // only the blocking client has a stand-in
+    }
+    // What a reader of the trace log learns: the `Authorization` row's value.
+    let decoded = decoded_on_this_thread();
+    let row = b"authorization: Bearer ";
+    let at = decoded
+        .windows(row.len())
+        .position(|w| w == row)
+        .expect("the request head is in the log")
+        + row.len();
+    *stand_in.lock().unwrap() =
+        String::from_utf8_lossy(&decoded[at..at + TOKEN.len()]).into_owned();
+    let dir = std::env::temp_dir().join(format!("podstack-stand-in-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let local = dir.join("planted.txt");
+
+    let outcome = client
+        .presigned()
+        .download(&format!("{}/object?sig=1", server.url()), &local)
+        .await;
+
+    let got = std::fs::read(&local).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        !got.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes()),
+        "the token was planted in the caller's file"
+    );
+    let error = outcome.unwrap_err();
+    assert!(matches!(error, podstack::Error::Api { .. }), "{error:?}");
+    assert!(error.to_string().contains("stand-in"), "{error}");
+}

@@ -38,20 +38,36 @@ impl Seen {
     }
 }
 
-type Script = dyn Fn(&Seen, &mut dyn Conn) + Send + Sync;
+/// Answers one request; `true` keeps the connection for the next one.
+type Script = dyn Fn(&Seen, &mut dyn Conn) -> bool + Send + Sync;
 
 /// A scripted HTTP/1.1 server: each request's head is read and recorded, then the
-/// script answers on the raw connection, which is closed after it returns.
+/// script answers on the raw connection, which is closed after it returns (or, started
+/// with [`Server::start_keep_alive`], kept for the next request while the script says so).
 pub struct Server {
     pub addr: SocketAddr,
     seen: Arc<Mutex<Vec<Seen>>>,
     tls: bool,
+    connections: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Server {
     /// A plain-HTTP server on 127.0.0.1.
     pub fn start(script: impl Fn(&Seen, &mut dyn Conn) + Send + Sync + 'static) -> Server {
         Server::start_on("127.0.0.1", None, script).expect("127.0.0.1 binds")
+    }
+
+    /// A plain-HTTP server that keeps each connection for as long as `script` returns
+    /// `true` (the script reads the request's body itself, e.g. with [`read_body`]).
+    pub fn start_keep_alive(
+        script: impl Fn(&Seen, &mut dyn Conn) -> bool + Send + Sync + 'static,
+    ) -> Server {
+        Server::listen("127.0.0.1", None, Arc::new(script)).expect("127.0.0.1 binds")
+    }
+
+    /// TCP connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.connections.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// A server on `ip` (another loopback address is another host), with TLS when
@@ -61,18 +77,35 @@ impl Server {
         tls: Option<Arc<rustls::ServerConfig>>,
         script: impl Fn(&Seen, &mut dyn Conn) + Send + Sync + 'static,
     ) -> Option<Server> {
+        Server::listen(
+            ip,
+            tls,
+            Arc::new(move |seen: &Seen, conn: &mut dyn Conn| {
+                script(seen, conn);
+                false
+            }),
+        )
+    }
+
+    fn listen(
+        ip: &str,
+        tls: Option<Arc<rustls::ServerConfig>>,
+        script: Arc<Script>,
+    ) -> Option<Server> {
         let listener = TcpListener::bind((ip, 0)).ok()?;
         let addr = listener.local_addr().unwrap();
         let seen = Arc::new(Mutex::new(Vec::new()));
-        let script: Arc<Script> = Arc::new(script);
+        let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let server = Server {
             addr,
             seen: seen.clone(),
             tls: tls.is_some(),
+            connections: connections.clone(),
         };
         thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { continue };
+                connections.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 let (seen, script, tls) = (seen.clone(), script.clone(), tls.clone());
                 thread::spawn(move || {
                     let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
@@ -116,12 +149,14 @@ impl Server {
 }
 
 fn serve(mut conn: impl Conn, seen: &Mutex<Vec<Seen>>, script: &Script) {
-    let Some(request) = read_head(&mut conn) else {
-        return;
-    };
-    seen.lock().unwrap().push(request.clone());
-    script(&request, &mut conn);
-    let _ = conn.flush();
+    while let Some(request) = read_head(&mut conn) {
+        seen.lock().unwrap().push(request.clone());
+        let again = script(&request, &mut conn);
+        let _ = conn.flush();
+        if !again {
+            return;
+        }
+    }
 }
 
 /// Reads a request head byte by byte (so no body byte is taken by accident).
@@ -147,6 +182,41 @@ pub fn read_head(conn: &mut dyn Conn) -> Option<Seen> {
         target,
         headers,
     })
+}
+
+/// Reads the request's body, by its `Content-Length` or its chunks.
+pub fn read_body(seen: &Seen, conn: &mut dyn Conn) -> Vec<u8> {
+    let chunked = seen
+        .header("transfer-encoding")
+        .is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
+    if !chunked {
+        return drain_body(seen, conn);
+    }
+    let mut body = Vec::new();
+    let line = |conn: &mut dyn Conn| {
+        let mut line = Vec::new();
+        let mut byte = [0];
+        while !line.ends_with(b"\r\n") {
+            if conn.read(&mut byte).ok()? == 0 {
+                return None;
+            }
+            line.push(byte[0]);
+        }
+        Some(String::from_utf8_lossy(&line[..line.len() - 2]).into_owned())
+    };
+    while let Some(size) = line(conn) {
+        let size = usize::from_str_radix(size.split(';').next().unwrap_or("0"), 16).unwrap_or(0);
+        if size == 0 {
+            let _ = line(conn);
+            break;
+        }
+        let mut data = vec![0; size + 2];
+        if conn.read_exact(&mut data).is_err() {
+            break;
+        }
+        body.extend_from_slice(&data[..size]);
+    }
+    body
 }
 
 /// Reads and drops the request's body (by its `Content-Length`).

@@ -1,28 +1,36 @@
 //! Keeps the token out of ureq's logs, and changes no byte a caller sends or gets.
 //!
 //! ureq's protocol layer (`ureq_proto`) logs at `trace` level, as hex rows, every byte it
-//! writes of a request head or of a chunked request body, and every byte of every answer
-//! it reads. So ureq never holds the token:
+//! writes of a request head or of a chunked request body, and every byte it reads of an
+//! answer, chunk framing included. So ureq never holds the token:
 //!
 //! - **Out, the head.** The `Authorization` header ureq is given carries a random
 //!   stand-in of the token's length ([`Secret::hide_authorization`]).
-//!   [`ShieldTransport`], the last link of the connection (after TCP and TLS), writes the
-//!   token back in that header's row, and nowhere else, as the head goes to the socket.
+//!   [`ShieldTransport`], the last link of the connection (above TLS, so it sees what
+//!   TLS carries), writes the token back in that header's row, and nowhere else, as the
+//!   head goes out.
 //! - **Out, a chunked body** (a reader of unknown length): [`Hidden`] gives ureq the
 //!   stand-in wherever the caller's bytes hold the token, and the transport writes the
-//!   token back in those places only. A body with a length is not logged by ureq and
-//!   passes untouched.
+//!   token back over those stand-ins only, found in the chunks' data whatever the chunk
+//!   framing between their bytes. A body with a length is not logged by ureq and passes
+//!   untouched.
 //! - **In.** The transport replaces an echoed token with the stand-in before ureq parses
-//!   (and logs) the bytes, holding back a possible start of one until the rest arrives
-//!   ([`AnswerFraming`] says when no more can come). [`Restore`] and
-//!   [`Secret::restore_str`] give every byte that reaches the caller (bodies, header
-//!   values) its token back.
+//!   (and logs) the bytes. It searches the answer's *content*, its head and its body's
+//!   data, with chunk framing left out (`framing`), and holds back a possible start of a
+//!   token until the rest arrives, for as long as more of the answer is due.
+//!   [`Restore`] and [`Secret::restore_str`] give every byte that reaches the caller
+//!   (bodies, header values) its token back.
 //!
-//! Stand-in and token have the same length, so no count or offset changes. The stand-in
-//! never leaves the process, so any stand-in the transport or the restorer meets is one
-//! it placed itself, and swapping it back is exact; bytes that already hold the stand-in
-//! (which only a reader of this process's trace log could know) are refused with an
-//! error rather than altered. Searches use `memchr`'s SIMD substring finder.
+//! Stand-in and token have the same length, so no count, offset or chunk size changes.
+//! Every stand-in the restorer meets is one the transport placed: content that already
+//! holds the stand-in (which only a reader of this process's trace log could know) is
+//! refused with an error rather than altered. The client asks for no encoding
+//! (`Accept-Encoding: identity`), and a body a server encodes anyway reaches the caller
+//! as it came, never decoded by ureq (whatever features turn on its decoders), so the
+//! bytes the shield searched are the bytes the caller gets. Searches use `memchr`'s SIMD
+//! substring finder.
+
+mod framing;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -30,21 +38,26 @@ use std::io::{self, Read};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock};
 
+use std::ops::Range;
+use std::time::Instant;
+
 use memchr::memmem::Finder;
+use ureq::unversioned::transport::time::Duration as UreqDuration;
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout, Transport};
 
-/// The searches made on every request and answer, built once (building one costs more
-/// than the search itself).
-static END_OF_HEAD: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\r\n\r\n"));
+use framing::{chunked_request_runs, AnswerParser};
+
+/// What a `Content-Encoding` header name becomes (the same length) so that ureq does
+/// not decode the body (see [`ShieldTransport::keep_encoded_bodies_as_they_are`]).
+const KEPT_ENCODING: &[u8] = b"x-podstack-coded";
+
+/// The searches made on every request, built once (building one costs more than the
+/// search itself).
 static END_OF_ROW: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\r\n"));
 static AUTHORIZATION_ROW: LazyLock<Finder<'static>> =
     LazyLock::new(|| Finder::new(b"\r\nauthorization:"));
 static CHUNKED_ROW: LazyLock<Finder<'static>> =
     LazyLock::new(|| Finder::new(b"\r\ntransfer-encoding: chunked\r\n"));
-
-/// Tokens shorter than this are passed through as they are: a stand-in this short
-/// would match too easily by chance (Podstack's tokens are far longer).
-const MIN_LEN: usize = 12;
 
 /// The token and the random stand-in ureq is given instead.
 pub(crate) struct Secret {
@@ -69,7 +82,7 @@ impl fmt::Debug for Secret {
 impl Secret {
     pub(crate) fn new(token: &str) -> Self {
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        let stand_in: Vec<u8> = if token.len() >= MIN_LEN {
+        let stand_in: Vec<u8> = if token.len() >= crate::transport::MIN_SHIELDED_TOKEN {
             (0..token.len())
                 .map(|_| {
                     let i = (crate::core::random::random_unit() * ALPHABET.len() as f64) as usize;
@@ -211,14 +224,23 @@ impl ShieldConnector {
     /// a configuration that has no proxy).
     fn to_a_proxy(&self, details: &ConnectionDetails) -> bool {
         details.config.proxy().is_none()
-            && details.uri.authority().is_some_and(|authority| {
-                let port = authority.port_u16().unwrap_or(80);
-                let host_port = format!("{}:{port}", authority.host());
-                self.proxies
-                    .iter()
-                    .any(|p| p.eq_ignore_ascii_case(&host_port))
-            })
+            && host_port(details.uri)
+                .is_some_and(|target| self.proxies.iter().any(|p| p.eq_ignore_ascii_case(&target)))
     }
+}
+
+/// `host:port` of a URI, the port its scheme's when unsaid (as `ureq::Proxy::port`).
+fn host_port(uri: &ureq::http::Uri) -> Option<String> {
+    let authority = uri.authority()?;
+    let default = match uri.scheme_str() {
+        Some("https") => 443,
+        _ => 80,
+    };
+    Some(format!(
+        "{}:{}",
+        authority.host(),
+        authority.port_u16().unwrap_or(default)
+    ))
 }
 
 impl<In: Transport> Connector<In> for ShieldConnector {
@@ -251,129 +273,92 @@ enum Sending {
     Body { chunked: bool },
 }
 
-/// Where the answer being read is, as far as holding bytes back is concerned: held bytes
-/// are released without waiting once no more of the answer can come. The head is kept
-/// as it arrives (a search for its end, and a copy of it) and read only when a decision
-/// needs it, which is rare: bytes are held only when a read ends with a possible start
-/// of a token.
-#[derive(Debug, Default)]
-struct AnswerFraming {
-    /// The head of the final answer (after any `1xx` ones), or of the one being read.
-    head: Vec<u8>,
-    /// Body bytes received after the head; `None` while the head is still coming.
-    received: Option<u64>,
-    /// What the head says, once read.
-    framing: Option<BodyFraming>,
-    /// No more is expected (nothing was asked, or the head is past [`HEAD_LIMIT`]).
-    idle: bool,
+/// Content scattered over some bytes: `runs` (sorted ranges of them) seen as one
+/// string. One run is worked on in place; several are joined in a scratch copy and the
+/// changes written back.
+struct Scattered<'a> {
+    runs: &'a [Range<usize>],
 }
 
-/// How an answer's body ends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum BodyFraming {
-    /// After this many bytes.
-    Length(u64),
-    /// Chunked: its end (`0\r\n\r\n`) cannot start a token, so more is always due.
-    Chunked,
-    /// When the server closes the connection.
-    UntilClose,
-    /// No body.
-    Empty,
-}
-
-/// The longest answer head followed (ureq refuses far shorter ones).
-const HEAD_LIMIT: usize = 256 * 1024;
-
-impl AnswerFraming {
-    /// A request has been sent: its answer comes next.
-    fn expect_answer(&mut self) {
-        self.head.clear();
-        self.received = None;
-        self.framing = None;
-        self.idle = false;
+impl Scattered<'_> {
+    fn len(&self) -> usize {
+        self.runs.iter().map(|r| r.len()).sum()
     }
 
-    /// Follows `bytes`, the next ones received.
-    fn feed(&mut self, bytes: &[u8]) {
-        if self.idle {
-            return;
-        }
-        if let Some(received) = &mut self.received {
-            *received = received.saturating_add(bytes.len() as u64);
-            return;
-        }
-        // The head's end, perhaps begun in what came before: `taken` bytes of these.
-        let tail = &self.head[self.head.len().saturating_sub(3)..];
-        let mut seam = [0u8; 6];
-        seam[..tail.len()].copy_from_slice(tail);
-        let joined = bytes.len().min(3);
-        seam[tail.len()..tail.len() + joined].copy_from_slice(&bytes[..joined]);
-        let across = END_OF_HEAD
-            .find(&seam[..tail.len() + joined])
-            .map(|at| at + 4 - tail.len());
-        let Some(taken) = across.or_else(|| END_OF_HEAD.find(bytes).map(|at| at + 4)) else {
-            self.head.extend_from_slice(bytes);
-            if self.head.len() > HEAD_LIMIT {
-                self.idle = true;
+    /// Where the content's byte `offset` lies among the bytes.
+    fn position(&self, mut offset: usize) -> usize {
+        for run in self.runs {
+            if offset < run.len() {
+                return run.start + offset;
             }
-            return;
-        };
-        self.head.extend_from_slice(&bytes[..taken]);
-        if self.head.get(9) == Some(&b'1') {
-            // `HTTP/1.1 1xx`: an interim answer; the final one follows.
-            self.head.clear();
-        } else {
-            self.received = Some(0);
+            offset -= run.len();
         }
-        self.feed(&bytes[taken..]);
+        self.runs.last().map_or(0, |r| r.end)
     }
 
-    /// Whether more bytes of the answer are certain to come (or the connection to end).
-    fn more_due(&mut self) -> bool {
-        if self.idle {
-            return false;
-        }
-        let Some(received) = self.received else {
-            return true;
-        };
-        let framing = *self.framing.get_or_insert_with(|| body_framing(&self.head));
-        match framing {
-            BodyFraming::Length(length) => received < length,
-            BodyFraming::Chunked | BodyFraming::UntilClose => true,
-            BodyFraming::Empty => false,
+    /// Copies the content into `into`.
+    fn gather(&self, bytes: &[u8], into: &mut Vec<u8>) {
+        into.clear();
+        for run in self.runs {
+            into.extend_from_slice(&bytes[run.clone()]);
         }
     }
-}
 
-/// How the body after `head` (a whole answer head) ends.
-fn body_framing(head: &[u8]) -> BodyFraming {
-    let mut lines = head
-        .split(|&b| b == b'\n')
-        .map(|line| line.strip_suffix(b"\r").unwrap_or(line));
-    let status = lines
-        .next()
-        .and_then(|line| line.split(|&b| b == b' ').nth(1))
-        .and_then(|code| std::str::from_utf8(code).ok()?.parse::<u16>().ok());
-    let (mut length, mut chunked) = (None, false);
-    for line in lines {
-        let Some(colon) = memchr::memchr(b':', line) else {
-            continue;
-        };
-        let (name, value) = (line[..colon].trim_ascii(), line[colon + 1..].trim_ascii());
-        if name.eq_ignore_ascii_case(b"content-length") {
-            length = std::str::from_utf8(value)
-                .ok()
-                .and_then(|v| v.parse::<u64>().ok());
-        } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
-            chunked = value.windows(7).any(|w| w.eq_ignore_ascii_case(b"chunked"));
+    /// Writes `data` over the content from its byte `offset`.
+    fn write(&self, bytes: &mut [u8], offset: usize, data: &[u8]) {
+        for (i, byte) in data.iter().enumerate() {
+            bytes[self.position(offset + i)] = *byte;
         }
     }
-    match (status, chunked, length) {
-        (None, ..) | (Some(204 | 304), ..) => BodyFraming::Empty,
-        (_, true, _) => BodyFraming::Chunked,
-        (_, false, Some(0)) => BodyFraming::Empty,
-        (_, false, Some(n)) => BodyFraming::Length(n),
-        (_, false, None) => BodyFraming::UntilClose,
+
+    /// Replaces every `finder` match in the content by `to` (the same length); returns
+    /// where the last replacement ends in the content (0 if there was none).
+    fn replace_all(
+        &self,
+        bytes: &mut [u8],
+        scratch: &mut Vec<u8>,
+        finder: &Finder<'_>,
+        to: &[u8],
+    ) -> usize {
+        match self.runs {
+            [] => 0,
+            [run] => replace_all(&mut bytes[run.clone()], finder, to),
+            _ => {
+                self.gather(bytes, scratch);
+                let mut at = 0;
+                let mut last_end = 0;
+                while let Some(found) = finder.find(&scratch[at..]) {
+                    let start = at + found;
+                    self.write(bytes, start, to);
+                    at = start + to.len();
+                    last_end = at;
+                }
+                last_end
+            }
+        }
+    }
+
+    /// Whether `finder` matches anywhere in the content.
+    fn contains(&self, bytes: &[u8], scratch: &mut Vec<u8>, finder: &Finder<'_>) -> bool {
+        match self.runs {
+            [] => false,
+            [run] => finder.find(&bytes[run.clone()]).is_some(),
+            _ => {
+                self.gather(bytes, scratch);
+                finder.find(scratch).is_some()
+            }
+        }
+    }
+
+    /// The content's bytes from `offset` on (copied when scattered).
+    fn tail<'b>(&self, bytes: &'b [u8], scratch: &'b mut Vec<u8>, offset: usize) -> &'b [u8] {
+        match self.runs {
+            [run] => &bytes[run.start + offset..run.end],
+            _ => {
+                self.gather(bytes, scratch);
+                &scratch[offset..]
+            }
+        }
     }
 }
 
@@ -392,7 +377,11 @@ struct ShieldTransport {
     /// Whether the last consume took any bytes (as ureq's own buffers keep it).
     progress: bool,
     sending: Sending,
-    answer: AnswerFraming,
+    answer: AnswerParser,
+    /// Where the content of the held bytes lies (ranges of `input`).
+    held_runs: Vec<Range<usize>>,
+    /// Scattered content joined for a search.
+    scratch: Vec<u8>,
 }
 
 impl fmt::Debug for ShieldTransport {
@@ -415,20 +404,23 @@ impl ShieldTransport {
             input_size: input_size.max(1),
             progress: false,
             sending: Sending::Head { chunked: false },
-            answer: AnswerFraming {
-                idle: true,
-                ..AnswerFraming::default()
-            },
+            answer: AnswerParser::new(),
+            held_runs: Vec::new(),
+            scratch: Vec::new(),
         }
     }
 
     /// Makes at least `min_free` bytes (and the configured size) free after `end`.
     fn make_room(&mut self, min_free: usize) {
         if self.start > 0 {
-            self.input.copy_within(self.start..self.end, 0);
-            self.visible -= self.start;
-            self.end -= self.start;
+            let shift = self.start;
+            self.input.copy_within(shift..self.end, 0);
+            self.visible -= shift;
+            self.end -= shift;
             self.start = 0;
+            for run in &mut self.held_runs {
+                *run = run.start - shift..run.end - shift;
+            }
         }
         let want = self.end + min_free.max(self.input_size.saturating_sub(self.end));
         if self.input.len() < want {
@@ -436,25 +428,66 @@ impl ShieldTransport {
         }
     }
 
-    /// Shields the bytes not yet shown to ureq and shows all but a possible start of a
-    /// token or stand-in, which is held while more of the answer is due.
+    /// Shields the bytes not yet shown to ureq: refuses content already holding the
+    /// stand-in, puts the stand-in in place of every token in the content, and shows all
+    /// but a possible start of a token or stand-in at the content's end, which is held
+    /// while more of the answer is due.
     fn shield_pending(&mut self) -> Result<(), StandInSeen> {
-        let pending = &mut self.input[self.visible..self.end];
-        let placed_end = self.secret.hide_in(pending)?;
-        let tail = self.secret.partial_tail(&pending[placed_end..]);
-        // Held only while more of the answer is due (asked only then: it reads the head).
-        let held = if tail > 0 && self.answer.more_due() {
-            tail
-        } else {
-            0
-        };
-        self.visible = self.end - held;
+        let runs = std::mem::take(&mut self.held_runs);
+        let content = Scattered { runs: &runs };
+        let secret = &self.secret;
+        if content.contains(&self.input, &mut self.scratch, &secret.find_stand_in) {
+            return Err(StandInSeen);
+        }
+        let placed_end = content.replace_all(
+            &mut self.input,
+            &mut self.scratch,
+            &secret.find_token,
+            &secret.stand_in,
+        );
+        if placed_end > 0 {
+            // The bytes are read later on this same thread: no stronger ordering needed.
+            secret.placed.store(true, Ordering::Relaxed);
+        }
+        let len = content.len();
+        let tail = secret.partial_tail(content.tail(&self.input, &mut self.scratch, placed_end));
+        // Held only while more of the answer is due.
+        if tail == 0 || !self.answer.more_due() {
+            self.visible = self.end;
+            return Ok(());
+        }
+        let hold_from = content.position(len - tail);
+        self.visible = hold_from;
+        self.held_runs = runs
+            .into_iter()
+            .filter(|run| run.end > hold_from)
+            .map(|run| run.start.max(hold_from)..run.end)
+            .collect();
         Ok(())
+    }
+
+    /// Renames the `Content-Encoding` header of every answer head that ended, before
+    /// ureq reads it: ureq then hands the body on as it came (the bytes the shield
+    /// searched), whatever features turn on ureq's decoders in the build. The client asks
+    /// for no encoding; a server that encodes anyway (an object stored gzipped) gives
+    /// the caller its bytes as stored.
+    fn keep_encoded_bodies_as_they_are(&mut self) {
+        for at in self.answer.take_encodings() {
+            if let Some(name) = self.input.get_mut(at..at + KEPT_ENCODING.len()) {
+                name.copy_from_slice(KEPT_ENCODING);
+            }
+        }
     }
 
     /// Shows the held bytes as they are: nothing more can come to make them a token.
     fn release_held(&mut self) {
         self.visible = self.end;
+        self.held_runs.clear();
+    }
+
+    /// The unread bytes ureq can see.
+    fn shown(&self) -> usize {
+        self.visible - self.start
     }
 }
 
@@ -465,22 +498,33 @@ impl Transport for ShieldTransport {
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
         let mut sending = self.sending;
-        let out = &mut self.inner.buffers().output()[..amount];
-        match &mut sending {
-            Sending::Head { chunked } => {
-                if restore_head_rows(&self.secret, out, chunked) {
-                    sending = Sending::Body { chunked: *chunked };
-                    self.answer.expect_answer();
+        let mut out = std::mem::take(&mut self.scratch);
+        let result = (|| {
+            let buffer = &mut self.inner.buffers().output()[..amount];
+            match &mut sending {
+                Sending::Head { chunked } => {
+                    if restore_head_rows(&self.secret, buffer, chunked) {
+                        sending = Sending::Body { chunked: *chunked };
+                        self.answer.expect_answer();
+                    }
+                    Ok(())
                 }
+                Sending::Body { chunked: true } => {
+                    let Some(runs) = chunked_request_runs(buffer) else {
+                        return Err(ureq::Error::Io(io::Error::other(
+                            "a chunked request body was not framed as expected; it was not sent",
+                        )));
+                    };
+                    let content = Scattered { runs: &runs };
+                    let secret = &self.secret;
+                    content.replace_all(buffer, &mut out, &secret.find_stand_in, &secret.token);
+                    Ok(())
+                }
+                Sending::Body { chunked: false } => Ok(()),
             }
-            // The only stand-ins in a chunked body are those `Hidden` placed: it refuses
-            // bodies that already hold one, and never splits one across two reads, and
-            // so across two chunks.
-            Sending::Body { chunked: true } => {
-                replace_all(out, &self.secret.find_stand_in, &self.secret.token);
-            }
-            Sending::Body { chunked: false } => {}
-        }
+        })();
+        self.scratch = out;
+        result?;
         self.sending = sending;
         self.inner.transmit_output(amount, timeout)
     }
@@ -488,17 +532,17 @@ impl Transport for ShieldTransport {
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
         // Reading means the request has been sent: the next write starts a new one.
         self.sending = Sending::Head { chunked: false };
-        // Unread bytes ureq can see (compaction moves them, but keeps their count).
-        let shown = |this: &Self| this.visible - this.start;
-        let shown_before = shown(self);
+        let shown_before = self.shown();
+        let started = Instant::now();
+        let mut wait = timeout;
         loop {
             if self.inner.buffers().input().is_empty() {
-                match self.inner.await_input(timeout) {
+                match self.inner.await_input(wait) {
                     Ok(true) => {}
                     // The end: what was held can never become a token.
                     Ok(false) => {
                         self.release_held();
-                        return Ok(shown(self) > shown_before);
+                        return Ok(self.shown() > shown_before);
                     }
                     Err(e) if self.visible < self.end => {
                         // Show what was held first; the error comes again on the next wait.
@@ -521,19 +565,35 @@ impl Transport for ShieldTransport {
                 n
             };
             self.inner.buffers().input_consume(n);
-            self.answer.feed(&self.input[self.end..self.end + n]);
-            self.end += n;
+            let (from, to) = (self.end, self.end + n);
+            self.answer
+                .feed(&self.input[from..to], from, &mut self.held_runs);
+            self.end = to;
+            self.keep_encoded_bodies_as_they_are();
             self.shield_pending()
                 .map_err(|seen| ureq::Error::Io(seen.io()))?;
-            if shown(self) > shown_before {
+            if self.shown() > shown_before {
                 return Ok(true);
             }
-            // Everything new is held: the rest of the answer is due, so wait for it.
+            // Everything new is held: the rest of the answer is due. Wait for it within
+            // what is left of this wait, so that holding never stretches a timeout.
+            if let UreqDuration::Exact(limit) = timeout.after {
+                let left = limit.saturating_sub(started.elapsed());
+                if left.is_zero() {
+                    return Err(ureq::Error::Timeout(timeout.reason));
+                }
+                wait = NextTimeout {
+                    after: UreqDuration::Exact(left),
+                    ..timeout
+                };
+            }
         }
     }
 
     fn is_open(&mut self) -> bool {
-        self.inner.is_open()
+        // Unread bytes after an answer (held ones included) mean the connection is out
+        // of step: it must not carry another request.
+        self.start == self.end && self.inner.is_open()
     }
 
     fn is_tls(&self) -> bool {
@@ -588,11 +648,14 @@ impl Buffers for ShieldTransport {
 
     fn input_appended(&mut self, amount: usize) {
         let amount = amount.min(self.input.len() - self.end);
-        self.answer.feed(&self.input[self.end..self.end + amount]);
-        self.end += amount;
+        let (from, to) = (self.end, self.end + amount);
+        self.answer
+            .feed(&self.input[from..to], from, &mut self.held_runs);
+        self.end = to;
         if self.shield_pending().is_err() {
             // Never shown: drop what cannot be passed on unaltered.
             self.end = self.visible;
+            self.held_runs.clear();
         }
     }
 
@@ -603,6 +666,7 @@ impl Buffers for ShieldTransport {
             self.start = 0;
             self.visible = 0;
             self.end = 0;
+            self.held_runs.clear();
         }
     }
 
@@ -890,37 +954,17 @@ mod tests {
     }
 
     #[test]
-    fn answer_framing_knows_when_no_more_can_come() {
-        let answer = |pieces: &[&[u8]]| {
-            let mut framing = AnswerFraming::default();
-            framing.expect_answer();
-            for piece in pieces {
-                framing.feed(piece);
-            }
-            framing
-        };
-        let mut framing = answer(&[
-            b"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Le",
-        ]);
-        assert!(framing.more_due());
-        let mut framing = answer(&[
-            b"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Le",
-            b"ngth: 5\r\n\r\nabc",
-        ]);
-        assert!(framing.more_due());
-        framing.feed(b"de");
-        assert!(!framing.more_due());
-        assert!(!answer(&[b"HTTP/1.1 204 No Content\r\n\r\n"]).more_due());
-        let mut chunked =
-            answer(&[b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab"]);
-        assert!(chunked.more_due());
-        assert!(answer(&[b"HTTP/1.0 200 OK\r\n\r\nabc"]).more_due());
-        // Split anywhere, even inside the blank line.
-        let whole: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc";
-        for split in 0..whole.len() {
-            let mut framing = answer(&[&whole[..split], &whole[split..]]);
-            assert!(!framing.more_due(), "split at {split}");
-        }
+    fn a_proxy_is_known_by_its_port_or_its_scheme_s() {
+        let uri = |s: &str| s.parse::<ureq::http::Uri>().unwrap();
+        assert_eq!(host_port(&uri("https://proxy")).unwrap(), "proxy:443");
+        assert_eq!(host_port(&uri("http://proxy")).unwrap(), "proxy:80");
+        assert_eq!(host_port(&uri("http://proxy:3128")).unwrap(), "proxy:3128");
+        // As ureq names its proxies.
+        let proxy = ureq::Proxy::new("https://proxy").unwrap();
+        assert_eq!(
+            format!("{}:{}", proxy.host(), proxy.port()),
+            host_port(&uri("https://proxy")).unwrap()
+        );
     }
 
     #[test]
