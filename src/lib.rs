@@ -197,12 +197,14 @@ let client = podstack::Client::builder()
 //! hex-dumps at `trace` level every request head, every chunked request body and every
 //! answer, and its `log` dependency cannot be switched off; so the blocking client never
 //! gives `ureq` the token. ureq builds each request with a random stand-in of the same
-//! length; the last link of its connection (after TCP and TLS, before the socket) writes
-//! the token into the `Authorization` row as the head goes out, and puts the stand-in in
-//! place of a token echoed in an answer before ureq reads it, giving the caller the
-//! token's bytes back. No byte a caller sends or gets is changed. (A token shorter than
-//! 12 characters, which Podstack never issues, is passed through unchanged.) The async
-//! client's `reqwest` does not log headers or bodies.
+//! length; the last link of its connection (above TLS, so it sees what TLS carries)
+//! writes the token into the `Authorization` row as the head goes out, and puts the
+//! stand-in in place of a token echoed in an answer (found in the content, whatever the
+//! chunk framing) before ureq reads it, giving the caller the token's bytes back. No byte
+//! a caller sends or gets is changed, and answers are never decoded (both clients ask
+//! for no encoding, and hand on a body a server encodes anyway as it came). (A token
+//! shorter than 12 characters, which Podstack never issues, is passed through
+//! unchanged.) The async client's `reqwest` does not log headers or bodies.
 //!
 //! What ureq's trace output still shows is everything else it sends and reads: URLs with
 //! their query (a presigned URL's signature) and answers such as the secret key of
