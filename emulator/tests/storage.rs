@@ -713,8 +713,10 @@ fn bandwidth_cap_is_per_connection() {
 
 /// Every storage call the shipped Python package (`podstack` 1.7.0, the contract's
 /// rows marked *shipped*) makes, with the bodies it builds from its defaults, byte for
-/// byte as `requests` serialises them (`json.dumps`: `", "` and `": "` separators, keys
-/// in the order of the package's dict): the emulator must accept every one.
+/// byte as the package's HTTP client, httpx (0.28 and later), serialises them (compact
+/// `json.dumps`, keys in the order of the package's dict): the emulator must accept every
+/// one. Read off podstack 1.7.0's `storage.py` and `cell.py` (PyPI); the package itself
+/// runs against the emulator in `emulator/scripts/shipped_package_storage.py`.
 #[test]
 fn the_shipped_package_s_default_bodies_are_accepted_byte_for_byte() {
     let emu = Emulator::builder().pod_start_delay(Duration::ZERO).start();
@@ -734,7 +736,7 @@ fn the_shipped_package_s_default_bodies_are_accepted_byte_for_byte() {
     let r = json(
         "POST",
         "/buckets",
-        r#"{"name": "my-datasets", "description": "", "region": "", "versioning": false, "is_public": false, "max_size_gb": 0}"#,
+        r#"{"name":"my-datasets","description":"","region":"","versioning":false,"is_public":false,"max_size_gb":0}"#,
     );
     assert_eq!(r.status, 201, "{}", r.text);
     let bucket = r.json();
@@ -743,9 +745,16 @@ fn the_shipped_package_s_default_bodies_are_accepted_byte_for_byte() {
     assert_eq!(bucket["description"], "");
     assert_eq!(c.get(&format!("{P}/buckets")).status, 200);
     assert_eq!(c.get(&format!("{P}/buckets/{id}")).status, 200);
+    // cell.py's _resolve_bucket_id(name) creates a missing bucket with fewer fields.
+    let r = json(
+        "POST",
+        "/buckets",
+        r#"{"name":"cell-scratch","description":"Podstack cell scratch storage (auto-created)","is_public":false,"versioning":false}"#,
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
 
-    // upload_file(bucket, path, key): `requests`' multipart body, data fields first,
-    // then the file with its name and guessed content type; a uuid4-hex boundary.
+    // cell.py's put_object(bucket, key, payload): httpx's multipart body, data fields first,
+    // then the file with its name and content type; a uuid4-hex boundary.
     let boundary = "9f1c2d3e4b5a69788796a5b4c3d2e1f0";
     let form = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"path\"\r\n\r\ndatasets/data.csv\r\n\
@@ -770,7 +779,7 @@ fn the_shipped_package_s_default_bodies_are_accepted_byte_for_byte() {
     let r = json(
         "POST",
         "/storage",
-        r#"{"name": "shared-data", "quota_gb": 0, "nfs_enabled": true, "billing_period": "month"}"#,
+        r#"{"name":"shared-data","quota_gb":0,"nfs_enabled":true,"billing_period":"month"}"#,
     );
     assert_eq!(r.status, 201, "{}", r.text);
     let volume = r.json()["id"].as_str().unwrap().to_string();
@@ -778,7 +787,7 @@ fn the_shipped_package_s_default_bodies_are_accepted_byte_for_byte() {
     let r = json(
         "POST",
         "/storage",
-        r#"{"name": "big-data", "quota_gb": 100, "nfs_enabled": true, "billing_period": "month"}"#,
+        r#"{"name":"big-data","quota_gb":100,"nfs_enabled":true,"billing_period":"month"}"#,
     );
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(c.get(&format!("{P}/storage")).status, 200);
