@@ -590,7 +590,13 @@ impl ClientBuilder {
         let inner = Inner {
             context: RequestContext {
                 api_base: format!("{}/v1", config.endpoint()),
-                platform_base: format!("{}/api/v1", config.platform_endpoint()),
+                platform_base: config
+                    .platform_endpoint()
+                    .map(|endpoint| format!("{endpoint}/api/v1")),
+                api_endpoint: (
+                    config.endpoint().to_owned(),
+                    config.endpoint_source().clone(),
+                ),
                 authorization: format!("Bearer {token}"),
                 project_id: config.project().map(|(id, _)| id.to_owned()),
                 default_file_problem: config.default_file_problem.clone(),
