@@ -85,6 +85,8 @@ pub(crate) struct ApiRequest {
     secret_answer: bool,
     /// `If-Match`: the answer must come from this version of the resource.
     if_match: Option<String>,
+    /// The hint a 409 answer gets (see [`ErrorContext::hint`](crate::ErrorContext::hint)).
+    conflict_hint: Option<&'static str>,
 }
 
 impl ApiRequest {
@@ -104,6 +106,7 @@ impl ApiRequest {
             authenticated,
             secret_answer: false,
             if_match: None,
+            conflict_hint: None,
         }
     }
 
@@ -178,6 +181,21 @@ impl ApiRequest {
 
     pub(crate) fn answer_holds_secrets(&self) -> bool {
         self.secret_answer
+    }
+
+    /// Adds `hint` to an [`Error::Conflict`] answer: what to call in this SDK where the
+    /// server's message names a wire parameter (`pass force=true`).
+    pub(crate) fn on_conflict(mut self, hint: &'static str) -> Self {
+        self.conflict_hint = Some(hint);
+        self
+    }
+
+    /// The error of an answer to this request, with its hint when it has one.
+    pub(crate) fn hinted(&self, error: Error) -> Error {
+        match (&error, self.conflict_hint) {
+            (Error::Conflict { .. }, Some(hint)) => error.with_sdk_hint(hint),
+            _ => error,
+        }
     }
 
     /// Sends `If-Match: etag`: the server answers 412 if the resource changed.

@@ -552,7 +552,11 @@ impl fmt::Display for ResolvedConfig {
             Some((project, source)) => writeln!(f, "project: {project} ({source})")?,
             None => writeln!(f, "project: not set")?,
         }
-        writeln!(f, "API endpoint: {} ({})", self.endpoint, self.endpoint_source)?;
+        writeln!(
+            f,
+            "API endpoint: {} ({})",
+            self.endpoint, self.endpoint_source
+        )?;
         match &self.platform_endpoint {
             Some(endpoint) => writeln!(
                 f,
@@ -712,13 +716,8 @@ pub(crate) fn resolve(
     let platform_given = platform.is_some();
     let (platform_endpoint, platform_endpoint_source) = match platform {
         Some((raw, source)) => {
-            let endpoint = checked_endpoint(
-                "platform",
-                &raw,
-                &source,
-                settings,
-                PLATFORM_VERSION_PATH,
-            )?;
+            let endpoint =
+                checked_endpoint("platform", &raw, &source, settings, PLATFORM_VERSION_PATH)?;
             (Some(endpoint), source)
         }
         None => platform_default(&endpoint, &endpoint_source),
@@ -769,7 +768,10 @@ fn platform_default(api: &str, api_source: &Source) -> (Option<String>, Source) 
         .and_then(|authority| host_of(authority).ok())
         .is_some_and(|host| host.is_loopback());
     if loopback {
-        (Some(format!("{api}/platform")), Source::DerivedFromApiEndpoint)
+        (
+            Some(format!("{api}/platform")),
+            Source::DerivedFromApiEndpoint,
+        )
     } else {
         (None, Source::NotSet)
     }
@@ -1400,7 +1402,10 @@ mod tests {
 
         case = case.var(ENV_PLATFORM, "https://env.podstack.ai/platform/");
         let c = case.resolve().unwrap();
-        assert_eq!(c.platform_endpoint(), Some("https://env.podstack.ai/platform"));
+        assert_eq!(
+            c.platform_endpoint(),
+            Some("https://env.podstack.ai/platform")
+        );
         assert_eq!(
             c.platform_endpoint_source(),
             &Source::Environment(ENV_PLATFORM)
@@ -1461,7 +1466,10 @@ mod tests {
         // A loopback API (the emulator): the platform service beside it.
         for (api, derived) in [
             ("http://127.0.0.1:8080", "http://127.0.0.1:8080/platform"),
-            ("http://127.0.0.1:8080/v1/", "http://127.0.0.1:8080/platform"),
+            (
+                "http://127.0.0.1:8080/v1/",
+                "http://127.0.0.1:8080/platform",
+            ),
             ("http://127.3.2.1:9", "http://127.3.2.1:9/platform"),
             ("http://LOCALHOST:9", "http://LOCALHOST:9/platform"),
             ("http://[::1]:9", "http://[::1]:9/platform"),

@@ -622,6 +622,12 @@ fn map_io_error(
     if let Some(local) = local_file_error(&error) {
         return local;
     }
+    if error
+        .get_ref()
+        .is_some_and(|e| e.is::<lookup::NotResolved>())
+    {
+        return Error::network(super::not_resolved(peer), Some(error.into()));
+    }
     if let Some(seen) = error
         .get_ref()
         .and_then(|e| e.downcast_ref::<shield::StandInSeen>())
@@ -647,9 +653,7 @@ fn map_io_error(
             // ureq wraps its own errors (a timeout while reading a body) in io::Error.
             match error.downcast::<ureq::Error>() {
                 Ok(inner) => map_error(inner, peer, timeout, deadline),
-                Err(error) => {
-                    Error::network(super::connection_failed(peer), Some(error.into()))
-                }
+                Err(error) => Error::network(super::connection_failed(peer), Some(error.into())),
             }
         }
     }
