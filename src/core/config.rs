@@ -50,7 +50,9 @@ use super::retry::RetryConfig;
 /// The API endpoint used when none is configured.
 pub const DEFAULT_ENDPOINT: &str = "https://api.podstack.ai";
 
-/// The platform service that serves storage (buckets and volumes) when none is configured.
+/// The platform service that serves storage (buckets and volumes) when none is
+/// configured and the API endpoint is Podstack's own (see
+/// [`ResolvedConfig::platform_endpoint`]).
 pub const DEFAULT_PLATFORM_ENDPOINT: &str = "https://cloud.podstack.ai/platform";
 /// The request timeout used when none is configured.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);

@@ -329,3 +329,56 @@ async fn deleting_a_bucket_that_holds_objects_names_force_delete_and_keeps_the_s
         .contains("is a directory; a presigned URL names one object"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[flavour]
+#[flavour_test]
+async fn deleting_a_busy_pod_or_a_volume_with_data_names_force_delete() {
+    let mut server = mock_server().await;
+    server
+        .mock("DELETE", "/v1/pods/pod_busy")
+        .with_status(409)
+        .with_body(r#"{"error": "pod pod_busy is running; stop it first or pass force=true"}"#)
+        .create();
+    server
+        .mock("DELETE", "/platform/api/v1/storage/vol_full")
+        .with_status(409)
+        .with_body(r#"{"error": "volume vol_full holds data; pass force=true to delete it too"}"#)
+        .create();
+    // Another conflict on a call with no hint stays as the server said it.
+    server
+        .mock("DELETE", "/platform/api/v1/storage/vol_full")
+        .match_query(mockito::Matcher::UrlEncoded("force".into(), "true".into()))
+        .with_status(409)
+        .with_body(r#"{"error": "volume vol_full is mounted"}"#)
+        .create();
+    let client = storage_client_for(&server.url());
+
+    let error = client.pods().delete("pod_busy").await.unwrap_err();
+    assert!(matches!(error, Error::Conflict { .. }), "{error:?}");
+    assert_eq!(
+        error.message(),
+        "pod pod_busy is running; stop it first or pass force=true"
+    );
+    assert!(
+        error.to_string().ends_with(
+            "(HTTP 409); to delete a running pod, call Pods::force_delete (or Pods::stop it first)"
+        ),
+        "{error}"
+    );
+
+    let error = client.volumes().delete("vol_full").await.unwrap_err();
+    assert!(matches!(error, Error::Conflict { .. }), "{error:?}");
+    assert_eq!(
+        error.message(),
+        "volume vol_full holds data; pass force=true to delete it too"
+    );
+    assert!(
+        error.to_string().contains("call Volumes::force_delete"),
+        "{error}"
+    );
+
+    let error = client.volumes().force_delete("vol_full").await.unwrap_err();
+    assert!(matches!(error, Error::Conflict { .. }), "{error:?}");
+    assert_eq!(error.context().hint(), None);
+    assert_eq!(error.to_string(), "volume vol_full is mounted (HTTP 409)");
+}
