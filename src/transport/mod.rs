@@ -70,7 +70,9 @@ pub(crate) fn not_resolved(peer: &str) -> String {
     )
 }
 
-/// The message of a connection through a proxy that could not be made.
+/// The message of a connection through a proxy that could not be made (ureq says so;
+/// reqwest reports it as a connect error).
+#[cfg_attr(not(feature = "blocking"), allow(dead_code))]
 pub(crate) fn proxy_failed(peer: &str) -> String {
     format!("could not connect through the proxy to reach {peer}")
 }

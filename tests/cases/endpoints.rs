@@ -45,26 +45,22 @@ async fn with_only_a_custom_api_endpoint_storage_fails_before_sending_and_the_ap
     assert!(!shown.contains("cloud.podstack.ai"), "{shown}");
 
     let started = Instant::now();
-    // Built one by one: `maybe_async` does not see an `.await` inside `vec![..]`.
-    let mut errors = Vec::new();
-    errors.push(client.buckets().list().await.unwrap_err());
-    errors.push(client.buckets().get("bkt_1").await.unwrap_err());
-    errors.push(client.buckets().credentials("bkt_1").await.unwrap_err());
-    errors.push(
-        client
-            .buckets()
-            .presigned_download_url("bkt_1", "k", Duration::from_secs(60))
-            .await
-            .unwrap_err(),
-    );
-    errors.push(client.volumes().list().await.unwrap_err());
-    errors.push(
-        client
-            .buckets()
-            .create(&NewBucket::new("b"))
-            .await
-            .unwrap_err(),
-    );
+    // Named one by one: `maybe_async` does not see an `.await` inside `vec![..]`.
+    let list = client.buckets().list().await.unwrap_err();
+    let get = client.buckets().get("bkt_1").await.unwrap_err();
+    let credentials = client.buckets().credentials("bkt_1").await.unwrap_err();
+    let presign = client
+        .buckets()
+        .presigned_download_url("bkt_1", "k", Duration::from_secs(60))
+        .await
+        .unwrap_err();
+    let volumes = client.volumes().list().await.unwrap_err();
+    let create = client
+        .buckets()
+        .create(&NewBucket::new("b"))
+        .await
+        .unwrap_err();
+    let errors = [list, get, credentials, presign, volumes, create];
     // Nothing was sent: no name was even looked up.
     assert!(
         started.elapsed() < Duration::from_secs(1),
