@@ -50,7 +50,15 @@ use crate::{Error, Page, Result};
 /// [`Error::Timeout`] (the server was silent for the [timeout](ClientBuilder::timeout),
 /// or the [call deadline](ClientBuilder::call_deadline) passed) and [`Error::Decode`]
 /// (an answer that cannot be decoded, or larger than
-/// [`max_response_body`](ClientBuilder::max_response_body)).
+/// [`max_response_body`](ClientBuilder::max_response_body)). A network error or timeout
+/// names the `host:port` it could not reach (never the token, a path or a query).
+///
+/// Every storage call (buckets, objects, volumes, presigned URLs and credentials, on
+/// the [platform service](ClientBuilder::platform_endpoint)) can also fail with
+/// [`Error::Config`] before sending anything: when the client has no project, or when
+/// the API endpoint was set to a host other than Podstack's or this machine's and the
+/// platform endpoint was not (see
+/// [`ResolvedConfig::platform_endpoint`](crate::config::ResolvedConfig::platform_endpoint)).
 ///
 /// # Examples
 ///
@@ -293,7 +301,9 @@ impl ClientBuilder {
 
     /// The API endpoint, e.g. `https://api.custom.podstack.ai` (default
     /// `https://api.podstack.ai`). Plain `http://` is accepted only for loopback hosts
-    /// unless [`allow_insecure_http`](Self::allow_insecure_http) is set.
+    /// unless [`allow_insecure_http`](Self::allow_insecure_http) is set. Set the
+    /// [`platform_endpoint`](Self::platform_endpoint) with it, or storage calls fail
+    /// (unless the host is this machine's, such as the emulator's).
     ///
     #[doc = doc_example!(
         "let client = Client::builder()\n"
@@ -306,10 +316,16 @@ impl ClientBuilder {
         self
     }
 
-    /// The platform service that storage calls go to (default
-    /// `https://cloud.podstack.ai/platform`; environment `PODSTACK_PLATFORM_URL`,
-    /// profile key `platform_endpoint`). The same `https` rule as
-    /// [`api_endpoint`](Self::api_endpoint) applies.
+    /// The platform service that storage calls go to (environment
+    /// `PODSTACK_PLATFORM_URL`, profile key `platform_endpoint`). The same `https` rule
+    /// as [`api_endpoint`](Self::api_endpoint) applies.
+    ///
+    /// Set it whenever the API endpoint is set to a host of one's own: given nowhere, it
+    /// is `https://cloud.podstack.ai/platform` only beside Podstack's own API,
+    /// `{api endpoint}/platform` beside a loopback API (the emulator), and otherwise not
+    /// set, so that storage calls fail with [`Error::Config`](crate::Error::Config)
+    /// before sending the token to a host nobody named (see
+    /// [`ResolvedConfig::platform_endpoint`](crate::config::ResolvedConfig::platform_endpoint)).
     ///
     #[doc = doc_example!(
         "let client = Client::builder()\n"
@@ -590,7 +606,13 @@ impl ClientBuilder {
         let inner = Inner {
             context: RequestContext {
                 api_base: format!("{}/v1", config.endpoint()),
-                platform_base: format!("{}/api/v1", config.platform_endpoint()),
+                platform_base: config
+                    .platform_endpoint()
+                    .map(|endpoint| format!("{endpoint}/api/v1")),
+                api_endpoint: (
+                    config.endpoint().to_owned(),
+                    config.endpoint_source().clone(),
+                ),
                 authorization: format!("Bearer {token}"),
                 project_id: config.project().map(|(id, _)| id.to_owned()),
                 default_file_problem: config.default_file_problem.clone(),
@@ -804,7 +826,7 @@ impl Client {
                         retry_after: response.retry_after.as_deref(),
                         body: &self.redact_bytes(&body),
                     });
-                    self.redacted(error)
+                    self.redacted(request.hinted(error))
                 }
                 Err(error) => {
                     let error = self.redacted(error);

@@ -54,6 +54,19 @@ pub(crate) fn plan_upload(
     Ok((items, skipped))
 }
 
+/// The error of an upload of a directory to a presigned URL, which names one object.
+pub(crate) fn presigned_directory_error(path: &Path) -> Error {
+    Error::io(
+        format!(
+            "{} is a directory; a presigned URL names one object, so upload one file \
+             through it (or a directory with Buckets::upload_with and \
+             TransferOptions::new().recursive(true))",
+            path.display()
+        ),
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file"),
+    )
+}
+
 /// The error of an upload whose local file has a name that is not Unicode.
 pub(crate) fn walk_error(path: &Path) -> Error {
     Error::io(
@@ -98,10 +111,15 @@ pub(crate) fn walk_local(
     }
     if !recursive {
         return Err(Error::io(
-            format!("{} is a directory", local.display()),
+            format!(
+                "{} is a directory; to upload it and everything below it, pass \
+                 TransferOptions::new().recursive(true) to upload_with \
+                 (Buckets::upload_with, Pods::upload_with)",
+                local.display()
+            ),
             std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
-                "pass TransferOptions::new().recursive(true) to upload a directory",
+                "a directory is uploaded only when the upload is recursive",
             ),
         ));
     }

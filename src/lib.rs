@@ -81,7 +81,12 @@ println!("{} pods", pods.len());
 //! 4. the profile named by `PODSTACK_PROFILE`, or else `[default]`, in the credentials
 //!    file (`PODSTACK_CREDENTIALS_FILE`, default `~/.podstack/credentials`);
 //! 5. the default: no token (an [`Error::Authentication`] "No API token provided"), no
-//!    project, `https://api.podstack.ai`, `https://cloud.podstack.ai/platform`.
+//!    project, `https://api.podstack.ai`; the platform endpoint follows the API
+//!    endpoint: `https://cloud.podstack.ai/platform` beside Podstack's own API,
+//!    `{api endpoint}/platform` beside a loopback one (the emulator), and none beside
+//!    any other, so that a storage call fails with [`Error::Config`] before sending
+//!    the token to a host nobody named (see
+//!    [`ResolvedConfig::platform_endpoint`](config::ResolvedConfig::platform_endpoint)).
 //!
 //! [`Client::config`] tells where each value came from. A `PODSTACK_*` variable that is
 //! set but not valid Unicode is an [`Error::Config`] naming it. An unusable default
@@ -94,7 +99,10 @@ println!("{} pods", pods.len());
 //!
 //! Every call returns [`Result<T, podstack::Error>`](Error). Match on the variant for
 //! the kind of failure; [`Error::message`], [`Error::code`], [`Error::request_id`] and
-//! [`Error::status_code`] give the context the API sent.
+//! [`Error::status_code`] give the context the API sent. A network error or a timeout
+//! names the `host:port` it could not reach; where the API's message names a wire
+//! parameter (`pass force=true`), [`ErrorContext::hint`](error::ErrorContext::hint)
+//! names the call to make instead.
 //!
 //! # Retries
 //!

@@ -7,7 +7,7 @@ use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::core::config::DefaultFileProblem;
+use crate::core::config::{platform_endpoint_not_set, DefaultFileProblem, Source};
 use crate::core::error::{Error, Result};
 use crate::transport::{AnswerTimeout, Header, HttpRequest, Method, RequestBody};
 
@@ -35,8 +35,12 @@ enum Target {
 pub(crate) struct RequestContext {
     /// `{api_endpoint}/v1`.
     pub api_base: String,
-    /// `{platform_endpoint}/api/v1`.
-    pub platform_base: String,
+    /// `{platform_endpoint}/api/v1`; `None` when the platform endpoint is not set
+    /// (storage calls then fail before sending anything).
+    pub platform_base: Option<String>,
+    /// The API endpoint and where it came from, which the error of a storage call names
+    /// when the platform endpoint is not set.
+    pub api_endpoint: (String, Source),
     /// `Bearer <token>`.
     pub authorization: String,
     /// The client's default project.
@@ -51,6 +55,7 @@ impl std::fmt::Debug for RequestContext {
         f.debug_struct("RequestContext")
             .field("api_base", &self.api_base)
             .field("platform_base", &self.platform_base)
+            .field("api_endpoint", &self.api_endpoint)
             .field("project_id", &self.project_id)
             .field("default_file_problem", &self.default_file_problem)
             .finish_non_exhaustive()
@@ -80,6 +85,8 @@ pub(crate) struct ApiRequest {
     secret_answer: bool,
     /// `If-Match`: the answer must come from this version of the resource.
     if_match: Option<String>,
+    /// The hint a 409 answer gets (see [`ErrorContext::hint`](crate::ErrorContext::hint)).
+    conflict_hint: Option<&'static str>,
 }
 
 impl ApiRequest {
@@ -99,6 +106,7 @@ impl ApiRequest {
             authenticated,
             secret_answer: false,
             if_match: None,
+            conflict_hint: None,
         }
     }
 
@@ -175,6 +183,21 @@ impl ApiRequest {
         self.secret_answer
     }
 
+    /// Adds `hint` to an [`Error::Conflict`] answer: what to call in this SDK where the
+    /// server's message names a wire parameter (`pass force=true`).
+    pub(crate) fn on_conflict(mut self, hint: &'static str) -> Self {
+        self.conflict_hint = Some(hint);
+        self
+    }
+
+    /// The error of an answer to this request, with its hint when it has one.
+    pub(crate) fn hinted(&self, error: Error) -> Error {
+        match (&error, self.conflict_hint) {
+            (Error::Conflict { .. }, Some(hint)) => error.with_sdk_hint(hint),
+            _ => error,
+        }
+    }
+
     /// Sends `If-Match: etag`: the server answers 412 if the resource changed.
     pub(crate) fn if_match(mut self, etag: Option<&str>) -> Self {
         self.if_match = etag.map(str::to_owned);
@@ -187,10 +210,10 @@ impl ApiRequest {
         self
     }
 
-    /// Fails before anything is sent when the call needs what the client lacks: a
-    /// project for the platform service's calls (they are project-scoped), or a value
-    /// that only the unusable default credentials file could have supplied (then the
-    /// error says what is wrong with the file).
+    /// Fails before anything is sent when the call needs what the client lacks: the
+    /// platform endpoint and a project for the platform service's calls (they are
+    /// project-scoped), or a value that only the unusable default credentials file could
+    /// have supplied (then the error says what is wrong with the file).
     pub(crate) fn check_context(&self, context: &RequestContext) -> Result<()> {
         let Target::Path(service, _) = &self.target else {
             return Ok(()); // an absolute URL needs neither endpoint nor project
@@ -206,6 +229,10 @@ impl ApiRequest {
             if let Some(what) = lacking {
                 return Err(file.error(&self.describe(), what));
             }
+        }
+        if *service == Service::Platform && context.platform_base.is_none() {
+            let (api, source) = &context.api_endpoint;
+            return Err(platform_endpoint_not_set(&self.describe(), api, source));
         }
         if *service == Service::Platform && !has_project {
             return Err(Error::config(format!(
@@ -291,7 +318,11 @@ impl ApiRequest {
     pub(crate) fn prepare(&self, context: &RequestContext) -> HttpRequest<'_> {
         let mut url = match &self.target {
             Target::Path(Service::Api, path) => format!("{}{path}", context.api_base),
-            Target::Path(Service::Platform, path) => format!("{}{path}", context.platform_base),
+            // check_context has refused a platform call without the platform endpoint.
+            Target::Path(Service::Platform, path) => format!(
+                "{}{path}",
+                context.platform_base.as_deref().unwrap_or_default()
+            ),
             Target::Url(url) => url.clone(),
         };
         for (name, value) in &self.query {
@@ -648,7 +679,8 @@ mod tests {
     fn absolute_urls_carry_no_token_and_describe_without_their_query() {
         let context = RequestContext {
             api_base: "https://api.example/v1".into(),
-            platform_base: "https://cloud.example/platform/api/v1".into(),
+            platform_base: Some("https://cloud.example/platform/api/v1".into()),
+            api_endpoint: ("https://api.example".into(), Source::Explicit),
             authorization: "Bearer podstack_x_secret".into(),
             project_id: Some("proj_1".into()),
             default_file_problem: None,
@@ -683,6 +715,54 @@ mod tests {
     }
 
     #[test]
+    fn without_a_platform_endpoint_storage_calls_fail_before_sending_and_others_go_on() {
+        let context = RequestContext {
+            api_base: "https://api.custom.podstack.ai/v1".into(),
+            platform_base: None,
+            api_endpoint: ("https://api.custom.podstack.ai".into(), Source::Explicit),
+            authorization: "Bearer podstack_x_secret".into(),
+            project_id: Some("proj_1".into()),
+            default_file_problem: None,
+        };
+        let err = ApiRequest::get("/buckets")
+            .on(Service::Platform)
+            .check_context(&context)
+            .unwrap_err();
+        assert!(matches!(err, Error::Config { .. }), "{err:?}");
+        for part in [
+            "GET /api/v1/buckets",
+            "https://api.custom.podstack.ai (from explicit setting)",
+            "ClientBuilder::platform_endpoint",
+            "PODSTACK_PLATFORM_URL",
+        ] {
+            assert!(err.message().contains(part), "{err}");
+        }
+        assert!(!err.to_string().contains("podstack_x_secret"), "{err}");
+        // Before the project rule: the endpoint is what to fix first.
+        let err = ApiRequest::get("/buckets")
+            .on(Service::Platform)
+            .check_context(&RequestContext {
+                project_id: None,
+                ..context
+            })
+            .unwrap_err();
+        assert!(err.message().contains("PODSTACK_PLATFORM_URL"), "{err}");
+        let context = RequestContext {
+            api_base: "https://api.custom.podstack.ai/v1".into(),
+            platform_base: None,
+            api_endpoint: ("https://api.custom.podstack.ai".into(), Source::Explicit),
+            authorization: "Bearer podstack_x_secret".into(),
+            project_id: Some("proj_1".into()),
+            default_file_problem: None,
+        };
+        ApiRequest::get("/pods").check_context(&context).unwrap();
+        // A presigned URL goes where it points, with no token.
+        ApiRequest::absolute(Method::Get, "https://s3.example/b/k?sig=abc")
+            .check_context(&context)
+            .unwrap();
+    }
+
+    #[test]
     fn a_call_needing_what_only_the_unusable_default_file_could_hold_names_the_file() {
         let problem = DefaultFileProblem {
             file: "/home/ada/.podstack/credentials".into(),
@@ -694,7 +774,8 @@ mod tests {
         };
         let mut context = RequestContext {
             api_base: "https://api.example/v1".into(),
-            platform_base: "https://cloud.example/platform/api/v1".into(),
+            platform_base: Some("https://cloud.example/platform/api/v1".into()),
+            api_endpoint: ("https://api.example".into(), Source::Explicit),
             authorization: "Bearer podstack_x_secret".into(),
             project_id: None,
             default_file_problem: Some(problem.clone()),

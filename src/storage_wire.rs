@@ -63,7 +63,7 @@ pub(crate) fn delete_bucket(id: &str, force: bool) -> ApiRequest {
     if force {
         request.query("force", "true")
     } else {
-        request
+        request.on_conflict("to delete a bucket with its objects, call Buckets::force_delete")
     }
 }
 
@@ -245,7 +245,10 @@ pub(crate) fn delete_volume(id: &str, force: bool) -> ApiRequest {
     if force {
         request.query("force", "true")
     } else {
-        request
+        request.on_conflict(
+            "to delete a volume with its data, call Volumes::force_delete (a volume a pod \
+             mounts cannot be deleted either way)",
+        )
     }
 }
 

@@ -37,7 +37,7 @@ fn the_real_environment_default_file_and_python_variables() {
     assert_eq!(client.config().endpoint(), "https://api.podstack.ai");
     assert_eq!(
         client.config().platform_endpoint(),
-        "https://cloud.podstack.ai/platform"
+        Some("https://cloud.podstack.ai/platform")
     );
     // ...nor one that might need it (here for the project): a call that does need
     // the project reports the file and what is wrong with it, sending nothing.

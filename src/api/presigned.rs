@@ -139,7 +139,11 @@ impl Presigned<'_> {
         options: TransferOptions,
     ) -> Result<TransferSummary> {
         let url = checked_url(url)?;
-        let (items, _) = crate::files::plan_upload(local.as_ref(), "", false)?;
+        let local = local.as_ref();
+        if local.is_dir() {
+            return Err(crate::files::presigned_directory_error(local));
+        }
+        let (items, _) = crate::files::plan_upload(local, "", false)?;
         self.client
             .upload_items(&items, &options, |_| ApiRequest::absolute(Method::Put, url))
             .await

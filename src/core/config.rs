@@ -50,7 +50,9 @@ use super::retry::RetryConfig;
 /// The API endpoint used when none is configured.
 pub const DEFAULT_ENDPOINT: &str = "https://api.podstack.ai";
 
-/// The platform service that serves storage (buckets and volumes) when none is configured.
+/// The platform service that serves storage (buckets and volumes) when none is
+/// configured and the API endpoint is Podstack's own (see
+/// [`ResolvedConfig::platform_endpoint`]).
 pub const DEFAULT_PLATFORM_ENDPOINT: &str = "https://cloud.podstack.ai/platform";
 /// The request timeout used when none is configured.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -67,6 +69,11 @@ pub(crate) const ENV_TOKEN_PYTHON: &str = "PODSTACK_API_KEY";
 pub(crate) const ENV_PROJECT_PYTHON: &str = "PODSTACK_PROJECT_ID";
 pub(crate) const ENV_ENDPOINT_PYTHON: &str = "PODSTACK_BASE_URL";
 const DEFAULT_PROFILE: &str = "default";
+
+/// How to set the platform endpoint, for the messages that need it.
+const SET_PLATFORM_ENDPOINT: &str = "storage calls fail until it is set with \
+    ClientBuilder::platform_endpoint, the PODSTACK_PLATFORM_URL environment variable or \
+    the profile key platform_endpoint";
 
 /// The largest credentials file read: a bigger one is a [`Error::Config`]. Real files
 /// hold a few profiles of a few lines each.
@@ -130,6 +137,17 @@ pub enum Source {
     },
     /// The built-in default.
     Default,
+    /// Derived from the API endpoint, which is a loopback host (the emulator, or a
+    /// service of one's own on this machine): the platform service is taken to be at
+    /// `{api endpoint}/platform`, as the emulator serves it. Only the platform endpoint
+    /// is ever derived.
+    DerivedFromApiEndpoint,
+    /// Given nowhere, and not derived: the API endpoint was set (on the builder, by the
+    /// environment or in a profile) to a host that is not this machine, so the platform
+    /// service's built-in default (Podstack's public cloud) is not assumed. Storage calls
+    /// fail with [`Error::Config`](crate::Error::Config) before sending anything. Only
+    /// the platform endpoint is ever unset.
+    NotSet,
 }
 
 impl fmt::Display for Source {
@@ -145,6 +163,10 @@ impl fmt::Display for Source {
                 write!(f, "profile [{profile}] in {}", file.display())
             }
             Source::Default => f.write_str("built-in default"),
+            Source::DerivedFromApiEndpoint => {
+                f.write_str("derived from the loopback API endpoint, as the emulator serves it")
+            }
+            Source::NotSet => write!(f, "not set; {SET_PLATFORM_ENDPOINT}"),
         }
     }
 }
@@ -283,7 +305,8 @@ pub struct ResolvedConfig {
     project: Option<(String, Source)>,
     endpoint: String,
     endpoint_source: Source,
-    platform_endpoint: String,
+    /// `None` when not set (its source is then [`Source::NotSet`]).
+    platform_endpoint: Option<String>,
     platform_endpoint_source: Source,
     profile: String,
     profile_source: Source,
@@ -308,7 +331,8 @@ pub(crate) struct DefaultFileProblem {
     pub problem: String,
     /// The API endpoint would otherwise be the built-in default.
     pub api_endpoint: bool,
-    /// The platform endpoint would otherwise be the built-in default.
+    /// The platform endpoint was given nowhere (it is the built-in default, derived, or
+    /// not set).
     pub platform_endpoint: bool,
 }
 
@@ -398,21 +422,37 @@ impl ResolvedConfig {
     }
 
     /// The platform service endpoint that storage calls go to, without a trailing slash
-    /// (its API is under `/api/v1`).
+    /// (its API is under `/api/v1`); `None` when it is not set, and storage calls fail
+    /// with [`Error::Config`](crate::Error::Config) before sending anything.
+    ///
+    /// When it is given nowhere (builder, `PODSTACK_PLATFORM_URL`, profile key
+    /// `platform_endpoint`), it follows the API endpoint, so that storage never goes to
+    /// a host nobody named:
+    ///
+    /// | API endpoint | platform endpoint | [`platform_endpoint_source`](Self::platform_endpoint_source) |
+    /// |---|---|---|
+    /// | not set, or `https://api.podstack.ai` | `https://cloud.podstack.ai/platform` | [`Source::Default`] |
+    /// | a loopback host (`localhost`, `127.0.0.0/8`, `[::1]`) | `{api endpoint}/platform` | [`Source::DerivedFromApiEndpoint`] |
+    /// | any other host | `None` | [`Source::NotSet`] |
     ///
     /// ```no_run
     /// # #[cfg(feature = "blocking")] use podstack::Client;
     /// # #[cfg(not(feature = "blocking"))] use podstack::nonblocking::Client;
     /// # fn main() -> Result<(), podstack::Error> {
     /// let config = Client::new()?.config().clone();
-    /// println!("storage at {}/api/v1", config.platform_endpoint());
+    /// match config.platform_endpoint() {
+    ///     Some(endpoint) => println!("storage at {endpoint}/api/v1"),
+    ///     None => println!("storage: {}", config.platform_endpoint_source()),
+    /// }
     /// # Ok(()) }
     /// ```
-    pub fn platform_endpoint(&self) -> &str {
-        &self.platform_endpoint
+    pub fn platform_endpoint(&self) -> Option<&str> {
+        self.platform_endpoint.as_deref()
     }
 
-    /// Where the platform endpoint came from.
+    /// Where the platform endpoint came from: [`Source::DerivedFromApiEndpoint`] or
+    /// [`Source::NotSet`] when it was given nowhere and the API endpoint was (see
+    /// [`platform_endpoint`](Self::platform_endpoint)).
     ///
     /// ```no_run
     /// # #[cfg(feature = "blocking")] use podstack::Client;
@@ -486,6 +526,53 @@ impl ResolvedConfig {
     /// ```
     pub fn retry(&self) -> &RetryConfig {
         &self.retry
+    }
+}
+
+impl fmt::Display for ResolvedConfig {
+    /// One line per setting, each with where it came from; never the token. A platform
+    /// endpoint that is not set shows as such, with how to set it.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "blocking")] use podstack::Client;
+    /// # #[cfg(not(feature = "blocking"))] use podstack::nonblocking::Client;
+    /// # fn main() -> Result<(), podstack::Error> {
+    /// let client = Client::builder()
+    ///     .api_endpoint("https://api.custom.podstack.ai")
+    ///     .build()?;
+    /// println!("{}", client.config());
+    /// // token: from explicit setting
+    /// // project: not set
+    /// // API endpoint: https://api.custom.podstack.ai (explicit setting)
+    /// // platform endpoint: not set; storage calls fail until it is set with ...
+    /// // ...
+    /// # Ok(()) }
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "token: from {}", self.token_source)?;
+        match &self.project {
+            Some((project, source)) => writeln!(f, "project: {project} ({source})")?,
+            None => writeln!(f, "project: not set")?,
+        }
+        writeln!(
+            f,
+            "API endpoint: {} ({})",
+            self.endpoint, self.endpoint_source
+        )?;
+        match &self.platform_endpoint {
+            Some(endpoint) => writeln!(
+                f,
+                "platform endpoint: {endpoint} ({})",
+                self.platform_endpoint_source
+            )?,
+            None => writeln!(f, "platform endpoint: {}", self.platform_endpoint_source)?,
+        }
+        writeln!(f, "profile: {} ({})", self.profile, self.profile_source)?;
+        match &self.credentials_file {
+            Some(file) => writeln!(f, "credentials file: {}", file.display())?,
+            None => writeln!(f, "credentials file: none consulted")?,
+        }
+        write!(f, "timeout: {:?}", self.timeout)
     }
 }
 
@@ -623,24 +710,25 @@ pub(crate) fn resolve(
         settings,
         API_VERSION_PATH,
     )?;
-    let (raw_platform, platform_endpoint_source) = lookup(
+    let platform = lookup(
         settings.platform_endpoint.as_deref(),
         env_platform,
         "platform_endpoint",
-    )?
-    .unwrap_or_else(|| (DEFAULT_PLATFORM_ENDPOINT.to_owned(), Source::Default));
-    let platform_endpoint = checked_endpoint(
-        "platform",
-        &raw_platform,
-        &platform_endpoint_source,
-        settings,
-        PLATFORM_VERSION_PATH,
     )?;
+    let platform_given = platform.is_some();
+    let (platform_endpoint, platform_endpoint_source) = match platform {
+        Some((raw, source)) => {
+            let endpoint =
+                checked_endpoint("platform", &raw, &source, settings, PLATFORM_VERSION_PATH)?;
+            (Some(endpoint), source)
+        }
+        None => platform_default(&endpoint, &endpoint_source),
+    };
 
     let mut warnings = file.warnings;
     let default_file_problem = file.problem.map(|problem| DefaultFileProblem {
         api_endpoint: endpoint_source == Source::Default,
-        platform_endpoint: platform_endpoint_source == Source::Default,
+        platform_endpoint: !platform_given,
         ..problem
     });
     warnings.extend(
@@ -664,6 +752,44 @@ pub(crate) fn resolve(
         warnings,
         default_file_problem,
     })
+}
+
+/// The platform endpoint when none was given, from the API endpoint (already checked):
+/// Podstack's own default beside its own API, `{api}/platform` beside a loopback API
+/// (the emulator's layout), and none beside any other API, since storage calls must not
+/// carry the token to a host nobody named.
+fn platform_default(api: &str, api_source: &Source) -> (Option<String>, Source) {
+    let is_default_api = api.eq_ignore_ascii_case(DEFAULT_ENDPOINT);
+    if *api_source == Source::Default || is_default_api {
+        return (Some(DEFAULT_PLATFORM_ENDPOINT.to_owned()), Source::Default);
+    }
+    let authority = api
+        .split_once("://")
+        .map(|(_, rest)| rest.split('/').next().unwrap_or_default());
+    let loopback = authority
+        .and_then(|authority| host_of(authority).ok())
+        .is_some_and(|host| host.is_loopback());
+    if loopback {
+        (
+            Some(format!("{api}/platform")),
+            Source::DerivedFromApiEndpoint,
+        )
+    } else {
+        (None, Source::NotSet)
+    }
+}
+
+/// The error of a storage call (`call`, e.g. `GET /api/v1/buckets`) made while the
+/// platform endpoint is not set ([`Source::NotSet`]); the API endpoint came from
+/// `api_source`.
+pub(crate) fn platform_endpoint_not_set(call: &str, api: &str, api_source: &Source) -> Error {
+    Error::config(format!(
+        "{call} goes to the platform service (storage), whose endpoint is not set: the API \
+         endpoint is {api} (from {api_source}), so storage is not sent to the built-in \
+         default {DEFAULT_PLATFORM_ENDPOINT}, a host that was not named; set the platform \
+         endpoint with ClientBuilder::platform_endpoint, the PODSTACK_PLATFORM_URL \
+         environment variable or the profile key platform_endpoint (nothing was sent)"
+    ))
 }
 
 /// Checks that a token can go into an `Authorization` header: not empty, printable
@@ -1273,12 +1399,15 @@ mod tests {
     fn platform_endpoint_follows_the_same_order_and_rules() {
         let mut case = Case::new();
         let c = case.resolve().unwrap();
-        assert_eq!(c.platform_endpoint(), DEFAULT_PLATFORM_ENDPOINT);
+        assert_eq!(c.platform_endpoint(), Some(DEFAULT_PLATFORM_ENDPOINT));
         assert_eq!(c.platform_endpoint_source(), &Source::Default);
 
         case = case.var(ENV_PLATFORM, "https://env.podstack.ai/platform/");
         let c = case.resolve().unwrap();
-        assert_eq!(c.platform_endpoint(), "https://env.podstack.ai/platform");
+        assert_eq!(
+            c.platform_endpoint(),
+            Some("https://env.podstack.ai/platform")
+        );
         assert_eq!(
             c.platform_endpoint_source(),
             &Source::Environment(ENV_PLATFORM)
@@ -1291,7 +1420,7 @@ mod tests {
         // A profile named explicitly outranks the environment, as for every setting.
         case.settings.profile = Some("default".into());
         let c = case.resolve().unwrap();
-        assert_eq!(c.platform_endpoint(), "https://file.podstack.ai/p");
+        assert_eq!(c.platform_endpoint(), Some("https://file.podstack.ai/p"));
         assert_eq!(
             c.platform_endpoint_source(),
             &profile("default", DEFAULT_FILE)
@@ -1299,13 +1428,160 @@ mod tests {
 
         case.settings.platform_endpoint = Some("http://127.0.0.1:9/platform".into());
         let c = case.resolve().unwrap();
-        assert_eq!(c.platform_endpoint(), "http://127.0.0.1:9/platform");
+        assert_eq!(c.platform_endpoint(), Some("http://127.0.0.1:9/platform"));
         assert_eq!(c.platform_endpoint_source(), &Source::Explicit);
 
         case.settings.platform_endpoint = Some("http://storage.example.com".into());
         let err = case.resolve().unwrap_err();
         assert!(matches!(err, Error::Config { .. }), "{err:?}");
         assert!(err.message().contains("invalid platform endpoint"), "{err}");
+    }
+
+    #[test]
+    fn without_a_platform_endpoint_it_follows_the_api_endpoint_never_to_a_host_not_named() {
+        let with_api = |api: Option<&str>| {
+            let mut case = Case::new();
+            case.settings.api_endpoint = api.map(str::to_owned);
+            case.resolve().unwrap()
+        };
+        let platform = |c: &ResolvedConfig| {
+            (
+                c.platform_endpoint().map(str::to_owned),
+                c.platform_endpoint_source().clone(),
+            )
+        };
+        // Neither set: both defaults, as before.
+        let c = with_api(None);
+        assert_eq!(
+            platform(&c),
+            (Some(DEFAULT_PLATFORM_ENDPOINT.into()), Source::Default)
+        );
+        // Podstack's own API named explicitly: its own platform service.
+        for api in ["https://api.podstack.ai", "https://API.podstack.ai/v1/"] {
+            let c = with_api(Some(api));
+            assert_eq!(
+                platform(&c),
+                (Some(DEFAULT_PLATFORM_ENDPOINT.into()), Source::Default),
+                "{api}"
+            );
+        }
+        // A loopback API (the emulator): the platform service beside it.
+        for (api, derived) in [
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080/platform"),
+            (
+                "http://127.0.0.1:8080/v1/",
+                "http://127.0.0.1:8080/platform",
+            ),
+            ("http://127.3.2.1:9", "http://127.3.2.1:9/platform"),
+            ("http://LOCALHOST:9", "http://LOCALHOST:9/platform"),
+            ("http://[::1]:9", "http://[::1]:9/platform"),
+            ("https://localhost", "https://localhost/platform"),
+        ] {
+            let c = with_api(Some(api));
+            assert_eq!(
+                platform(&c),
+                (Some(derived.into()), Source::DerivedFromApiEndpoint),
+                "{api}"
+            );
+        }
+        // Any other API: not set, and it says how to set it.
+        for api in [
+            "https://api.custom.podstack.ai",
+            "https://localhost.example.com",
+            "https://127.0.0.1.nip.io",
+            "https://10.0.0.1",
+        ] {
+            let c = with_api(Some(api));
+            assert_eq!(platform(&c), (None, Source::NotSet), "{api}");
+        }
+        let shown = Source::NotSet.to_string();
+        for part in [
+            "not set",
+            "ClientBuilder::platform_endpoint",
+            "PODSTACK_PLATFORM_URL",
+            "platform_endpoint",
+        ] {
+            assert!(shown.contains(part), "{shown}");
+        }
+        // The API endpoint from the environment or a profile counts as set too.
+        let case = Case::new().var(ENV_ENDPOINT, "https://api.custom.podstack.ai");
+        let c = case.resolve().unwrap();
+        assert_eq!(platform(&c), (None, Source::NotSet));
+        let mut case = Case::new();
+        case.settings.profile = Some("production".into());
+        let c = case.resolve().unwrap();
+        assert_eq!(platform(&c), (None, Source::NotSet));
+        // A platform endpoint given anywhere is used as given.
+        let mut case = Case::new().var(ENV_PLATFORM, "https://cloud.custom.podstack.ai/p");
+        case.settings.api_endpoint = Some("https://api.custom.podstack.ai".into());
+        let c = case.resolve().unwrap();
+        assert_eq!(
+            platform(&c),
+            (
+                Some("https://cloud.custom.podstack.ai/p".into()),
+                Source::Environment(ENV_PLATFORM)
+            )
+        );
+    }
+
+    #[test]
+    fn display_shows_each_setting_with_its_source_and_an_unset_platform_endpoint() {
+        let mut case = Case::new().no_files();
+        case.settings.api_token = Some(ApiToken::new("tok_shown_nowhere_123"));
+        case.settings.api_endpoint = Some("https://api.custom.podstack.ai".into());
+        let shown = case.resolve().unwrap().to_string();
+        for line in [
+            "token: from explicit setting",
+            "project: not set",
+            "API endpoint: https://api.custom.podstack.ai (explicit setting)",
+            "platform endpoint: not set; storage calls fail until it is set with \
+             ClientBuilder::platform_endpoint",
+            "profile: default (built-in default)",
+        ] {
+            assert!(shown.contains(line), "{shown}");
+        }
+        assert!(!shown.contains("tok_shown_nowhere"), "{shown}");
+        let debug = format!("{:?}", case.resolve().unwrap());
+        assert!(debug.contains("platform_endpoint: None"), "{debug}");
+        assert!(debug.contains("NotSet"), "{debug}");
+
+        case.settings.api_endpoint = Some("http://127.0.0.1:8080".into());
+        let shown = case.resolve().unwrap().to_string();
+        assert!(
+            shown.contains(
+                "platform endpoint: http://127.0.0.1:8080/platform (derived from the loopback \
+                 API endpoint, as the emulator serves it)"
+            ),
+            "{shown}"
+        );
+        case.settings.api_endpoint = None;
+        let shown = case.resolve().unwrap().to_string();
+        assert!(
+            shown.contains(
+                "platform endpoint: https://cloud.podstack.ai/platform (built-in default)"
+            ),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn the_error_of_a_storage_call_without_a_platform_endpoint_says_how_to_set_it() {
+        let err = platform_endpoint_not_set(
+            "GET /api/v1/buckets",
+            "https://api.custom.podstack.ai",
+            &Source::Explicit,
+        );
+        assert!(matches!(err, Error::Config { .. }), "{err:?}");
+        for part in [
+            "GET /api/v1/buckets",
+            "https://api.custom.podstack.ai (from explicit setting)",
+            "ClientBuilder::platform_endpoint",
+            "PODSTACK_PLATFORM_URL",
+            "profile key platform_endpoint",
+            "nothing was sent",
+        ] {
+            assert!(err.message().contains(part), "{err}");
+        }
     }
 
     #[test]
@@ -1732,7 +2008,8 @@ mod tests {
         let platform = |raw: &str| {
             let mut case = Case::new();
             case.settings.platform_endpoint = Some(raw.into());
-            case.resolve().map(|c| c.platform_endpoint().to_owned())
+            case.resolve()
+                .map(|c| c.platform_endpoint().unwrap_or_default().to_owned())
         };
         for raw in [
             "https://cloud.podstack.ai/platform/api/v1",

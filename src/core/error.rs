@@ -36,8 +36,8 @@ type SharedError = Arc<dyn std::error::Error + Send + Sync + 'static>;
 ///
 /// ```
 /// # fn show(error: &podstack::Error) {
-/// eprintln!("{error}"); // could not connect to the server
-/// eprintln!("{error:#}"); // could not connect to the server: Connection refused (os error 111)
+/// eprintln!("{error}"); // could not connect to api.custom.podstack.ai:443: check the endpoint and the network
+/// eprintln!("{error:#}"); // … and the network: Connection refused (os error 111)
 /// # }
 /// ```
 ///
@@ -220,6 +220,9 @@ struct ContextFields {
     request_id: Option<String>,
     status_code: Option<u16>,
     details: serde_json::Value,
+    /// What to call instead, in this SDK's terms, when the server's message speaks of
+    /// the wire (`pass force=true`).
+    hint: Option<&'static str>,
 }
 
 impl ErrorContext {
@@ -230,6 +233,7 @@ impl ErrorContext {
             request_id: None,
             status_code: None,
             details: serde_json::Value::Null,
+            hint: None,
         }))
     }
 
@@ -295,6 +299,23 @@ impl ErrorContext {
     pub fn details(&self) -> &serde_json::Value {
         &self.0.details
     }
+
+    /// What to do about it in this SDK, when the server's message names a wire
+    /// parameter instead: a bucket that is not empty answers "pass force=true", and
+    /// the hint names [`Buckets::force_delete`](crate::Buckets::force_delete).
+    /// `Display` shows it after the message; [`message`](Self::message) stays the
+    /// server's own text.
+    ///
+    /// ```
+    /// # fn show(error: &podstack::Error) {
+    /// if let Some(hint) = error.context().hint() {
+    ///     eprintln!("{hint}");
+    /// }
+    /// # }
+    /// ```
+    pub fn hint(&self) -> Option<&str> {
+        self.0.hint
+    }
 }
 
 impl fmt::Debug for ErrorContext {
@@ -313,6 +334,9 @@ impl fmt::Debug for ErrorContext {
         if !self.0.details.is_null() {
             s.field("details", &self.0.details);
         }
+        if let Some(hint) = self.0.hint {
+            s.field("hint", &hint);
+        }
         s.finish()
     }
 }
@@ -325,6 +349,10 @@ impl fmt::Display for ErrorContext {
             (Some(status), None) => write!(f, " (HTTP {status})"),
             (None, Some(id)) => write!(f, " (request id {id})"),
             (None, None) => Ok(()),
+        }?;
+        match self.0.hint {
+            Some(hint) => write!(f, "; {hint}"),
+            None => Ok(()),
         }
     }
 }
@@ -467,6 +495,13 @@ impl Error {
         Error::Authentication {
             context: ErrorContext::new(message),
         }
+    }
+
+    /// The error with `hint` (see [`ErrorContext::hint`]) beside its message, which
+    /// stays as it is.
+    pub(crate) fn with_sdk_hint(mut self, hint: &'static str) -> Self {
+        self.context_mut().0.hint = Some(hint);
+        self
     }
 
     pub(crate) fn config(message: impl Into<String>) -> Self {
@@ -814,6 +849,7 @@ pub(crate) fn from_response(response: &ErrorResponse<'_>) -> Error {
         request_id,
         status_code: Some(status),
         details,
+        hint: None,
     }));
     match kind {
         Kind::Authentication => Error::Authentication { context },

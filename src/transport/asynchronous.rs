@@ -146,6 +146,7 @@ impl Transport {
             builder = builder.header(header.name, value);
         }
         let answer_timeout = request.answer_timeout.resolve(self.timeout);
+        let peer = super::peer(&request.url);
         // Set for a streamed body: when it last gave hyper a piece, and whether it ended.
         let mut upload = None;
         match request.body {
@@ -185,7 +186,7 @@ impl Transport {
             // hold `send` for ever. The watchdog fails it once no piece has been taken
             // for the inactivity timeout, then bounds the wait for the answer.
             Some(progress) => {
-                let guard = stall_guard(progress, self.timeout, answer_timeout);
+                let guard = stall_guard(progress, &peer, self.timeout, answer_timeout);
                 let sending = std::pin::pin!(sending);
                 let guard = std::pin::pin!(guard);
                 match futures_util::future::select(sending, guard).await {
@@ -194,7 +195,7 @@ impl Transport {
                 }
             }
             None => {
-                let (limit, error) = bounded(answer_timeout, deadline, self.timeout);
+                let (limit, error) = bounded(answer_timeout, deadline, self.timeout, &peer);
                 match limit {
                     Some(limit) => tokio::time::timeout(limit, sending)
                         .await
@@ -203,7 +204,7 @@ impl Transport {
                 }
             }
         }
-        .map_err(|e| map_error(e, self.timeout))?;
+        .map_err(|e| map_error(e, &peer, self.timeout))?;
         let header = |name: &str| {
             response
                 .headers()
@@ -231,6 +232,7 @@ impl Transport {
                     _ => Some(self.timeout),
                 },
                 deadline,
+                peer,
             },
         })
     }
@@ -241,19 +243,20 @@ impl Transport {
 }
 
 /// The shorter of an inactivity wait and what is left of the deadline, with the error
-/// to give when it runs out.
+/// to give when it runs out (naming `peer`, the server waited for).
 fn bounded(
     wait: Option<Duration>,
     deadline: Option<Deadline>,
     timeout: Duration,
+    peer: &str,
 ) -> (Option<Duration>, Error) {
     match (wait, deadline) {
         (Some(wait), Some(deadline)) if deadline.remaining() < wait => {
             (Some(deadline.remaining()), deadline.error())
         }
         (None, Some(deadline)) => (Some(deadline.remaining()), deadline.error()),
-        (Some(wait), _) => (Some(wait), Error::timeout(timeout_message(wait))),
-        (None, None) => (None, Error::timeout(timeout_message(timeout))),
+        (Some(wait), _) => (Some(wait), Error::timeout(timeout_message(peer, wait))),
+        (None, None) => (None, Error::timeout(timeout_message(peer, timeout))),
     }
 }
 
@@ -292,8 +295,14 @@ impl Stream for Watched {
 }
 
 /// Resolves, with a timeout error, once the upload has stalled for `idle` or, after
-/// its end, no answer came within `answer` (never, for an unbounded answer).
-async fn stall_guard(progress: Progress, idle: Duration, answer: Option<Duration>) -> Error {
+/// its end, no answer came within `answer` (never, for an unbounded answer). The error
+/// names `peer`, the server the upload goes to.
+async fn stall_guard(
+    progress: Progress,
+    peer: &str,
+    idle: Duration,
+    answer: Option<Duration>,
+) -> Error {
     loop {
         let (last, done) = progress
             .lock()
@@ -310,10 +319,10 @@ async fn stall_guard(progress: Progress, idle: Duration, answer: Option<Duration
                 tokio::time::sleep_until(until.into()).await;
             }
             None => std::future::pending::<()>().await,
-            Some(_) if done => return Error::timeout(timeout_message(limit)),
+            Some(_) if done => return Error::timeout(timeout_message(peer, limit)),
             Some(_) => {
                 return Error::timeout(format!(
-                    "the upload stalled: the server took no data for {limit:?}; change the \
+                    "the upload stalled: {peer} took no data for {limit:?}; change the \
                      limit with ClientBuilder::timeout"
                 ))
             }
@@ -385,6 +394,8 @@ pub(crate) struct ResponseBody {
     timeout: Option<Duration>,
     /// The call's deadline, for answers read into memory.
     deadline: Option<Deadline>,
+    /// The server it comes from, `host:port`, for an error while reading it.
+    peer: String,
 }
 
 impl ResponseBody {
@@ -405,13 +416,13 @@ impl ResponseBody {
     /// The next piece of the body, lent until the next call; `None` at the end.
     pub(crate) async fn chunk(&mut self) -> Result<Option<&[u8]>, Error> {
         let fallback = self.timeout.unwrap_or_default();
-        let (limit, error) = bounded(self.timeout, self.deadline, fallback);
+        let (limit, error) = bounded(self.timeout, self.deadline, fallback, &self.peer);
         let next = self.response.chunk();
         let chunk = match limit {
             Some(limit) => tokio::time::timeout(limit, next).await.map_err(|_| error)?,
             None => next.await,
         };
-        match chunk.map_err(|e| map_error(e, fallback))? {
+        match chunk.map_err(|e| map_error(e, &self.peer, fallback))? {
             Some(piece) => {
                 self.current = piece;
                 Ok(Some(&self.current))
@@ -421,7 +432,12 @@ impl ResponseBody {
     }
 }
 
-fn map_error(error: reqwest::Error, timeout: Duration) -> Error {
+/// The SDK's error for what reqwest said about a request to `peer` (see
+/// [`super::peer`]), which the message names: the server a redirect led to, when it
+/// failed there.
+fn map_error(error: reqwest::Error, peer: &str, timeout: Duration) -> Error {
+    let redirected = error.url().map(|url| super::peer(url.as_str()));
+    let peer = redirected.as_deref().unwrap_or(peer);
     // The URL may be a presigned one whose query is its signature: never repeat it.
     let error = error.without_url();
     if let Some(local) = local_file_error(&error) {
@@ -434,21 +450,36 @@ fn map_error(error: reqwest::Error, timeout: Duration) -> Error {
         return too_many_redirects();
     }
     if error.is_timeout() {
-        return Error::timeout(timeout_message(timeout));
+        return Error::timeout(timeout_message(peer, timeout));
     }
     if let Some(detail) = broken_http(&error) {
         return protocol_error(detail);
     }
     if let Some(detail) = tls_failure(&error) {
-        return Error::network(tls_hint(&detail), Some(error.into()));
+        return Error::network(tls_hint(peer, &detail), Some(error.into()));
     }
-    if error.is_connect() {
-        Error::network(super::CONNECT_FAILED, Some(error.into()))
+    if error.is_connect() && dns_failure(&error) {
+        Error::network(super::not_resolved(peer), Some(error.into()))
+    } else if error.is_connect() {
+        Error::network(super::connect_failed(peer), Some(error.into()))
     } else if error.is_builder() {
         Error::config(format!("could not build the HTTP request: {error}"))
     } else {
-        Error::network("the connection failed", Some(error.into()))
+        Error::network(super::connection_failed(peer), Some(error.into()))
     }
+}
+
+/// Whether a connect error is a host name that could not be resolved: hyper-util's
+/// resolver says `dns error` (its error kinds are not reachable through reqwest).
+fn dns_failure(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = error.source();
+    while let Some(e) = next {
+        if e.to_string().starts_with("dns error") {
+            return true;
+        }
+        next = e.source();
+    }
+    false
 }
 
 fn find_source<T: std::error::Error + 'static>(error: &(dyn std::error::Error + 'static)) -> bool {

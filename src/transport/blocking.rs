@@ -184,13 +184,13 @@ impl Transport {
                 _ => None,
             };
             let Some(next) = next else {
-                return Ok(self.answer(response, deadline));
+                return Ok(self.answer(response, &url, deadline));
             };
             let downgrade = url.starts_with("https:") && next.starts_with("http:");
             let keeps_body = matches!(status.as_u16(), 307 | 308);
             let body_lost = keeps_body && with_body && !request.body.replayable();
             if downgrade || body_lost {
-                return Ok(self.answer(response, deadline));
+                return Ok(self.answer(response, &url, deadline));
             }
             if redirects == MAX_REDIRECTS {
                 return Err(too_many_redirects());
@@ -298,6 +298,7 @@ impl Transport {
     fn answer(
         &self,
         response: http::Response<ureq::Body>,
+        url: &str,
         deadline: Option<Deadline>,
     ) -> HttpResponse<ResponseBody> {
         // The headers the pipeline reads, in one pass (the first of each, as `get`), as
@@ -344,6 +345,7 @@ impl Transport {
                 timeout: self.timeout,
                 deadline,
                 restore: shield::Restore::new(self.secret.clone()),
+                peer: super::peer(url),
             },
         }
     }
@@ -382,7 +384,7 @@ impl Transport {
         };
         self.agent
             .run(request)
-            .map_err(|e| map_error(e, self.timeout, deadline))
+            .map_err(|e| map_error(e, &super::peer(url), self.timeout, deadline))
     }
 
     pub(crate) fn sleep(&self, duration: Duration) {
@@ -472,6 +474,8 @@ pub(crate) struct ResponseBody {
     deadline: Option<Deadline>,
     /// Gives the body the token's bytes back (see [`shield`]).
     restore: shield::Restore,
+    /// The server it comes from, `host:port`, for an error while reading it.
+    peer: String,
 }
 
 impl std::fmt::Debug for ResponseBody {
@@ -492,7 +496,7 @@ impl ResponseBody {
         let mut limited = (&mut self.reader).take(cap.saturating_add(1));
         limited
             .read_to_end(&mut body)
-            .map_err(|e| map_io_error(e, timeout, deadline))?;
+            .map_err(|e| map_io_error(e, &self.peer, timeout, deadline))?;
         let whole = body.len() as u64 <= cap;
         body.truncate(usize::try_from(cap).unwrap_or(usize::MAX).min(body.len()));
         self.restore.apply(&mut body, true);
@@ -512,7 +516,7 @@ impl ResponseBody {
             let n = self
                 .reader
                 .read(&mut self.buffer[held..held + CHUNK_SIZE])
-                .map_err(|e| map_io_error(e, self.timeout, self.deadline))?;
+                .map_err(|e| map_io_error(e, &self.peer, self.timeout, self.deadline))?;
             let ready = self.restore.apply(&mut self.buffer[..held + n], n == 0);
             match (ready, n) {
                 (0, 0) => return Ok(None),
@@ -565,42 +569,64 @@ impl Read for WindowReader<'_> {
     }
 }
 
-fn map_error(error: ureq::Error, timeout: Duration, deadline: Option<Deadline>) -> Error {
+/// The SDK's error for what ureq said; `peer` is the server the request went to (see
+/// [`super::peer`]), which the message names.
+fn map_error(
+    error: ureq::Error,
+    peer: &str,
+    timeout: Duration,
+    deadline: Option<Deadline>,
+) -> Error {
     match error {
         ureq::Error::Timeout(ureq::Timeout::Global) => match deadline {
             Some(deadline) => deadline.error(),
-            None => Error::timeout(timeout_message(timeout)),
+            None => Error::timeout(timeout_message(peer, timeout)),
         },
         ureq::Error::Timeout(ureq::Timeout::RecvResponse) => Error::timeout(format!(
-            "the answer's head did not arrive within {:?} (an eighth over the timeout of \
+            "the answer's head from {peer} did not arrive within {:?} (an eighth over the timeout of \
              {timeout:?}; change it with ClientBuilder::timeout)",
             head_timeout(timeout)
         )),
-        ureq::Error::Timeout(_) => Error::timeout(timeout_message(timeout)),
-        ureq::Error::Io(e) => map_io_error(e, timeout, deadline),
-        ureq::Error::HostNotFound => Error::network(
-            "could not resolve the server's host name",
-            Some(error.into()),
-        ),
-        ureq::Error::ConnectionFailed => Error::network(super::CONNECT_FAILED, Some(error.into())),
+        ureq::Error::Timeout(_) => Error::timeout(timeout_message(peer, timeout)),
+        ureq::Error::Io(e) => map_io_error(e, peer, timeout, deadline),
+        ureq::Error::HostNotFound => {
+            Error::network(super::not_resolved(peer), Some(error.into()))
+        }
+        ureq::Error::ConnectionFailed => {
+            Error::network(super::connect_failed(peer), Some(error.into()))
+        }
         // The server broke HTTP: it will do so again, so this is not retried.
         ureq::Error::Protocol(_)
         | ureq::Error::LargeResponseHeader(..)
         | ureq::Error::BodyExceedsLimit(_)
         | ureq::Error::RedirectFailed => protocol_error(&error),
         ureq::Error::TooManyRedirects => super::too_many_redirects(),
-        ureq::Error::Rustls(ref e) => Error::network(tls_hint(&e.to_string()), Some(error.into())),
-        ureq::Error::Tls(detail) => Error::network(tls_hint(detail), Some(error.into())),
-        ureq::Error::ConnectProxyFailed(_) | ureq::Error::InvalidProxyUrl => {
-            Error::network("could not connect through the proxy", Some(error.into()))
+        ureq::Error::Rustls(ref e) => {
+            Error::network(tls_hint(peer, &e.to_string()), Some(error.into()))
         }
-        other => Error::network("the connection failed", Some(other.into())),
+        ureq::Error::Tls(detail) => Error::network(tls_hint(peer, detail), Some(error.into())),
+        ureq::Error::ConnectProxyFailed(_) | ureq::Error::InvalidProxyUrl => {
+            Error::network(super::proxy_failed(peer), Some(error.into()))
+        }
+        other => Error::network(super::connection_failed(peer), Some(other.into())),
     }
 }
 
-fn map_io_error(error: io::Error, timeout: Duration, deadline: Option<Deadline>) -> Error {
+/// The SDK's error for an I/O error of a request to `peer` (see [`map_error`]).
+fn map_io_error(
+    error: io::Error,
+    peer: &str,
+    timeout: Duration,
+    deadline: Option<Deadline>,
+) -> Error {
     if let Some(local) = local_file_error(&error) {
         return local;
+    }
+    if error
+        .get_ref()
+        .is_some_and(|e| e.is::<lookup::NotResolved>())
+    {
+        return Error::network(super::not_resolved(peer), Some(error.into()));
     }
     if let Some(seen) = error
         .get_ref()
@@ -612,22 +638,22 @@ fn map_io_error(error: io::Error, timeout: Duration, deadline: Option<Deadline>)
     }
     // rustls reports a refused certificate as invalid data ("invalid peer certificate").
     if error.kind() == io::ErrorKind::InvalidData && error.to_string().contains("certificate") {
-        let hint = tls_hint(&error.to_string());
+        let hint = tls_hint(peer, &error.to_string());
         return Error::network(hint, Some(error.into()));
     }
     match error.kind() {
         io::ErrorKind::ConnectionRefused => {
-            Error::network(super::CONNECT_FAILED, Some(error.into()))
+            Error::network(super::connect_failed(peer), Some(error.into()))
         }
         io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => match deadline {
             Some(deadline) if deadline.remaining().is_zero() => deadline.error(),
-            _ => Error::timeout(timeout_message(timeout)),
+            _ => Error::timeout(timeout_message(peer, timeout)),
         },
         _ => {
             // ureq wraps its own errors (a timeout while reading a body) in io::Error.
             match error.downcast::<ureq::Error>() {
-                Ok(inner) => map_error(inner, timeout, deadline),
-                Err(error) => Error::network("the connection failed", Some(error.into())),
+                Ok(inner) => map_error(inner, peer, timeout, deadline),
+                Err(error) => Error::network(super::connection_failed(peer), Some(error.into())),
             }
         }
     }

@@ -76,8 +76,19 @@ impl<In: Transport> Connector<In> for LookupOnConnect {
         }
         // ureq's resolver bounds the lookup by the connect timeout (on a thread of its
         // own, one per new connection) and keeps the configured IP family.
-        let addrs =
-            DefaultResolver::default().resolve(details.uri, details.config, details.timeout)?;
+        let addrs = DefaultResolver::default()
+            .resolve(details.uri, details.config, details.timeout)
+            .map_err(|e| match e {
+                ureq::Error::Io(e)
+                    if !matches!(
+                        e.kind(),
+                        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+                    ) =>
+                {
+                    ureq::Error::Io(std::io::Error::other(NotResolved(e)))
+                }
+                other => other,
+            })?;
         let resolved = ConnectionDetails {
             uri: details.uri,
             addrs,
@@ -91,6 +102,24 @@ impl<In: Transport> Connector<In> for LookupOnConnect {
             register_shutdown: details.register_shutdown.clone(),
         };
         self.tcp.connect(&resolved, None::<()>).map(boxed)
+    }
+}
+
+/// The system's error for a host name it could not look up, marked as such: the
+/// error mapping then says it was the name that failed (std gives such errors no kind
+/// of their own). Shown as the system's words.
+#[derive(Debug)]
+pub(crate) struct NotResolved(std::io::Error);
+
+impl std::fmt::Display for NotResolved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for NotResolved {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
     }
 }
 

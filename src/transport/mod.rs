@@ -46,9 +46,41 @@ pub(crate) const MIN_SHIELDED_TOKEN: usize = 12;
 /// The size of the pieces file bodies are read and written in.
 pub(crate) const CHUNK_SIZE: usize = 64 * 1024;
 
+/// The server a request went to, as a network error names it: `host:port` (the
+/// scheme's port when the URL gives none), never the URL's user name, password, path
+/// or query; "the server" when the URL cannot be read.
+pub(crate) fn peer(url: &str) -> String {
+    match origin(url) {
+        Some((_, host, port)) if host.contains(':') => format!("[{host}]:{port}"),
+        Some((_, host, port)) => format!("{host}:{port}"),
+        None => "the server".to_owned(),
+    }
+}
+
 /// The message of a connection that could not be made, the same in both clients.
-pub(crate) const CONNECT_FAILED: &str =
-    "could not connect to the server: check the endpoint and the network";
+pub(crate) fn connect_failed(peer: &str) -> String {
+    format!("could not connect to {peer}: check the endpoint and the network")
+}
+
+/// The message of a host name that could not be resolved, the same in both clients.
+pub(crate) fn not_resolved(peer: &str) -> String {
+    format!(
+        "could not connect to {peer}: its host name could not be resolved; check the \
+         endpoint and the network"
+    )
+}
+
+/// The message of a connection through a proxy that could not be made (ureq says so;
+/// reqwest reports it as a connect error).
+#[cfg_attr(not(feature = "blocking"), allow(dead_code))]
+pub(crate) fn proxy_failed(peer: &str) -> String {
+    format!("could not connect through the proxy to reach {peer}")
+}
+
+/// The message of a connection that broke, the same in both clients.
+pub(crate) fn connection_failed(peer: &str) -> String {
+    format!("the connection to {peer} failed")
+}
 
 /// The `User-Agent` every request carries.
 pub(crate) const USER_AGENT: &str = concat!("podstack-rust/", env!("CARGO_PKG_VERSION"));
@@ -424,9 +456,9 @@ fn unreadable_file(path: &std::path::Path, error: io::Error) -> Error {
     Error::io(format!("could not read {}", path.display()), error)
 }
 
-/// The message of a timeout error.
-fn timeout_message(timeout: Duration) -> String {
-    format!("the request timed out after {timeout:?}")
+/// The message of a timeout error: the server (see [`peer`]) did not answer in time.
+fn timeout_message(peer: &str, timeout: Duration) -> String {
+    format!("the request to {peer} timed out after {timeout:?}")
 }
 
 /// The whole-call deadline of one JSON call: when it ends and how long it was.
@@ -478,17 +510,16 @@ pub(crate) fn too_many_redirects() -> Error {
     ))
 }
 
-/// The extra hint on a TLS failure.
-pub(crate) fn tls_hint(detail: &str) -> String {
+/// The message of a TLS failure, with the hint that fixes a private CA.
+pub(crate) fn tls_hint(peer: &str, detail: &str) -> String {
     format!(
-        "TLS handshake failed: {detail}. If the server's certificate comes from a private \
+        "TLS handshake with {peer} failed: {detail}. If the server's certificate comes from a private \
          CA, add it with ClientBuilder::add_root_certificate (or trust the system's \
          certificates with ClientBuilder::tls_native_roots)"
     )
 }
 
 /// A URL's origin: scheme, host (lower case) and port (the scheme's default if unsaid).
-#[cfg_attr(not(feature = "blocking"), allow(dead_code))]
 pub(crate) fn origin(url: &str) -> Option<(String, String, u16)> {
     let (scheme, rest) = url.split_once("://")?;
     let scheme = scheme.to_ascii_lowercase();

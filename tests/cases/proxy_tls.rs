@@ -159,6 +159,9 @@ async fn a_private_ca_is_refused_until_it_is_added() {
         error.to_string().contains("add_root_certificate"),
         "{error}"
     );
+    // The host it could not trust, with its port.
+    let handshake = format!("TLS handshake with localhost:{} failed", server.port());
+    assert!(error.message().starts_with(&handshake), "{error}");
     assert!(server.seen().is_empty());
 
     let user = builder_for(&server.url())

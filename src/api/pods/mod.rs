@@ -247,7 +247,9 @@ impl Pods<'_> {
     /// every call](Client#errors-of-every-call).
     pub async fn delete(&self, id: &str) -> Result<()> {
         self.client
-            .send_empty(ApiRequest::delete(pod_path(id)))
+            .send_empty(ApiRequest::delete(pod_path(id)).on_conflict(
+                "to delete a running pod, call Pods::force_delete (or Pods::stop it first)",
+            ))
             .await
     }
 
