@@ -276,6 +276,10 @@ pub use blocking::{
 };
 pub use core::error::{Error, Result};
 pub use core::retry::RetryConfig;
+/// The `time` crate, whose `OffsetDateTime` the typed time accessors return
+/// (`Pod::created_at_datetime`, `PodEvent::timestamp_datetime`, ...): use it from here
+/// to get the same release.
+pub use time;
 // The types most calls take or return; every type is also in its area's module below.
 pub use models::{
     LogOptions, NewBucket, NewPod, NewProject, NewVolume, ObjectQuery, Page, Pod, PodFilter,

@@ -359,6 +359,21 @@ async fn every_row_of_the_error_table_maps_to_its_variant_and_fields() {
         ),
         "{e:?}"
     );
+    // The dollars beside the cents, and the body's details as Python's `e.details`.
+    assert_eq!(
+        (e.required_dollars(), e.available_dollars()),
+        (Some(20.0), Some(1.5))
+    );
+    assert_eq!(e.details()["required_cents"], 2000);
+    assert_eq!(e.details(), e.context().details());
+    let e = row(
+        402,
+        r#"{"error":{"code":"insufficient_balance","message":"top up"}}"#,
+    )
+    .error()
+    .await;
+    assert_eq!((e.required_dollars(), e.available_dollars()), (None, None));
+    assert!(e.details().is_null());
 
     let e = row(
         403,
