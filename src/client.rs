@@ -378,6 +378,7 @@ impl ClientBuilder {
         self
     }
 
+    #[doc(alias = "retry_config")]
     /// The retry policy (default: [`RetryConfig::default`](crate::RetryConfig::default)).
     ///
     #[doc = doc_example!(

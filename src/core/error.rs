@@ -61,19 +61,23 @@ type SharedError = Arc<dyn std::error::Error + Send + Sync + 'static>;
 /// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
+#[doc(alias = "PodstackError")]
 pub enum Error {
+    #[doc(alias = "AuthenticationError")]
     /// No token was found, or the API rejected it (HTTP 401: invalid or expired token).
     #[non_exhaustive]
     Authentication {
         /// Message, code, request id and status.
         context: ErrorContext,
     },
+    #[doc(alias = "PermissionError")]
     /// The token may not touch this resource or project (HTTP 403).
     #[non_exhaustive]
     Permission {
         /// Message, code, request id and status.
         context: ErrorContext,
     },
+    #[doc(alias = "ResourceNotFoundError")]
     /// The resource does not exist (HTTP 404).
     #[non_exhaustive]
     NotFound {
@@ -84,6 +88,7 @@ pub enum Error {
         /// The id that was looked up, when the API said.
         resource_id: Option<String>,
     },
+    #[doc(alias = "ValidationError")]
     /// The request's parameters were rejected (HTTP 400 or 422).
     #[non_exhaustive]
     Validation {
@@ -92,6 +97,7 @@ pub enum Error {
         /// For each rejected field, the reasons.
         field_errors: BTreeMap<String, Vec<String>>,
     },
+    #[doc(alias = "InsufficientBalanceError")]
     /// The wallet cannot pay for what was asked (HTTP 402).
     #[non_exhaustive]
     InsufficientBalance {
@@ -104,6 +110,7 @@ pub enum Error {
         /// [`Error::available_dollars`] gives it in dollars.
         available_cents: Option<i64>,
     },
+    #[doc(alias = "QuotaExceededError")]
     /// A resource quota is used up (HTTP 403 or 429 with code `quota_exceeded`).
     #[non_exhaustive]
     QuotaExceeded {
@@ -116,6 +123,7 @@ pub enum Error {
         /// How much is in use now.
         current: Option<u64>,
     },
+    #[doc(alias = "RateLimitError")]
     /// Too many requests (HTTP 429 with code `rate_limited`).
     #[non_exhaustive]
     RateLimit {
@@ -132,6 +140,7 @@ pub enum Error {
         /// The state the resource was in, when the API said.
         current_state: Option<String>,
     },
+    #[doc(alias = "ServerError")]
     /// The server failed (HTTP 5xx). Quote the request id to support.
     #[non_exhaustive]
     Server {
@@ -144,6 +153,7 @@ pub enum Error {
         /// Message, code, request id and status.
         context: ErrorContext,
     },
+    #[doc(alias = "NetworkError")]
     /// The connection could not be made, or broke.
     #[non_exhaustive]
     Network {

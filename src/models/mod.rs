@@ -129,11 +129,7 @@ pub(crate) fn cents_to_amount(cents: i64) -> f64 {
 /// `2026-11-28T08:43:14.250+02:00`); `None` for anything else (an empty string, a date
 /// alone, a time without its offset), never a panic.
 pub(crate) fn parse_datetime(text: &str) -> Option<time::OffsetDateTime> {
-    time::OffsetDateTime::parse(
-        text.trim(),
-        &time::format_description::well_known::Rfc3339,
-    )
-    .ok()
+    time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339).ok()
 }
 
 /// The text of a time field, required (`String`, empty when absent) or optional.

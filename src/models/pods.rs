@@ -404,6 +404,7 @@ impl NewPod {
         self
     }
 
+    #[doc(alias = "memory")]
     /// Memory in GB (the wire's `memory`; [`Pod::memory_gb`] reads it back).
     ///
     /// ```
@@ -415,6 +416,7 @@ impl NewPod {
         self
     }
 
+    #[doc(alias = "disk")]
     /// Disk in GB (the wire's `disk`; [`Pod::disk_gb`] reads it back).
     ///
     /// ```
@@ -459,6 +461,7 @@ impl NewPod {
         self
     }
 
+    #[doc(alias = "volumes")]
     /// Mounts a volume.
     ///
     /// ```
@@ -472,6 +475,7 @@ impl NewPod {
         self
     }
 
+    #[doc(alias = "labels")]
     /// Sets a label.
     ///
     /// ```
@@ -550,6 +554,7 @@ impl PodFilter {
         self
     }
 
+    #[doc(alias = "labels")]
     /// Only pods with this label (repeat for several; all must match).
     ///
     /// ```
@@ -679,6 +684,7 @@ pub struct PodEvent {
     /// When (RFC 3339).
     #[serde(default, deserialize_with = "tolerant::value")]
     pub timestamp: String,
+    #[doc(alias = "type")]
     /// Kind of event, e.g. `created`, `started`.
     #[serde(rename = "type", default, deserialize_with = "tolerant::value")]
     pub event_type: String,
