@@ -19,13 +19,13 @@ use podstack::Error;
 async fn run() -> Result<(), Error> {
     let client = Client::new()?;
     let config = client.config();
-    println!("Token from: {}", config.token_source());
+    println!("Token from: {}", config.api_token_source());
     println!(
         "Endpoint:   {} (from {})",
-        config.endpoint(),
-        config.endpoint_source()
+        config.api_endpoint(),
+        config.api_endpoint_source()
     );
-    if let Some((project, source)) = config.project() {
+    if let (Some(project), Some(source)) = (config.project_id(), config.project_id_source()) {
         println!("Project:    {project} (from {source})");
     }
     let user = client.auth().whoami().await?;

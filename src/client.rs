@@ -95,7 +95,7 @@ impl Client {
     /// No request is sent.
     ///
     #[doc = doc_example!(
-        "println!(\"API endpoint: {}\", client.config().endpoint());"
+        "println!(\"API endpoint: {}\", client.config().api_endpoint());"
     )]
     ///
     /// # Errors
@@ -122,7 +122,7 @@ impl Client {
     ///
     #[doc = doc_example!(
         "let config = client.config();\n"
-        "println!(\"token from {}, endpoint {} (from {})\", config.token_source(), config.endpoint(), config.endpoint_source());"
+        "println!(\"token from {}, endpoint {} (from {})\", config.api_token_source(), config.api_endpoint(), config.api_endpoint_source());"
     )]
     pub fn config(&self) -> &ResolvedConfig {
         &self.inner.config
@@ -272,8 +272,16 @@ impl ClientBuilder {
         self
     }
 
-    /// The credentials-file profile to use (overrides `PODSTACK_PROFILE`). It must
-    /// exist in the file.
+    /// The credentials-file profile to use. It must exist in the file.
+    ///
+    /// Which profile is active, first match wins:
+    /// 1. the name given here (or to [`profile_opt`](Self::profile_opt) as `Some`), even
+    ///    `.profile("default")`, which therefore outranks `PODSTACK_PROFILE`;
+    /// 2. the `PODSTACK_PROFILE` environment variable;
+    /// 3. the profile named `default`.
+    ///
+    /// To name a profile only when your program was given one (a `--profile` flag) and
+    /// otherwise let the environment choose, use [`profile_opt`](Self::profile_opt).
     ///
     #[doc = doc_example!(
         "let client = Client::builder()\n"
@@ -283,6 +291,23 @@ impl ClientBuilder {
     )]
     pub fn profile(mut self, profile: impl Into<String>) -> Self {
         self.settings.profile = Some(profile.into());
+        self
+    }
+
+    /// The credentials-file profile to use, if any: `Some(name)` is
+    /// [`profile(name)`](Self::profile); `None` names none (and forgets an earlier
+    /// `.profile(..)`), so `PODSTACK_PROFILE` chooses, then the profile `default`.
+    ///
+    #[doc = doc_example!(
+        "// e.g. from a `--profile` command-line flag\n"
+        "let flag: Option<String> = std::env::args().skip_while(|a| a != \"--profile\").nth(1);\n"
+        "let client = Client::builder()\n"
+        "    .profile_opt(flag.as_deref())\n"
+        "    .build()?;\n"
+        "# let _ = client;"
+    )]
+    pub fn profile_opt(mut self, profile: Option<&str>) -> Self {
+        self.settings.profile = profile.map(str::to_owned);
         self
     }
 
@@ -369,6 +394,7 @@ impl ClientBuilder {
         self
     }
 
+    #[doc(alias = "retry_config")]
     /// The retry policy (default: [`RetryConfig::default`](crate::RetryConfig::default)).
     ///
     #[doc = doc_example!(
@@ -605,16 +631,16 @@ impl ClientBuilder {
         let transport = Transport::new(&options)?;
         let inner = Inner {
             context: RequestContext {
-                api_base: format!("{}/v1", config.endpoint()),
+                api_base: format!("{}/v1", config.api_endpoint()),
                 platform_base: config
                     .platform_endpoint()
                     .map(|endpoint| format!("{endpoint}/api/v1")),
                 api_endpoint: (
-                    config.endpoint().to_owned(),
-                    config.endpoint_source().clone(),
+                    config.api_endpoint().to_owned(),
+                    config.api_endpoint_source().clone(),
                 ),
                 authorization: format!("Bearer {token}"),
-                project_id: config.project().map(|(id, _)| id.to_owned()),
+                project_id: config.project_id().map(str::to_owned),
                 default_file_problem: config.default_file_problem.clone(),
             },
             redactor: Redactor::new(token),

@@ -624,6 +624,27 @@ mod time_tests {
         assert_eq!(rfc3339_seconds("yesterday"), None);
         assert_eq!(rfc3339_seconds(""), None);
     }
+
+    /// Sync keeps this parser rather than the `time` crate's behind the typed
+    /// accessors (`StoredObject::last_modified_datetime`): both agree on RFC 3339, but
+    /// sync also takes the times other S3 tools write without an offset (as UTC) or
+    /// with a space, which RFC 3339, and so `time`, refuses.
+    #[test]
+    fn sync_agrees_with_the_typed_accessors_on_rfc3339_and_takes_more() {
+        for text in [
+            "1970-01-01T00:00:00Z",
+            "2026-11-28T06:43:14Z",
+            "2026-11-28T08:43:14.250+02:00",
+            "2000-02-29T00:00:00Z",
+        ] {
+            let typed = crate::models::parse_datetime(text).map(|t| t.unix_timestamp());
+            assert_eq!(typed, rfc3339_seconds(text), "{text}");
+        }
+        for text in ["2026-11-28 06:43:14", "2026-11-28T06:43:14"] {
+            assert_eq!(rfc3339_seconds(text), Some(1_795_848_194), "{text}");
+            assert_eq!(crate::models::parse_datetime(text), None, "{text}");
+        }
+    }
 }
 
 /// Creates (or truncates) a file of `len` bytes, for parts to write into.

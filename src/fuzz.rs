@@ -41,7 +41,7 @@ pub fn credentials(data: &[u8]) {
         Ok(config) => {
             assert!(!config.token.expose().is_empty());
             assert!(config.token.expose().bytes().all(|b| b.is_ascii_graphic()));
-            assert!(!config.endpoint().ends_with('/'));
+            assert!(!config.api_endpoint().ends_with('/'));
             assert!(!format!("{config:?}").contains(config.token.expose()));
         }
         Err(error) => {

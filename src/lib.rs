@@ -73,7 +73,8 @@ println!("{} pods", pods.len());
 //! wins:
 //! 1. the [`ClientBuilder`] setting (`api_token`, `project_id`, `api_endpoint`,
 //!    `platform_endpoint`);
-//! 2. the profile named with [`ClientBuilder::profile`];
+//! 2. the profile named with [`ClientBuilder::profile`] (even `"default"`, which then
+//!    outranks `PODSTACK_PROFILE`; [`ClientBuilder::profile_opt`] with `None` names none);
 //! 3. the environment: `PODSTACK_API_TOKEN`, `PODSTACK_PROJECT`, `PODSTACK_API_ENDPOINT`,
 //!    `PODSTACK_PLATFORM_URL`; then the official Python package's names for the first
 //!    three, `PODSTACK_API_KEY`, `PODSTACK_PROJECT_ID`, `PODSTACK_BASE_URL` (an endpoint
@@ -284,6 +285,10 @@ pub use blocking::{
 };
 pub use core::error::{Error, Result};
 pub use core::retry::RetryConfig;
+/// The `time` crate, whose `OffsetDateTime` the typed time accessors return
+/// (`Pod::created_at_datetime`, `PodEvent::timestamp_datetime`, ...): use it from here
+/// to get the same release.
+pub use time;
 // The types most calls take or return; every type is also in its area's module below.
 pub use models::{
     LogOptions, NewBucket, NewPod, NewProject, NewVolume, ObjectQuery, Page, Pod, PodFilter,

@@ -34,7 +34,7 @@ fn the_real_environment_default_file_and_python_variables() {
         .build()
         .expect("the default file is not needed");
     assert_eq!(client.config().credentials_file(), None);
-    assert_eq!(client.config().endpoint(), "https://api.podstack.ai");
+    assert_eq!(client.config().api_endpoint(), "https://api.podstack.ai");
     assert_eq!(
         client.config().platform_endpoint(),
         Some("https://cloud.podstack.ai/platform")
@@ -81,7 +81,7 @@ fn the_real_environment_default_file_and_python_variables() {
     )
     .unwrap();
     let client = Client::builder().build().expect("a BOM is accepted");
-    assert_eq!(client.config().project().unwrap().0, "prj_file");
+    assert_eq!(client.config().project_id().unwrap(), "prj_file");
 
     // A 100 MB file is refused quickly, naming the file and the cap.
     let big = std::fs::File::create(&credentials).unwrap();
@@ -107,7 +107,7 @@ fn the_real_environment_default_file_and_python_variables() {
     std::env::set_var("PODSTACK_BASE_URL", format!("{}/v1", server.url()));
     let client = Client::new().unwrap();
     assert_eq!(
-        client.config().token_source(),
+        client.config().api_token_source(),
         &Source::EnvironmentAlias {
             variable: "PODSTACK_API_KEY",
             alias_of: "PODSTACK_API_TOKEN"
@@ -118,7 +118,7 @@ fn the_real_environment_default_file_and_python_variables() {
     std::env::set_var("PODSTACK_API_TOKEN", "podstack_ab_ours");
     let client = Client::new().unwrap();
     assert_eq!(
-        client.config().token_source(),
+        client.config().api_token_source(),
         &Source::Environment("PODSTACK_API_TOKEN")
     );
 

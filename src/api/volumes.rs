@@ -113,6 +113,7 @@ impl Volumes<'_> {
             .await
     }
 
+    #[doc(alias = "force")]
     /// Deletes a volume and its data. Still fails with
     /// [`Error::Conflict`](crate::Error::Conflict) while a pod mounts it.
     ///

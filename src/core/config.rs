@@ -291,9 +291,9 @@ impl Environment {
 /// # fn main() -> Result<(), podstack::Error> {
 /// let client = Client::new()?; // either client: building one sends nothing
 /// let config = client.config();
-/// println!("token from {}", config.token_source());
-/// println!("endpoint {} from {}", config.endpoint(), config.endpoint_source());
-/// if let Some((project, source)) = config.project() {
+/// println!("token from {}", config.api_token_source());
+/// println!("API endpoint {} from {}", config.api_endpoint(), config.api_endpoint_source());
+/// if let (Some(project), Some(source)) = (config.project_id(), config.project_id_source()) {
 ///     println!("project {project} from {source}");
 /// }
 /// # Ok(()) }
@@ -311,8 +311,11 @@ pub struct ResolvedConfig {
     profile: String,
     profile_source: Source,
     credentials_file: Option<PathBuf>,
+    credentials_file_source: Source,
     pub(crate) timeout: Duration,
+    timeout_source: Source,
     pub(crate) retry: RetryConfig,
+    retry_source: Source,
     /// What the user should hear about once, when the client is built: an unusable
     /// default credentials file, a credentials file others may read.
     pub(crate) warnings: Vec<String>,
@@ -360,33 +363,65 @@ impl DefaultFileProblem {
     }
 }
 
+/// The accessors follow one pattern, named after the builder's setters: `x()` is the
+/// value of the setting that [`ClientBuilder::x`](crate::ClientBuilder) sets and
+/// `x_source()` where it came from. The one exception is the profile, whose value is
+/// [`profile_name`](Self::profile_name) (the older `profile()` returns a pair).
 impl ResolvedConfig {
-    /// Where the API token came from.
+    /// Where the API token came from (the token itself is never shown).
     ///
     /// ```no_run
     /// # #[cfg(feature = "blocking")] use podstack::Client;
     /// # #[cfg(not(feature = "blocking"))] use podstack::nonblocking::Client;
     /// # fn main() -> Result<(), podstack::Error> {
     /// let config = Client::new()?.config().clone();
-    /// println!("token from {}", config.token_source());
+    /// println!("token from {}", config.api_token_source());
     /// # Ok(()) }
     /// ```
-    pub fn token_source(&self) -> &Source {
+    pub fn api_token_source(&self) -> &Source {
         &self.token_source
     }
 
-    /// The default project and where it came from, if one is set.
+    /// Where the API token came from.
+    #[deprecated(note = "use `api_token_source()`")]
+    pub fn token_source(&self) -> &Source {
+        self.api_token_source()
+    }
+
+    /// The default project, sent as `X-Project-Id`, if one is set.
     ///
     /// ```no_run
     /// # #[cfg(feature = "blocking")] use podstack::Client;
     /// # #[cfg(not(feature = "blocking"))] use podstack::nonblocking::Client;
     /// # fn main() -> Result<(), podstack::Error> {
     /// let config = Client::new()?.config().clone();
-    /// if let Some((project, source)) = config.project() {
+    /// if let (Some(project), Some(source)) = (config.project_id(), config.project_id_source()) {
     ///     println!("project {project} from {source}");
     /// }
     /// # Ok(()) }
     /// ```
+    pub fn project_id(&self) -> Option<&str> {
+        self.project.as_ref().map(|(id, _)| id.as_str())
+    }
+
+    /// Where the default project came from; `None` when none is set.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "blocking")] use podstack::Client;
+    /// # #[cfg(not(feature = "blocking"))] use podstack::nonblocking::Client;
+    /// # fn main() -> Result<(), podstack::Error> {
+    /// let config = Client::new()?.config().clone();
+    /// if let Some(source) = config.project_id_source() {
+    ///     println!("project from {source}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn project_id_source(&self) -> Option<&Source> {
+        self.project.as_ref().map(|(_, source)| source)
+    }
+
+    /// The default project and where it came from, if one is set.
+    #[deprecated(note = "use `project_id()` and `project_id_source()`")]
     pub fn project(&self) -> Option<(&str, &Source)> {
         self.project
             .as_ref()
@@ -400,25 +435,37 @@ impl ResolvedConfig {
     /// # #[cfg(not(feature = "blocking"))] use podstack::nonblocking::Client;
     /// # fn main() -> Result<(), podstack::Error> {
     /// let config = Client::new()?.config().clone();
-    /// println!("API at {}/v1", config.endpoint());
+    /// println!("API at {}/v1", config.api_endpoint());
     /// # Ok(()) }
     /// ```
-    pub fn endpoint(&self) -> &str {
+    pub fn api_endpoint(&self) -> &str {
         &self.endpoint
     }
 
-    /// Where the endpoint came from.
+    /// Where the API endpoint came from.
     ///
     /// ```no_run
     /// # #[cfg(feature = "blocking")] use podstack::Client;
     /// # #[cfg(not(feature = "blocking"))] use podstack::nonblocking::Client;
     /// # fn main() -> Result<(), podstack::Error> {
     /// let config = Client::new()?.config().clone();
-    /// println!("endpoint from {}", config.endpoint_source());
+    /// println!("API endpoint from {}", config.api_endpoint_source());
     /// # Ok(()) }
     /// ```
-    pub fn endpoint_source(&self) -> &Source {
+    pub fn api_endpoint_source(&self) -> &Source {
         &self.endpoint_source
+    }
+
+    /// The API endpoint, without a trailing slash.
+    #[deprecated(note = "use `api_endpoint()`")]
+    pub fn endpoint(&self) -> &str {
+        self.api_endpoint()
+    }
+
+    /// Where the API endpoint came from.
+    #[deprecated(note = "use `api_endpoint_source()`")]
+    pub fn endpoint_source(&self) -> &Source {
+        self.api_endpoint_source()
     }
 
     /// The platform service endpoint that storage calls go to, without a trailing slash
@@ -466,17 +513,40 @@ impl ResolvedConfig {
         &self.platform_endpoint_source
     }
 
-    /// The active profile of the credentials file, and what chose it.
+    /// The active profile of the credentials file.
     ///
     /// ```no_run
     /// # #[cfg(feature = "blocking")] use podstack::Client;
     /// # #[cfg(not(feature = "blocking"))] use podstack::nonblocking::Client;
     /// # fn main() -> Result<(), podstack::Error> {
     /// let config = Client::new()?.config().clone();
-    /// let (profile, source) = config.profile();
-    /// println!("profile {profile} from {source}");
+    /// println!("profile {} from {}", config.profile_name(), config.profile_source());
     /// # Ok(()) }
     /// ```
+    #[doc(alias = "profile")]
+    pub fn profile_name(&self) -> &str {
+        &self.profile
+    }
+
+    /// What chose the active profile: the builder
+    /// ([`profile`](crate::ClientBuilder::profile) or
+    /// [`profile_opt(Some(..))`](crate::ClientBuilder::profile_opt)), `PODSTACK_PROFILE`,
+    /// or the default (`default`).
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "blocking")] use podstack::Client;
+    /// # #[cfg(not(feature = "blocking"))] use podstack::nonblocking::Client;
+    /// # fn main() -> Result<(), podstack::Error> {
+    /// let config = Client::new()?.config().clone();
+    /// println!("profile from {}", config.profile_source());
+    /// # Ok(()) }
+    /// ```
+    pub fn profile_source(&self) -> &Source {
+        &self.profile_source
+    }
+
+    /// The active profile of the credentials file, and what chose it.
+    #[deprecated(note = "use `profile_name()` and `profile_source()`")]
     pub fn profile(&self) -> (&str, &Source) {
         (&self.profile, &self.profile_source)
     }
@@ -500,6 +570,21 @@ impl ResolvedConfig {
         self.credentials_file.as_deref()
     }
 
+    /// What named the credentials file's location: the builder,
+    /// `PODSTACK_CREDENTIALS_FILE`, or the default (`~/.podstack/credentials`).
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "blocking")] use podstack::Client;
+    /// # #[cfg(not(feature = "blocking"))] use podstack::nonblocking::Client;
+    /// # fn main() -> Result<(), podstack::Error> {
+    /// let config = Client::new()?.config().clone();
+    /// println!("credentials file from {}", config.credentials_file_source());
+    /// # Ok(()) }
+    /// ```
+    pub fn credentials_file_source(&self) -> &Source {
+        &self.credentials_file_source
+    }
+
     /// How long the client waits to connect or for the next bytes of an answer.
     ///
     /// ```no_run
@@ -514,6 +599,20 @@ impl ResolvedConfig {
         self.timeout
     }
 
+    /// Where the timeout came from: the builder or the default.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "blocking")] use podstack::Client;
+    /// # #[cfg(not(feature = "blocking"))] use podstack::nonblocking::Client;
+    /// # fn main() -> Result<(), podstack::Error> {
+    /// let config = Client::new()?.config().clone();
+    /// println!("timeout {:?} from {}", config.timeout(), config.timeout_source());
+    /// # Ok(()) }
+    /// ```
+    pub fn timeout_source(&self) -> &Source {
+        &self.timeout_source
+    }
+
     /// The retry policy.
     ///
     /// ```no_run
@@ -526,6 +625,20 @@ impl ResolvedConfig {
     /// ```
     pub fn retry(&self) -> &RetryConfig {
         &self.retry
+    }
+
+    /// Where the retry policy came from: the builder or the default.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "blocking")] use podstack::Client;
+    /// # #[cfg(not(feature = "blocking"))] use podstack::nonblocking::Client;
+    /// # fn main() -> Result<(), podstack::Error> {
+    /// let config = Client::new()?.config().clone();
+    /// println!("retry policy from {}", config.retry_source());
+    /// # Ok(()) }
+    /// ```
+    pub fn retry_source(&self) -> &Source {
+        &self.retry_source
     }
 }
 
@@ -747,8 +860,11 @@ pub(crate) fn resolve(
         profile,
         profile_source,
         credentials_file: file.path.filter(|_| file.consulted),
+        credentials_file_source: file.source,
         timeout: settings.timeout.unwrap_or(DEFAULT_TIMEOUT),
+        timeout_source: explicit_or_default(settings.timeout.is_some()),
         retry: settings.retry.clone().unwrap_or_default(),
+        retry_source: explicit_or_default(settings.retry.is_some()),
         warnings,
         default_file_problem,
     })
@@ -790,6 +906,15 @@ pub(crate) fn platform_endpoint_not_set(call: &str, api: &str, api_source: &Sour
          endpoint with ClientBuilder::platform_endpoint, the PODSTACK_PLATFORM_URL \
          environment variable or the profile key platform_endpoint (nothing was sent)"
     ))
+}
+
+/// The source of a setting only the builder can give.
+fn explicit_or_default(explicit: bool) -> Source {
+    if explicit {
+        Source::Explicit
+    } else {
+        Source::Default
+    }
 }
 
 /// Checks that a token can go into an `Authorization` header: not empty, printable
@@ -882,6 +1007,8 @@ fn without_version_path(endpoint: String, version_path: &str) -> String {
 /// profiles, and what to tell the user about it.
 struct CredentialsFile {
     path: Option<PathBuf>,
+    /// What named the path: the builder, `PODSTACK_CREDENTIALS_FILE` or the default.
+    source: Source,
     /// Whether it was read (or looked for): false when nothing needed the default file.
     consulted: bool,
     exists: bool,
@@ -930,6 +1057,7 @@ fn load_credentials_file(
     };
     let mut file = CredentialsFile {
         path: None,
+        source: source.clone(),
         consulted: false,
         exists: false,
         profiles: Profiles::new(),
@@ -1223,6 +1351,8 @@ fn host_of(authority: &str) -> std::result::Result<Host<'_>, String> {
 }
 
 #[cfg(test)]
+// The deprecated accessors stay covered here until they are removed.
+#[allow(deprecated)]
 mod tests {
     use super::*;
 

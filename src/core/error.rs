@@ -48,9 +48,10 @@ type SharedError = Arc<dyn std::error::Error + Send + Sync + 'static>;
 ///
 /// fn explain(error: &Error) -> String {
 ///     match error {
-///         Error::InsufficientBalance { required_cents, available_cents, .. } => format!(
-///             "top up: {:?} cents needed, {:?} available",
-///             required_cents, available_cents
+///         Error::InsufficientBalance { .. } => format!(
+///             "top up: ${:.2} needed, ${:.2} available",
+///             error.required_dollars().unwrap_or(0.0),
+///             error.available_dollars().unwrap_or(0.0)
 ///         ),
 ///         Error::RateLimit { retry_after, .. } => format!("slow down, retry after {retry_after:?}"),
 ///         other => format!("{other} (request id {:?})", other.request_id()),
@@ -60,19 +61,23 @@ type SharedError = Arc<dyn std::error::Error + Send + Sync + 'static>;
 /// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
+#[doc(alias = "PodstackError")]
 pub enum Error {
+    #[doc(alias = "AuthenticationError")]
     /// No token was found, or the API rejected it (HTTP 401: invalid or expired token).
     #[non_exhaustive]
     Authentication {
         /// Message, code, request id and status.
         context: ErrorContext,
     },
+    #[doc(alias = "PermissionError")]
     /// The token may not touch this resource or project (HTTP 403).
     #[non_exhaustive]
     Permission {
         /// Message, code, request id and status.
         context: ErrorContext,
     },
+    #[doc(alias = "ResourceNotFoundError")]
     /// The resource does not exist (HTTP 404).
     #[non_exhaustive]
     NotFound {
@@ -83,6 +88,7 @@ pub enum Error {
         /// The id that was looked up, when the API said.
         resource_id: Option<String>,
     },
+    #[doc(alias = "ValidationError")]
     /// The request's parameters were rejected (HTTP 400 or 422).
     #[non_exhaustive]
     Validation {
@@ -91,16 +97,20 @@ pub enum Error {
         /// For each rejected field, the reasons.
         field_errors: BTreeMap<String, Vec<String>>,
     },
+    #[doc(alias = "InsufficientBalanceError")]
     /// The wallet cannot pay for what was asked (HTTP 402).
     #[non_exhaustive]
     InsufficientBalance {
         /// Message, code, request id and status.
         context: ErrorContext,
-        /// What the operation needs, in cents.
+        /// What the operation needs, in cents, when the API said;
+        /// [`Error::required_dollars`] gives it in dollars.
         required_cents: Option<i64>,
-        /// What the wallet holds, in cents.
+        /// What the wallet holds, in cents, when the API said;
+        /// [`Error::available_dollars`] gives it in dollars.
         available_cents: Option<i64>,
     },
+    #[doc(alias = "QuotaExceededError")]
     /// A resource quota is used up (HTTP 403 or 429 with code `quota_exceeded`).
     #[non_exhaustive]
     QuotaExceeded {
@@ -113,6 +123,7 @@ pub enum Error {
         /// How much is in use now.
         current: Option<u64>,
     },
+    #[doc(alias = "RateLimitError")]
     /// Too many requests (HTTP 429 with code `rate_limited`).
     #[non_exhaustive]
     RateLimit {
@@ -129,6 +140,7 @@ pub enum Error {
         /// The state the resource was in, when the API said.
         current_state: Option<String>,
     },
+    #[doc(alias = "ServerError")]
     /// The server failed (HTTP 5xx). Quote the request id to support.
     #[non_exhaustive]
     Server {
@@ -141,6 +153,7 @@ pub enum Error {
         /// Message, code, request id and status.
         context: ErrorContext,
     },
+    #[doc(alias = "NetworkError")]
     /// The connection could not be made, or broke.
     #[non_exhaustive]
     Network {
@@ -469,6 +482,65 @@ impl Error {
     /// ```
     pub fn status_code(&self) -> Option<u16> {
         self.context().status_code()
+    }
+
+    /// The `details` object of the error body (`Null` when there was none): Python's
+    /// `e.details`, the same as `error.context().details()`.
+    ///
+    /// ```
+    /// # fn show(error: &podstack::Error) {
+    /// if let Some(state) = error.details().get("current_state") {
+    ///     eprintln!("the resource is {state}");
+    /// }
+    /// # }
+    /// ```
+    pub fn details(&self) -> &serde_json::Value {
+        self.context().details()
+    }
+
+    /// What the operation needed, in dollars (the wallet's currency units), for
+    /// [`Error::InsufficientBalance`] when the API said: `required_cents` / 100, the
+    /// Python package's `e.required_amount`. `None` for other errors or when the answer
+    /// had no amount.
+    ///
+    /// ```
+    /// # fn show(error: &podstack::Error) {
+    /// if let (Some(required), Some(available)) =
+    ///     (error.required_dollars(), error.available_dollars())
+    /// {
+    ///     eprintln!("top up: ${required:.2} needed, ${available:.2} available");
+    /// }
+    /// # }
+    /// ```
+    #[doc(alias = "required_amount")]
+    pub fn required_dollars(&self) -> Option<f64> {
+        match self {
+            Error::InsufficientBalance { required_cents, .. } => {
+                required_cents.map(crate::models::cents_to_amount)
+            }
+            _ => None,
+        }
+    }
+
+    /// What the wallet held, in dollars, for [`Error::InsufficientBalance`] when the
+    /// API said: `available_cents` / 100, the Python package's `e.available_amount`.
+    /// `None` for other errors or when the answer had no amount.
+    ///
+    /// ```
+    /// # fn show(error: &podstack::Error) {
+    /// if let Some(available) = error.available_dollars() {
+    ///     eprintln!("the wallet holds ${available:.2}");
+    /// }
+    /// # }
+    /// ```
+    #[doc(alias = "available_amount")]
+    pub fn available_dollars(&self) -> Option<f64> {
+        match self {
+            Error::InsufficientBalance {
+                available_cents, ..
+            } => available_cents.map(crate::models::cents_to_amount),
+            _ => None,
+        }
     }
 
     /// Whether retrying the same call later may succeed: server errors, rate limits,

@@ -42,3 +42,7 @@ pub struct TokenInfo {
     #[serde(default, deserialize_with = "tolerant::list")]
     pub scopes: Vec<String>,
 }
+
+super::datetime_accessors!(TokenInfo, "podstack::auth::TokenInfo" {
+    expires_at_datetime => expires_at, "when the token expires";
+});

@@ -125,6 +125,59 @@ pub(crate) fn cents_to_amount(cents: i64) -> f64 {
     cents as f64 / 100.0
 }
 
+/// Parses one of the API's times, RFC 3339 (`2026-11-28T06:43:14Z`,
+/// `2026-11-28T08:43:14.250+02:00`); `None` for anything else (an empty string, a date
+/// alone, a time without its offset), never a panic.
+pub(crate) fn parse_datetime(text: &str) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339).ok()
+}
+
+/// The text of a time field, required (`String`, empty when absent) or optional.
+pub(crate) trait TimeText {
+    fn time_text(&self) -> Option<&str>;
+}
+
+impl TimeText for String {
+    fn time_text(&self) -> Option<&str> {
+        Some(self)
+    }
+}
+
+impl TimeText for Option<String> {
+    fn time_text(&self) -> Option<&str> {
+        self.as_deref()
+    }
+}
+
+/// Typed accessors beside a model's raw RFC 3339 strings:
+/// `datetime_accessors!(Type, "podstack::path::Type" { accessor => field, "what"; })`.
+macro_rules! datetime_accessors {
+    ($ty:ty, $path:literal { $($name:ident => $field:ident, $what:literal;)* }) => {
+        impl $ty {
+            $(
+                #[doc = concat!(
+                    "[`", stringify!($field), "`](Self::", stringify!($field), ") (", $what,
+                    ") as a time with its UTC offset; `None` when the answer had none or ",
+                    "it is not RFC 3339. The raw string stays in the field, so an ",
+                    "unexpected format never fails the call that read it.\n\n",
+                    "```\n",
+                    "# fn show(value: &", $path, ") {\n",
+                    "if let Some(time) = value.", stringify!($name), "() {\n",
+                    "    println!(\"{} s since the Unix epoch\", time.unix_timestamp());\n",
+                    "}\n",
+                    "# }\n",
+                    "```"
+                )]
+                pub fn $name(&self) -> Option<$crate::time::OffsetDateTime> {
+                    $crate::models::TimeText::time_text(&self.$field)
+                        .and_then($crate::models::parse_datetime)
+                }
+            )*
+        }
+    };
+}
+pub(crate) use datetime_accessors;
+
 #[cfg(test)]
 mod tests {
     //! The contract's "tolerant reading" rule, model by model.

@@ -78,6 +78,37 @@ pub struct Pod {
     pub updated_at: Option<String>,
 }
 
+impl Pod {
+    /// Memory in GB, the name [`NewPod::memory_gb`] sets it by (the field is the
+    /// wire's `memory`).
+    ///
+    /// ```
+    /// # fn show(pod: &podstack::Pod) {
+    /// println!("{} GB of memory, {} GB of disk", pod.memory_gb(), pod.disk_gb());
+    /// # }
+    /// ```
+    pub fn memory_gb(&self) -> u32 {
+        self.memory
+    }
+
+    /// Disk in GB, the name [`NewPod::disk_gb`] sets it by (the field is the wire's
+    /// `disk`).
+    ///
+    /// ```
+    /// # fn show(pod: &podstack::Pod) {
+    /// println!("{} GB of disk", pod.disk_gb());
+    /// # }
+    /// ```
+    pub fn disk_gb(&self) -> u32 {
+        self.disk
+    }
+}
+
+super::datetime_accessors!(Pod, "podstack::Pod" {
+    created_at_datetime => created_at, "creation time";
+    updated_at_datetime => updated_at, "last update time";
+});
+
 /// A pod's lifecycle state. States this SDK does not know yet are kept as
 /// [`PodStatus::Other`], never rejected; known ones are recognised whatever their ASCII
 /// case (`"Running"` is [`PodStatus::Running`]), in JSON and with [`str::parse`].
@@ -336,16 +367,29 @@ impl NewPod {
         self
     }
 
-    /// The number of GPUs: a whole number (`2`) or, where the service offers shared
-    /// GPUs, a fraction (`0.5`).
+    /// The number of whole GPUs, sent as a JSON integer (`"gpu_count": 2`) as the
+    /// Python package sends it. For a share of one GPU, see
+    /// [`gpu_fraction`](Self::gpu_fraction).
     ///
     /// ```
-    /// let whole = podstack::NewPod::new("p", "pytorch").gpu_count(2);
-    /// let shared = podstack::NewPod::new("p", "pytorch").gpu_count(0.5);
-    /// assert_eq!((whole.gpu_count, shared.gpu_count), (Some(2.0), Some(0.5)));
+    /// let pod = podstack::NewPod::new("p", "pytorch").gpu_count(2);
+    /// assert_eq!(pod.gpu_count, Some(2.0));
     /// ```
-    pub fn gpu_count(mut self, gpu_count: impl Into<f64>) -> Self {
-        self.gpu_count = Some(gpu_count.into());
+    pub fn gpu_count(mut self, gpu_count: u32) -> Self {
+        self.gpu_count = Some(f64::from(gpu_count));
+        self
+    }
+
+    /// A fractional number of GPUs (`0.5`: half of a shared GPU), where the service
+    /// offers shared GPUs. Sent as a JSON number; a whole value (`2.0`) is sent as an
+    /// integer, as [`gpu_count`](Self::gpu_count) sends it.
+    ///
+    /// ```
+    /// let shared = podstack::NewPod::new("p", "pytorch").gpu_fraction(0.5);
+    /// assert_eq!(shared.gpu_count, Some(0.5));
+    /// ```
+    pub fn gpu_fraction(mut self, gpus: f64) -> Self {
+        self.gpu_count = Some(gpus);
         self
     }
 
@@ -360,7 +404,8 @@ impl NewPod {
         self
     }
 
-    /// Memory in GB.
+    #[doc(alias = "memory")]
+    /// Memory in GB (the wire's `memory`; [`Pod::memory_gb`] reads it back).
     ///
     /// ```
     /// let pod = podstack::NewPod::new("p", "pytorch").memory_gb(64);
@@ -371,7 +416,8 @@ impl NewPod {
         self
     }
 
-    /// Disk in GB.
+    #[doc(alias = "disk")]
+    /// Disk in GB (the wire's `disk`; [`Pod::disk_gb`] reads it back).
     ///
     /// ```
     /// let pod = podstack::NewPod::new("p", "pytorch").disk_gb(200);
@@ -415,6 +461,7 @@ impl NewPod {
         self
     }
 
+    #[doc(alias = "volumes")]
     /// Mounts a volume.
     ///
     /// ```
@@ -428,6 +475,7 @@ impl NewPod {
         self
     }
 
+    #[doc(alias = "labels")]
     /// Sets a label.
     ///
     /// ```
@@ -506,6 +554,7 @@ impl PodFilter {
         self
     }
 
+    #[doc(alias = "labels")]
     /// Only pods with this label (repeat for several; all must match).
     ///
     /// ```
@@ -529,9 +578,11 @@ pub struct ExecResult {
     /// Standard output.
     #[serde(default, deserialize_with = "tolerant::value")]
     pub output: String,
-    /// Standard error.
-    #[serde(default, deserialize_with = "tolerant::value")]
-    pub error: String,
+    /// Standard error; `None` when the command wrote none (the answer's `error` was
+    /// empty, `null` or absent), as [`Task::error`](crate::pods::Task::error) is `None`
+    /// when there was no error.
+    #[serde(default, deserialize_with = "tolerant::non_empty")]
+    pub error: Option<String>,
 }
 
 impl ExecResult {
@@ -541,7 +592,8 @@ impl ExecResult {
     /// # fn show(result: &podstack::pods::ExecResult) {
     /// // `result` from `client.pods().exec(..)`, with either client.
     /// if !result.success() {
-    ///     eprintln!("exit code {}: {}", result.exit_code, result.error);
+    ///     let stderr = result.error.as_deref().unwrap_or("");
+    ///     eprintln!("exit code {}: {stderr}", result.exit_code);
     /// }
     /// # }
     /// ```
@@ -621,6 +673,10 @@ pub struct PodMetrics {
     pub timestamp: Option<String>,
 }
 
+super::datetime_accessors!(PodMetrics, "podstack::pods::PodMetrics" {
+    timestamp_datetime => timestamp, "when measured";
+});
+
 /// Something that happened to a pod.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[non_exhaustive]
@@ -628,6 +684,7 @@ pub struct PodEvent {
     /// When (RFC 3339).
     #[serde(default, deserialize_with = "tolerant::value")]
     pub timestamp: String,
+    #[doc(alias = "type")]
     /// Kind of event, e.g. `created`, `started`.
     #[serde(rename = "type", default, deserialize_with = "tolerant::value")]
     pub event_type: String,
@@ -635,6 +692,10 @@ pub struct PodEvent {
     #[serde(default, deserialize_with = "tolerant::value")]
     pub message: String,
 }
+
+super::datetime_accessors!(PodEvent, "podstack::pods::PodEvent" {
+    timestamp_datetime => timestamp, "when it happened";
+});
 
 /// A file or directory inside a pod.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]

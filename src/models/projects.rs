@@ -26,6 +26,11 @@ pub struct Project {
     pub updated_at: Option<String>,
 }
 
+super::datetime_accessors!(Project, "podstack::Project" {
+    created_at_datetime => created_at, "creation time";
+    updated_at_datetime => updated_at, "last update time";
+});
+
 /// What to create: the body of `POST /v1/projects`.
 ///
 /// ```

@@ -110,6 +110,10 @@ pub struct Bucket {
     pub created_at: String,
 }
 
+super::datetime_accessors!(Bucket, "podstack::storage::Bucket" {
+    created_at_datetime => created_at, "creation time";
+});
+
 impl Bucket {
     /// `Public` or `Private`, the documented view of [`is_public`](Self::is_public).
     ///
@@ -313,6 +317,10 @@ pub struct StoredObject {
     pub last_modified: String,
 }
 
+super::datetime_accessors!(StoredObject, "podstack::storage::StoredObject" {
+    last_modified_datetime => last_modified, "when it was last written";
+});
+
 impl<'de> Deserialize<'de> for StoredObject {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
@@ -469,6 +477,10 @@ pub struct PresignedUrl {
     pub expires_at: String,
 }
 
+super::datetime_accessors!(PresignedUrl, "podstack::storage::PresignedUrl" {
+    expires_at_datetime => expires_at, "when it stops working";
+});
+
 impl fmt::Debug for PresignedUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The query holds the signature: a log line must not make the URL usable.
@@ -535,6 +547,10 @@ pub struct Volume {
     /// Creation time (RFC 3339).
     pub created_at: String,
 }
+
+super::datetime_accessors!(Volume, "podstack::storage::Volume" {
+    created_at_datetime => created_at, "creation time";
+});
 
 impl Volume {
     /// Space used in GB (10⁹ bytes), the documented view of

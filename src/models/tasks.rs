@@ -38,6 +38,11 @@ pub struct Task {
     pub finished_at: Option<String>,
 }
 
+super::datetime_accessors!(Task, "podstack::pods::Task" {
+    created_at_datetime => created_at, "when it was started";
+    finished_at_datetime => finished_at, "when it finished";
+});
+
 /// A task's state; unknown states are kept as [`TaskState::Other`], known ones are
 /// recognised whatever their ASCII case (`"Succeeded"` is [`TaskState::Succeeded`]), in
 /// JSON and with [`str::parse`]. `Display` and `Serialize` write the wire name.

@@ -180,6 +180,14 @@ where
     read(deserializer)
 }
 
+/// An optional text whose empty value means none (an exec's standard error): `null`,
+/// absent and `""` are `None`.
+pub(crate) fn non_empty<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    Ok(read::<D, String>(deserializer)?.filter(|text| !text.is_empty()))
+}
+
 /// An identity field (`id`): a JSON string, strictly. Absent, `null` or anything else
 /// (a number where `pod_…` belongs means the answer is not what was asked for) is a
 /// decode error.

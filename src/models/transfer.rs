@@ -86,6 +86,7 @@ impl TransferOptions {
         TransferOptions::default()
     }
 
+    #[doc(alias = "multipart")]
     /// Bucket uploads and downloads of at least `bytes` move in parts, several at once
     /// (multipart upload, parallel ranged download). `u64::MAX` turns parts off.
     ///
@@ -99,6 +100,7 @@ impl TransferOptions {
         self
     }
 
+    #[doc(alias = "part_size_mb")]
     /// The size of each part (at least 5 MiB; raised as needed so that a file has at
     /// most 10,000 parts). Memory does not grow with it: parts stream from and to disk.
     ///

@@ -27,6 +27,10 @@ pub struct WalletBalance {
     pub last_updated: Option<String>,
 }
 
+super::datetime_accessors!(WalletBalance, "podstack::billing::WalletBalance" {
+    last_updated_datetime => last_updated, "when the balance last changed";
+});
+
 #[derive(Deserialize, Serialize)]
 struct WalletBalanceWire {
     #[serde(default, deserialize_with = "tolerant::value")]

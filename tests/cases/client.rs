@@ -359,6 +359,21 @@ async fn every_row_of_the_error_table_maps_to_its_variant_and_fields() {
         ),
         "{e:?}"
     );
+    // The dollars beside the cents, and the body's details as Python's `e.details`.
+    assert_eq!(
+        (e.required_dollars(), e.available_dollars()),
+        (Some(20.0), Some(1.5))
+    );
+    assert_eq!(e.details()["required_cents"], 2000);
+    assert_eq!(e.details(), e.context().details());
+    let e = row(
+        402,
+        r#"{"error":{"code":"insufficient_balance","message":"top up"}}"#,
+    )
+    .error()
+    .await;
+    assert_eq!((e.required_dollars(), e.available_dollars()), (None, None));
+    assert!(e.details().is_null());
 
     let e = row(
         403,
@@ -718,7 +733,10 @@ fn plain_http_is_refused_for_remote_hosts_unless_allowed() {
         .allow_insecure_http(true)
         .build()
         .unwrap();
-    assert_eq!(allowed.config().endpoint(), "http://gpu-box.internal:8080");
+    assert_eq!(
+        allowed.config().api_endpoint(),
+        "http://gpu-box.internal:8080"
+    );
 }
 
 #[test]
@@ -743,11 +761,17 @@ fn config_reports_where_each_value_came_from() {
         profile: "production".into(),
         file: file.clone(),
     };
-    assert_eq!(config.token_source(), &production);
-    assert_eq!(config.project(), Some(("proj_prod", &production)));
-    assert_eq!(config.endpoint(), podstack::config::DEFAULT_ENDPOINT);
-    assert_eq!(config.endpoint_source(), &Source::Default);
-    assert_eq!(config.profile(), ("production", &Source::Explicit));
+    assert_eq!(config.api_token_source(), &production);
+    assert_eq!(config.project_id(), Some("proj_prod"));
+    assert_eq!(config.project_id_source(), Some(&production));
+    assert_eq!(config.api_endpoint(), podstack::config::DEFAULT_ENDPOINT);
+    assert_eq!(config.api_endpoint_source(), &Source::Default);
+    assert_eq!(config.profile_name(), "production");
+    assert_eq!(config.profile_source(), &Source::Explicit);
+    assert_eq!(config.credentials_file(), Some(file.as_path()));
+    assert_eq!(config.credentials_file_source(), &Source::Explicit);
+    assert_eq!(config.timeout_source(), &Source::Default);
+    assert_eq!(config.retry_source(), &Source::Default);
 
     let missing = Client::builder()
         .use_environment(false)
@@ -761,5 +785,89 @@ fn config_reports_where_each_value_came_from() {
         "{}",
         missing.message()
     );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Every setting reads the same way: `x()` for the value the builder's `.x(..)` sets,
+/// `x_source()` for where it came from; the old accessors still answer the same.
+#[test]
+#[allow(deprecated)]
+fn config_accessors_follow_the_builder_names_and_the_old_ones_still_answer() {
+    let client = Client::builder()
+        .use_environment(false)
+        .api_token("tok_x")
+        .project_id("prj_x")
+        .api_endpoint("http://127.0.0.1:9")
+        .platform_endpoint("http://127.0.0.1:9/platform")
+        .timeout(std::time::Duration::from_secs(7))
+        .retry(podstack::RetryConfig::default().max_retries(1))
+        .build()
+        .unwrap();
+    let config = client.config();
+    assert_eq!(config.api_token_source(), &Source::Explicit);
+    assert_eq!(config.project_id(), Some("prj_x"));
+    assert_eq!(config.project_id_source(), Some(&Source::Explicit));
+    assert_eq!(config.api_endpoint(), "http://127.0.0.1:9");
+    assert_eq!(config.api_endpoint_source(), &Source::Explicit);
+    assert_eq!(config.platform_endpoint(), Some("http://127.0.0.1:9/platform"));
+    assert_eq!(config.platform_endpoint_source(), &Source::Explicit);
+    assert_eq!(config.profile_name(), "default");
+    assert_eq!(config.profile_source(), &Source::Default);
+    assert_eq!(config.timeout(), std::time::Duration::from_secs(7));
+    assert_eq!(config.timeout_source(), &Source::Explicit);
+    assert_eq!(config.retry_source(), &Source::Explicit);
+    assert_eq!(config.credentials_file_source(), &Source::Default);
+
+    // The deprecated names agree with the new ones.
+    assert_eq!(config.token_source(), config.api_token_source());
+    assert_eq!(config.project(), Some(("prj_x", &Source::Explicit)));
+    assert_eq!(config.endpoint(), config.api_endpoint());
+    assert_eq!(config.endpoint_source(), config.api_endpoint_source());
+    assert_eq!(config.profile(), ("default", &Source::Default));
+}
+
+/// `.profile("default")` names the profile and so outranks `PODSTACK_PROFILE`;
+/// `.profile_opt(None)` names none, and the environment chooses.
+#[test]
+fn profile_opt_none_lets_the_environment_choose_and_some_outranks_it() {
+    let dir = std::env::temp_dir().join(format!("podstack-profile-opt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("credentials");
+    std::fs::write(
+        &file,
+        "[default]\napi_token = tok_default\n\n[staging]\napi_token = tok_staging\n",
+    )
+    .unwrap();
+    let build = |profile: Option<&str>, env: &[(&str, &str)]| {
+        Client::builder()
+            .podstack_environment(env.iter().copied(), None)
+            .credentials_file(&file)
+            .profile_opt(profile)
+            .build()
+            .unwrap()
+    };
+    let staging_env = [("PODSTACK_PROFILE", "staging")];
+
+    let chosen = build(None, &staging_env);
+    assert_eq!(chosen.config().profile_name(), "staging");
+    assert_eq!(
+        chosen.config().profile_source(),
+        &Source::Environment("PODSTACK_PROFILE")
+    );
+    let chosen = build(None, &[]);
+    assert_eq!(chosen.config().profile_name(), "default");
+    assert_eq!(chosen.config().profile_source(), &Source::Default);
+    let chosen = build(Some("default"), &staging_env);
+    assert_eq!(chosen.config().profile_name(), "default");
+    assert_eq!(chosen.config().profile_source(), &Source::Explicit);
+    // `None` also forgets an earlier `.profile(..)`.
+    let chosen = Client::builder()
+        .podstack_environment(staging_env, None)
+        .credentials_file(&file)
+        .profile("default")
+        .profile_opt(None)
+        .build()
+        .unwrap();
+    assert_eq!(chosen.config().profile_name(), "staging");
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -44,7 +44,7 @@ async fn an_endpoint_given_with_v1_is_not_doubled() {
         format!("{}/v1/", server.url()),
     ] {
         let client = builder_for(&endpoint).build().unwrap();
-        assert_eq!(client.config().endpoint(), server.url());
+        assert_eq!(client.config().api_endpoint(), server.url());
         client.auth().whoami().await.unwrap();
     }
     whoami.assert();
@@ -258,7 +258,7 @@ async fn a_podstack_variable_that_is_not_unicode_is_an_error_not_another_account
         .build()
         .unwrap();
     assert!(matches!(
-        client.config().token_source(),
+        client.config().api_token_source(),
         podstack::config::Source::Profile { .. }
     ));
     std::fs::remove_dir_all(&home).ok();

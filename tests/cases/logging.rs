@@ -453,7 +453,7 @@ async fn a_credentials_file_others_can_read_is_used_with_a_warning_naming_the_fi
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
     let client = build();
     assert!(matches!(
-        client.config().token_source(),
+        client.config().api_token_source(),
         podstack::config::Source::Profile { .. }
     ));
     let warned = warnings_about(&file.display().to_string());

@@ -188,12 +188,17 @@ async fn exec_calls_send_command_timeout_and_detach() {
 
     let result = client.pods().exec("pod_1", "nvidia-smi").await.unwrap();
     assert_eq!((result.exit_code, result.output.as_str()), (0, "GPU 0"));
+    // An empty standard error is `None`, as a task without an error.
+    assert_eq!(result.error, None);
     let result = client
         .pods()
         .exec_with_timeout("pod_1", "python train.py", Duration::from_secs(3600))
         .await
         .unwrap();
-    assert_eq!((result.exit_code, result.error.as_str()), (1, "boom"));
+    assert_eq!(
+        (result.exit_code, result.error.as_deref()),
+        (1, Some("boom"))
+    );
     let queued = client
         .pods()
         .exec_detached("pod_1", "python train.py")
@@ -347,4 +352,110 @@ async fn a_download_broken_off_midway_leaves_no_file_under_the_final_name() {
         "no .partial file left"
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Whole GPUs go as a JSON integer (as the Python package sends `gpu_count=2`), a
+/// share of one as a number; the wire is the same as before `gpu_count` took a `u32`.
+#[flavour]
+#[flavour_test]
+async fn gpu_count_sends_an_integer_and_gpu_fraction_a_number() {
+    let mut server = mock_server().await;
+    let whole = server
+        .mock("POST", "/v1/pods")
+        // JSON's 2 and 2.0 differ here (serde_json keeps integers apart from floats).
+        .match_body(Matcher::Json(
+            serde_json::json!({"name": "whole", "image": "img", "gpu_count": 2}),
+        ))
+        .with_status(201)
+        .with_body(POD)
+        .create();
+    let shared = server
+        .mock("POST", "/v1/pods")
+        .match_body(Matcher::Json(
+            serde_json::json!({"name": "shared", "image": "img", "gpu_count": 0.5}),
+        ))
+        .with_status(201)
+        .with_body(POD)
+        .create();
+    let client = client_for(&server.url());
+    let gpus: usize = 2;
+    let gpus = u32::try_from(gpus).unwrap();
+    client
+        .pods()
+        .create(&NewPod::new("whole", "img").gpu_count(gpus))
+        .await
+        .unwrap();
+    client
+        .pods()
+        .create(&NewPod::new("shared", "img").gpu_fraction(0.5))
+        .await
+        .unwrap();
+    whole.assert();
+    shared.assert();
+}
+
+/// Standard error reads as `None` when empty, `null` or absent, and as the text
+/// otherwise; any of these decodes.
+#[flavour]
+#[flavour_test]
+async fn exec_error_is_none_when_empty_null_or_absent() {
+    let mut server = mock_server().await;
+    let bodies = [
+        (r#"{"exit_code":0,"output":"","error":""}"#, None),
+        (r#"{"exit_code":0,"output":"","error":null}"#, None),
+        (r#"{"exit_code":0,"output":""}"#, None),
+        (
+            r#"{"exit_code":2,"output":"","error":"no such file"}"#,
+            Some("no such file"),
+        ),
+    ];
+    for (body, expected) in bodies {
+        let mock = server
+            .mock("POST", "/v1/pods/pod_1/exec")
+            .with_body(body)
+            .create();
+        let result = client_for(&server.url())
+            .pods()
+            .exec("pod_1", "ls")
+            .await
+            .unwrap();
+        assert_eq!(result.error.as_deref(), expected, "{body}");
+        mock.assert();
+        mock.remove();
+    }
+}
+
+/// The typed time accessors parse RFC 3339 and answer `None`, never an error or a
+/// panic, for anything else; the raw strings stay as they came.
+#[flavour]
+#[flavour_test]
+async fn timestamps_parse_to_typed_times_and_bad_ones_are_none() {
+    let mut server = mock_server().await;
+    let pod = server
+        .mock("GET", "/v1/pods/pod_1")
+        .with_body(r#"{"id":"pod_1","memory":"64","disk":200,"created_at":"2026-11-28T08:43:14.250+02:00","updated_at":"yesterday"}"#)
+        .create();
+    let events = server
+        .mock("GET", "/v1/pods/pod_1/events")
+        .with_body(r#"{"events":[{"timestamp":"2026-11-28T06:43:14Z","type":"started","message":"m"},{"timestamp":"","type":"x","message":"m"},{"timestamp":"2026-02-31T00:00:00Z","type":"x","message":"m"},{"timestamp":"2026-11-28 06:43:14","type":"x","message":"m"},{"timestamp":"\u00e9\u00e9\u00e9\u00e9-99-99T99:99:99Z","type":"x","message":"m"}]}"#)
+        .create();
+    let client = client_for(&server.url());
+
+    let got = client.pods().get("pod_1").await.unwrap();
+    let created = got.created_at_datetime().unwrap();
+    assert_eq!(created.unix_timestamp(), 1_795_848_194);
+    assert_eq!(created.offset().whole_hours(), 2);
+    assert_eq!(got.updated_at.as_deref(), Some("yesterday"));
+    assert_eq!(got.updated_at_datetime(), None);
+    assert_eq!((got.memory_gb(), got.disk_gb()), (64, 200));
+
+    let got = client.pods().events("pod_1").await.unwrap();
+    let times: Vec<_> = got
+        .iter()
+        .map(|e| e.timestamp_datetime().map(|t| t.unix_timestamp()))
+        .collect();
+    assert_eq!(times, [Some(1_795_848_194), None, None, None, None]);
+    assert_eq!(got[2].timestamp, "2026-02-31T00:00:00Z");
+    pod.assert();
+    events.assert();
 }

@@ -124,6 +124,7 @@ impl Buckets<'_> {
             .await
     }
 
+    #[doc(alias = "force")]
     /// Deletes a bucket and every object in it.
     ///
     #[doc = doc_example!(
@@ -174,6 +175,7 @@ impl Buckets<'_> {
         Ok(all)
     }
 
+    #[doc(alias = "continuation_token")]
     /// One page of objects: at most `query.max_keys`, from `query.continuation_token`.
     /// The page's [`next_continuation_token`](ObjectPage::next_continuation_token)
     /// asks for the next.
@@ -323,6 +325,7 @@ impl Buckets<'_> {
         self.client.send_json(request).await
     }
 
+    #[doc(alias = "get_credentials")]
     /// Credentials for the bucket's S3-compatible endpoint (boto3, rclone, the AWS
     /// CLI). Their `Debug` hides the secret key; keep them as safe as the token.
     #[doc = doc_example!(

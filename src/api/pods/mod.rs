@@ -202,6 +202,7 @@ impl Pods<'_> {
         self.lifecycle(id, "stop", Some(false)).await
     }
 
+    #[doc(alias = "force")]
     /// Stops a pod at once, without a graceful shutdown.
     ///
     #[doc = doc_example!(
@@ -253,6 +254,7 @@ impl Pods<'_> {
             .await
     }
 
+    #[doc(alias = "force")]
     /// Deletes a pod even while it runs.
     ///
     #[doc = doc_example!(
@@ -362,6 +364,7 @@ impl Pods<'_> {
         self.client.send_json(request).await
     }
 
+    #[doc(alias = "timeout")]
     /// Runs a command that may take up to `timeout` (whole seconds, at least 1); the
     /// client waits that long plus its own timeout for the answer.
     ///
@@ -391,6 +394,7 @@ impl Pods<'_> {
         self.client.send_json(request).await
     }
 
+    #[doc(alias = "exec_async")]
     /// Starts a command in the background and returns its [`Task`] at once; follow it
     /// with [`Tasks::get`](crate::Tasks::get) or [`Tasks::wait`](crate::Tasks::wait).
     ///
@@ -435,6 +439,7 @@ impl Pods<'_> {
         self.client.send_text(request).await
     }
 
+    #[doc(alias = "logs_stream")]
     /// Follows the logs: lines as the pod writes them, until the pod stops. In the
     /// blocking build a [`LogStream`] is an `Iterator`, in the async build a `Stream`;
     /// dropping it closes the connection.
