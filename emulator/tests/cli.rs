@@ -81,7 +81,11 @@ fn balance_cents_sets_the_wallet_and_a_pod_create_answers_402() {
 
 #[test]
 fn pod_quota_and_rate_limit_reach_the_server() {
-    let running = start(&["--pod-quota=1", "--rate-limit=1000", "--bandwidth=100000000"]);
+    let running = start(&[
+        "--pod-quota=1",
+        "--rate-limit=1000",
+        "--bandwidth=100000000",
+    ]);
     let c = client(&running);
     let body = json!({"name": "p", "image": "ubuntu:24.04"});
     assert_eq!(c.post("/v1/pods", body.clone()).status, 201);

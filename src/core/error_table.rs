@@ -54,7 +54,11 @@ fn declared() -> Vec<(String, Vec<String>)> {
     // Private aliases (`type SharedError = ...;`) are spelled out: users cannot name them.
     let aliases: Vec<(&str, &str)> = source
         .lines()
-        .filter_map(|line| line.strip_prefix("type ")?.strip_suffix(';')?.split_once(" = "))
+        .filter_map(|line| {
+            line.strip_prefix("type ")?
+                .strip_suffix(';')?
+                .split_once(" = ")
+        })
         .collect();
     let body = source
         .split_once("pub enum Error {\n")
@@ -69,7 +73,10 @@ fn declared() -> Vec<(String, Vec<String>)> {
                 "unexpected line in the enum: {line:?}"
             );
             variants.push((name.to_owned(), Vec::new()));
-        } else if let Some(field) = line.strip_prefix("        ").and_then(|l| l.strip_suffix(',')) {
+        } else if let Some(field) = line
+            .strip_prefix("        ")
+            .and_then(|l| l.strip_suffix(','))
+        {
             if field.starts_with("//") || field.starts_with('#') {
                 continue;
             }
@@ -111,7 +118,10 @@ fn readme_rows() -> Vec<(String, String)> {
 #[test]
 fn the_parser_finds_every_variant_of_the_enum() {
     let names: Vec<String> = declared().into_iter().map(|(name, _)| name).collect();
-    assert_eq!(names, VARIANTS, "update VARIANTS, variant_name and README.md");
+    assert_eq!(
+        names, VARIANTS,
+        "update VARIANTS, variant_name and README.md"
+    );
 }
 
 #[test]
@@ -128,7 +138,11 @@ fn the_readme_error_table_has_one_row_per_variant_with_its_fields_and_types() {
         "README.md's error table must have exactly one row per `Error` variant"
     );
     for (name, fields) in &declared {
-        let row = &rows.iter().find(|(n, _)| n == name).expect("checked above").1;
+        let row = &rows
+            .iter()
+            .find(|(n, _)| n == name)
+            .expect("checked above")
+            .1;
         for field in fields {
             if field == "context: ErrorContext" {
                 continue; // every variant's, said once below the table

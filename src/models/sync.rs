@@ -299,7 +299,10 @@ mod tests {
     fn the_sync_rule_is_described_once_and_linked_from_the_others() {
         let own = include_str!("sync.rs");
         // (Spelled in two pieces, so that this line is not counted.)
-        assert_eq!(own.matches(concat!("/// # What sync", " copies")).count(), 1);
+        assert_eq!(
+            own.matches(concat!("/// # What sync", " copies")).count(),
+            1
+        );
         let method = include_str!("../api/buckets/sync.rs");
         assert!(method.contains("(crate::SyncOptions#what-sync-copies)"));
         assert!(!method.contains("newer modification time"));

@@ -351,14 +351,20 @@ mod tests {
         let object = rfc3339_seconds("2026-11-28T06:43:14.999Z");
         assert_eq!(object, Some(1_795_848_194));
         let same_second = system_seconds(UNIX_EPOCH + Duration::from_millis(1_795_848_194_100));
-        assert_eq!(compare((1, Some(same_second)), Some(&(1, object))), Verdict::Same);
+        assert_eq!(
+            compare((1, Some(same_second)), Some(&(1, object))),
+            Verdict::Same
+        );
         let next_second = system_seconds(UNIX_EPOCH + Duration::from_secs(1_795_848_195));
         assert_eq!(
             compare((1, Some(next_second)), Some(&(1, object))),
             Verdict::CompareContent
         );
         // An unknown time on either side: equal sizes are unchanged.
-        assert_eq!(compare((1, Some(next_second)), Some(&(1, None))), Verdict::Same);
+        assert_eq!(
+            compare((1, Some(next_second)), Some(&(1, None))),
+            Verdict::Same
+        );
     }
 
     #[test]
