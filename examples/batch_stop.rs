@@ -10,72 +10,57 @@ mod common;
 
 use std::time::Duration;
 
-use common::Client;
-use podstack::{NewPod, PodFilter, PodStatus};
+use podstack::{Client, NewPod, PodFilter, PodStatus};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-#[cfg_attr(feature = "blocking", maybe_async::must_be_sync)]
-#[cfg_attr(not(feature = "blocking"), maybe_async::must_be_async)]
-async fn batch_stop(client: &Client, project_id: &str) -> Result<()> {
+fn batch_stop(client: &Client, project_id: &str) -> Result<()> {
     // Stop all running pods in the project.
-    let running = client
-        .pods()
-        .list(
-            &PodFilter::new()
-                .project_id(project_id)
-                .status(PodStatus::Running),
-        )
-        .await?;
+    let running = client.pods().list(
+        &PodFilter::new()
+            .project_id(project_id)
+            .status(PodStatus::Running),
+    )?;
     println!("{} running pod(s) in project {project_id}", running.len());
     for pod in &running {
-        client.pods().stop(&pod.id).await?;
+        client.pods().stop(&pod.id)?;
         println!("   stopped {} ({})", pod.name, pod.id);
     }
 
     // Delete all stopped pods.
     let stopped = client
         .pods()
-        .list(&PodFilter::new().status(PodStatus::Stopped))
-        .await?;
+        .list(&PodFilter::new().status(PodStatus::Stopped))?;
     println!("{} stopped pod(s)", stopped.len());
     for pod in &stopped {
-        client.pods().delete(&pod.id).await?;
+        client.pods().delete(&pod.id)?;
         println!("   deleted {} ({})", pod.name, pod.id);
     }
     Ok(())
 }
 
 /// On the emulator there is nothing to stop yet: make three running demo pods.
-#[cfg_attr(feature = "blocking", maybe_async::must_be_sync)]
-#[cfg_attr(not(feature = "blocking"), maybe_async::must_be_async)]
-async fn demo_pods(client: &Client) -> Result<()> {
+fn demo_pods(client: &Client) -> Result<()> {
     for name in ["train-a", "train-b", "notebook"] {
         let pod = client
             .pods()
-            .create(&NewPod::new(name, "pytorch/pytorch:latest"))
-            .await?;
+            .create(&NewPod::new(name, "pytorch/pytorch:latest"))?;
         client
             .pods()
-            .wait_until_running(&pod.id, Duration::from_secs(60))
-            .await?;
+            .wait_until_running(&pod.id, Duration::from_secs(60))?;
     }
     Ok(())
 }
 
-#[cfg_attr(feature = "blocking", maybe_async::must_be_sync)]
-#[cfg_attr(not(feature = "blocking"), maybe_async::must_be_async)]
-async fn run() -> Result<()> {
+fn main() -> Result<()> {
     let (client, emulator) = common::connect()?;
     let project_id = match (&emulator, common::arg("--project")) {
         (_, Some(project_id)) => project_id,
         (Some(emulator), None) => {
-            demo_pods(&client).await?;
+            demo_pods(&client)?;
             emulator.project_id()
         }
         (None, None) => return Err("with --live, name the project: --project <project-id>".into()),
     };
-    batch_stop(&client, &project_id).await
+    batch_stop(&client, &project_id)
 }
-
-common::main!(run);

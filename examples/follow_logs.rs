@@ -9,78 +9,56 @@ mod common;
 
 use std::time::Duration;
 
-use common::Client;
-use podstack::{LogOptions, NewPod};
+use podstack::{Client, LogOptions, NewPod};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-#[cfg_attr(feature = "blocking", maybe_async::must_be_sync)]
-#[cfg_attr(not(feature = "blocking"), maybe_async::must_be_async)]
-async fn follow(client: &Client, pod_id: &str) -> Result<()> {
+fn follow(client: &Client, pod_id: &str) -> Result<()> {
     println!("Last 5 lines:");
-    let recent = client
-        .pods()
-        .logs(pod_id, &LogOptions::new().tail(5))
-        .await?;
+    let recent = client.pods().logs(pod_id, &LogOptions::new().tail(5))?;
     print!("{recent}");
     println!("Following (ends when the pod stops):");
-    let mut stream = client.pods().follow_logs(pod_id).await?;
-    while let Some(line) = stream.next_line().await {
+    let mut stream = client.pods().follow_logs(pod_id)?;
+    while let Some(line) = stream.next_line() {
         println!("   | {}", line?);
     }
     println!("The stream ended: the pod stopped.");
     Ok(())
 }
 
-/// On the emulator: a pod that writes a line every 200 ms from a background task,
-/// and is stopped after two seconds.
-#[cfg_attr(feature = "blocking", maybe_async::must_be_sync)]
-#[cfg_attr(not(feature = "blocking"), maybe_async::must_be_async)]
-async fn demo_pod(client: &Client, emulator: &podstack_emulator::Emulator) -> Result<String> {
+/// On the emulator: a pod that writes a line every 200 ms, from a second thread with a
+/// clone of the client (clones share one connection pool), and is stopped after two
+/// seconds.
+fn demo_pod(client: &Client) -> Result<String> {
     let pod = client
         .pods()
-        .create(&NewPod::new("chatty", "ubuntu:24.04"))
-        .await?;
+        .create(&NewPod::new("chatty", "ubuntu:24.04"))?;
     client
         .pods()
-        .wait_until_running(&pod.id, Duration::from_secs(60))
-        .await?;
-    let (endpoint, token, id) = (emulator.endpoint(), emulator.token(), pod.id.clone());
+        .wait_until_running(&pod.id, Duration::from_secs(60))?;
+    let (writer, id) = (client.clone(), pod.id.clone());
     std::thread::spawn(move || {
-        // A second, blocking client, so this also runs beside the async build.
-        let agent = ureq::Agent::new_with_defaults();
-        let post = |path: String, body: String| {
-            let _ = agent
-                .post(format!("{endpoint}/v1/pods/{id}/{path}"))
-                .header("authorization", format!("Bearer {token}"))
-                .header("content-type", "application/json")
-                .send(body);
-        };
+        let pods = writer.pods();
         for step in 1..=10 {
             std::thread::sleep(Duration::from_millis(200));
-            post(
-                "exec".into(),
-                format!(
-                    r#"{{"command":"echo epoch {step}/10 loss=0.{}"}}"#,
-                    100 - step * 7
-                ),
-            );
+            let line = format!("echo epoch {step}/10 loss=0.{}", 100 - step * 7);
+            if let Err(e) = pods.exec(&id, &line) {
+                eprintln!("exec failed: {e}");
+            }
         }
-        post("stop".into(), r#"{"force":false}"#.into());
+        if let Err(e) = pods.stop(&id) {
+            eprintln!("stop failed: {e}");
+        }
     });
     Ok(pod.id)
 }
 
-#[cfg_attr(feature = "blocking", maybe_async::must_be_sync)]
-#[cfg_attr(not(feature = "blocking"), maybe_async::must_be_async)]
-async fn run() -> Result<()> {
+fn main() -> Result<()> {
     let (client, emulator) = common::connect()?;
     let pod_id = match (&emulator, common::arg("--pod")) {
         (_, Some(pod_id)) => pod_id,
-        (Some(emulator), None) => demo_pod(&client, emulator).await?,
+        (Some(_), None) => demo_pod(&client)?,
         (None, None) => return Err("with --live, name the pod: --pod <pod-id>".into()),
     };
-    follow(&client, &pod_id).await
+    follow(&client, &pod_id)
 }
-
-common::main!(run);

@@ -9,15 +9,12 @@ mod common;
 
 use std::time::Duration;
 
-use common::Client;
-use podstack::NewPod;
+use podstack::{Client, NewPod};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-#[cfg_attr(feature = "blocking", maybe_async::must_be_sync)]
-#[cfg_attr(not(feature = "blocking"), maybe_async::must_be_async)]
-async fn show(client: &Client, pod_id: &str) -> Result<()> {
-    let pod = client.pods().get(pod_id).await?;
+fn show(client: &Client, pod_id: &str) -> Result<()> {
+    let pod = client.pods().get(pod_id)?;
     println!("Name:    {}", pod.name);
     println!("Status:  {}", pod.status);
     println!(
@@ -28,7 +25,7 @@ async fn show(client: &Client, pod_id: &str) -> Result<()> {
     println!("CPU:     {} cores", pod.cpu);
     println!("Memory:  {} GB", pod.memory);
 
-    let metrics = client.pods().metrics(pod_id).await?;
+    let metrics = client.pods().metrics(pod_id)?;
     println!("GPU Utilization: {}%", metrics.gpu_utilization);
     println!(
         "GPU Memory:      {}/{} GB",
@@ -41,7 +38,7 @@ async fn show(client: &Client, pod_id: &str) -> Result<()> {
     );
 
     println!("Events:");
-    for event in client.pods().events(pod_id).await? {
+    for event in client.pods().events(pod_id)? {
         println!(
             "   {}: {} - {}",
             event.timestamp, event.event_type, event.message
@@ -50,26 +47,20 @@ async fn show(client: &Client, pod_id: &str) -> Result<()> {
     Ok(())
 }
 
-#[cfg_attr(feature = "blocking", maybe_async::must_be_sync)]
-#[cfg_attr(not(feature = "blocking"), maybe_async::must_be_async)]
-async fn run() -> Result<()> {
+fn main() -> Result<()> {
     let (client, emulator) = common::connect()?;
     let pod_id = match (&emulator, common::arg("--pod")) {
         (_, Some(pod_id)) => pod_id,
         (Some(_), None) => {
             let pod = client
                 .pods()
-                .create(&NewPod::new("metrics-demo", "pytorch/pytorch:latest").gpu_type("A100"))
-                .await?;
+                .create(&NewPod::new("metrics-demo", "pytorch/pytorch:latest").gpu_type("A100"))?;
             client
                 .pods()
-                .wait_until_running(&pod.id, Duration::from_secs(60))
-                .await?
+                .wait_until_running(&pod.id, Duration::from_secs(60))?
                 .id
         }
         (None, None) => return Err("with --live, name the pod: --pod <pod-id>".into()),
     };
-    show(&client, &pod_id).await
+    show(&client, &pod_id)
 }
-
-common::main!(run);

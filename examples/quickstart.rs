@@ -6,54 +6,48 @@
 //! cargo run --example quickstart -- --live    # against your own account (creates billable resources)
 //! ```
 //!
-//! The same source builds blocking (default) and async-only (`--no-default-features --features async`).
+//! Plain blocking Rust with the default client: every snippet compiles in a `fn main`.
+//! The same workflow on the async client is `examples/async_quickstart.rs`.
 
 mod common;
 
 use std::time::Duration;
 
-use common::Client;
-use podstack::NewPod;
+use podstack::{Client, NewPod};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-#[cfg_attr(feature = "blocking", maybe_async::must_be_sync)]
-#[cfg_attr(not(feature = "blocking"), maybe_async::must_be_async)]
-async fn quickstart(client: &Client) -> Result<()> {
-    let user = client.auth().whoami().await?;
+fn quickstart(client: &Client) -> Result<()> {
+    let user = client.auth().whoami()?;
     println!("Authenticated as: {}", user.email);
-    let wallet = client.wallet().balance().await?;
+    let wallet = client.wallet().balance()?;
     println!("Balance: ${:.2} {}\n", wallet.balance, wallet.currency);
 
     println!("1. Creating pod...");
-    let pod = client
-        .pods()
-        .create(
-            &NewPod::new(
-                "my-first-pod",
-                "pytorch/pytorch:2.0.0-cuda11.7-cudnn8-runtime",
-            )
-            .gpu_type("A100")
-            .gpu_count(1)
-            .cpu(4)
-            .memory_gb(16)
-            .disk_gb(50),
+    let pod = client.pods().create(
+        &NewPod::new(
+            "my-first-pod",
+            "pytorch/pytorch:2.0.0-cuda11.7-cudnn8-runtime",
         )
-        .await?;
+        .gpu_type("A100")
+        .gpu_count(1)
+        .cpu(4)
+        .memory_gb(16)
+        .disk_gb(50),
+    )?;
     println!("   Pod created: {} (status: {})", pod.id, pod.status);
 
     println!("2. Waiting for pod to start...");
     let pod = client
         .pods()
-        .wait_until_running(&pod.id, Duration::from_secs(300))
-        .await?;
+        .wait_until_running(&pod.id, Duration::from_secs(300))?;
     println!(
         "   Pod is ready! SSH: {}",
         pod.ssh_command.as_deref().unwrap_or("-")
     );
 
     println!("3. Running nvidia-smi...");
-    let result = client.pods().exec(&pod.id, "nvidia-smi").await?;
+    let result = client.pods().exec(&pod.id, "nvidia-smi")?;
     for line in result.output.lines().take(12) {
         println!("   | {line}");
     }
@@ -66,19 +60,15 @@ async fn quickstart(client: &Client) -> Result<()> {
     let (options, bar) = common::with_progress_bar("upload");
     client
         .pods()
-        .upload_with(&pod.id, &script, "/workspace/train.py", options)
-        .await?;
+        .upload_with(&pod.id, &script, "/workspace/train.py", options)?;
     bar.finish();
 
     println!("5. Starting training...");
-    let result = client
-        .pods()
-        .exec_with_timeout(
-            &pod.id,
-            "python /workspace/train.py > /workspace/results.txt",
-            Duration::from_secs(3600),
-        )
-        .await?;
+    let result = client.pods().exec_with_timeout(
+        &pod.id,
+        "python /workspace/train.py > /workspace/results.txt",
+        Duration::from_secs(3600),
+    )?;
     println!("   Exit code: {}", result.exit_code);
 
     println!("6. Downloading results...");
@@ -86,16 +76,15 @@ async fn quickstart(client: &Client) -> Result<()> {
     let (options, bar) = common::with_progress_bar("download");
     client
         .pods()
-        .download_with(&pod.id, "/workspace/results.txt", &results, options)
-        .await?;
+        .download_with(&pod.id, "/workspace/results.txt", &results, options)?;
     bar.finish();
     let text = std::fs::read_to_string(&results).unwrap_or_default();
     println!("   {} says: {}", results.display(), text.trim());
 
     println!("7. Cleaning up...");
-    client.pods().stop(&pod.id).await?;
+    client.pods().stop(&pod.id)?;
     println!("   Stopped {}", pod.id);
-    client.pods().delete(&pod.id).await?;
+    client.pods().delete(&pod.id)?;
     println!("   Deleted {}", pod.id);
     let _ = std::fs::remove_dir_all(&workdir);
 
@@ -103,13 +92,10 @@ async fn quickstart(client: &Client) -> Result<()> {
     Ok(())
 }
 
-#[cfg_attr(feature = "blocking", maybe_async::must_be_sync)]
-#[cfg_attr(not(feature = "blocking"), maybe_async::must_be_async)]
-async fn run() -> Result<()> {
+fn main() -> Result<()> {
+    // `Client::new()` with `--live`; a client of a local emulator otherwise.
     let (client, _emulator) = common::connect()?;
-    quickstart(&client).await
+    quickstart(&client)
 }
 
 const TRAIN_PY: &str = "import torch\nprint('training on', torch.cuda.get_device_name(0))\n";
-
-common::main!(run);

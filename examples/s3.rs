@@ -13,11 +13,10 @@
 
 mod common;
 
-use common::Client;
 use object_store::aws::AmazonS3;
 use object_store::path::Path;
 use object_store::{ListResult, ObjectStore, ObjectStoreExt};
-use podstack::NewBucket;
+use podstack::{Client, NewBucket};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -49,8 +48,8 @@ async fn use_store(store: &AmazonS3) -> Result<ListResult> {
         .await?)
 }
 
-/// Runs the store's part on a runtime of its own (the blocking build has none).
-#[cfg(feature = "blocking")]
+/// Runs the store's part on a runtime of its own: `object_store` is async, and this
+/// program (the blocking client) has no runtime otherwise.
 fn on_runtime<T>(future: impl std::future::Future<Output = T>) -> Result<T> {
     Ok(tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -58,21 +57,17 @@ fn on_runtime<T>(future: impl std::future::Future<Output = T>) -> Result<T> {
         .block_on(future))
 }
 
-#[cfg_attr(feature = "blocking", maybe_async::must_be_sync)]
-#[cfg_attr(not(feature = "blocking"), maybe_async::must_be_async)]
-async fn s3(client: &Client) -> Result<()> {
+fn s3(client: &Client) -> Result<()> {
     let buckets = client.buckets();
     println!("1. Creating a bucket...");
-    let bucket = buckets
-        .create(&NewBucket::new(format!(
-            "my-datasets-{}",
-            std::process::id()
-        )))
-        .await?;
+    let bucket = buckets.create(&NewBucket::new(format!(
+        "my-datasets-{}",
+        std::process::id()
+    )))?;
     println!("   Bucket: {} ({})", bucket.name, bucket.id);
 
     println!("2. Getting its S3 credentials...");
-    let creds = buckets.credentials(&bucket.id).await?;
+    let creds = buckets.credentials(&bucket.id)?;
     println!("   Access Key: {}", creds.access_key);
     println!("   Secret Key: (not printed)");
     println!("   Endpoint: {}", creds.endpoint);
@@ -80,10 +75,7 @@ async fn s3(client: &Client) -> Result<()> {
     // `buckets.object_store(&bucket.id)` does these two steps in one call.
     let store = creds.object_store(&bucket.name)?;
 
-    #[cfg(feature = "blocking")]
     let listing = on_runtime(use_store(&store))??;
-    #[cfg(not(feature = "blocking"))]
-    let listing = use_store(&store).await?;
     for prefix in &listing.common_prefixes {
         println!("   {prefix}/");
     }
@@ -92,16 +84,12 @@ async fn s3(client: &Client) -> Result<()> {
     }
 
     println!("6. Cleaning up...");
-    buckets.force_delete(&bucket.id).await?;
+    buckets.force_delete(&bucket.id)?;
     println!("   Deleted bucket {}", bucket.name);
     Ok(())
 }
 
-#[cfg_attr(feature = "blocking", maybe_async::must_be_sync)]
-#[cfg_attr(not(feature = "blocking"), maybe_async::must_be_async)]
-async fn run() -> Result<()> {
+fn main() -> Result<()> {
     let (client, _emulator) = common::connect()?;
-    s3(&client).await
+    s3(&client)
 }
-
-common::main!(run);

@@ -15,38 +15,31 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::Client;
 use podstack::{
-    NewBucket, NewPod, NewVolume, ObjectQuery, SyncDirection, SyncOptions, Visibility, VolumeMount,
+    Client, NewBucket, NewPod, NewVolume, ObjectQuery, SyncDirection, SyncOptions, Visibility,
+    VolumeMount,
 };
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-#[cfg_attr(feature = "blocking", maybe_async::must_be_sync)]
-#[cfg_attr(not(feature = "blocking"), maybe_async::must_be_async)]
-async fn storage(client: &Client, workdir: &Path) -> Result<()> {
+fn storage(client: &Client, workdir: &Path) -> Result<()> {
     let suffix = std::process::id();
     let buckets = client.buckets();
 
     println!("1. Creating buckets...");
     let bucket = buckets
-        .create(&NewBucket::new(format!("my-datasets-{suffix}")).visibility(Visibility::Private))
-        .await?;
+        .create(&NewBucket::new(format!("my-datasets-{suffix}")).visibility(Visibility::Private))?;
     println!("   Bucket: {} ({})", bucket.name, bucket.id);
     println!("   Endpoint: {}", bucket.endpoint);
-    let backup = buckets
-        .create(&NewBucket::new(format!("my-backups-{suffix}")))
-        .await?;
-    for b in buckets.list().await? {
+    let backup = buckets.create(&NewBucket::new(format!("my-backups-{suffix}")))?;
+    for b in buckets.list()? {
         println!("   {}: {} ({:.2} GB)", b.name, b.visibility(), b.size_gb());
     }
 
     println!("2. Uploading a file, a directory and a large file (multipart)...");
     let data = workdir.join("data.csv");
     std::fs::write(&data, "epoch,loss\n1,0.9\n2,0.5\n")?;
-    buckets
-        .upload(&bucket.id, &data, "datasets/data.csv")
-        .await?;
+    buckets.upload(&bucket.id, &data, "datasets/data.csv")?;
     let training = workdir.join("training_data");
     for i in 0..5 {
         std::fs::create_dir_all(training.join("shard"))?;
@@ -56,9 +49,7 @@ async fn storage(client: &Client, workdir: &Path) -> Result<()> {
         )?;
     }
     let (options, bar) = common::with_progress_bar("directory");
-    buckets
-        .upload_with(&bucket.id, &training, "data/", options.recursive(true))
-        .await?;
+    buckets.upload_with(&bucket.id, &training, "data/", options.recursive(true))?;
     bar.finish();
     let model = workdir.join("large_model.pt");
     write_large_file(&model, 24 * 1024 * 1024)?;
@@ -67,21 +58,16 @@ async fn storage(client: &Client, workdir: &Path) -> Result<()> {
         .multipart_threshold(8 * 1024 * 1024)
         .part_size(5 * 1024 * 1024)
         .concurrency(4);
-    buckets
-        .upload_with(&bucket.id, &model, "models/model.pt", options)
-        .await?;
+    buckets.upload_with(&bucket.id, &model, "models/model.pt", options)?;
     bar.finish();
 
     println!("3. Listing objects...");
-    let objects = buckets
-        .list_objects(&bucket.id, &ObjectQuery::new())
-        .await?;
+    let objects = buckets.list_objects(&bucket.id, &ObjectQuery::new())?;
     for object in &objects {
         println!("   {}: {} bytes", object.key, object.size_bytes);
     }
-    let page = buckets
-        .list_objects_page(&bucket.id, &ObjectQuery::new().prefix("data/").max_keys(2))
-        .await?;
+    let page =
+        buckets.list_objects_page(&bucket.id, &ObjectQuery::new().prefix("data/").max_keys(2))?;
     println!(
         "   first page under data/: {} objects, more: {}",
         page.objects.len(),
@@ -93,69 +79,58 @@ async fn storage(client: &Client, workdir: &Path) -> Result<()> {
     let options = options
         .multipart_threshold(8 * 1024 * 1024)
         .part_size(5 * 1024 * 1024);
-    buckets
-        .download_with(
-            &bucket.id,
-            "models/model.pt",
-            workdir.join("model.pt"),
-            options,
-        )
-        .await?;
+    buckets.download_with(
+        &bucket.id,
+        "models/model.pt",
+        workdir.join("model.pt"),
+        options,
+    )?;
     bar.finish();
     let (options, bar) = common::with_progress_bar("directory");
-    buckets
-        .download_with(
-            &bucket.id,
-            "data/",
-            workdir.join("results"),
-            options.recursive(true),
-        )
-        .await?;
+    buckets.download_with(
+        &bucket.id,
+        "data/",
+        workdir.join("results"),
+        options.recursive(true),
+    )?;
     bar.finish();
 
     println!("5. Presigned URLs (used without the token)...");
-    let download = buckets
-        .presigned_download_url(&bucket.id, "datasets/data.csv", Duration::from_secs(86_400))
-        .await?;
+    let download = buckets.presigned_download_url(
+        &bucket.id,
+        "datasets/data.csv",
+        Duration::from_secs(86_400),
+    )?;
     client
         .presigned()
-        .download(&download.url, workdir.join("shared.csv"))
-        .await?;
+        .download(&download.url, workdir.join("shared.csv"))?;
     println!(
         "   downloaded through a URL valid until {}",
         download.expires_at
     );
-    let upload = buckets
-        .presigned_upload_url(
-            &bucket.id,
-            "uploads/user-file.txt",
-            Duration::from_secs(3600),
-        )
-        .await?;
-    client.presigned().upload(&upload.url, &data).await?;
+    let upload = buckets.presigned_upload_url(
+        &bucket.id,
+        "uploads/user-file.txt",
+        Duration::from_secs(3600),
+    )?;
+    client.presigned().upload(&upload.url, &data)?;
     println!("   uploaded through a presigned PUT");
 
     println!("6. S3-compatible credentials...");
-    let creds = buckets.credentials(&bucket.id).await?;
+    let creds = buckets.credentials(&bucket.id)?;
     println!("   Access Key: {}", creds.access_key);
     println!("   Endpoint: {} ({})", creds.endpoint, creds.region);
     println!("   {creds:?}");
 
     println!("7. Copy between buckets, delete objects...");
-    buckets
-        .copy(
-            &bucket.id,
-            "datasets/data.csv",
-            &backup.id,
-            "backup/data.csv",
-        )
-        .await?;
-    buckets
-        .delete_object(&bucket.id, "uploads/user-file.txt")
-        .await?;
-    let report = buckets
-        .delete_objects(&bucket.id, &["data/shard/part-0.txt", "no/such/key"])
-        .await?;
+    buckets.copy(
+        &bucket.id,
+        "datasets/data.csv",
+        &backup.id,
+        "backup/data.csv",
+    )?;
+    buckets.delete_object(&bucket.id, "uploads/user-file.txt")?;
+    let report = buckets.delete_objects(&bucket.id, &["data/shard/part-0.txt", "no/such/key"])?;
     println!(
         "   deleted {:?}; not deleted: {:?}",
         report.deleted,
@@ -169,35 +144,29 @@ async fn storage(client: &Client, workdir: &Path) -> Result<()> {
     )?;
     std::fs::write(training.join("scratch.tmp"), "not for the bucket")?;
     let options = SyncOptions::new(SyncDirection::Upload).exclude("*.tmp");
-    let plan = buckets
-        .sync(
-            &bucket.id,
-            &training,
-            "data/",
-            &options.clone().dry_run(true),
-        )
-        .await?;
+    let plan = buckets.sync(
+        &bucket.id,
+        &training,
+        "data/",
+        &options.clone().dry_run(true),
+    )?;
     println!(
         "   plan: copy {:?}, {} unchanged",
         plan.copied, plan.unchanged
     );
-    let done = buckets
-        .sync(&bucket.id, &training, "data/", &options)
-        .await?;
+    let done = buckets.sync(&bucket.id, &training, "data/", &options)?;
     println!(
         "   uploaded {} files ({} bytes)",
         done.copied.len(),
         done.bytes
     );
     let mirror = workdir.join("mirror");
-    let done = buckets
-        .sync(
-            &bucket.id,
-            &mirror,
-            "data/",
-            &SyncOptions::new(SyncDirection::Download),
-        )
-        .await?;
+    let done = buckets.sync(
+        &bucket.id,
+        &mirror,
+        "data/",
+        &SyncOptions::new(SyncDirection::Download),
+    )?;
     println!(
         "   downloaded {} files into {}",
         done.copied.len(),
@@ -206,32 +175,27 @@ async fn storage(client: &Client, workdir: &Path) -> Result<()> {
 
     println!("9. NFS volumes...");
     let volumes = client.volumes();
-    let volume = volumes
-        .create(&NewVolume::new(format!("shared-data-{suffix}"), 100))
-        .await?;
+    let volume = volumes.create(&NewVolume::new(format!("shared-data-{suffix}"), 100))?;
     println!("   Volume ID: {}", volume.id);
     println!("   NFS: {}:{}", volume.nfs_server, volume.nfs_path);
-    let volume = volumes.resize(&volume.id, 200).await?;
+    let volume = volumes.resize(&volume.id, 200)?;
     println!("   Resized to {} GB", volume.quota_gb);
-    for vol in volumes.list().await? {
+    for vol in volumes.list()? {
         println!("   {}: {:.1}/{} GB", vol.name, vol.used_gb(), vol.quota_gb);
     }
     println!("   Mount Command: {}", volume.mount_command("/mnt/data"));
-    let pod = client
-        .pods()
-        .create(
-            &NewPod::new("training-pod", "pytorch/pytorch:latest")
-                .gpu_type("A100")
-                .volume(VolumeMount::new(&volume.id, "/data")),
-        )
-        .await?;
+    let pod = client.pods().create(
+        &NewPod::new("training-pod", "pytorch/pytorch:latest")
+            .gpu_type("A100")
+            .volume(VolumeMount::new(&volume.id, "/data")),
+    )?;
     println!("   Pod {} mounts it at /data", pod.id);
 
     println!("10. Cleaning up...");
-    client.pods().force_delete(&pod.id).await?;
-    volumes.delete(&volume.id).await?;
-    buckets.force_delete(&bucket.id).await?;
-    buckets.force_delete(&backup.id).await?;
+    client.pods().force_delete(&pod.id)?;
+    volumes.delete(&volume.id)?;
+    buckets.force_delete(&bucket.id)?;
+    buckets.force_delete(&backup.id)?;
     println!("   Deleted the pod, the volume and both buckets");
 
     println!("\nDone!");
@@ -249,15 +213,11 @@ fn write_large_file(path: &Path, len: usize) -> std::io::Result<()> {
     file.flush()
 }
 
-#[cfg_attr(feature = "blocking", maybe_async::must_be_sync)]
-#[cfg_attr(not(feature = "blocking"), maybe_async::must_be_async)]
-async fn run() -> Result<()> {
+fn main() -> Result<()> {
     let (client, _emulator) = common::connect()?;
     let workdir = std::env::temp_dir().join(format!("podstack-storage-{}", std::process::id()));
     std::fs::create_dir_all(&workdir)?;
-    let outcome = storage(&client, &workdir).await;
+    let outcome = storage(&client, &workdir);
     let _ = std::fs::remove_dir_all(&workdir);
     outcome
 }
-
-common::main!(run);

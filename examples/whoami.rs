@@ -5,18 +5,13 @@
 //! cargo run --example whoami
 //! ```
 //!
-//! The same source builds blocking (default) and async-only (`--no-default-features --features async`): the
-//! `maybe_async` attributes remove `.await` in the blocking build.
+//! Plain blocking Rust with the default client.
 
-#[cfg(not(feature = "blocking"))]
-use podstack::nonblocking::Client;
-#[cfg(feature = "blocking")]
-use podstack::Client;
-use podstack::Error;
+use std::process::ExitCode;
 
-#[cfg_attr(feature = "blocking", maybe_async::must_be_sync)]
-#[cfg_attr(not(feature = "blocking"), maybe_async::must_be_async)]
-async fn run() -> Result<(), Error> {
+use podstack::{Client, Error};
+
+fn run() -> Result<(), Error> {
     let client = Client::new()?;
     let config = client.config();
     println!("Token from: {}", config.api_token_source());
@@ -28,7 +23,7 @@ async fn run() -> Result<(), Error> {
     if let (Some(project), Some(source)) = (config.project_id(), config.project_id_source()) {
         println!("Project:    {project} (from {source})");
     }
-    let user = client.auth().whoami().await?;
+    let user = client.auth().whoami()?;
     println!("Authenticated as: {} <{}>", user.name, user.email);
     println!("Account:          {}", user.account_id);
     println!(
@@ -40,9 +35,9 @@ async fn run() -> Result<(), Error> {
     Ok(())
 }
 
-fn report(result: Result<(), Error>) {
-    match result {
-        Ok(()) => {}
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e @ Error::Authentication { .. }) if e.status_code().is_none() => {
             eprintln!("{e}");
             eprintln!();
@@ -52,22 +47,11 @@ fn report(result: Result<(), Error>) {
             eprintln!("    export PODSTACK_API_TOKEN=your_api_token_here");
             eprintln!("or try everything locally against the emulator:");
             eprintln!("    cargo run -p podstack-emulator -- --port 8080");
-            std::process::exit(2);
+            ExitCode::from(2)
         }
         Err(e) => {
             eprintln!("Authentication failed: {e}");
-            std::process::exit(1);
+            ExitCode::FAILURE
         }
     }
-}
-
-#[cfg(feature = "blocking")]
-fn main() {
-    report(run());
-}
-
-#[cfg(not(feature = "blocking"))]
-#[tokio::main]
-async fn main() {
-    report(run().await);
 }

@@ -1,18 +1,13 @@
 //! What the examples share: where they run (an emulator they start, or the user's own
-//! account with `--live`) and a progress bar for transfers.
+//! account with `--live`) and a progress bar for transfers. Nothing here is needed to
+//! use the SDK: `connect` is `Client::new()` with `--live`, and an emulator's settings
+//! otherwise.
 #![allow(dead_code)] // each example uses part of it
 
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use podstack::{Error, TransferOptions};
-
-#[cfg(not(feature = "blocking"))]
-pub use podstack::nonblocking::Client;
-/// The client the examples run: the blocking one when its feature is on (the
-/// default), else the async one.
-#[cfg(feature = "blocking")]
-pub use podstack::Client;
 use podstack_emulator::Emulator;
 
 /// Whether `--live` was passed.
@@ -27,13 +22,12 @@ pub fn arg(name: &str) -> Option<String> {
     args.next()
 }
 
-/// A client for the user's account with `--live`, else for an emulator started here
-/// (kept alive by the returned handle).
-pub fn connect() -> Result<(Client, Option<Emulator>), Error> {
+/// The emulator the examples run against without `--live`, or `None` with it.
+pub fn emulator() -> Option<Emulator> {
     if live() {
         println!("Running against your Podstack account (--live).");
         println!("Note: this may create real resources, billed to your wallet.\n");
-        return Ok((Client::new()?, None));
+        return None;
     }
     let emulator = Emulator::builder()
         .pod_start_delay(Duration::from_millis(500))
@@ -42,7 +36,33 @@ pub fn connect() -> Result<(Client, Option<Emulator>), Error> {
         "Running against a local Podstack emulator at {} (pass --live to use your account).\n",
         emulator.endpoint()
     );
-    let client = Client::builder()
+    Some(emulator)
+}
+
+/// A blocking client for the user's account with `--live`, else for an emulator
+/// started here (kept alive by the returned handle).
+#[cfg(feature = "blocking")]
+pub fn connect() -> Result<(podstack::Client, Option<Emulator>), Error> {
+    let Some(emulator) = emulator() else {
+        return Ok((podstack::Client::new()?, None));
+    };
+    let client = podstack::Client::builder()
+        .use_environment(false)
+        .api_endpoint(emulator.endpoint())
+        .platform_endpoint(emulator.platform_endpoint())
+        .api_token(emulator.token())
+        .project_id(emulator.project_id())
+        .build()?;
+    Ok((client, Some(emulator)))
+}
+
+/// The async client's [`connect`], for the `async_*` examples.
+#[cfg(feature = "async")]
+pub fn connect_async() -> Result<(podstack::nonblocking::Client, Option<Emulator>), Error> {
+    let Some(emulator) = emulator() else {
+        return Ok((podstack::nonblocking::Client::new()?, None));
+    };
+    let client = podstack::nonblocking::Client::builder()
         .use_environment(false)
         .api_endpoint(emulator.endpoint())
         .platform_endpoint(emulator.platform_endpoint())
@@ -70,29 +90,3 @@ pub fn with_progress_bar(label: &str) -> (TransferOptions, ProgressBar) {
     });
     (options, bar)
 }
-
-/// Prints the error and exits non-zero.
-pub fn finish(result: Result<(), Box<dyn std::error::Error>>) {
-    if let Err(e) = result {
-        eprintln!("Failed: {e}");
-        std::process::exit(1);
-    }
-}
-
-/// The `main` of an example whose `run()` is written once for both builds: a plain
-/// call in the blocking build, awaited on a tokio runtime in the async one.
-macro_rules! main {
-    ($run:ident) => {
-        #[cfg(feature = "blocking")]
-        fn main() {
-            common::finish($run());
-        }
-
-        #[cfg(not(feature = "blocking"))]
-        #[tokio::main]
-        async fn main() {
-            common::finish($run().await);
-        }
-    };
-}
-pub(crate) use main;

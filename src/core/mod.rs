@@ -6,6 +6,8 @@
 
 pub(crate) mod config;
 pub(crate) mod error;
+#[cfg(test)]
+mod error_table;
 pub(crate) mod limits;
 pub(crate) mod poll;
 pub(crate) mod proxy;

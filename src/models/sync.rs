@@ -77,9 +77,36 @@ impl<'de> Deserialize<'de> for SyncDirection {
 
 /// How to sync a local directory and a bucket prefix.
 ///
-/// A file is copied when the target lacks it, when the sizes differ, or when the
-/// source is newer than the target (the local file's modification time against the
-/// object's `last_modified`). Everything else is left alone.
+/// # What sync copies
+///
+/// This is the one description of the rule; [`Buckets::sync`](crate::Buckets::sync),
+/// the README and `features.md` point here. The source is the local directory for
+/// [`SyncDirection::Upload`] and the bucket prefix for [`SyncDirection::Download`];
+/// each source file is compared with the target's file at the same relative path.
+///
+/// 1. **Missing**: the target has no such file: copied.
+/// 2. **Size**: the sizes differ: copied. No time or hash is looked at.
+/// 3. **Time**: the sizes are equal. The local file's modification time and the
+///    object's `last_modified` are compared in whole seconds (fractions dropped). If the
+///    source is not newer (the same second, older, or either time unknown, such as a
+///    `last_modified` that is not RFC 3339), the file is unchanged.
+/// 4. **Content**: the sizes are equal and the source is newer. If the object's etag is
+///    a content hash (32 hex digits: the MD5 of the content; 64 hex digits: its
+///    SHA-256; quotes and case ignored) and the local file (on whichever side it is)
+///    hashes the same, the file is unchanged, whatever the times say (a fresh download,
+///    a touched file). Otherwise it is copied: an etag that is no content hash (a
+///    multipart upload's `<md5 of md5s>-<parts>`), a different hash, or a local file
+///    that cannot be read. Only these files are read to hash them.
+///
+/// So a same-size edit whose time is not later than the other side's, within the same
+/// second for instance, is not seen. Before comparing, [excluded](Self::exclude) paths
+/// are left out (neither copied nor deleted, counted in
+/// [`SyncReport::excluded`](crate::storage::SyncReport::excluded)), and keys with no
+/// faithful local path are [skipped](crate::storage::SyncReport::skipped). Unchanged
+/// files are counted in [`SyncReport::unchanged`](crate::storage::SyncReport::unchanged).
+/// With [`delete`](Self::delete), target files the source does not name and no exclude
+/// matches are deleted; with [`dry_run`](Self::dry_run) nothing is copied or deleted and
+/// the report is the plan.
 ///
 /// ```
 /// use podstack::{SyncDirection, SyncOptions};
@@ -246,7 +273,8 @@ pub struct SyncReport {
     pub copied: Vec<String>,
     /// Paths deleted from the target, or to be.
     pub deleted: Vec<String>,
-    /// Paths already the same on both sides.
+    /// Paths left alone as the same on both sides, by the rule in
+    /// [`SyncOptions`'s "What sync copies"](SyncOptions#what-sync-copies).
     pub unchanged: u64,
     /// Paths skipped by an exclude pattern.
     pub excluded: u64,
@@ -264,6 +292,26 @@ pub struct SyncReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The rule is written once, in `SyncOptions`' docs; the others link to it and do
+    /// not describe it again.
+    #[test]
+    fn the_sync_rule_is_described_once_and_linked_from_the_others() {
+        let own = include_str!("sync.rs");
+        // (Spelled in two pieces, so that this line is not counted.)
+        assert_eq!(
+            own.matches(concat!("/// # What sync", " copies")).count(),
+            1
+        );
+        let method = include_str!("../api/buckets/sync.rs");
+        assert!(method.contains("(crate::SyncOptions#what-sync-copies)"));
+        assert!(!method.contains("newer modification time"));
+        let readme = include_str!("../../README.md");
+        assert!(readme.contains("podstack/struct.SyncOptions.html#what-sync-copies)"));
+        assert!(!readme.contains("a newer time unless the content hash agrees"));
+        let features = include_str!("../../features.md");
+        assert!(features.contains("\"What sync copies\""));
+    }
 
     #[test]
     fn excludes_match_paths_names_and_directories() {

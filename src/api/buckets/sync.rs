@@ -43,8 +43,9 @@ fn compare(source: State, target: Option<&State>) -> Verdict {
 #[flavour]
 impl Buckets<'_> {
     /// Makes the bucket prefix (upload) or the local directory (download) hold what the
-    /// other holds, copying only files that are new or changed: a different size, or a
-    /// newer modification time on the source (whole seconds). Excluded paths are left
+    /// other holds, copying only files that are new or changed by the rule in
+    /// [`SyncOptions`'s "What sync copies"](crate::SyncOptions#what-sync-copies) (size,
+    /// then the time in whole seconds, then the content hash). Excluded paths are left
     /// alone on both sides. With [`SyncOptions::delete`] files the source lacks are
     /// deleted from the target; with [`SyncOptions::dry_run`] nothing changes and the
     /// report is the plan. Progress goes to the options' [`TransferOptions`](crate::TransferOptions)
@@ -341,6 +342,29 @@ mod tests {
         assert_eq!(compare((1, Some(10)), Some(&(1, Some(10)))), Verdict::Same);
         assert_eq!(compare((1, Some(9)), Some(&(1, Some(10)))), Verdict::Same);
         assert_eq!(compare((1, None), Some(&(1, Some(10)))), Verdict::Same);
+    }
+
+    /// `SyncOptions`' "What sync copies", step 3: whole seconds, fractions dropped.
+    #[test]
+    fn times_compare_in_whole_seconds_with_fractions_dropped() {
+        use std::time::{Duration, UNIX_EPOCH};
+        let object = rfc3339_seconds("2026-11-28T06:43:14.999Z");
+        assert_eq!(object, Some(1_795_848_194));
+        let same_second = system_seconds(UNIX_EPOCH + Duration::from_millis(1_795_848_194_100));
+        assert_eq!(
+            compare((1, Some(same_second)), Some(&(1, object))),
+            Verdict::Same
+        );
+        let next_second = system_seconds(UNIX_EPOCH + Duration::from_secs(1_795_848_195));
+        assert_eq!(
+            compare((1, Some(next_second)), Some(&(1, object))),
+            Verdict::CompareContent
+        );
+        // An unknown time on either side: equal sizes are unchanged.
+        assert_eq!(
+            compare((1, Some(next_second)), Some(&(1, None))),
+            Verdict::Same
+        );
     }
 
     #[test]
