@@ -144,7 +144,10 @@ fn features_md_says_the_same_thing_about_key_rules_as_the_emulator_does() {
     let dir = Scratch::new("keys");
     let file = dir.path().join("f.txt");
     std::fs::write(&file, b"1").unwrap();
-    client.buckets().upload(&bucket.id, &file, "x/../y").unwrap();
+    client
+        .buckets()
+        .upload(&bucket.id, &file, "x/../y")
+        .unwrap();
     let keys: Vec<String> = client
         .buckets()
         .list_objects(&bucket.id, &Default::default())
@@ -156,8 +159,8 @@ fn features_md_says_the_same_thing_about_key_rules_as_the_emulator_does() {
         keys.contains(&"x/../y".to_owned()),
         "the emulator keeps `..` keys: {keys:?}"
     );
-    let features = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/features.md"))
-        .unwrap();
+    let features =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/features.md")).unwrap();
     assert!(
         !features.contains("no leading `/`, no `..` segment"),
         "features.md (S3-compatible access) still says the keys have no leading / and no .. \
@@ -257,4 +260,59 @@ async fn the_async_client_s_store_hides_the_secret() {
     let store = client.buckets().object_store(&bucket.id).await.unwrap();
     let shown = format!("{store:?} {store} {creds:?}");
     assert!(!shown.contains(&creds.secret_key), "{shown}");
+}
+
+/// Issue 17 item 1 (PutObject; "Use a well-kept S3 server library rather than
+/// hand-writing the protocol"): a PutObject whose `Content-MD5` does not match its body
+/// is stored, where S3 answers 400 `BadDigest`; so a client that corrupts a body in
+/// transit passes its tests against the emulator. Driven by boto3 (skipped without
+/// python3 and boto3).
+#[test]
+fn a_put_whose_content_md5_does_not_match_is_refused_by_the_s3_door() {
+    let has_boto3 = std::process::Command::new("python3")
+        .args(["-c", "import boto3"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_boto3 {
+        eprintln!("skipped: needs python3 with boto3");
+        return;
+    }
+    let _guard = lock();
+    let emulator = Emulator::start();
+    let client = blocking(&emulator);
+    let bucket = client
+        .buckets()
+        .create(&NewBucket::new("review-md5"))
+        .unwrap();
+    let creds = client.buckets().credentials(&bucket.id).unwrap();
+    let script = r#"
+import sys, boto3, botocore
+from botocore.config import Config
+ep, ak, sk, region, name = sys.argv[1:6]
+s3 = boto3.client("s3", endpoint_url=ep, aws_access_key_id=ak, aws_secret_access_key=sk,
+    region_name=region, config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}))
+try:
+    s3.put_object(Bucket=name, Key="m.txt", Body=b"abc", ContentMD5="AAAAAAAAAAAAAAAAAAAAAA==")
+    print("STORED")
+except botocore.exceptions.ClientError as e:
+    print("REFUSED", e.response["Error"].get("Code"))
+"#;
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            script,
+            &creds.endpoint,
+            &creds.access_key,
+            &creds.secret_key,
+            &creds.region,
+            "review-md5",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("REFUSED BadDigest"),
+        "a wrong Content-MD5 was not refused: {stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
