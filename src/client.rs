@@ -78,6 +78,9 @@ struct Inner {
     transport: Transport,
     max_response_body: u64,
     call_deadline: Option<Duration>,
+    /// The proxy rule and extra root certificates `Buckets::object_store` hands on.
+    #[cfg(feature = "object-store")]
+    store_net: crate::s3_store::StoreNet,
 }
 
 impl fmt::Debug for Client {
@@ -629,6 +632,8 @@ impl ClientBuilder {
         let options =
             TransportOptions::resolve(&self.net, config.timeout, !self.ignore_environment, token)?;
         let transport = Transport::new(&options)?;
+        #[cfg(feature = "object-store")]
+        let store_net = crate::s3_store::StoreNet::of_client(&options);
         let inner = Inner {
             context: RequestContext {
                 api_base: format!("{}/v1", config.api_endpoint()),
@@ -648,10 +653,21 @@ impl ClientBuilder {
             max_response_body: self.net.max_response_body,
             call_deadline: self.net.call_deadline,
             config,
+            #[cfg(feature = "object-store")]
+            store_net,
         };
         Ok(Client {
             inner: Arc::new(inner),
         })
+    }
+}
+
+impl Client {
+    /// How a store made by `Buckets::object_store` reaches its endpoint: this
+    /// client's proxy rule and extra root certificates.
+    #[cfg(feature = "object-store")]
+    pub(crate) fn store_net(&self) -> &crate::s3_store::StoreNet {
+        &self.inner.store_net
     }
 }
 

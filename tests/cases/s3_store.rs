@@ -10,6 +10,8 @@ use object_store::{ObjectStoreExt, WriteMultipart};
 use podstack::{NewBucket, ObjectQuery, SyncDirection, SyncOptions, TransferOptions};
 use podstack_emulator::Emulator;
 
+use crate::support::Proxy;
+
 const MIB: usize = 1024 * 1024;
 
 /// Runs a future to completion on a runtime of its own, on a thread of its own.
@@ -81,6 +83,25 @@ async fn put(store: &AmazonS3, key: &str, content: Vec<u8>) {
 
 async fn delete(store: &AmazonS3, key: &str) {
     store.delete(&StorePath::from(key)).await.unwrap();
+}
+
+/// A client of the emulator's, built from `builder` (which ignores the environment).
+fn emulator_builder(emulator: &Emulator) -> ClientBuilder {
+    Client::builder()
+        .use_environment(false)
+        .api_endpoint(emulator.endpoint())
+        .platform_endpoint(emulator.platform_endpoint())
+        .api_token(emulator.token())
+        .project_id(emulator.project_id())
+}
+
+/// Whether `proxy` was asked for anything in bucket `name` (an S3 request: the
+/// platform's own calls are under `/api/`).
+fn proxied_s3(proxy: &Proxy, name: &str) -> bool {
+    proxy
+        .seen()
+        .iter()
+        .any(|p| p.request_line.contains(&format!("/{name}/")))
 }
 
 async fn head(store: &AmazonS3, key: &str) -> object_store::Result<object_store::ObjectMeta> {
@@ -233,4 +254,76 @@ async fn sync_finds_an_s3_upload_unchanged_by_its_md5_etag() {
     assert_eq!(report.copied, ["edited.bin"]);
     assert_eq!(report.unchanged, 1);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Features.md Reliability row 12 ("plain http to this machine never goes through a
+/// proxy") for the store too: a proxy elsewhere, read from the environment by the
+/// client or given to `.proxy()`, never sees the store's loopback S3 traffic (signed
+/// with the bucket's keys, in plain http). The review found the store's reqwest client
+/// reading `HTTP_PROXY` itself.
+#[flavour]
+#[flavour_test]
+async fn the_store_keeps_loopback_traffic_off_a_proxy_elsewhere() {
+    let emulator = Emulator::start();
+    let proxy = Proxy::start_elsewhere();
+    let from_environment = emulator_builder(&emulator)
+        .proxy_environment([("HTTP_PROXY", proxy.url()), ("ALL_PROXY", proxy.url())]);
+    let explicit = emulator_builder(&emulator).proxy(proxy.url());
+    for (builder, name) in [(from_environment, "env-proxy"), (explicit, "set-proxy")] {
+        let client = builder.build().unwrap();
+        let bucket = client
+            .buckets()
+            .create(&NewBucket::new(name))
+            .await
+            .unwrap();
+        let store = client.buckets().object_store(&bucket.id).await.unwrap();
+        on_runtime(put(&store, "a.txt", b"hello".to_vec()));
+        let (bytes, _) = on_runtime(read(&store, "a.txt"));
+        assert_eq!(&bytes[..], b"hello");
+    }
+    assert!(proxy.seen().is_empty(), "{:?}", proxy.seen());
+}
+
+/// The store follows its client's proxy choice: a proxy on this machine given to
+/// `.proxy()`, or read from the environment by the client, carries the store's S3
+/// requests as it carries the client's own; `.no_proxy()` sends them direct whatever
+/// the environment says.
+#[flavour]
+#[flavour_test]
+async fn the_store_follows_the_client_s_proxy_choice() {
+    let emulator = Emulator::start();
+    let cases = [
+        ("explicit", Some(true), true),
+        ("environment", None, true),
+        ("disabled", Some(false), false),
+    ];
+    for (name, explicit, through) in cases {
+        let proxy = Proxy::start();
+        let builder = match explicit {
+            Some(true) => emulator_builder(&emulator).proxy(proxy.url()),
+            Some(false) => emulator_builder(&emulator)
+                .proxy_environment([("HTTP_PROXY", proxy.url())])
+                .no_proxy(),
+            None => emulator_builder(&emulator).proxy_environment([("HTTP_PROXY", proxy.url())]),
+        };
+        let client = builder.build().unwrap();
+        let bucket = client
+            .buckets()
+            .create(&NewBucket::new(name))
+            .await
+            .unwrap();
+        let store = client.buckets().object_store(&bucket.id).await.unwrap();
+        on_runtime(put(&store, "a.txt", b"hello".to_vec()));
+        let (bytes, _) = on_runtime(read(&store, "a.txt"));
+        assert_eq!(&bytes[..], b"hello", "{name}");
+        assert_eq!(
+            proxied_s3(&proxy, name),
+            through,
+            "{name}: {:?}",
+            proxy.seen()
+        );
+        if !through {
+            assert!(proxy.seen().is_empty(), "{name}: {:?}", proxy.seen());
+        }
+    }
 }

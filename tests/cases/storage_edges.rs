@@ -184,6 +184,54 @@ async fn a_sync_never_deletes_what_it_wrote_and_a_second_sync_does_nothing() {
 /// Issue 19 item 2, what only Windows can show: keys that land on one file by case,
 /// device names, drive prefixes, alternate data streams and trailing dots are skipped
 /// with a reason, nothing is written anywhere else, and a second sync does nothing.
+/// Issue 15 item 1 against the emulator (a review probe): "a second sync right after
+/// the first copies and deletes nothing", with keys that do not map one to one (a file
+/// key another key needs as a directory, a `..` segment, `//`) and keys differing only by
+/// case (Linux keeps both).
+#[flavour]
+#[flavour_test]
+async fn a_second_download_sync_of_awkward_keys_from_the_emulator_does_nothing() {
+    let emulator = podstack_emulator::Emulator::start();
+    let client = emulator_client(&emulator);
+    let bucket = client
+        .buckets()
+        .create(&NewBucket::new("awkward-sync"))
+        .await
+        .unwrap();
+    let scratch = Scratch::new("awkward-sync");
+    let src = scratch.write("src.txt", b"content");
+    for key in [
+        "p/d", "p/d/x", "p/x/../y", "p//z", "p/A.txt", "p/a.txt", "p/ok.txt", "p/y",
+    ] {
+        client
+            .buckets()
+            .upload(&bucket.id, &src, key)
+            .await
+            .unwrap();
+    }
+    let target = scratch.path("target");
+    std::fs::create_dir_all(&target).unwrap();
+    let options = SyncOptions::new(SyncDirection::Download).delete(true);
+    let first = client
+        .buckets()
+        .sync(&bucket.id, &target, "p", &options)
+        .await
+        .unwrap();
+    let second = client
+        .buckets()
+        .sync(&bucket.id, &target, "p", &options)
+        .await
+        .unwrap();
+    assert!(
+        second.copied.is_empty() && second.deleted.is_empty(),
+        "first: {first:?}\nsecond: {second:?}"
+    );
+    #[cfg(target_os = "linux")]
+    for name in ["d/x", "A.txt", "a.txt", "ok.txt", "y"] {
+        assert!(target.join(name).is_file(), "{name} missing: {first:?}");
+    }
+}
+
 #[cfg(windows)]
 #[flavour]
 #[flavour_test]
@@ -575,6 +623,42 @@ async fn names_of_up_to_255_bytes_download() {
         std::fs::read(scratch.path("all").join(&name)).unwrap(),
         b"long"
     );
+}
+
+/// Issue 15 item 6 with multi-byte names (a review probe): 85 three-byte characters
+/// (255 bytes) download through a recursive download from the emulator; the partial
+/// name is cut on a character boundary.
+#[flavour]
+#[flavour_test]
+async fn a_255_byte_name_of_three_byte_characters_downloads_recursively() {
+    let emulator = podstack_emulator::Emulator::start();
+    let client = emulator_client(&emulator);
+    let bucket = client
+        .buckets()
+        .create(&NewBucket::new("long-names"))
+        .await
+        .unwrap();
+    let scratch = Scratch::new("long-utf8");
+    let src = scratch.write("src.txt", b"content");
+    let name = "€".repeat(85);
+    assert_eq!(name.len(), 255);
+    client
+        .buckets()
+        .upload(&bucket.id, &src, &format!("p/{name}"))
+        .await
+        .unwrap();
+    let target = scratch.path("target");
+    client
+        .buckets()
+        .download_with(
+            &bucket.id,
+            "p",
+            &target,
+            TransferOptions::new().recursive(true),
+        )
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(target.join(&name)).unwrap(), b"content");
 }
 
 // ---------------------------------------------------------------- 7: dangling links

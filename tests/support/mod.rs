@@ -321,7 +321,28 @@ pub struct Proxy {
 
 impl Proxy {
     pub fn start() -> Proxy {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        Proxy::start_on(TcpListener::bind("127.0.0.1:0").unwrap())
+    }
+
+    /// A proxy on this machine that the SDK's proxy rule takes for one elsewhere: it
+    /// listens on every interface and [`url`](Self::url) names it by this machine's
+    /// address on its way out (not a loopback one), or by `0.0.0.0` (which Linux
+    /// connects to this machine) when there is no route out.
+    pub fn start_elsewhere() -> Proxy {
+        let port = TcpListener::bind("0.0.0.0:0").unwrap();
+        let outward = std::net::UdpSocket::bind("0.0.0.0:0")
+            .and_then(|s| s.connect("198.51.100.1:9").and(s.local_addr()))
+            .map(|a| a.ip())
+            .ok()
+            .filter(|ip| !ip.is_loopback() && !ip.is_unspecified());
+        let mut proxy = Proxy::start_on(port);
+        if let Some(ip) = outward {
+            proxy.addr.set_ip(ip);
+        }
+        proxy
+    }
+
+    fn start_on(listener: TcpListener) -> Proxy {
         let addr = listener.local_addr().unwrap();
         let log = Arc::new(Mutex::new(Vec::new()));
         let shared = log.clone();

@@ -301,6 +301,23 @@ where
     w.finish().await
 }
 
+/// The error code of a body whose MD5 is not the one its sender gave (S3's
+/// `Content-MD5`): the S3 door answers it as 400 `BadDigest`.
+pub(crate) const BAD_DIGEST: &str = "bad_digest";
+
+/// `Ok` unless `expected` (lowercase hex MD5 the sender gave) differs from `actual`
+/// (the MD5 of the bytes received): then 400 [`BAD_DIGEST`].
+pub(crate) fn check_md5(expected: Option<&str>, actual: &str) -> ApiResult<()> {
+    match expected {
+        Some(expected) if expected != actual => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            BAD_DIGEST,
+            "the Content-MD5 you specified did not match what we received",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Puts a finished object (whose bytes are in `obj.blob`) in a bucket, by
 /// bucket id, deleting the blob it replaces (or its own blob on failure).
 async fn insert(app: &App, bucket_id: &str, obj: Object) -> ApiResult<Object> {
@@ -799,7 +816,7 @@ pub(crate) async fn multipart_part(
         .filter(|n| (1..=10_000).contains(n))
         .ok_or_else(|| ApiError::field("part_number", "must be between 1 and 10000"))?;
     upload_of(&app, &project, &id, &upload_id)?;
-    let (etag, size) = store_part(&app, &upload_id, n, body.into_data_stream()).await?;
+    let (etag, size) = store_part(&app, &upload_id, n, body.into_data_stream(), None).await?;
     Ok(Json(
         json!({"etag": etag, "part_number": n, "size_bytes": size}),
     ))
@@ -813,6 +830,7 @@ pub(crate) async fn store_part<S, E>(
     upload_id: &str,
     n: u32,
     stream: S,
+    expected_md5: Option<&str>,
 ) -> ApiResult<(String, u64)>
 where
     S: futures_util::Stream<Item = Result<axum::body::Bytes, E>>,
@@ -821,6 +839,10 @@ where
     let dir = app.upload_dir(upload_id);
     let tmp = dir.join(format!("{n}.{}", rand_hex(4)));
     let (etag, size) = write_stream(stream, tmp.clone()).await?;
+    if let Err(e) = check_md5(expected_md5, &etag) {
+        let _ = tokio::fs::remove_file(&tmp).await;
+        return Err(e);
+    }
     let stored = {
         let mut st = app.lock();
         match st.uploads.get_mut(upload_id) {

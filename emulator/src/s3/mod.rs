@@ -21,8 +21,14 @@
 //!   `SignatureDoesNotMatch` (s3s), a SigV4 signature for another region than the
 //!   bucket's 400 `AuthorizationHeaderMalformed` naming the right one in
 //!   `x-amz-bucket-region`, as S3 answers;
-//! - keys follow the platform routes' rules (no leading `/`, no `..` segment, at most
-//!   1024 bytes), so an object written through either door is readable through the other;
+//! - keys follow the platform routes' rule, S3's (`routes::buckets::check_key`): 1 to
+//!   1024 bytes, any other string a key (`/lead`, `x/../y`, `x//y` included, kept as
+//!   sent), so an object written through either door is readable through the other; a
+//!   longer key in the URL is s3s's 400 `KeyTooLongError`, in a body 400
+//!   `InvalidArgument`;
+//! - `Content-MD5` on PutObject and UploadPart is checked against the bytes received: a
+//!   mismatch is 400 `BadDigest` and nothing is stored, a value that is not the base64 of
+//!   16 bytes 400 `InvalidDigest`, as S3 answers;
 //! - the bandwidth cap applies as to every connection, and faults and stats apply per
 //!   operation, named `"S3 <Operation>"` (e.g. `"S3 PutObject"`, `"S3 UploadPart"`),
 //!   after the signature is checked.

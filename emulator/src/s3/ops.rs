@@ -18,8 +18,8 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use super::{check_bucket, scope_of, Scope};
 use crate::errors::ApiError;
 use crate::routes::buckets::{
-    check_key, check_parts, finish_upload, insert_if, lookup, store_part, write_stream,
-    PartProblem, Replace,
+    check_key, check_md5, check_parts, finish_upload, insert_if, lookup, store_part, write_stream,
+    PartProblem, Replace, BAD_DIGEST,
 };
 use crate::state::{new_id, rand_hex, App, Object, Upload};
 use crate::time::{now_secs, parse_rfc3339};
@@ -33,6 +33,7 @@ const MAX_KEYS: usize = 1000;
 /// An error of the shared object helpers as S3 says it.
 fn s3_err(e: ApiError) -> S3Error {
     let code = match e.status {
+        _ if e.code == BAD_DIGEST => S3ErrorCode::BadDigest,
         StatusCode::PRECONDITION_FAILED => S3ErrorCode::PreconditionFailed,
         StatusCode::NOT_FOUND if e.message.contains("upload") => S3ErrorCode::NoSuchUpload,
         StatusCode::NOT_FOUND if e.message.contains("bucket") => S3ErrorCode::NoSuchBucket,
@@ -50,6 +51,23 @@ fn valid_key(key: &str) -> S3Result<()> {
             format!("object key {}", e.message.trim_start_matches("key ")),
         )
     })
+}
+
+/// The `Content-MD5` header (base64 of the body's 16-byte MD5) as lowercase hex, to
+/// compare with the MD5 of the bytes received; 400 `InvalidDigest` if it is not the
+/// base64 of 16 bytes, as S3 answers.
+fn content_md5(header: Option<&String>) -> S3Result<Option<String>> {
+    use base64::Engine as _;
+    let Some(text) = header else {
+        return Ok(None);
+    };
+    match base64::engine::general_purpose::STANDARD.decode(text.trim()) {
+        Ok(digest) if digest.len() == 16 => Ok(Some(hex::encode(digest))),
+        _ => Err(s3_error!(
+            InvalidDigest,
+            "the Content-MD5 you specified is not valid"
+        )),
+    }
 }
 
 fn timestamp(secs: i64) -> Timestamp {
@@ -431,6 +449,7 @@ impl S3 for Objects {
         let input = req.input;
         valid_key(&input.key)?;
         let replace = replace_rule(input.if_none_match.as_ref(), input.if_match.as_ref())?;
+        let expected_md5 = content_md5(input.content_md5.as_ref())?;
         let blob = rand_hex(12);
         let path = self.0.blob_path(&blob);
         let (etag_hex, size) = match input.body {
@@ -444,6 +463,10 @@ impl S3 for Objects {
             }
         }
         .map_err(s3_err)?;
+        if let Err(e) = check_md5(expected_md5.as_deref(), &etag_hex) {
+            let _ = tokio::fs::remove_file(self.0.blob_path(&blob)).await;
+            return Err(s3_err(e));
+        }
         let obj = Object {
             key: input.key.clone(),
             size_bytes: size,
@@ -659,12 +682,14 @@ impl S3 for Objects {
         let input = req.input;
         let n = part_number(input.part_number)?;
         upload_of(&self.0, &scope, &input.upload_id, &input.key)?;
+        let expected_md5 = content_md5(input.content_md5.as_ref())?;
+        let expected_md5 = expected_md5.as_deref();
         let (etag_hex, _) = match input.body {
-            Some(body) => store_part(&self.0, &input.upload_id, n, body).await,
+            Some(body) => store_part(&self.0, &input.upload_id, n, body, expected_md5).await,
             None => {
                 let empty =
                     futures_util::stream::empty::<Result<axum::body::Bytes, std::io::Error>>();
-                store_part(&self.0, &input.upload_id, n, empty).await
+                store_part(&self.0, &input.upload_id, n, empty, expected_md5).await
             }
         }
         .map_err(s3_err)?;
@@ -700,7 +725,7 @@ impl S3 for Objects {
             }
         };
         let stream = blob_stream(&self.0, &src, start, len).await?;
-        let (etag_hex, _) = store_part(&self.0, &input.upload_id, n, stream)
+        let (etag_hex, _) = store_part(&self.0, &input.upload_id, n, stream, None)
             .await
             .map_err(s3_err)?;
         Ok(S3Response::new(UploadPartCopyOutput {

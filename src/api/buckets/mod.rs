@@ -21,7 +21,7 @@ use crate::{
 /// [`Error::Config`](crate::Error::Config) and sends nothing.
 #[derive(Clone, Copy, Debug)]
 pub struct Buckets<'a> {
-    client: &'a Client,
+    pub(super) client: &'a Client,
 }
 
 impl<'a> Buckets<'a> {
