@@ -174,15 +174,15 @@ impl std::fmt::Debug for LogStream {
 /// }
 /// # Ok(()) }
 /// ```
-pub struct ListStream<'a, T> {
-    items: Box<dyn Iterator<Item = Result<T>> + Send + 'a>,
+pub struct ListStream<T> {
+    items: Box<dyn Iterator<Item = Result<T>> + Send>,
 }
 
-impl<'a, T> ListStream<'a, T> {
-    fn new<P>(pages: streams::Pages<'a, P>) -> Self
+impl<T> ListStream<T> {
+    fn new<P>(pages: streams::Pages<P>) -> Self
     where
-        P: crate::request::Pager<Item = T> + 'a,
-        T: Send + 'a,
+        P: crate::request::Pager<Item = T> + 'static,
+        T: Send + 'static,
     {
         let mut pages = pages;
         ListStream {
@@ -191,7 +191,7 @@ impl<'a, T> ListStream<'a, T> {
     }
 }
 
-impl<T> ListStream<'_, T> {
+impl<T> ListStream<T> {
     /// The next item, or `None` at the end (the same as [`Iterator::next`]).
     ///
     /// ```no_run
@@ -208,7 +208,7 @@ impl<T> ListStream<'_, T> {
     }
 }
 
-impl<T> Iterator for ListStream<'_, T> {
+impl<T> Iterator for ListStream<T> {
     type Item = Result<T>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -216,13 +216,13 @@ impl<T> Iterator for ListStream<'_, T> {
     }
 }
 
-impl<T> std::fmt::Debug for ListStream<'_, T> {
+impl<T> std::fmt::Debug for ListStream<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ListStream").finish_non_exhaustive()
     }
 }
 
-impl Pods<'_> {
+impl Pods {
     /// Opens an interactive SSH session to the pod in this terminal and waits for it to
     /// end (blocking client only; with the async client run [`Pod::ssh`](crate::Pod::ssh)'s
     /// command yourself).
@@ -251,7 +251,7 @@ impl Pods<'_> {
     }
 }
 
-impl Presigned<'_> {
+impl Presigned {
     /// Uploads what `reader` yields through a presigned `PUT` URL, without the token.
     /// `len`, when known, is sent as `Content-Length` (some stores require it); else the
     /// body is chunked. A reader can be read only once, so a failed upload is not

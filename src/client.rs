@@ -126,7 +126,7 @@ impl Client {
         "let user = client.auth().whoami()" await "?;\n"
         "println!(\"{}\", user.email);"
     )]
-    pub fn auth(&self) -> Auth<'_> {
+    pub fn auth(&self) -> Auth {
         Auth::new(self)
     }
 
@@ -136,7 +136,7 @@ impl Client {
         "let projects = client.projects().list()" await "?;\n"
         "println!(\"{} projects\", projects.len());"
     )]
-    pub fn projects(&self) -> Projects<'_> {
+    pub fn projects(&self) -> Projects {
         Projects::new(self)
     }
 
@@ -146,7 +146,7 @@ impl Client {
         "let wallet = client.wallet().balance()" await "?;\n"
         "println!(\"{:.2} {}\", wallet.balance, wallet.currency);"
     )]
-    pub fn wallet(&self) -> Wallet<'_> {
+    pub fn wallet(&self) -> Wallet {
         Wallet::new(self)
     }
 
@@ -157,7 +157,7 @@ impl Client {
         "    println!(\"{}\", gpu.name);\n"
         "}"
     )]
-    pub fn gpus(&self) -> Gpus<'_> {
+    pub fn gpus(&self) -> Gpus {
         Gpus::new(self)
     }
 
@@ -167,7 +167,7 @@ impl Client {
         "let pod = client.pods().get(\"pod-id\")" await "?;\n"
         "println!(\"{}: {}\", pod.name, pod.status);"
     )]
-    pub fn pods(&self) -> Pods<'_> {
+    pub fn pods(&self) -> Pods {
         Pods::new(self)
     }
 
@@ -177,7 +177,7 @@ impl Client {
         "let task = client.tasks().get(\"task-id\")" await "?;\n"
         "println!(\"{}\", task.state);"
     )]
-    pub fn tasks(&self) -> Tasks<'_> {
+    pub fn tasks(&self) -> Tasks {
         Tasks::new(self)
     }
 
@@ -188,7 +188,7 @@ impl Client {
         "    println!(\"{}\", template.name);\n"
         "}"
     )]
-    pub fn templates(&self) -> Templates<'_> {
+    pub fn templates(&self) -> Templates {
         Templates::new(self)
     }
 
@@ -200,7 +200,7 @@ impl Client {
         "    println!(\"{}\", bucket.name);\n"
         "}"
     )]
-    pub fn buckets(&self) -> Buckets<'_> {
+    pub fn buckets(&self) -> Buckets {
         Buckets::new(self)
     }
 
@@ -211,7 +211,7 @@ impl Client {
         "    println!(\"{}\", volume.name);\n"
         "}"
     )]
-    pub fn volumes(&self) -> Volumes<'_> {
+    pub fn volumes(&self) -> Volumes {
         Volumes::new(self)
     }
 
@@ -220,7 +220,7 @@ impl Client {
     #[doc = doc_example!(
         "client.presigned().download(\"https://storage.example.com/signed-url\", \"model.bin\")" await "?;"
     )]
-    pub fn presigned(&self) -> Presigned<'_> {
+    pub fn presigned(&self) -> Presigned {
         Presigned::new(self)
     }
 }

@@ -221,15 +221,15 @@ impl std::fmt::Debug for LogStream {
 /// }
 /// # Ok(()) }
 /// ```
-pub struct ListStream<'a, T> {
-    items: Pin<Box<dyn Stream<Item = Result<T>> + Send + 'a>>,
+pub struct ListStream<T> {
+    items: Pin<Box<dyn Stream<Item = Result<T>> + Send>>,
 }
 
-impl<'a, T> ListStream<'a, T> {
-    fn new<P>(pages: streams::Pages<'a, P>) -> Self
+impl<T> ListStream<T> {
+    fn new<P>(pages: streams::Pages<P>) -> Self
     where
-        P: crate::request::Pager<Item = T> + 'a,
-        T: Send + 'a,
+        P: crate::request::Pager<Item = T> + 'static,
+        T: Send + 'static,
     {
         let items = futures_util::stream::unfold(pages, |mut pages| async move {
             let item = pages.next_item().await?;
@@ -257,7 +257,7 @@ impl<'a, T> ListStream<'a, T> {
     }
 }
 
-impl<T> Stream for ListStream<'_, T> {
+impl<T> Stream for ListStream<T> {
     type Item = Result<T>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
@@ -265,13 +265,13 @@ impl<T> Stream for ListStream<'_, T> {
     }
 }
 
-impl<T> std::fmt::Debug for ListStream<'_, T> {
+impl<T> std::fmt::Debug for ListStream<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ListStream").finish_non_exhaustive()
     }
 }
 
-impl Presigned<'_> {
+impl Presigned {
     /// Uploads what `reader` yields through a presigned `PUT` URL, without the token.
     /// `len`, when known, is sent as `Content-Length` (some stores require it); else the
     /// body is chunked. A reader can be read only once, so a failed upload is not

@@ -11,14 +11,19 @@ use crate::transport::{Method, RequestBody};
 use crate::{models::TransferSummary, Error, Result, TransferOptions};
 
 /// Calls through presigned URLs. Get one with [`Client::presigned`].
-#[derive(Clone, Copy, Debug)]
-pub struct Presigned<'a> {
-    client: &'a Client,
+///
+/// Holds its own clone of the client (cheap: an `Arc` inside), so it can be kept in a
+/// struct or moved into a thread or task.
+#[derive(Clone, Debug)]
+pub struct Presigned {
+    client: Client,
 }
 
-impl<'a> Presigned<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
-        Presigned { client }
+impl Presigned {
+    pub(crate) fn new(client: &Client) -> Self {
+        Presigned {
+            client: client.clone(),
+        }
     }
 }
 
@@ -36,7 +41,7 @@ pub(crate) fn checked_url(url: &str) -> Result<&str> {
 }
 
 #[flavour]
-impl Presigned<'_> {
+impl Presigned {
     /// Downloads what a presigned `GET` URL points at into `local` (streamed, written
     /// under its final name only when complete), without the token.
     #[doc = doc_example!(

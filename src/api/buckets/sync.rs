@@ -41,7 +41,7 @@ fn compare(source: State, target: Option<&State>) -> Verdict {
 }
 
 #[flavour]
-impl Buckets<'_> {
+impl Buckets {
     /// Makes the bucket prefix (upload) or the local directory (download) hold what the
     /// other holds, copying only files that are new or changed: a different size, or a
     /// newer modification time on the source (whole seconds). Excluded paths are left

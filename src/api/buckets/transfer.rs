@@ -43,7 +43,7 @@ impl Drop for MultipartUpload<'_> {
     fn drop(&mut self) {
         if !self.finished {
             clean_up(
-                self.client,
+                &self.client,
                 wire::abort_multipart(&self.bucket_id, &self.upload_id),
             );
         }
@@ -70,7 +70,7 @@ fn ranges(len: u64, part: u64) -> Vec<(u64, u64)> {
 }
 
 #[flavour]
-impl Buckets<'_> {
+impl Buckets {
     /// Uploads a local file as the object `key`. A `key` ending in `/` is a prefix: the
     /// file keeps its name under it. Files of at least 100 MiB go multipart (see
     /// [`upload_with`](Self::upload_with)).
@@ -215,7 +215,7 @@ impl Buckets<'_> {
             .send_json(wire::start_multipart(bucket_id, &item.remote)?)
             .await?;
         let mut upload = MultipartUpload {
-            client: self.client,
+            client: &self.client,
             bucket_id: bucket_id.to_owned(),
             upload_id: started.upload_id,
             finished: false,

@@ -10,7 +10,7 @@ use crate::request::ApiRequest;
 use crate::{models::TransferSummary, Result, TransferOptions};
 
 #[flavour]
-impl Pods<'_> {
+impl Pods {
     /// Uploads a file. A `remote` ending in `/` is a directory: the file keeps its name.
     #[doc = doc_example!(
         "client.pods().upload(\"pod-id\", \"./train.py\", \"/workspace/train.py\")" await "?;"
