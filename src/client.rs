@@ -658,6 +658,7 @@ impl Client {
                 &request.describe(),
                 &self.redact_bytes(head),
                 limit,
+                request.instead_of_memory,
             )));
         }
         Ok(body)
@@ -667,6 +668,8 @@ impl Client {
     /// upload is bounded by inactivity) and for answers that may take unbounded time.
     pub(crate) fn deadline_for(&self, request: &ApiRequest) -> Option<Deadline> {
         let total = self.inner.call_deadline?;
+        // An object's bytes ([`RequestBody::Pieces`]) are bounded by inactivity, as a
+        // file's are.
         if !matches!(request.body, RequestBody::Empty | RequestBody::Bytes(_)) {
             return None;
         }

@@ -80,6 +80,9 @@ pub(crate) struct ApiRequest {
     secret_answer: bool,
     /// `If-Match`: the answer must come from this version of the resource.
     if_match: Option<String>,
+    /// The calls that stream this answer, named when it is too large to read into
+    /// memory.
+    pub(crate) instead_of_memory: Option<&'static str>,
 }
 
 impl ApiRequest {
@@ -99,6 +102,7 @@ impl ApiRequest {
             authenticated,
             secret_answer: false,
             if_match: None,
+            instead_of_memory: None,
         }
     }
 
@@ -162,6 +166,13 @@ impl ApiRequest {
     pub(crate) fn body(mut self, body: RequestBody, content_type: String) -> Self {
         self.body = body;
         self.content_type = Cow::Owned(content_type);
+        self
+    }
+
+    /// Names the calls that stream this answer, for the error when it is too large to
+    /// read into memory.
+    pub(crate) fn instead_of_memory(mut self, calls: &'static str) -> Self {
+        self.instead_of_memory = Some(calls);
         self
     }
 

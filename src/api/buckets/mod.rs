@@ -2,6 +2,7 @@
 //! The wire of each call is in `storage_wire.rs`; moving bytes is in `transfer.rs`
 //! (files and directories, multipart, ranged downloads) and `sync.rs`.
 
+mod memory;
 mod sync;
 mod transfer;
 

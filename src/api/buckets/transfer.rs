@@ -9,7 +9,6 @@
 //! bounded by the parts in flight times the copy buffer, never by the part size.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use super::{clean_up, concurrently, flavour, Buckets, Client};
 use crate::files::{
@@ -19,7 +18,7 @@ use crate::files::{
 use crate::key_paths::{local_targets, skip};
 use crate::models::{PartUploaded, MAX_PARTS};
 use crate::storage_wire as wire;
-use crate::transport::FileWindow;
+use crate::transport::{FileWindow, RequestBody};
 use crate::{models::TransferSummary, Error, ObjectQuery, Result, TransferOptions};
 
 /// An object to download: its key, where it lands, its size when known.
@@ -186,7 +185,17 @@ impl Buckets {
         })
         .await?;
         for item in big {
-            self.upload_multipart(bucket_id, &item, options, progress)
+            let part = |start: u64, len: u64| {
+                RequestBody::File(FileWindow {
+                    path: item.local.clone(),
+                    offset: start,
+                    len,
+                    file_len: item.size,
+                    sent: progress.window(),
+                    frame: None,
+                })
+            };
+            self.upload_multipart(bucket_id, &item.remote, item.size, options, part)
                 .await?;
             if !progress.file_done(&item.remote, item.size) {
                 return Err(stopped());
@@ -199,20 +208,22 @@ impl Buckets {
         })
     }
 
-    /// One file as a multipart upload.
-    async fn upload_multipart(
+    /// One object of `size` bytes as a multipart upload; `part(start, len)` is the body
+    /// of the part of `len` bytes from `start` (a file window, or a slice of memory).
+    pub(crate) async fn upload_multipart(
         &self,
         bucket_id: &str,
-        item: &UploadItem,
+        key: &str,
+        size: u64,
         options: &TransferOptions,
-        progress: &Arc<TransferProgress>,
+        part: impl Fn(u64, u64) -> RequestBody + Sync,
     ) -> Result<()> {
-        let part_size = options.part_size_for(item.size);
-        let parts = ranges(item.size, part_size);
+        let part_size = options.part_size_for(size);
+        let parts = ranges(size, part_size);
         debug_assert!(parts.len() as u64 <= MAX_PARTS);
         let started: crate::models::MultipartStarted = self
             .client
-            .send_json(wire::start_multipart(bucket_id, &item.remote)?)
+            .send_json(wire::start_multipart(bucket_id, key)?)
             .await?;
         let mut upload = MultipartUpload {
             client: &self.client,
@@ -222,19 +233,13 @@ impl Buckets {
         };
         let upload_id = upload.upload_id.as_str();
         let numbered: Vec<_> = parts.into_iter().enumerate().collect();
+        let part = &part;
         let sent = concurrently(
             options.concurrency,
             numbered,
             |(index, (start, end))| async move {
-                let window = FileWindow {
-                    path: item.local.clone(),
-                    offset: start,
-                    len: end + 1 - start,
-                    file_len: item.size,
-                    sent: progress.window(),
-                    frame: None,
-                };
-                let request = wire::upload_part(bucket_id, upload_id, index as u64 + 1, window);
+                let body = part(start, end + 1 - start);
+                let request = wire::upload_part(bucket_id, upload_id, index as u64 + 1, body);
                 let part: PartUploaded = self.client.send_json(request).await?;
                 Ok(part.etag)
             },
