@@ -66,7 +66,7 @@ async fn quickstart(client: &Client) -> Result<()> {
     let (options, bar) = common::with_progress_bar("upload");
     client
         .pods()
-        .upload_with(&pod.id, &script, "/workspace/train.py", options)
+        .upload_with(&pod.id, &script, "/workspace/train.py", &options)
         .await?;
     bar.finish();
 
@@ -86,7 +86,7 @@ async fn quickstart(client: &Client) -> Result<()> {
     let (options, bar) = common::with_progress_bar("download");
     client
         .pods()
-        .download_with(&pod.id, "/workspace/results.txt", &results, options)
+        .download_with(&pod.id, "/workspace/results.txt", &results, &options)
         .await?;
     bar.finish();
     let text = std::fs::read_to_string(&results).unwrap_or_default();

@@ -57,7 +57,7 @@ async fn storage(client: &Client, workdir: &Path) -> Result<()> {
     }
     let (options, bar) = common::with_progress_bar("directory");
     buckets
-        .upload_with(&bucket.id, &training, "data/", options.recursive(true))
+        .upload_with(&bucket.id, &training, "data/", &options.recursive(true))
         .await?;
     bar.finish();
     let model = workdir.join("large_model.pt");
@@ -68,7 +68,7 @@ async fn storage(client: &Client, workdir: &Path) -> Result<()> {
         .part_size(5 * 1024 * 1024)
         .concurrency(4);
     buckets
-        .upload_with(&bucket.id, &model, "models/model.pt", options)
+        .upload_with(&bucket.id, &model, "models/model.pt", &options)
         .await?;
     bar.finish();
 
@@ -98,7 +98,7 @@ async fn storage(client: &Client, workdir: &Path) -> Result<()> {
             &bucket.id,
             "models/model.pt",
             workdir.join("model.pt"),
-            options,
+            &options,
         )
         .await?;
     bar.finish();
@@ -108,7 +108,7 @@ async fn storage(client: &Client, workdir: &Path) -> Result<()> {
             &bucket.id,
             "data/",
             workdir.join("results"),
-            options.recursive(true),
+            &options.recursive(true),
         )
         .await?;
     bar.finish();

@@ -58,7 +58,8 @@ impl Presigned {
     /// [`Error::Timeout`](crate::Error::Timeout) from the transport;
     /// [`Error::Io`](crate::Error::Io) if the local file cannot be written.
     pub async fn download(&self, url: &str, local: impl AsRef<Path>) -> Result<TransferSummary> {
-        self.download_with(url, local, TransferOptions::new()).await
+        self.download_with(url, local, &TransferOptions::new())
+            .await
     }
 
     /// [`download`](Self::download), reporting progress.
@@ -67,7 +68,7 @@ impl Presigned {
         "use podstack::TransferOptions;\n\n"
         "let url = \"https://storage.example.com/b/data.csv?X-Signature=...\";\n"
         "let options = TransferOptions::new().progress(|done, total| eprintln!(\"{done}/{total} bytes\"));\n"
-        "client.presigned().download_with(url, \"./data.csv\", options)" await "?;"
+        "client.presigned().download_with(url, \"./data.csv\", &options)" await "?;"
     )]
     ///
     /// # Errors
@@ -77,7 +78,7 @@ impl Presigned {
         &self,
         url: &str,
         local: impl AsRef<Path>,
-        options: TransferOptions,
+        options: &TransferOptions,
     ) -> Result<TransferSummary> {
         let request =
             ApiRequest::absolute(Method::Get, checked_url(url)?).accept("application/octet-stream");
@@ -90,7 +91,7 @@ impl Presigned {
             expect: Expect::Whole { listed: None },
             count_total: true,
         };
-        let progress = TransferProgress::new(0, &options);
+        let progress = TransferProgress::new(0, options);
         let outcome = self
             .client
             .download_whole(&fetch, None, local.as_ref(), &progress)
@@ -122,7 +123,7 @@ impl Presigned {
     /// [`Error::Io`](crate::Error::Io) if the local file cannot be read (or changes size
     /// while it is sent).
     pub async fn upload(&self, url: &str, local: impl AsRef<Path>) -> Result<TransferSummary> {
-        self.upload_with(url, local, TransferOptions::new()).await
+        self.upload_with(url, local, &TransferOptions::new()).await
     }
 
     /// [`upload`](Self::upload), reporting progress.
@@ -131,7 +132,7 @@ impl Presigned {
         "use podstack::TransferOptions;\n\n"
         "let url = \"https://storage.example.com/b/data.csv?X-Signature=...\";\n"
         "let options = TransferOptions::new().progress(|done, total| eprintln!(\"{done}/{total} bytes\"));\n"
-        "client.presigned().upload_with(url, \"./data.csv\", options)" await "?;"
+        "client.presigned().upload_with(url, \"./data.csv\", &options)" await "?;"
     )]
     ///
     /// # Errors
@@ -141,12 +142,12 @@ impl Presigned {
         &self,
         url: &str,
         local: impl AsRef<Path>,
-        options: TransferOptions,
+        options: &TransferOptions,
     ) -> Result<TransferSummary> {
         let url = checked_url(url)?;
         let (items, _) = crate::files::plan_upload(local.as_ref(), "", false)?;
         self.client
-            .upload_items(&items, &options, |_| ApiRequest::absolute(Method::Put, url))
+            .upload_items(&items, options, |_| ApiRequest::absolute(Method::Put, url))
             .await
     }
 

@@ -435,7 +435,7 @@ async fn files_and_directories_round_trip_with_progress() {
             &pod.id,
             dir.join("train.py"),
             "/workspace/",
-            TransferOptions::new()
+            &TransferOptions::new()
                 .progress(move |done, total| seen.lock().unwrap().push((done, total))),
         )
         .await
@@ -470,7 +470,7 @@ async fn files_and_directories_round_trip_with_progress() {
             &pod.id,
             &tree,
             "/workspace/data/",
-            TransferOptions::new().recursive(true),
+            &TransferOptions::new().recursive(true),
         )
         .await
         .unwrap();
@@ -486,7 +486,7 @@ async fn files_and_directories_round_trip_with_progress() {
             &pod.id,
             "/workspace/data/",
             &back,
-            TransferOptions::new().recursive(true),
+            &TransferOptions::new().recursive(true),
         )
         .await
         .unwrap();

@@ -170,7 +170,7 @@ async fn a_sync_never_deletes_what_it_wrote_and_a_second_sync_does_nothing() {
             &bucket.id,
             "p/",
             scratch.path("all"),
-            TransferOptions::new().recursive(true),
+            &TransferOptions::new().recursive(true),
         )
         .await
         .unwrap();
@@ -274,7 +274,7 @@ async fn the_first_range_is_checked_like_the_others() {
         .part_size(part);
     let result = storage_client_for(&server.url())
         .buckets()
-        .download_with("bkt_1", "k", scratch.path("k"), options)
+        .download_with("bkt_1", "k", scratch.path("k"), &options)
         .await;
     assert!(
         matches!(result, Err(Error::Network { .. })),
@@ -303,7 +303,7 @@ async fn a_download_cut_short_is_retried_and_never_committed() {
     let out = scratch.path("out");
     let error = storage_client_for(&server.url())
         .buckets()
-        .download_with("bkt_1", "p/", &out, TransferOptions::new().recursive(true))
+        .download_with("bkt_1", "p/", &out, &TransferOptions::new().recursive(true))
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Network { .. }), "{error:?}");
@@ -336,7 +336,7 @@ async fn a_download_cut_short_once_is_completed_by_its_retry() {
     let out = scratch.path("out");
     let summary = storage_client_for(&server.url())
         .buckets()
-        .download_with("bkt_1", "p/", &out, TransferOptions::new().recursive(true))
+        .download_with("bkt_1", "p/", &out, &TransferOptions::new().recursive(true))
         .await
         .unwrap();
     assert_eq!((summary.files, summary.bytes), (1, 10));
@@ -416,7 +416,7 @@ async fn a_range_cut_short_is_retried() {
         .concurrency(1);
     let summary = storage_client_for(&server.url())
         .buckets()
-        .download_with("bkt_1", "k", scratch.path("k"), options)
+        .download_with("bkt_1", "k", scratch.path("k"), &options)
         .await
         .unwrap();
     assert_eq!(summary.bytes, total);
@@ -509,7 +509,7 @@ async fn a_local_name_that_is_not_utf8_is_refused_naming_the_path() {
     let client = storage_client_for(&server.url());
     let error = client
         .buckets()
-        .upload_with("bkt_1", &dir, "p/", TransferOptions::new().recursive(true))
+        .upload_with("bkt_1", &dir, "p/", &TransferOptions::new().recursive(true))
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Io { .. }), "{error:?}");
@@ -567,7 +567,7 @@ async fn names_of_up_to_255_bytes_download() {
             "bkt_1",
             "p/",
             scratch.path("all"),
-            TransferOptions::new().recursive(true),
+            &TransferOptions::new().recursive(true),
         )
         .await
         .unwrap();
@@ -602,7 +602,7 @@ async fn a_dangling_symlink_is_skipped_and_reported() {
             &bucket.id,
             scratch.path("src"),
             "up/",
-            TransferOptions::new().recursive(true),
+            &TransferOptions::new().recursive(true),
         )
         .await
         .unwrap();
@@ -663,7 +663,7 @@ async fn keys_are_never_written_through_a_symlink_inside_the_target() {
             &bucket.id,
             "p/",
             scratch.path("out"),
-            TransferOptions::new().recursive(true),
+            &TransferOptions::new().recursive(true),
         )
         .await
         .unwrap();
@@ -720,7 +720,7 @@ async fn a_pod_download_never_writes_through_a_symlink_inside_the_target() {
             "pod_1",
             "/workspace/d",
             scratch.path("out"),
-            TransferOptions::new().recursive(true),
+            &TransferOptions::new().recursive(true),
         )
         .await
         .unwrap();

@@ -138,7 +138,12 @@ impl Buckets {
         let response = self.client.send_streaming(&request).await?;
         let promised = response.content_length;
         let mut body = response.body;
-        let failed = |e| Error::io(format!("could not write the object {key:?} to the writer"), e);
+        let failed = |e| {
+            Error::io(
+                format!("could not write the object {key:?} to the writer"),
+                e,
+            )
+        };
         let mut written = 0u64;
         loop {
             let piece = match body.chunk().await {

@@ -90,7 +90,7 @@ impl Buckets {
         local: impl AsRef<Path>,
         key: &str,
     ) -> Result<TransferSummary> {
-        self.upload_with(bucket_id, local, key, TransferOptions::new())
+        self.upload_with(bucket_id, local, key, &TransferOptions::new())
             .await
     }
 
@@ -112,7 +112,7 @@ impl Buckets {
         "    .recursive(true)\n"
         "    .part_size(100 * 1024 * 1024)\n"
         "    .progress(|done, total| eprintln!(\"Uploading: {done}/{total} bytes\"));\n"
-        "client.buckets().upload_with(\"bucket-id\", \"./training_data/\", \"data/\", options)" await "?;"
+        "client.buckets().upload_with(\"bucket-id\", \"./training_data/\", \"data/\", &options)" await "?;"
     )]
     ///
     /// # Errors
@@ -128,13 +128,13 @@ impl Buckets {
         bucket_id: &str,
         local: impl AsRef<Path>,
         key: &str,
-        options: TransferOptions,
+        options: &TransferOptions,
     ) -> Result<TransferSummary> {
         let (mut items, skipped) = plan_upload(local.as_ref(), key, options.recursive)?;
         for item in &mut items {
             item.remote = item.remote.trim_start_matches('/').to_owned();
         }
-        let mut summary = self.upload_items(bucket_id, items, &options).await?;
+        let mut summary = self.upload_items(bucket_id, items, options).await?;
         summary.skipped = skipped;
         Ok(summary)
     }
@@ -285,7 +285,7 @@ impl Buckets {
         key: &str,
         local: impl AsRef<Path>,
     ) -> Result<TransferSummary> {
-        self.download_with(bucket_id, key, local, TransferOptions::new())
+        self.download_with(bucket_id, key, local, &TransferOptions::new())
             .await
     }
 
@@ -311,7 +311,7 @@ impl Buckets {
     #[doc = doc_example!(
         "use podstack::TransferOptions;\n\n"
         "let options = TransferOptions::new().recursive(true);\n"
-        "client.buckets().download_with(\"bucket-id\", \"results/\", \"./results/\", options)" await "?;"
+        "client.buckets().download_with(\"bucket-id\", \"results/\", \"./results/\", &options)" await "?;"
     )]
     ///
     /// # Errors
@@ -328,7 +328,7 @@ impl Buckets {
         bucket_id: &str,
         key: &str,
         local: impl AsRef<Path>,
-        options: TransferOptions,
+        options: &TransferOptions,
     ) -> Result<TransferSummary> {
         let local = local.as_ref();
         if !options.recursive {
@@ -337,7 +337,7 @@ impl Buckets {
                 target: download_target(key, local)?,
                 size: None,
             };
-            return self.download_items(bucket_id, vec![item], &options).await;
+            return self.download_items(bucket_id, vec![item], options).await;
         }
         let prefix = match key.trim_start_matches('/') {
             "" => String::new(),
@@ -368,7 +368,7 @@ impl Buckets {
                 Err(reason) => skipped.push(skip(object.key.as_str(), reason)),
             }
         }
-        let mut summary = self.download_items(bucket_id, items, &options).await?;
+        let mut summary = self.download_items(bucket_id, items, options).await?;
         summary.skipped = skipped;
         Ok(summary)
     }
