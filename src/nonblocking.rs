@@ -375,9 +375,11 @@ impl Buckets {
     /// and returns how many bytes it wrote. Nothing is held in memory beyond one
     /// network piece, whatever the object's size.
     ///
-    /// A failure before the first byte is retried like any call; a body that breaks
-    /// off later is an error and is not fetched again, since `writer` already holds its
-    /// start ([`download`](Self::download) to a file fetches it again).
+    /// A failed request is retried like any call. A body that breaks off is fetched
+    /// again from where it stopped, since `writer` already holds its start: a ranged
+    /// request for the rest, of the same version (`If-Match`), under the same retry
+    /// policy as every download. An answer without a `Content-Length` cannot be resumed
+    /// that way, so its breaking off is an [`Error::Network`](crate::Error::Network).
     ///
     /// ```no_run
     /// # #[tokio::main]
@@ -395,8 +397,8 @@ impl Buckets {
     /// names no object (nothing is sent); [`Error::NotFound`](crate::Error::NotFound) if
     /// the bucket or the object does not exist; [`Error::Io`](crate::Error::Io) if
     /// `writer` fails; [`Error::Network`](crate::Error::Network) if the body breaks off
-    /// before its `Content-Length`. Otherwise the [errors of every
-    /// call](Client#errors-of-every-call).
+    /// and the retries are spent, or the object changes meanwhile. Otherwise the [errors
+    /// of every call](Client#errors-of-every-call).
     pub async fn download_to_writer(
         &self,
         bucket_id: &str,

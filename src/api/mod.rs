@@ -33,4 +33,6 @@ pub use wallet::Wallet;
 
 // What the handlers share, from the client being compiled.
 use super::streams::{offset_pages, Lines, ObjectPages};
-use super::{clean_up, concurrently, flavour, local_fs, Client, ListStream, LogStream};
+use super::{
+    clean_up, concurrently, flavour, local_fs, Client, ListStream, LogStream, ResponseBody,
+};

@@ -8,7 +8,7 @@
 use bytes::Bytes;
 
 use super::{flavour, local_fs, Buckets};
-use crate::files::{broke_off, longer_than_promised};
+use crate::files::{broke_off, longer_than_promised, stopped, Expect, Fetch, TransferProgress};
 use crate::storage_wire as wire;
 use crate::transport::RequestBody;
 use crate::{Error, Result, TransferOptions};
@@ -16,6 +16,14 @@ use crate::{Error, Result, TransferOptions};
 /// The calls that stream an object, named when one is too large for memory.
 const STREAM_INSTEAD: &str =
     "Buckets::download_to_writer or Buckets::download (which stream it to a writer or a file)";
+
+/// The error for a writer that failed.
+fn write_failed(key: &str, error: std::io::Error) -> Error {
+    Error::io(
+        format!("could not write the object {key:?} to the writer"),
+        error,
+    )
+}
 
 /// A key that names one object: not empty, not a prefix (ending in `/`).
 fn object_key(key: &str) -> Result<&str> {
@@ -70,23 +78,77 @@ impl Buckets {
         key: &str,
         data: impl Into<Bytes>,
     ) -> Result<()> {
-        let data: Bytes = data.into();
-        let key = object_key(key)?;
-        let options = TransferOptions::new();
-        let size = data.len() as u64;
-        if size == 0 || size < options.multipart_threshold {
-            return self
-                .client
-                .send_empty(wire::put_object(bucket_id, key, data))
-                .await;
-        }
-        let part = |start: u64, len: u64| {
-            // Within `data` by construction: the parts cover `0..size`.
-            let start = start as usize;
-            RequestBody::Bytes(data.slice(start..start + len as usize))
-        };
-        self.upload_multipart(bucket_id, key, size, &options, part)
+        self.put_object_with(bucket_id, key, data, &TransferOptions::new())
             .await
+    }
+
+    /// [`put_object`](Self::put_object) with the
+    /// [`multipart_threshold`](TransferOptions::multipart_threshold),
+    /// [`part_size`](TransferOptions::part_size) and
+    /// [`concurrency`](TransferOptions::concurrency) of `options` (the parts are slices
+    /// of `data`, never copies). Its [`progress`](TransferOptions::progress) is reported
+    /// as each part is stored (the whole object, below the threshold), and
+    /// [`on_file_done`](TransferOptions::on_file_done) once with `key`; `recursive` means
+    /// nothing here.
+    ///
+    #[doc = doc_example!(
+        "use podstack::TransferOptions;\n\n"
+        "let data = vec![0u8; 300 * 1024 * 1024];\n"
+        "let options = TransferOptions::new()\n"
+        "    .part_size(32 * 1024 * 1024)\n"
+        "    .concurrency(8)\n"
+        "    .progress(|done, total| eprintln!(\"{done}/{total} bytes\"));\n"
+        "client.buckets().put_object_with(\"bucket-id\", \"blobs/zeros.bin\", data, &options)" await "?;"
+    )]
+    ///
+    /// # Errors
+    ///
+    /// As [`put_object`](Self::put_object); a multipart upload that fails is aborted on
+    /// the server.
+    pub async fn put_object_with(
+        &self,
+        bucket_id: &str,
+        key: &str,
+        data: impl Into<Bytes>,
+        options: &TransferOptions,
+    ) -> Result<()> {
+        let outcome = self.put_bytes(bucket_id, key, data.into(), options).await;
+        // A panicking progress callback stopped the transfer: raise it here.
+        options.resume_panic();
+        outcome
+    }
+
+    async fn put_bytes(
+        &self,
+        bucket_id: &str,
+        key: &str,
+        data: Bytes,
+        options: &TransferOptions,
+    ) -> Result<()> {
+        let key = object_key(key)?;
+        let size = data.len() as u64;
+        let progress = TransferProgress::new(size, options);
+        if size == 0 || size < options.multipart_threshold {
+            self.client
+                .send_empty(wire::put_object(bucket_id, key, data))
+                .await?;
+            if !progress.add(size) {
+                return Err(stopped());
+            }
+        } else {
+            let part = |start: u64, len: u64| {
+                // Within `data` by construction: the parts cover `0..size`.
+                let start = start as usize;
+                RequestBody::Bytes(data.slice(start..start + len as usize))
+            };
+            let stored = |len: u64| progress.add(len);
+            self.upload_multipart(bucket_id, key, size, options, part, stored)
+                .await?;
+        }
+        if !progress.file_done(key, size) {
+            return Err(stopped());
+        }
+        Ok(())
     }
 
     /// The object `key`'s bytes, read into memory: at most the client's
@@ -126,25 +188,74 @@ impl Buckets {
     }
 
     /// Streams the object `key` into `writer` and flushes it; returns the bytes
-    /// written. A body that breaks off is an error and is not fetched again: the writer
-    /// already holds its start.
+    /// written. A body that breaks off is fetched again from where it stopped (a range
+    /// of the same version, under the retry policy), as the writer already holds its
+    /// start; without a length in the answer it cannot be, and is an error.
     pub(crate) async fn download_into<W: local_fs::Sink>(
         &self,
         bucket_id: &str,
         key: &str,
         writer: &mut W,
     ) -> Result<u64> {
-        let request = wire::download_object(bucket_id, object_key(key)?);
-        let response = self.client.send_streaming(&request).await?;
-        let promised = response.content_length;
-        let mut body = response.body;
-        let failed = |e| {
-            Error::io(
-                format!("could not write the object {key:?} to the writer"),
-                e,
-            )
-        };
+        let key = object_key(key)?;
+        let whole = || wire::download_object(bucket_id, key);
+        let mut response = self.client.send_streaming(&whole()).await?;
+        let total = response.content_length;
+        let version = response.etag.clone();
+        let version = version.as_deref();
         let mut written = 0u64;
+        let mut retries_done = 0;
+        loop {
+            let error = match self
+                .write_into(response.body, writer, key, total, &mut written)
+                .await
+            {
+                Ok(()) => break,
+                Err(error) => error,
+            };
+            let Some(total) = total.filter(|total| written < *total) else {
+                return Err(error);
+            };
+            let Some(delay) = self.client.retry_delay(retries_done, &error) else {
+                return Err(error);
+            };
+            log::debug!(
+                "{error}; fetching the rest from byte {written} in {delay:?} (retry {} of {})",
+                retries_done + 1,
+                self.client.retry_limit()
+            );
+            self.client.sleep(delay).await;
+            retries_done += 1;
+            let rest = Fetch {
+                request: whole().range(written, total - 1).if_match(version),
+                what: key,
+                version,
+                expect: Expect::Range {
+                    start: written,
+                    end: total - 1,
+                    total,
+                },
+                count_total: false,
+            };
+            response = self.client.send_streaming(&rest.request).await?;
+            rest.promised(&response)?;
+        }
+        local_fs::WriteExt::flush(writer)
+            .await
+            .map_err(|e| write_failed(key, e))?;
+        Ok(written)
+    }
+
+    /// Writes an answer's body into `writer`, counting in `written` (the object's bytes
+    /// written so far), never past `total`; ending short of it is a broken transfer.
+    async fn write_into<W: local_fs::Sink>(
+        &self,
+        mut body: super::ResponseBody,
+        writer: &mut W,
+        key: &str,
+        total: Option<u64>,
+        written: &mut u64,
+    ) -> Result<()> {
         loop {
             let piece = match body.chunk().await {
                 Ok(Some(piece)) => piece,
@@ -152,18 +263,17 @@ impl Buckets {
                 Err(error) => return Err(self.client.redacted(error)),
             };
             let len = piece.len() as u64;
-            if let Some(promised) = promised.filter(|p| written + len > *p) {
-                return Err(longer_than_promised(key, promised));
+            if let Some(total) = total.filter(|total| *written + len > *total) {
+                return Err(longer_than_promised(key, total));
             }
             local_fs::WriteExt::write_all(writer, piece)
                 .await
-                .map_err(failed)?;
-            written += len;
+                .map_err(|e| write_failed(key, e))?;
+            *written += len;
         }
-        if let Some(promised) = promised.filter(|p| written < *p) {
-            return Err(broke_off(key, promised, written));
+        match total {
+            Some(total) if *written < total => Err(broke_off(key, total, *written)),
+            _ => Ok(()),
         }
-        local_fs::WriteExt::flush(writer).await.map_err(failed)?;
-        Ok(written)
     }
 }

@@ -8,7 +8,7 @@ mod transfer;
 
 use std::time::Duration;
 
-use super::{clean_up, concurrently, flavour, local_fs, Client, ListStream};
+use super::{clean_up, concurrently, flavour, local_fs, Client, ListStream, ResponseBody};
 use crate::models::AnyList;
 use crate::storage_wire as wire;
 use crate::transport::Method;

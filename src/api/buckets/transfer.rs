@@ -195,7 +195,9 @@ impl Buckets {
                     frame: None,
                 })
             };
-            self.upload_multipart(bucket_id, &item.remote, item.size, options, part)
+            // A file's parts report their bytes as they are sent.
+            let stored = |_| true;
+            self.upload_multipart(bucket_id, &item.remote, item.size, options, part, stored)
                 .await?;
             if !progress.file_done(&item.remote, item.size) {
                 return Err(stopped());
@@ -209,7 +211,8 @@ impl Buckets {
     }
 
     /// One object of `size` bytes as a multipart upload; `part(start, len)` is the body
-    /// of the part of `len` bytes from `start` (a file window, or a slice of memory).
+    /// of the part of `len` bytes from `start` (a file window, or a slice of memory),
+    /// and `stored(len)` is told when it is stored (`false` stops the upload).
     pub(crate) async fn upload_multipart(
         &self,
         bucket_id: &str,
@@ -217,6 +220,7 @@ impl Buckets {
         size: u64,
         options: &TransferOptions,
         part: impl Fn(u64, u64) -> RequestBody + Sync,
+        stored: impl Fn(u64) -> bool + Sync,
     ) -> Result<()> {
         let part_size = options.part_size_for(size);
         let parts = ranges(size, part_size);
@@ -233,15 +237,19 @@ impl Buckets {
         };
         let upload_id = upload.upload_id.as_str();
         let numbered: Vec<_> = parts.into_iter().enumerate().collect();
-        let part = &part;
+        let (part, stored) = (&part, &stored);
         let sent = concurrently(
             options.concurrency,
             numbered,
             |(index, (start, end))| async move {
-                let body = part(start, end + 1 - start);
-                let request = wire::upload_part(bucket_id, upload_id, index as u64 + 1, body);
-                let part: PartUploaded = self.client.send_json(request).await?;
-                Ok(part.etag)
+                let len = end + 1 - start;
+                let request =
+                    wire::upload_part(bucket_id, upload_id, index as u64 + 1, part(start, len));
+                let uploaded: PartUploaded = self.client.send_json(request).await?;
+                if !stored(len) {
+                    return Err(stopped());
+                }
+                Ok(uploaded.etag)
             },
         )
         .await;
