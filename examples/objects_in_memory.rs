@@ -41,7 +41,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Any reader up (never retried: a reader is read once), any writer down.
     let report = b"name,score\nada,10\n".to_vec();
     let len = report.len() as u64;
-    buckets.upload_reader(&bucket.id, "reports/scores.csv", Cursor::new(report), Some(len))?;
+    buckets.upload_reader(
+        &bucket.id,
+        "reports/scores.csv",
+        Cursor::new(report),
+        Some(len),
+    )?;
     let mut out = Vec::new();
     let written = buckets.download_to_writer(&bucket.id, "reports/scores.csv", &mut out)?;
     println!("reports/scores.csv: {written} bytes back");

@@ -42,7 +42,7 @@ impl Drop for MultipartUpload<'_> {
     fn drop(&mut self) {
         if !self.finished {
             clean_up(
-                &self.client,
+                self.client,
                 wire::abort_multipart(&self.bucket_id, &self.upload_id),
             );
         }
