@@ -410,10 +410,7 @@ async fn thirty_objects_from_memory_are_listed_and_come_back_exact() {
     let expected: Vec<_> = (0..30).map(|i| format!("records/{i:02}.txt")).collect();
     assert_eq!(keys, expected);
     for (i, object) in listed.iter().enumerate() {
-        let bytes = buckets
-            .get_object(&bucket.id, &object.key)
-            .await
-            .unwrap();
+        let bytes = buckets.get_object(&bucket.id, &object.key).await.unwrap();
         let content: Vec<u8> = bytes.to_vec();
         assert_eq!(
             content,
