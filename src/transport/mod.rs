@@ -84,8 +84,9 @@ pub(crate) enum RequestBody {
     Empty,
     /// In memory; `Bytes` so that a retry resends it without copying.
     Bytes(Bytes),
-    /// In memory, in pieces sent one after another (a form around an object's bytes),
-    /// so that the object is never copied; a retry resends them.
+    /// An object's bytes in memory, in pieces sent one after another (a form around
+    /// them, or a slice of them as one part), never copied; a retry resends them. Like
+    /// a file, bounded by inactivity rather than by the call deadline.
     Pieces(Vec<Bytes>),
     /// A window of a file, opened anew for each attempt.
     File(FileWindow),

@@ -137,9 +137,11 @@ impl Buckets {
             }
         } else {
             let part = |start: u64, len: u64| {
-                // Within `data` by construction: the parts cover `0..size`.
+                // Within `data` by construction: the parts cover `0..size`. A body of
+                // pieces, as a file part is a window: bounded by inactivity, not by the
+                // call deadline, however slow the link.
                 let start = start as usize;
-                RequestBody::Bytes(data.slice(start..start + len as usize))
+                RequestBody::Pieces(vec![data.slice(start..start + len as usize)])
             };
             let stored = |len: u64| progress.add(len);
             self.upload_multipart(bucket_id, key, size, options, part, stored)
