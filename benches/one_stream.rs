@@ -125,7 +125,7 @@ fn run() {
                 0 => {
                     client
                         .buckets()
-                        .upload_with(&bucket.id, &source, KEY, one_stream())
+                        .upload_with(&bucket.id, &source, KEY, &one_stream())
                         .expect("sdk upload");
                 }
                 1 => bare_upload(&agent, &objects, &authorization, &emulator.project, &source),
@@ -148,7 +148,7 @@ fn run() {
                 0 => {
                     client
                         .buckets()
-                        .download_with(&bucket.id, KEY, &back, one_stream())
+                        .download_with(&bucket.id, KEY, &back, &one_stream())
                         .expect("sdk download");
                 }
                 1 => bare_download(

@@ -156,13 +156,13 @@ macro_rules! speed {
 
                 let started = Instant::now();
                 buckets
-                    .upload_with(&bucket.id, &files.slice, "slice.bin", one.clone())
+                    .upload_with(&bucket.id, &files.slice, "slice.bin", &one.clone())
                     .await
                     .expect("one-stream upload");
                 let up_one = rate(files.slice_mib, started.elapsed());
                 let started = Instant::now();
                 buckets
-                    .upload_with(&bucket.id, &files.big, "big.bin", parts.clone())
+                    .upload_with(&bucket.id, &files.big, "big.bin", &parts.clone())
                     .await
                     .expect("multipart upload");
                 let up_parts = rate(files.big_mib, started.elapsed());
@@ -170,13 +170,13 @@ macro_rules! speed {
 
                 let started = Instant::now();
                 buckets
-                    .download_with(&bucket.id, "slice.bin", &back, one)
+                    .download_with(&bucket.id, "slice.bin", &back, &one)
                     .await
                     .expect("one-stream download");
                 let down_one = rate(files.slice_mib, started.elapsed());
                 let started = Instant::now();
                 buckets
-                    .download_with(&bucket.id, "big.bin", &back, parts)
+                    .download_with(&bucket.id, "big.bin", &back, &parts)
                     .await
                     .expect("ranged download");
                 let down_parts = rate(files.big_mib, started.elapsed());

@@ -240,7 +240,7 @@ macro_rules! transfer {
                         &pod.id,
                         &setup.source,
                         "/workspace/big.bin",
-                        TransferOptions::new(),
+                        &TransferOptions::new(),
                     )
                     .await
                     .expect("upload");
@@ -277,7 +277,7 @@ macro_rules! transfer {
                 {
                     let started = Instant::now();
                     let up = buckets
-                        .upload_with(&bucket.id, &setup.source, "big.bin", options.clone())
+                        .upload_with(&bucket.id, &setup.source, "big.bin", &options.clone())
                         .await
                         .expect("bucket upload");
                     mark_transfer(mode, up.bytes, started.elapsed());
@@ -288,7 +288,7 @@ macro_rules! transfer {
                 ] {
                     let started = Instant::now();
                     let down = buckets
-                        .download_with(&bucket.id, "big.bin", &setup.target, options.clone())
+                        .download_with(&bucket.id, "big.bin", &setup.target, &options.clone())
                         .await
                         .expect("bucket download");
                     mark_transfer(mode, down.bytes, started.elapsed());

@@ -65,7 +65,7 @@ async fn quickstart(client: &Client) -> Result<()> {
     let (options, bar) = common::with_progress_bar("upload");
     client
         .pods()
-        .upload_with(&pod.id, &script, "/workspace/train.py", options)
+        .upload_with(&pod.id, &script, "/workspace/train.py", &options)
         .await?;
     bar.finish();
 
@@ -85,7 +85,7 @@ async fn quickstart(client: &Client) -> Result<()> {
     let (options, bar) = common::with_progress_bar("download");
     client
         .pods()
-        .download_with(&pod.id, "/workspace/results.txt", &results, options)
+        .download_with(&pod.id, "/workspace/results.txt", &results, &options)
         .await?;
     bar.finish();
     let text = tokio::fs::read_to_string(&results)

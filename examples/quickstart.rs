@@ -60,7 +60,7 @@ fn quickstart(client: &Client) -> Result<()> {
     let (options, bar) = common::with_progress_bar("upload");
     client
         .pods()
-        .upload_with(&pod.id, &script, "/workspace/train.py", options)?;
+        .upload_with(&pod.id, &script, "/workspace/train.py", &options)?;
     bar.finish();
 
     println!("5. Starting training...");
@@ -76,7 +76,7 @@ fn quickstart(client: &Client) -> Result<()> {
     let (options, bar) = common::with_progress_bar("download");
     client
         .pods()
-        .download_with(&pod.id, "/workspace/results.txt", &results, options)?;
+        .download_with(&pod.id, "/workspace/results.txt", &results, &options)?;
     bar.finish();
     let text = std::fs::read_to_string(&results).unwrap_or_default();
     println!("   {} says: {}", results.display(), text.trim());

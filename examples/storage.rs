@@ -49,7 +49,7 @@ fn storage(client: &Client, workdir: &Path) -> Result<()> {
         )?;
     }
     let (options, bar) = common::with_progress_bar("directory");
-    buckets.upload_with(&bucket.id, &training, "data/", options.recursive(true))?;
+    buckets.upload_with(&bucket.id, &training, "data/", &options.recursive(true))?;
     bar.finish();
     let model = workdir.join("large_model.pt");
     write_large_file(&model, 24 * 1024 * 1024)?;
@@ -58,7 +58,7 @@ fn storage(client: &Client, workdir: &Path) -> Result<()> {
         .multipart_threshold(8 * 1024 * 1024)
         .part_size(5 * 1024 * 1024)
         .concurrency(4);
-    buckets.upload_with(&bucket.id, &model, "models/model.pt", options)?;
+    buckets.upload_with(&bucket.id, &model, "models/model.pt", &options)?;
     bar.finish();
 
     println!("3. Listing objects...");
@@ -83,7 +83,7 @@ fn storage(client: &Client, workdir: &Path) -> Result<()> {
         &bucket.id,
         "models/model.pt",
         workdir.join("model.pt"),
-        options,
+        &options,
     )?;
     bar.finish();
     let (options, bar) = common::with_progress_bar("directory");
@@ -91,7 +91,7 @@ fn storage(client: &Client, workdir: &Path) -> Result<()> {
         &bucket.id,
         "data/",
         workdir.join("results"),
-        options.recursive(true),
+        &options.recursive(true),
     )?;
     bar.finish();
 

@@ -27,6 +27,11 @@ pub(crate) use crate::transport::blocking::{ResponseBody, Transport};
 
 /// The local file system transfers write to.
 mod local_fs {
+
+    /// What `Buckets::download_to_writer` writes into.
+    pub(crate) trait Sink: std::io::Write {}
+
+    impl<W: std::io::Write + ?Sized> Sink for W {}
     pub(crate) use std::fs::create_dir_all;
     pub(crate) use std::io::Write as WriteExt;
 
@@ -109,7 +114,7 @@ mod transfer;
 pub use api::{Auth, Buckets, Gpus, Pods, Presigned, Projects, Tasks, Templates, Volumes, Wallet};
 pub use client::{Client, ClientBuilder};
 
-use crate::transport::{OneShot, RequestBody};
+use crate::transport::{Counted, OneShot, RequestBody};
 use crate::{Error, Result};
 
 /// Log lines as a pod writes them, from [`Pods::follow_logs`]: an
@@ -174,15 +179,15 @@ impl std::fmt::Debug for LogStream {
 /// }
 /// # Ok(()) }
 /// ```
-pub struct ListStream<'a, T> {
-    items: Box<dyn Iterator<Item = Result<T>> + Send + 'a>,
+pub struct ListStream<T> {
+    items: Box<dyn Iterator<Item = Result<T>> + Send>,
 }
 
-impl<'a, T> ListStream<'a, T> {
-    fn new<P>(pages: streams::Pages<'a, P>) -> Self
+impl<T> ListStream<T> {
+    fn new<P>(pages: streams::Pages<P>) -> Self
     where
-        P: crate::request::Pager<Item = T> + 'a,
-        T: Send + 'a,
+        P: crate::request::Pager<Item = T> + 'static,
+        T: Send + 'static,
     {
         let mut pages = pages;
         ListStream {
@@ -191,7 +196,7 @@ impl<'a, T> ListStream<'a, T> {
     }
 }
 
-impl<T> ListStream<'_, T> {
+impl<T> ListStream<T> {
     /// The next item, or `None` at the end (the same as [`Iterator::next`]).
     ///
     /// ```no_run
@@ -208,7 +213,7 @@ impl<T> ListStream<'_, T> {
     }
 }
 
-impl<T> Iterator for ListStream<'_, T> {
+impl<T> Iterator for ListStream<T> {
     type Item = Result<T>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -216,13 +221,13 @@ impl<T> Iterator for ListStream<'_, T> {
     }
 }
 
-impl<T> std::fmt::Debug for ListStream<'_, T> {
+impl<T> std::fmt::Debug for ListStream<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ListStream").finish_non_exhaustive()
     }
 }
 
-impl Pods<'_> {
+impl Pods {
     /// Opens an interactive SSH session to the pod in this terminal and waits for it to
     /// end (blocking client only; with the async client run [`Pod::ssh`](crate::Pod::ssh)'s
     /// command yourself).
@@ -251,7 +256,7 @@ impl Pods<'_> {
     }
 }
 
-impl Presigned<'_> {
+impl Presigned {
     /// Uploads what `reader` yields through a presigned `PUT` URL, without the token.
     /// `len`, when known, is sent as `Content-Length` (some stores require it); else the
     /// body is chunked. A reader can be read only once, so a failed upload is not
@@ -283,5 +288,112 @@ impl Presigned<'_> {
     ) -> Result<()> {
         let body = RequestBody::Reader(OneShot::new(Box::new(reader), len));
         self.put_body(url, body)
+    }
+}
+
+impl Buckets {
+    /// Uploads what `reader` yields as the object `key`, streamed (never held in
+    /// memory whole), in the one form request [`upload`](Self::upload) sends for a
+    /// small file, whatever its size: there is no multipart upload from a reader.
+    /// With `len`, exactly `len` bytes are read and sent with a `Content-Length`
+    /// (a reader that ends sooner fails with [`Error::Io`](crate::Error::Io)); without
+    /// it the body is chunked.
+    ///
+    /// A reader can be read only once, so this upload is **never retried**: a failed
+    /// one fails at once, whatever the [retry policy](crate::ClientBuilder::retry). To
+    /// have it retried, upload from memory ([`put_object`](Self::put_object)) or from a
+    /// file ([`upload`](Self::upload)).
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), podstack::Error> {
+    /// let client = podstack::Client::new()?;
+    /// let file = std::fs::File::open("data.csv").expect("readable");
+    /// let len = file.metadata().expect("readable").len();
+    /// client.buckets().upload_reader("bucket-id", "datasets/data.csv", file, Some(len))?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) if the client has no project or `key`
+    /// names no object (empty, or ending in `/`): nothing is sent;
+    /// [`Error::Io`](crate::Error::Io) if `reader` fails or ends before `len` bytes;
+    /// [`Error::NotFound`](crate::Error::NotFound) if no bucket has this id. Otherwise the
+    /// [errors of every call](Client#errors-of-every-call), none of them retried.
+    pub fn upload_reader(
+        &self,
+        bucket_id: &str,
+        key: &str,
+        reader: impl std::io::Read + Send + 'static,
+        len: Option<u64>,
+    ) -> Result<()> {
+        use std::io::{Cursor, Read};
+
+        let form = self.object_form(bucket_id, key)?;
+        let (head, tail) = (form.frame.head.clone(), form.frame.tail.clone());
+        let body: Box<dyn Read + Send> = match len {
+            Some(len) => Box::new(Exact {
+                reader: reader.take(len),
+                count: Counted::new(len),
+            }),
+            None => Box::new(reader),
+        };
+        let framed = Cursor::new(head).chain(body).chain(Cursor::new(tail));
+        let total = len.map(|len| len.saturating_add(form.frame_len()));
+        let body = RequestBody::Reader(OneShot::new(Box::new(framed), total));
+        self.send_object(form.with(body))
+    }
+
+    /// Streams the object `key` into `writer` (a file, a `Vec<u8>`, a socket, a
+    /// hasher: any [`Write`](std::io::Write), or `&mut` one), flushes it and returns
+    /// how many bytes it wrote. Nothing is held in memory beyond one network piece,
+    /// whatever the object's size.
+    ///
+    /// A failed request is retried like any call. A body that breaks off is fetched
+    /// again from where it stopped, since `writer` already holds its start: a ranged
+    /// request for the rest, of the same version (`If-Match`), under the same retry
+    /// policy as every download. An answer without a `Content-Length` cannot be resumed
+    /// that way, so its breaking off is an [`Error::Network`](crate::Error::Network).
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), podstack::Error> {
+    /// let client = podstack::Client::new()?;
+    /// let mut file = std::fs::File::create("model.pt").expect("writable");
+    /// let bytes = client.buckets().download_to_writer("bucket-id", "models/model.pt", &mut file)?;
+    /// println!("{bytes} bytes");
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) if the client has no project or `key`
+    /// names no object (nothing is sent); [`Error::NotFound`](crate::Error::NotFound) if
+    /// the bucket or the object does not exist; [`Error::Io`](crate::Error::Io) if
+    /// `writer` fails; [`Error::Network`](crate::Error::Network) if the body breaks off
+    /// and the retries are spent, or the object changes meanwhile. Otherwise the [errors
+    /// of every call](Client#errors-of-every-call).
+    pub fn download_to_writer(
+        &self,
+        bucket_id: &str,
+        key: &str,
+        mut writer: impl std::io::Write,
+    ) -> Result<u64> {
+        self.download_into(bucket_id, key, &mut writer)
+    }
+}
+
+/// A reader cut at its promised length that fails if it ends sooner.
+struct Exact<R> {
+    reader: R,
+    count: Counted,
+}
+
+impl<R: std::io::Read> std::io::Read for Exact<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.reader.read(buffer)?;
+        if !buffer.is_empty() {
+            self.count.advance(n)?;
+        }
+        Ok(n)
     }
 }

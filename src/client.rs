@@ -137,7 +137,7 @@ impl Client {
         "let user = client.auth().whoami()" await "?;\n"
         "println!(\"{}\", user.email);"
     )]
-    pub fn auth(&self) -> Auth<'_> {
+    pub fn auth(&self) -> Auth {
         Auth::new(self)
     }
 
@@ -147,7 +147,7 @@ impl Client {
         "let projects = client.projects().list()" await "?;\n"
         "println!(\"{} projects\", projects.len());"
     )]
-    pub fn projects(&self) -> Projects<'_> {
+    pub fn projects(&self) -> Projects {
         Projects::new(self)
     }
 
@@ -157,7 +157,7 @@ impl Client {
         "let wallet = client.wallet().balance()" await "?;\n"
         "println!(\"{:.2} {}\", wallet.balance, wallet.currency);"
     )]
-    pub fn wallet(&self) -> Wallet<'_> {
+    pub fn wallet(&self) -> Wallet {
         Wallet::new(self)
     }
 
@@ -168,7 +168,7 @@ impl Client {
         "    println!(\"{}\", gpu.name);\n"
         "}"
     )]
-    pub fn gpus(&self) -> Gpus<'_> {
+    pub fn gpus(&self) -> Gpus {
         Gpus::new(self)
     }
 
@@ -178,7 +178,7 @@ impl Client {
         "let pod = client.pods().get(\"pod-id\")" await "?;\n"
         "println!(\"{}: {}\", pod.name, pod.status);"
     )]
-    pub fn pods(&self) -> Pods<'_> {
+    pub fn pods(&self) -> Pods {
         Pods::new(self)
     }
 
@@ -188,7 +188,7 @@ impl Client {
         "let task = client.tasks().get(\"task-id\")" await "?;\n"
         "println!(\"{}\", task.state);"
     )]
-    pub fn tasks(&self) -> Tasks<'_> {
+    pub fn tasks(&self) -> Tasks {
         Tasks::new(self)
     }
 
@@ -199,7 +199,7 @@ impl Client {
         "    println!(\"{}\", template.name);\n"
         "}"
     )]
-    pub fn templates(&self) -> Templates<'_> {
+    pub fn templates(&self) -> Templates {
         Templates::new(self)
     }
 
@@ -211,7 +211,7 @@ impl Client {
         "    println!(\"{}\", bucket.name);\n"
         "}"
     )]
-    pub fn buckets(&self) -> Buckets<'_> {
+    pub fn buckets(&self) -> Buckets {
         Buckets::new(self)
     }
 
@@ -222,7 +222,7 @@ impl Client {
         "    println!(\"{}\", volume.name);\n"
         "}"
     )]
-    pub fn volumes(&self) -> Volumes<'_> {
+    pub fn volumes(&self) -> Volumes {
         Volumes::new(self)
     }
 
@@ -231,7 +231,7 @@ impl Client {
     #[doc = doc_example!(
         "client.presigned().download(\"https://storage.example.com/signed-url\", \"model.bin\")" await "?;"
     )]
-    pub fn presigned(&self) -> Presigned<'_> {
+    pub fn presigned(&self) -> Presigned {
         Presigned::new(self)
     }
 }
@@ -722,6 +722,7 @@ impl Client {
                 &request.describe(),
                 &self.redact_bytes(head),
                 limit,
+                request.instead_of_memory,
             )));
         }
         Ok(body)
@@ -731,6 +732,8 @@ impl Client {
     /// upload is bounded by inactivity) and for answers that may take unbounded time.
     pub(crate) fn deadline_for(&self, request: &ApiRequest) -> Option<Deadline> {
         let total = self.inner.call_deadline?;
+        // An object's bytes ([`RequestBody::Pieces`]) are bounded by inactivity, as a
+        // file's are.
         if !matches!(request.body, RequestBody::Empty | RequestBody::Bytes(_)) {
             return None;
         }

@@ -42,6 +42,11 @@ pub(crate) use crate::transport::asynchronous::{ResponseBody, Transport};
 
 /// The local file system transfers write to.
 mod local_fs {
+
+    /// What `Buckets::download_to_writer` writes into.
+    pub(crate) trait Sink: tokio::io::AsyncWrite + Unpin + Send {}
+
+    impl<W: tokio::io::AsyncWrite + Unpin + Send + ?Sized> Sink for W {}
     pub(crate) use tokio::fs::create_dir_all;
     pub(crate) use tokio::io::AsyncWriteExt as WriteExt;
 
@@ -143,7 +148,7 @@ use std::task::{Context, Poll};
 
 use futures_util::{Stream, StreamExt};
 
-use crate::transport::{OneShot, RequestBody};
+use crate::transport::{Counted, OneShot, RequestBody};
 use crate::Result;
 
 /// Log lines as a pod writes them, from [`Pods::follow_logs`]: a
@@ -221,15 +226,15 @@ impl std::fmt::Debug for LogStream {
 /// }
 /// # Ok(()) }
 /// ```
-pub struct ListStream<'a, T> {
-    items: Pin<Box<dyn Stream<Item = Result<T>> + Send + 'a>>,
+pub struct ListStream<T> {
+    items: Pin<Box<dyn Stream<Item = Result<T>> + Send>>,
 }
 
-impl<'a, T> ListStream<'a, T> {
-    fn new<P>(pages: streams::Pages<'a, P>) -> Self
+impl<T> ListStream<T> {
+    fn new<P>(pages: streams::Pages<P>) -> Self
     where
-        P: crate::request::Pager<Item = T> + 'a,
-        T: Send + 'a,
+        P: crate::request::Pager<Item = T> + 'static,
+        T: Send + 'static,
     {
         let items = futures_util::stream::unfold(pages, |mut pages| async move {
             let item = pages.next_item().await?;
@@ -257,7 +262,7 @@ impl<'a, T> ListStream<'a, T> {
     }
 }
 
-impl<T> Stream for ListStream<'_, T> {
+impl<T> Stream for ListStream<T> {
     type Item = Result<T>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
@@ -265,13 +270,13 @@ impl<T> Stream for ListStream<'_, T> {
     }
 }
 
-impl<T> std::fmt::Debug for ListStream<'_, T> {
+impl<T> std::fmt::Debug for ListStream<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ListStream").finish_non_exhaustive()
     }
 }
 
-impl Presigned<'_> {
+impl Presigned {
     /// Uploads what `reader` yields through a presigned `PUT` URL, without the token.
     /// `len`, when known, is sent as `Content-Length` (some stores require it); else the
     /// body is chunked. A reader can be read only once, so a failed upload is not
@@ -304,5 +309,125 @@ impl Presigned<'_> {
     ) -> Result<()> {
         let body = RequestBody::AsyncReader(OneShot::new(Box::pin(reader), len));
         self.put_body(url, body).await
+    }
+}
+
+impl Buckets {
+    /// Uploads what `reader` yields as the object `key`, streamed (never held in
+    /// memory whole), in the one form request [`upload`](Self::upload) sends for a
+    /// small file, whatever its size: there is no multipart upload from a reader.
+    /// With `len`, exactly `len` bytes are read and sent with a `Content-Length`
+    /// (a reader that ends sooner fails with [`Error::Io`](crate::Error::Io)); without
+    /// it the body is chunked. The reader is `'static` and `Send` so that the upload's
+    /// future is too: pass an owned reader (a `tokio::fs::File`, a
+    /// `std::io::Cursor<Vec<u8>>`, a pipe).
+    ///
+    /// A reader can be read only once, so this upload is **never retried**: a failed
+    /// one fails at once, whatever the [retry policy](crate::ClientBuilder::retry). To
+    /// have it retried, upload from memory ([`put_object`](Self::put_object)) or from a
+    /// file ([`upload`](Self::upload)).
+    ///
+    /// ```no_run
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), podstack::Error> {
+    /// let client = podstack::nonblocking::Client::new()?;
+    /// let file = tokio::fs::File::open("data.csv").await.expect("readable");
+    /// let len = file.metadata().await.expect("readable").len();
+    /// client.buckets().upload_reader("bucket-id", "datasets/data.csv", file, Some(len)).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) if the client has no project or `key`
+    /// names no object (empty, or ending in `/`): nothing is sent;
+    /// [`Error::Io`](crate::Error::Io) if `reader` fails or ends before `len` bytes;
+    /// [`Error::NotFound`](crate::Error::NotFound) if no bucket has this id. Otherwise the
+    /// [errors of every call](Client#errors-of-every-call), none of them retried.
+    pub async fn upload_reader(
+        &self,
+        bucket_id: &str,
+        key: &str,
+        reader: impl tokio::io::AsyncRead + Send + 'static,
+        len: Option<u64>,
+    ) -> Result<()> {
+        use std::io::Cursor;
+        use tokio::io::{AsyncRead, AsyncReadExt};
+
+        let form = self.object_form(bucket_id, key)?;
+        let (head, tail) = (form.frame.head.clone(), form.frame.tail.clone());
+        let reader = Box::pin(reader);
+        let body: Pin<Box<dyn AsyncRead + Send>> = match len {
+            Some(len) => Box::pin(Exact {
+                reader: reader.take(len),
+                count: Counted::new(len),
+            }),
+            None => reader,
+        };
+        let framed = Cursor::new(head).chain(body).chain(Cursor::new(tail));
+        let total = len.map(|len| len.saturating_add(form.frame_len()));
+        let body = RequestBody::AsyncReader(OneShot::new(Box::pin(framed), total));
+        self.send_object(form.with(body)).await
+    }
+
+    /// Streams the object `key` into `writer` (a `tokio::fs::File`, a `Vec<u8>`, a
+    /// socket: any `tokio::io::AsyncWrite + Unpin + Send`, or `&mut` one), flushes it
+    /// and returns how many bytes it wrote. Nothing is held in memory beyond one
+    /// network piece, whatever the object's size.
+    ///
+    /// A failed request is retried like any call. A body that breaks off is fetched
+    /// again from where it stopped, since `writer` already holds its start: a ranged
+    /// request for the rest, of the same version (`If-Match`), under the same retry
+    /// policy as every download. An answer without a `Content-Length` cannot be resumed
+    /// that way, so its breaking off is an [`Error::Network`](crate::Error::Network).
+    ///
+    /// ```no_run
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), podstack::Error> {
+    /// let client = podstack::nonblocking::Client::new()?;
+    /// let mut file = tokio::fs::File::create("model.pt").await.expect("writable");
+    /// let bytes = client.buckets().download_to_writer("bucket-id", "models/model.pt", &mut file).await?;
+    /// println!("{bytes} bytes");
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) if the client has no project or `key`
+    /// names no object (nothing is sent); [`Error::NotFound`](crate::Error::NotFound) if
+    /// the bucket or the object does not exist; [`Error::Io`](crate::Error::Io) if
+    /// `writer` fails; [`Error::Network`](crate::Error::Network) if the body breaks off
+    /// and the retries are spent, or the object changes meanwhile. Otherwise the [errors
+    /// of every call](Client#errors-of-every-call).
+    pub async fn download_to_writer(
+        &self,
+        bucket_id: &str,
+        key: &str,
+        mut writer: impl tokio::io::AsyncWrite + Unpin + Send,
+    ) -> Result<u64> {
+        self.download_into(bucket_id, key, &mut writer).await
+    }
+}
+
+/// A reader cut at its promised length that fails if it ends sooner.
+struct Exact<R> {
+    reader: R,
+    count: Counted,
+}
+
+impl<R: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for Exact<R> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buffer: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let (before, room) = (buffer.filled().len(), buffer.remaining());
+        match Pin::new(&mut self.reader).poll_read(cx, buffer) {
+            Poll::Ready(Ok(())) if room > 0 => {
+                let n = buffer.filled().len() - before;
+                Poll::Ready(self.count.advance(n))
+            }
+            other => other,
+        }
     }
 }

@@ -87,6 +87,9 @@ pub(crate) struct ApiRequest {
     if_match: Option<String>,
     /// The hint a 409 answer gets (see [`ErrorContext::hint`](crate::ErrorContext::hint)).
     conflict_hint: Option<&'static str>,
+    /// The calls that stream this answer, named when it is too large to read into
+    /// memory.
+    pub(crate) instead_of_memory: Option<&'static str>,
 }
 
 impl ApiRequest {
@@ -107,6 +110,7 @@ impl ApiRequest {
             secret_answer: false,
             if_match: None,
             conflict_hint: None,
+            instead_of_memory: None,
         }
     }
 
@@ -170,6 +174,13 @@ impl ApiRequest {
     pub(crate) fn body(mut self, body: RequestBody, content_type: String) -> Self {
         self.body = body;
         self.content_type = Cow::Owned(content_type);
+        self
+    }
+
+    /// Names the calls that stream this answer, for the error when it is too large to
+    /// read into memory.
+    pub(crate) fn instead_of_memory(mut self, calls: &'static str) -> Self {
+        self.instead_of_memory = Some(calls);
         self
     }
 

@@ -76,8 +76,28 @@ pub(crate) fn credentials(id: &str) -> ApiRequest {
 
 /// Shipped: `POST /api/v1/buckets/{id}/objects`, `multipart/form-data` with field
 /// `path` (the key) and field `file` (the content; filename = the key's last segment,
-/// with its content type). The file streams from disk inside the form's frame.
-pub(crate) fn upload_object(id: &str, key: &str, mut file: FileWindow) -> ApiRequest {
+/// with its content type). Each way of sending an object's bytes puts them between the
+/// form's [`head` and `tail`](Frame) and gives the body to [`with`](ObjectForm::with).
+pub(crate) struct ObjectForm {
+    pub frame: Frame,
+    request: ApiRequest,
+    content_type: String,
+}
+
+impl ObjectForm {
+    /// The upload request with `body`: the frame and the object's bytes.
+    pub(crate) fn with(self, body: RequestBody) -> ApiRequest {
+        self.request.body(body, self.content_type)
+    }
+
+    /// How many bytes the frame adds around the object's.
+    pub(crate) fn frame_len(&self) -> u64 {
+        (self.frame.head.len() + self.frame.tail.len()) as u64
+    }
+}
+
+/// The form that uploads an object under `key` (see [`ObjectForm`]).
+pub(crate) fn object_form(id: &str, key: &str) -> ObjectForm {
     let key = object_key(key);
     let boundary = format!("podstack-{}", crate::core::random::idempotency_key());
     let filename = key.rsplit('/').next().unwrap_or(key);
@@ -89,14 +109,33 @@ pub(crate) fn upload_object(id: &str, key: &str, mut file: FileWindow) -> ApiReq
         form_quoted(filename)
     );
     let tail = format!("\r\n--{boundary}--\r\n");
+    ObjectForm {
+        frame: Frame {
+            head: Bytes::from(head),
+            tail: Bytes::from(tail),
+        },
+        request: platform(Method::Post, format!("{}/objects", bucket(id))),
+        content_type: format!("multipart/form-data; boundary={boundary}"),
+    }
+}
+
+/// [`object_form`] with a file that streams from disk inside the form's frame.
+pub(crate) fn upload_object(id: &str, key: &str, mut file: FileWindow) -> ApiRequest {
+    let form = object_form(id, key);
     file.frame = Some(Arc::new(Frame {
-        head: Bytes::from(head),
-        tail: Bytes::from(tail),
+        head: form.frame.head.clone(),
+        tail: form.frame.tail.clone(),
     }));
-    platform(Method::Post, format!("{}/objects", bucket(id))).body(
-        RequestBody::File(file),
-        format!("multipart/form-data; boundary={boundary}"),
-    )
+    form.with(RequestBody::File(file))
+}
+
+/// [`object_form`] with bytes from memory, sent in place (never copied into the form).
+/// Writing the same bytes under the same key twice makes the same object, so the
+/// request carries an `Idempotency-Key` and a failed attempt is sent again.
+pub(crate) fn put_object(id: &str, key: &str, data: Bytes) -> ApiRequest {
+    let form = object_form(id, key);
+    let pieces = vec![form.frame.head.clone(), data, form.frame.tail.clone()];
+    form.with(RequestBody::Pieces(pieces)).create()
 }
 
 /// A filename inside a quoted form-data parameter, escaped as browsers do.
@@ -187,12 +226,13 @@ fn multipart(id: &str, upload_id: &str) -> String {
 }
 
 /// `PUT …/multipart/{upload_id}/parts/{n}`, the part's bytes → `{"etag"}`.
-pub(crate) fn upload_part(id: &str, upload_id: &str, number: u64, part: FileWindow) -> ApiRequest {
+/// The part is a window of a file, or a slice of bytes in memory.
+pub(crate) fn upload_part(id: &str, upload_id: &str, number: u64, part: RequestBody) -> ApiRequest {
     platform(
         Method::Put,
         format!("{}/parts/{number}", multipart(id, upload_id)),
     )
-    .raw(RequestBody::File(part))
+    .raw(part)
 }
 
 /// `POST …/multipart/{upload_id}/complete {"parts": [{"part_number", "etag"}]}`.

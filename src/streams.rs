@@ -55,8 +55,10 @@ pub(crate) type PageRequest<'a> = Box<dyn Fn(u32, u64) -> ApiRequest + Send + Sy
 
 /// The items of a paginated list, fetched a page at a time as they are read; the
 /// [`Pager`] says which page comes next and when the list ends.
-pub(crate) struct Pages<'a, P: Pager> {
-    client: &'a Client,
+pub(crate) struct Pages<P: Pager> {
+    /// A handle of its own (an `Arc` inside), so that a stream outlives the handler
+    /// that made it.
+    client: Client,
     pager: P,
     buffer: VecDeque<P::Item>,
     failed: bool,
@@ -94,9 +96,9 @@ where
 /// The pages of an offset-paginated list answered as `L`; `request(limit, offset)`
 /// describes one.
 pub(crate) fn offset_pages<'a, L: Listing>(
-    client: &'a Client,
+    client: &Client,
     request: PageRequest<'a>,
-) -> Pages<'a, OffsetPages<'a, L>>
+) -> Pages<OffsetPages<'a, L>>
 where
     L::Item: Send,
 {
@@ -111,19 +113,19 @@ where
 }
 
 /// The pages of a bucket's object listing, followed by continuation token.
-pub(crate) type ObjectPages<'a> = Pages<'a, TokenPager>;
+pub(crate) type ObjectPages = Pages<TokenPager>;
 
-impl<'a> ObjectPages<'a> {
-    pub(crate) fn new(client: &'a Client, bucket_id: &str, query: &ObjectQuery) -> Self {
+impl ObjectPages {
+    pub(crate) fn new(client: &Client, bucket_id: &str, query: &ObjectQuery) -> Self {
         Pages::with(client, TokenPager::new(bucket_id, query))
     }
 }
 
 #[flavour]
-impl<'a, P: Pager> Pages<'a, P> {
-    pub(crate) fn with(client: &'a Client, pager: P) -> Self {
+impl<P: Pager> Pages<P> {
+    pub(crate) fn with(client: &Client, pager: P) -> Self {
         Pages {
-            client,
+            client: client.clone(),
             pager,
             buffer: VecDeque::new(),
             failed: false,

@@ -67,7 +67,7 @@ async fn a_dropped_async_download_leaves_no_partial_file() {
     let task = tokio::spawn(async move {
         client
             .pods()
-            .download_with("pod_1", "/workspace/model.pt", target, options)
+            .download_with("pod_1", "/workspace/model.pt", target, &options)
             .await
     });
     // Cancel once bytes are on disk (waiting on the flag, not on the clock).
@@ -111,7 +111,7 @@ fn a_blocking_download_unwound_by_a_panic_leaves_no_partial_file() {
             "pod_1",
             "/workspace/model.pt",
             dir.join("model.pt"),
-            options,
+            &options,
         )
     }));
 
@@ -178,7 +178,7 @@ async fn a_dropped_async_multipart_upload_is_aborted_on_the_server() {
         tokio::spawn(async move {
             client
                 .buckets()
-                .upload_with(&bucket, &file, "big.bin", options)
+                .upload_with(&bucket, &file, "big.bin", &options)
                 .await
         })
     };

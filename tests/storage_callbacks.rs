@@ -71,7 +71,7 @@ fn blocking_panicking_progress_callback() {
             &bucket.id,
             dir.join("big.bin"),
             "big.bin",
-            panicking_options(),
+            &panicking_options(),
         )
     }));
     eprintln!(
@@ -116,7 +116,7 @@ async fn async_panicking_progress_callback_reaches_the_caller() {
         tokio::spawn(async move {
             client
                 .buckets()
-                .upload_with(&id, path, "big.bin", panicking_options())
+                .upload_with(&id, path, "big.bin", &panicking_options())
                 .await
         })
     };

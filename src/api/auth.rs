@@ -5,19 +5,24 @@ use crate::request::ApiRequest;
 use crate::{models::User, Result};
 
 /// Identity calls. Get one with [`Client::auth`].
-#[derive(Clone, Copy, Debug)]
-pub struct Auth<'a> {
-    client: &'a Client,
+///
+/// Holds its own clone of the client (cheap: an `Arc` inside), so it can be kept in a
+/// struct or moved into a thread or task.
+#[derive(Clone, Debug)]
+pub struct Auth {
+    client: Client,
 }
 
-impl<'a> Auth<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
-        Auth { client }
+impl Auth {
+    pub(crate) fn new(client: &Client) -> Self {
+        Auth {
+            client: client.clone(),
+        }
     }
 }
 
 #[flavour]
-impl Auth<'_> {
+impl Auth {
     /// Who the token belongs to; the way to verify authentication.
     ///
     #[doc = doc_example!(

@@ -6,19 +6,24 @@ use crate::request::ApiRequest;
 use crate::{models::Gpu, Result};
 
 /// GPU calls. Get one with [`Client::gpus`].
-#[derive(Clone, Copy, Debug)]
-pub struct Gpus<'a> {
-    client: &'a Client,
+///
+/// Holds its own clone of the client (cheap: an `Arc` inside), so it can be kept in a
+/// struct or moved into a thread or task.
+#[derive(Clone, Debug)]
+pub struct Gpus {
+    client: Client,
 }
 
-impl<'a> Gpus<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
-        Gpus { client }
+impl Gpus {
+    pub(crate) fn new(client: &Client) -> Self {
+        Gpus {
+            client: client.clone(),
+        }
     }
 }
 
 #[flavour]
-impl Gpus<'_> {
+impl Gpus {
     /// Every GPU type with its price and availability.
     ///
     #[doc = doc_example!(

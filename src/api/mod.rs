@@ -1,5 +1,6 @@
-//! One module per API area. Each handler borrows the client, describes its requests
-//! and lets the client's pipeline send them.
+//! One module per API area. Each handler holds a clone of the client (an `Arc` inside,
+//! so it is cheap, `'static` and can move into a thread or task), describes its
+//! requests and lets the client's pipeline send them.
 //!
 //! Compiled once per client (see `blocking.rs` and `nonblocking.rs`): the names
 //! imported below are that client's.
@@ -32,4 +33,6 @@ pub use wallet::Wallet;
 
 // What the handlers share, from the client being compiled.
 use super::streams::{offset_pages, Lines, ObjectPages};
-use super::{clean_up, concurrently, flavour, local_fs, Client, ListStream, LogStream};
+use super::{
+    clean_up, concurrently, flavour, local_fs, Client, ListStream, LogStream, ResponseBody,
+};

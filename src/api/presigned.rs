@@ -11,14 +11,19 @@ use crate::transport::{Method, RequestBody};
 use crate::{models::TransferSummary, Error, Result, TransferOptions};
 
 /// Calls through presigned URLs. Get one with [`Client::presigned`].
-#[derive(Clone, Copy, Debug)]
-pub struct Presigned<'a> {
-    client: &'a Client,
+///
+/// Holds its own clone of the client (cheap: an `Arc` inside), so it can be kept in a
+/// struct or moved into a thread or task.
+#[derive(Clone, Debug)]
+pub struct Presigned {
+    client: Client,
 }
 
-impl<'a> Presigned<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
-        Presigned { client }
+impl Presigned {
+    pub(crate) fn new(client: &Client) -> Self {
+        Presigned {
+            client: client.clone(),
+        }
     }
 }
 
@@ -36,7 +41,7 @@ pub(crate) fn checked_url(url: &str) -> Result<&str> {
 }
 
 #[flavour]
-impl Presigned<'_> {
+impl Presigned {
     /// Downloads what a presigned `GET` URL points at into `local` (streamed, written
     /// under its final name only when complete), without the token.
     #[doc = doc_example!(
@@ -53,7 +58,8 @@ impl Presigned<'_> {
     /// [`Error::Timeout`](crate::Error::Timeout) from the transport;
     /// [`Error::Io`](crate::Error::Io) if the local file cannot be written.
     pub async fn download(&self, url: &str, local: impl AsRef<Path>) -> Result<TransferSummary> {
-        self.download_with(url, local, TransferOptions::new()).await
+        self.download_with(url, local, &TransferOptions::new())
+            .await
     }
 
     /// [`download`](Self::download), reporting progress.
@@ -62,7 +68,7 @@ impl Presigned<'_> {
         "use podstack::TransferOptions;\n\n"
         "let url = \"https://storage.example.com/b/data.csv?X-Signature=...\";\n"
         "let options = TransferOptions::new().progress(|done, total| eprintln!(\"{done}/{total} bytes\"));\n"
-        "client.presigned().download_with(url, \"./data.csv\", options)" await "?;"
+        "client.presigned().download_with(url, \"./data.csv\", &options)" await "?;"
     )]
     ///
     /// # Errors
@@ -72,7 +78,7 @@ impl Presigned<'_> {
         &self,
         url: &str,
         local: impl AsRef<Path>,
-        options: TransferOptions,
+        options: &TransferOptions,
     ) -> Result<TransferSummary> {
         let request =
             ApiRequest::absolute(Method::Get, checked_url(url)?).accept("application/octet-stream");
@@ -85,7 +91,7 @@ impl Presigned<'_> {
             expect: Expect::Whole { listed: None },
             count_total: true,
         };
-        let progress = TransferProgress::new(0, &options);
+        let progress = TransferProgress::new(0, options);
         let outcome = self
             .client
             .download_whole(&fetch, None, local.as_ref(), &progress)
@@ -117,7 +123,7 @@ impl Presigned<'_> {
     /// [`Error::Io`](crate::Error::Io) if the local file cannot be read (or changes size
     /// while it is sent).
     pub async fn upload(&self, url: &str, local: impl AsRef<Path>) -> Result<TransferSummary> {
-        self.upload_with(url, local, TransferOptions::new()).await
+        self.upload_with(url, local, &TransferOptions::new()).await
     }
 
     /// [`upload`](Self::upload), reporting progress.
@@ -126,7 +132,7 @@ impl Presigned<'_> {
         "use podstack::TransferOptions;\n\n"
         "let url = \"https://storage.example.com/b/data.csv?X-Signature=...\";\n"
         "let options = TransferOptions::new().progress(|done, total| eprintln!(\"{done}/{total} bytes\"));\n"
-        "client.presigned().upload_with(url, \"./data.csv\", options)" await "?;"
+        "client.presigned().upload_with(url, \"./data.csv\", &options)" await "?;"
     )]
     ///
     /// # Errors
@@ -136,7 +142,7 @@ impl Presigned<'_> {
         &self,
         url: &str,
         local: impl AsRef<Path>,
-        options: TransferOptions,
+        options: &TransferOptions,
     ) -> Result<TransferSummary> {
         let url = checked_url(url)?;
         let local = local.as_ref();
@@ -145,7 +151,7 @@ impl Presigned<'_> {
         }
         let (items, _) = crate::files::plan_upload(local, "", false)?;
         self.client
-            .upload_items(&items, &options, |_| ApiRequest::absolute(Method::Put, url))
+            .upload_items(&items, options, |_| ApiRequest::absolute(Method::Put, url))
             .await
     }
 

@@ -6,9 +6,12 @@ use crate::request::{segment, ApiRequest};
 use crate::{NewProject, Page, Project, Result};
 
 /// Project calls. Get one with [`Client::projects`].
-#[derive(Clone, Copy, Debug)]
-pub struct Projects<'a> {
-    client: &'a Client,
+///
+/// Holds its own clone of the client (cheap: an `Arc` inside), so it can be kept in a
+/// struct or moved into a thread or task.
+#[derive(Clone, Debug)]
+pub struct Projects {
+    client: Client,
 }
 
 fn page_request(limit: u32, offset: u64) -> ApiRequest {
@@ -17,9 +20,11 @@ fn page_request(limit: u32, offset: u64) -> ApiRequest {
         .query("offset", offset)
 }
 
-impl<'a> Projects<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
-        Projects { client }
+impl Projects {
+    pub(crate) fn new(client: &Client) -> Self {
+        Projects {
+            client: client.clone(),
+        }
     }
 
     /// Every project the token can see, fetched lazily a page at a time as the result
@@ -32,16 +37,16 @@ impl<'a> Projects<'a> {
         "    println!(\"{}\", project?.name);\n"
         "}"
     )]
-    pub fn list_stream(&self) -> ListStream<'a, Project> {
+    pub fn list_stream(&self) -> ListStream<Project> {
         ListStream::new(offset_pages::<ProjectList>(
-            self.client,
+            &self.client,
             Box::new(page_request),
         ))
     }
 }
 
 #[flavour]
-impl Projects<'_> {
+impl Projects {
     /// Every project the token can see, following pagination to the end.
     ///
     #[doc = doc_example!(

@@ -8,19 +8,24 @@ use crate::request::{segment, ApiRequest};
 use crate::{models::Task, Error, Result};
 
 /// Task calls. Get one with [`Client::tasks`].
-#[derive(Clone, Copy, Debug)]
-pub struct Tasks<'a> {
-    client: &'a Client,
+///
+/// Holds its own clone of the client (cheap: an `Arc` inside), so it can be kept in a
+/// struct or moved into a thread or task.
+#[derive(Clone, Debug)]
+pub struct Tasks {
+    client: Client,
 }
 
-impl<'a> Tasks<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
-        Tasks { client }
+impl Tasks {
+    pub(crate) fn new(client: &Client) -> Self {
+        Tasks {
+            client: client.clone(),
+        }
     }
 }
 
 #[flavour]
-impl Tasks<'_> {
+impl Tasks {
     /// The task with this id.
     ///
     #[doc = doc_example!(

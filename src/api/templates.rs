@@ -7,19 +7,24 @@ use crate::request::ApiRequest;
 use crate::{models::Template, Result};
 
 /// Template calls. Get one with [`Client::templates`].
-#[derive(Clone, Copy, Debug)]
-pub struct Templates<'a> {
-    client: &'a Client,
+///
+/// Holds its own clone of the client (cheap: an `Arc` inside), so it can be kept in a
+/// struct or moved into a thread or task.
+#[derive(Clone, Debug)]
+pub struct Templates {
+    client: Client,
 }
 
-impl<'a> Templates<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
-        Templates { client }
+impl Templates {
+    pub(crate) fn new(client: &Client) -> Self {
+        Templates {
+            client: client.clone(),
+        }
     }
 }
 
 #[flavour]
-impl Templates<'_> {
+impl Templates {
     /// Every pod template: the built-in ones and those you saved.
     ///
     #[doc = doc_example!(

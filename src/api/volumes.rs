@@ -10,19 +10,24 @@ use crate::{models::Volume, NewVolume, Result};
 /// is project-scoped): without one it fails with [`Error::Config`](crate::Error::Config)
 /// and sends nothing. Mount a volume in a pod with
 /// [`NewPod::volume`](crate::NewPod::volume).
-#[derive(Clone, Copy, Debug)]
-pub struct Volumes<'a> {
-    client: &'a Client,
+///
+/// Holds its own clone of the client (cheap: an `Arc` inside), so it can be kept in a
+/// struct or moved into a thread or task.
+#[derive(Clone, Debug)]
+pub struct Volumes {
+    client: Client,
 }
 
-impl<'a> Volumes<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
-        Volumes { client }
+impl Volumes {
+    pub(crate) fn new(client: &Client) -> Self {
+        Volumes {
+            client: client.clone(),
+        }
     }
 }
 
 #[flavour]
-impl Volumes<'_> {
+impl Volumes {
     /// Creates a volume. Safe to retry: the request carries an idempotency key.
     #[doc = doc_example!(
         "use podstack::NewVolume;\n\n"

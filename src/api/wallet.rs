@@ -6,19 +6,24 @@ use crate::request::ApiRequest;
 use crate::{models::Pricing, models::Usage, models::WalletBalance, Result};
 
 /// Money calls: balance, usage, pricing. Get one with [`Client::wallet`].
-#[derive(Clone, Copy, Debug)]
-pub struct Wallet<'a> {
-    client: &'a Client,
+///
+/// Holds its own clone of the client (cheap: an `Arc` inside), so it can be kept in a
+/// struct or moved into a thread or task.
+#[derive(Clone, Debug)]
+pub struct Wallet {
+    client: Client,
 }
 
-impl<'a> Wallet<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
-        Wallet { client }
+impl Wallet {
+    pub(crate) fn new(client: &Client) -> Self {
+        Wallet {
+            client: client.clone(),
+        }
     }
 }
 
 #[flavour]
-impl Wallet<'_> {
+impl Wallet {
     /// The current balance.
     ///
     #[doc = doc_example!(

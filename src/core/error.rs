@@ -651,12 +651,17 @@ impl Error {
     }
 
     /// The error for an answer larger than the client reads into memory: a Decode
-    /// error whose message names the limit and the setting that raises it.
-    pub(crate) fn too_large(what: &str, head: &[u8], limit: u64) -> Self {
-        let why = format!(
+    /// error whose message names the limit and the setting that raises it, and
+    /// `instead`, the calls that would stream the answer, when there are some.
+    pub(crate) fn too_large(what: &str, head: &[u8], limit: u64, instead: Option<&str>) -> Self {
+        let mut why = format!(
             "the answer is larger than {limit} bytes, the most read into memory; \
              raise it with ClientBuilder::max_response_body"
         );
+        if let Some(instead) = instead {
+            why.push_str(", or stream it with ");
+            why.push_str(instead);
+        }
         let mut error = Error::decode(
             what,
             head,

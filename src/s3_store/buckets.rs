@@ -4,7 +4,7 @@ use super::{flavour, Buckets};
 use crate::Result;
 
 #[flavour]
-impl Buckets<'_> {
+impl Buckets {
     /// The bucket as an [`object_store`] 0.13 store (`object_store::aws::AmazonS3`),
     /// for DataFusion, Polars and the other tools that read through that crate: fetches
     /// the bucket's [`credentials`](Self::credentials) and its name (two calls), then

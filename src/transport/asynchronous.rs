@@ -152,6 +152,15 @@ impl Transport {
         match request.body {
             RequestBody::Empty => {}
             RequestBody::Bytes(bytes) => builder = builder.body(bytes.clone()),
+            RequestBody::Pieces(pieces) => {
+                // Piece by piece, so that the watchdog sees a big body flowing.
+                let (chunks, len) = RequestBody::chunked(pieces);
+                let (chunks, progress) = Watched::new(stream::iter(chunks.into_iter().map(Ok)));
+                upload = Some(progress);
+                builder = builder
+                    .header("content-length", len.to_string())
+                    .body(reqwest::Body::wrap_stream(chunks));
+            }
             RequestBody::File(window) => {
                 let (head, tail) = window.frame();
                 let chunks = stream::iter([Ok(head)])

@@ -256,6 +256,19 @@ impl Transport {
             RequestBody::Bytes(bytes) => {
                 self.run(builder.body(&bytes[..]), url, read_timeout, deadline)
             }
+            RequestBody::Pieces(pieces) => {
+                let (chunks, len) = RequestBody::chunked(pieces);
+                let mut reader = Pieces {
+                    chunks: chunks.into(),
+                };
+                let builder = builder.header("content-length", len.to_string());
+                self.run(
+                    builder.body(ureq::SendBody::from_reader(&mut reader)),
+                    url,
+                    read_timeout,
+                    deadline,
+                )
+            }
             RequestBody::File(window) => {
                 let (head, tail) = window.frame();
                 let mut reader = (&head[..])
@@ -524,6 +537,28 @@ impl ResponseBody {
                 (ready, _) => return Ok(Some(&self.buffer[..ready])),
             }
         }
+    }
+}
+
+/// Reads the pieces of an in-memory body one after another.
+struct Pieces {
+    chunks: std::collections::VecDeque<bytes::Bytes>,
+}
+
+impl Read for Pieces {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        use bytes::Buf;
+        while let Some(chunk) = self.chunks.front_mut() {
+            if chunk.is_empty() {
+                self.chunks.pop_front();
+                continue;
+            }
+            let n = chunk.len().min(buffer.len());
+            buffer[..n].copy_from_slice(&chunk[..n]);
+            chunk.advance(n);
+            return Ok(n);
+        }
+        Ok(0)
     }
 }
 

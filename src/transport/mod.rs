@@ -116,6 +116,10 @@ pub(crate) enum RequestBody {
     Empty,
     /// In memory; `Bytes` so that a retry resends it without copying.
     Bytes(Bytes),
+    /// An object's bytes in memory, in pieces sent one after another (a form around
+    /// them, or a slice of them as one part), never copied; a retry resends them. Like
+    /// a file, bounded by inactivity rather than by the call deadline.
+    Pieces(Vec<Bytes>),
     /// A window of a file, opened anew for each attempt.
     File(FileWindow),
     /// A reader that can be sent once: a request with it is never retried.
@@ -127,10 +131,31 @@ pub(crate) enum RequestBody {
 }
 
 impl RequestBody {
+    /// The pieces of a [`Pieces`](RequestBody::Pieces) body cut to at most
+    /// [`CHUNK_SIZE`] bytes each (slices, never copies), for a transport to hand on one
+    /// at a time; and their total length.
+    pub(crate) fn chunked(pieces: &[Bytes]) -> (Vec<Bytes>, u64) {
+        let mut chunks = Vec::new();
+        let mut len = 0;
+        for piece in pieces {
+            len += piece.len() as u64;
+            let mut start = 0;
+            while start < piece.len() {
+                let end = (start + CHUNK_SIZE).min(piece.len());
+                chunks.push(piece.slice(start..end));
+                start = end;
+            }
+        }
+        (chunks, len)
+    }
+
     /// Whether the body can be sent again by a retry.
     pub(crate) fn replayable(&self) -> bool {
         match self {
-            RequestBody::Empty | RequestBody::Bytes(_) | RequestBody::File(_) => true,
+            RequestBody::Empty
+            | RequestBody::Bytes(_)
+            | RequestBody::Pieces(_)
+            | RequestBody::File(_) => true,
             #[cfg(feature = "blocking")]
             RequestBody::Reader(_) => false,
             #[cfg(feature = "async")]
@@ -148,6 +173,11 @@ impl std::fmt::Debug for RequestBody {
         match self {
             RequestBody::Empty => f.write_str("Empty"),
             RequestBody::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
+            RequestBody::Pieces(pieces) => write!(
+                f,
+                "Pieces({} bytes)",
+                pieces.iter().map(Bytes::len).sum::<usize>()
+            ),
             RequestBody::File(w) => write!(
                 f,
                 "File({}, {} bytes at {})",
@@ -355,6 +385,39 @@ impl std::fmt::Display for LocalFileError {
 }
 
 impl std::error::Error for LocalFileError {}
+
+/// What a reader sent with a promised length has given (the reader is cut at the
+/// promise): ending short of it is an [`Error::Io`](crate::Error::Io), never a body the
+/// server waits for in vain.
+#[derive(Debug)]
+pub(crate) struct Counted {
+    pub promised: u64,
+    pub given: u64,
+}
+
+impl Counted {
+    pub(crate) fn new(promised: u64) -> Self {
+        Counted { promised, given: 0 }
+    }
+
+    /// Accounts for a read of `n` bytes into a buffer that had room for some: `n == 0`
+    /// before the promise is kept is a reader that ended early.
+    pub(crate) fn advance(&mut self, n: usize) -> io::Result<()> {
+        self.given += n as u64;
+        if n == 0 && self.given < self.promised {
+            return Err(io::Error::other(LocalFileError {
+                message: format!(
+                    "the reader ended after {} of the {} bytes promised; the upload was \
+                     stopped, not retried",
+                    self.given, self.promised
+                ),
+                kind: io::ErrorKind::UnexpectedEof,
+                detail: "the reader ended early".to_owned(),
+            }));
+        }
+        Ok(())
+    }
+}
 
 /// The local file error somewhere in a transport error's chain, if there is one.
 pub(crate) fn local_file_error(error: &(dyn std::error::Error + 'static)) -> Option<Error> {

@@ -432,7 +432,7 @@ async fn files_and_directories_round_trip_with_progress() {
             &pod.id,
             dir.join("train.py"),
             "/workspace/",
-            TransferOptions::new()
+            &TransferOptions::new()
                 .progress(move |done, total| seen.lock().unwrap().push((done, total))),
         )
         .await
@@ -467,7 +467,7 @@ async fn files_and_directories_round_trip_with_progress() {
             &pod.id,
             &tree,
             "/workspace/data/",
-            TransferOptions::new().recursive(true),
+            &TransferOptions::new().recursive(true),
         )
         .await
         .unwrap();
@@ -483,7 +483,7 @@ async fn files_and_directories_round_trip_with_progress() {
             &pod.id,
             "/workspace/data/",
             &back,
-            TransferOptions::new().recursive(true),
+            &TransferOptions::new().recursive(true),
         )
         .await
         .unwrap();

@@ -218,7 +218,7 @@ async fn a_file_that_shrinks_or_grows_during_upload_is_an_io_error_and_not_retri
 
         let error = client_for(&server.url())
             .pods()
-            .upload_with("pod_1", &file, "/workspace/data.bin", options)
+            .upload_with("pod_1", &file, "/workspace/data.bin", &options)
             .await
             .unwrap_err();
 

@@ -136,7 +136,7 @@ async fn an_sdk_upload_reads_through_s3_and_an_s3_multipart_upload_through_the_s
         .part_size(5 * MIB as u64);
     client
         .buckets()
-        .upload_with(&bucket.id, dir.join("big.bin"), "sdk/big.bin", multipart)
+        .upload_with(&bucket.id, dir.join("big.bin"), "sdk/big.bin", &multipart)
         .await
         .unwrap();
     let (got_small, small_meta) = on_runtime(read(&store, "sdk/small.bin"));

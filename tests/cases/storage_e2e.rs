@@ -173,7 +173,7 @@ async fn directories_go_up_and_come_back_under_their_keys() {
         .on_file_done(move |key, bytes| seen.lock().unwrap().push((key.to_owned(), bytes)));
     let summary = client
         .buckets()
-        .upload_with(&bucket.id, scratch.path("up"), "data/", options)
+        .upload_with(&bucket.id, scratch.path("up"), "data/", &options)
         .await
         .unwrap();
     assert_eq!((summary.files, summary.bytes), (3, 6));
@@ -205,7 +205,7 @@ async fn directories_go_up_and_come_back_under_their_keys() {
             &bucket.id,
             "data/sub",
             scratch.path("down"),
-            TransferOptions::new().recursive(true),
+            &TransferOptions::new().recursive(true),
         )
         .await
         .unwrap();
@@ -247,7 +247,7 @@ async fn a_multipart_upload_retries_a_failed_part_and_assembles_the_file() {
         .progress(move |done, total| *last.lock().unwrap() = (done, total));
     client
         .buckets()
-        .upload_with(&bucket.id, &file, "models/big.bin", options)
+        .upload_with(&bucket.id, &file, "models/big.bin", &options)
         .await
         .unwrap();
     assert_eq!(
@@ -273,7 +273,7 @@ async fn a_multipart_upload_retries_a_failed_part_and_assembles_the_file() {
             &bucket.id,
             "models/big.bin",
             scratch.path("back.bin"),
-            options,
+            &options,
         )
         .await
         .unwrap();
@@ -311,7 +311,7 @@ async fn a_failed_multipart_upload_is_aborted_and_leaves_nothing_behind() {
         .part_size(5 * MIB as u64);
     let error = client
         .buckets()
-        .upload_with(&bucket.id, &file, "big.bin", options)
+        .upload_with(&bucket.id, &file, "big.bin", &options)
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Validation { .. }), "{error:?}");

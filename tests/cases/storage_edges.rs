@@ -170,7 +170,7 @@ async fn a_sync_never_deletes_what_it_wrote_and_a_second_sync_does_nothing() {
             &bucket.id,
             "p/",
             scratch.path("all"),
-            TransferOptions::new().recursive(true),
+            &TransferOptions::new().recursive(true),
         )
         .await
         .unwrap();
@@ -322,7 +322,7 @@ async fn the_first_range_is_checked_like_the_others() {
         .part_size(part);
     let result = storage_client_for(&server.url())
         .buckets()
-        .download_with("bkt_1", "k", scratch.path("k"), options)
+        .download_with("bkt_1", "k", scratch.path("k"), &options)
         .await;
     assert!(
         matches!(result, Err(Error::Network { .. })),
@@ -351,7 +351,7 @@ async fn a_download_cut_short_is_retried_and_never_committed() {
     let out = scratch.path("out");
     let error = storage_client_for(&server.url())
         .buckets()
-        .download_with("bkt_1", "p/", &out, TransferOptions::new().recursive(true))
+        .download_with("bkt_1", "p/", &out, &TransferOptions::new().recursive(true))
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Network { .. }), "{error:?}");
@@ -384,7 +384,7 @@ async fn a_download_cut_short_once_is_completed_by_its_retry() {
     let out = scratch.path("out");
     let summary = storage_client_for(&server.url())
         .buckets()
-        .download_with("bkt_1", "p/", &out, TransferOptions::new().recursive(true))
+        .download_with("bkt_1", "p/", &out, &TransferOptions::new().recursive(true))
         .await
         .unwrap();
     assert_eq!((summary.files, summary.bytes), (1, 10));
@@ -464,7 +464,7 @@ async fn a_range_cut_short_is_retried() {
         .concurrency(1);
     let summary = storage_client_for(&server.url())
         .buckets()
-        .download_with("bkt_1", "k", scratch.path("k"), options)
+        .download_with("bkt_1", "k", scratch.path("k"), &options)
         .await
         .unwrap();
     assert_eq!(summary.bytes, total);
@@ -557,7 +557,7 @@ async fn a_local_name_that_is_not_utf8_is_refused_naming_the_path() {
     let client = storage_client_for(&server.url());
     let error = client
         .buckets()
-        .upload_with("bkt_1", &dir, "p/", TransferOptions::new().recursive(true))
+        .upload_with("bkt_1", &dir, "p/", &TransferOptions::new().recursive(true))
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Io { .. }), "{error:?}");
@@ -615,7 +615,7 @@ async fn names_of_up_to_255_bytes_download() {
             "bkt_1",
             "p/",
             scratch.path("all"),
-            TransferOptions::new().recursive(true),
+            &TransferOptions::new().recursive(true),
         )
         .await
         .unwrap();
@@ -654,7 +654,7 @@ async fn a_255_byte_name_of_three_byte_characters_downloads_recursively() {
             &bucket.id,
             "p",
             &target,
-            TransferOptions::new().recursive(true),
+            &TransferOptions::new().recursive(true),
         )
         .await
         .unwrap();
@@ -686,7 +686,7 @@ async fn a_dangling_symlink_is_skipped_and_reported() {
             &bucket.id,
             scratch.path("src"),
             "up/",
-            TransferOptions::new().recursive(true),
+            &TransferOptions::new().recursive(true),
         )
         .await
         .unwrap();
@@ -747,7 +747,7 @@ async fn keys_are_never_written_through_a_symlink_inside_the_target() {
             &bucket.id,
             "p/",
             scratch.path("out"),
-            TransferOptions::new().recursive(true),
+            &TransferOptions::new().recursive(true),
         )
         .await
         .unwrap();
@@ -804,7 +804,7 @@ async fn a_pod_download_never_writes_through_a_symlink_inside_the_target() {
             "pod_1",
             "/workspace/d",
             scratch.path("out"),
-            TransferOptions::new().recursive(true),
+            &TransferOptions::new().recursive(true),
         )
         .await
         .unwrap();

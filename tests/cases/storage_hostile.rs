@@ -98,7 +98,7 @@ async fn recursive_download_skips_folder_markers() {
             "bkt_1",
             "data/",
             dir.join("out"),
-            TransferOptions::new().recursive(true),
+            &TransferOptions::new().recursive(true),
         )
         .await;
     assert!(result.is_ok(), "{result:?}");
@@ -180,7 +180,7 @@ async fn multipart_progress_never_goes_backwards() {
         });
     client
         .buckets()
-        .upload_with(&bucket.id, &file, "big.bin", options)
+        .upload_with(&bucket.id, &file, "big.bin", &options)
         .await
         .unwrap();
     let seen = seen.lock().unwrap();
@@ -234,7 +234,7 @@ async fn ranges_from_a_replaced_object_are_refused() {
         .part_size(part);
     let result = storage_client_for(&server.url())
         .buckets()
-        .download_with("bkt_1", "k", dir.join("k"), options)
+        .download_with("bkt_1", "k", dir.join("k"), &options)
         .await;
     assert!(
         result.is_err(),
@@ -366,7 +366,7 @@ async fn probe_odd_keys_round_trip() {
             &bucket.id,
             "",
             dir.join("all"),
-            TransferOptions::new().recursive(true),
+            &TransferOptions::new().recursive(true),
         )
         .await
         .unwrap();
@@ -408,7 +408,7 @@ async fn probe_escaping_listing_is_refused() {
                 "bkt_1",
                 "data",
                 &out,
-                TransferOptions::new().recursive(true),
+                &TransferOptions::new().recursive(true),
             )
             .await;
         let sync = storage_client_for(&server.url())
@@ -462,7 +462,7 @@ async fn probe_file_growing_during_multipart() {
         });
     let error = client
         .buckets()
-        .upload_with(&bucket.id, &file, "big.bin", options)
+        .upload_with(&bucket.id, &file, "big.bin", &options)
         .await
         .unwrap_err();
     eprintln!("grow: {error}");
@@ -520,12 +520,12 @@ async fn probe_edges() {
         eprintln!("{options:?}");
         client
             .buckets()
-            .upload_with(&bucket.id, dir.join("exact"), "exact", options.clone())
+            .upload_with(&bucket.id, dir.join("exact"), "exact", &options.clone())
             .await
             .unwrap();
         client
             .buckets()
-            .download_with(&bucket.id, "exact", dir.join("exact.back"), options)
+            .download_with(&bucket.id, "exact", dir.join("exact.back"), &options)
             .await
             .unwrap();
         assert!(std::fs::read(dir.join("exact.back")).unwrap() == exact);

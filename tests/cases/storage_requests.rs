@@ -296,7 +296,7 @@ async fn a_big_upload_goes_multipart_and_completes_with_every_part() {
         .concurrency(2);
     storage_client_for(&server.url())
         .buckets()
-        .upload_with("bkt_1", &file, "big.bin", options)
+        .upload_with("bkt_1", &file, "big.bin", &options)
         .await
         .unwrap();
     start.assert();
@@ -420,7 +420,7 @@ async fn a_server_that_ignores_ranges_still_gives_the_whole_file() {
         .create();
     storage_client_for(&server.url())
         .buckets()
-        .download_with("bkt_1", "k", dir.join("k"), ranged())
+        .download_with("bkt_1", "k", dir.join("k"), &ranged())
         .await
         .unwrap();
     mock.assert();
@@ -448,7 +448,7 @@ async fn an_empty_object_answering_416_to_a_range_is_fetched_plainly() {
         .create();
     storage_client_for(&server.url())
         .buckets()
-        .download_with("bkt_1", "empty", dir.join("empty"), ranged())
+        .download_with("bkt_1", "empty", dir.join("empty"), &ranged())
         .await
         .unwrap();
     ranged_get.assert();
@@ -485,7 +485,7 @@ async fn torn_ranges_are_errors_and_leave_no_file() {
     for key in ["a", "b"] {
         let error = client
             .buckets()
-            .download_with("bkt_1", key, dir.join(key), ranged())
+            .download_with("bkt_1", key, dir.join(key), &ranged())
             .await
             .unwrap_err();
         assert!(matches!(error, Error::Network { .. }), "{key}: {error:?}");
@@ -517,7 +517,7 @@ async fn an_empty_file_is_one_request_even_above_the_threshold() {
             "bkt_1",
             &file,
             "empty.txt",
-            TransferOptions::new().multipart_threshold(0),
+            &TransferOptions::new().multipart_threshold(0),
         )
         .await
         .unwrap();

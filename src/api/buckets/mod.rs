@@ -2,12 +2,13 @@
 //! The wire of each call is in `storage_wire.rs`; moving bytes is in `transfer.rs`
 //! (files and directories, multipart, ranged downloads) and `sync.rs`.
 
+mod memory;
 mod sync;
 mod transfer;
 
 use std::time::Duration;
 
-use super::{clean_up, concurrently, flavour, local_fs, Client, ListStream};
+use super::{clean_up, concurrently, flavour, local_fs, Client, ListStream, ResponseBody};
 use crate::models::AnyList;
 use crate::storage_wire as wire;
 use crate::transport::Method;
@@ -19,14 +20,19 @@ use crate::{
 /// Bucket and object calls. Get one with [`Client::buckets`]. Every call needs a
 /// project (storage is project-scoped): without one it fails with
 /// [`Error::Config`](crate::Error::Config) and sends nothing.
-#[derive(Clone, Copy, Debug)]
-pub struct Buckets<'a> {
-    pub(super) client: &'a Client,
+///
+/// Holds its own clone of the client (cheap: an `Arc` inside), so it can be kept in a
+/// struct or moved into a thread or task.
+#[derive(Clone, Debug)]
+pub struct Buckets {
+    pub(super) client: Client,
 }
 
-impl<'a> Buckets<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
-        Buckets { client }
+impl Buckets {
+    pub(crate) fn new(client: &Client) -> Self {
+        Buckets {
+            client: client.clone(),
+        }
     }
 
     /// The bucket's objects matching `query`, fetched lazily a page at a time (following
@@ -45,13 +51,13 @@ impl<'a> Buckets<'a> {
         &self,
         bucket_id: &str,
         query: &ObjectQuery,
-    ) -> ListStream<'a, StoredObject> {
-        ListStream::new(super::ObjectPages::new(self.client, bucket_id, query))
+    ) -> ListStream<StoredObject> {
+        ListStream::new(super::ObjectPages::new(&self.client, bucket_id, query))
     }
 }
 
 #[flavour]
-impl Buckets<'_> {
+impl Buckets {
     /// Creates a bucket. Safe to retry: the request carries an idempotency key.
     #[doc = doc_example!(
         "use podstack::{NewBucket, Visibility};\n\n"
@@ -167,7 +173,7 @@ impl Buckets<'_> {
         query: &ObjectQuery,
     ) -> Result<Vec<StoredObject>> {
         let mut pages =
-            super::ObjectPages::new(self.client, bucket_id, query).within_one_deadline();
+            super::ObjectPages::new(&self.client, bucket_id, query).within_one_deadline();
         let mut all = Vec::new();
         while let Some(object) = pages.next_item().await {
             all.push(object?);

@@ -41,7 +41,7 @@ fn compare(source: State, target: Option<&State>) -> Verdict {
 }
 
 #[flavour]
-impl Buckets<'_> {
+impl Buckets {
     /// Makes the bucket prefix (upload) or the local directory (download) hold what the
     /// other holds, copying only files that are new or changed by the rule in
     /// [`SyncOptions`'s "What sync copies"](crate::SyncOptions#what-sync-copies) (size,

@@ -9,7 +9,6 @@
 //! bounded by the parts in flight times the copy buffer, never by the part size.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use super::{clean_up, concurrently, flavour, Buckets, Client};
 use crate::files::{
@@ -19,7 +18,7 @@ use crate::files::{
 use crate::key_paths::{local_targets, skip};
 use crate::models::{PartUploaded, MAX_PARTS};
 use crate::storage_wire as wire;
-use crate::transport::FileWindow;
+use crate::transport::{FileWindow, RequestBody};
 use crate::{models::TransferSummary, Error, ObjectQuery, Result, TransferOptions};
 
 /// An object to download: its key, where it lands, its size when known.
@@ -70,7 +69,7 @@ fn ranges(len: u64, part: u64) -> Vec<(u64, u64)> {
 }
 
 #[flavour]
-impl Buckets<'_> {
+impl Buckets {
     /// Uploads a local file as the object `key`. A `key` ending in `/` is a prefix: the
     /// file keeps its name under it. Files of at least 100 MiB go multipart (see
     /// [`upload_with`](Self::upload_with)).
@@ -91,7 +90,7 @@ impl Buckets<'_> {
         local: impl AsRef<Path>,
         key: &str,
     ) -> Result<TransferSummary> {
-        self.upload_with(bucket_id, local, key, TransferOptions::new())
+        self.upload_with(bucket_id, local, key, &TransferOptions::new())
             .await
     }
 
@@ -113,7 +112,7 @@ impl Buckets<'_> {
         "    .recursive(true)\n"
         "    .part_size(100 * 1024 * 1024)\n"
         "    .progress(|done, total| eprintln!(\"Uploading: {done}/{total} bytes\"));\n"
-        "client.buckets().upload_with(\"bucket-id\", \"./training_data/\", \"data/\", options)" await "?;"
+        "client.buckets().upload_with(\"bucket-id\", \"./training_data/\", \"data/\", &options)" await "?;"
     )]
     ///
     /// # Errors
@@ -129,13 +128,13 @@ impl Buckets<'_> {
         bucket_id: &str,
         local: impl AsRef<Path>,
         key: &str,
-        options: TransferOptions,
+        options: &TransferOptions,
     ) -> Result<TransferSummary> {
         let (mut items, skipped) = plan_upload(local.as_ref(), key, options.recursive)?;
         for item in &mut items {
             item.remote = item.remote.trim_start_matches('/').to_owned();
         }
-        let mut summary = self.upload_items(bucket_id, items, &options).await?;
+        let mut summary = self.upload_items(bucket_id, items, options).await?;
         summary.skipped = skipped;
         Ok(summary)
     }
@@ -186,7 +185,19 @@ impl Buckets<'_> {
         })
         .await?;
         for item in big {
-            self.upload_multipart(bucket_id, &item, options, progress)
+            let part = |start: u64, len: u64| {
+                RequestBody::File(FileWindow {
+                    path: item.local.clone(),
+                    offset: start,
+                    len,
+                    file_len: item.size,
+                    sent: progress.window(),
+                    frame: None,
+                })
+            };
+            // A file's parts report their bytes as they are sent.
+            let stored = |_| true;
+            self.upload_multipart(bucket_id, &item.remote, item.size, options, part, stored)
                 .await?;
             if !progress.file_done(&item.remote, item.size) {
                 return Err(stopped());
@@ -199,44 +210,46 @@ impl Buckets<'_> {
         })
     }
 
-    /// One file as a multipart upload.
-    async fn upload_multipart(
+    /// One object of `size` bytes as a multipart upload; `part(start, len)` is the body
+    /// of the part of `len` bytes from `start` (a file window, or a slice of memory),
+    /// and `stored(len)` is told when it is stored (`false` stops the upload).
+    pub(crate) async fn upload_multipart(
         &self,
         bucket_id: &str,
-        item: &UploadItem,
+        key: &str,
+        size: u64,
         options: &TransferOptions,
-        progress: &Arc<TransferProgress>,
+        part: impl Fn(u64, u64) -> RequestBody + Sync,
+        stored: impl Fn(u64) -> bool + Sync,
     ) -> Result<()> {
-        let part_size = options.part_size_for(item.size);
-        let parts = ranges(item.size, part_size);
+        let part_size = options.part_size_for(size);
+        let parts = ranges(size, part_size);
         debug_assert!(parts.len() as u64 <= MAX_PARTS);
         let started: crate::models::MultipartStarted = self
             .client
-            .send_json(wire::start_multipart(bucket_id, &item.remote)?)
+            .send_json(wire::start_multipart(bucket_id, key)?)
             .await?;
         let mut upload = MultipartUpload {
-            client: self.client,
+            client: &self.client,
             bucket_id: bucket_id.to_owned(),
             upload_id: started.upload_id,
             finished: false,
         };
         let upload_id = upload.upload_id.as_str();
         let numbered: Vec<_> = parts.into_iter().enumerate().collect();
+        let (part, stored) = (&part, &stored);
         let sent = concurrently(
             options.concurrency,
             numbered,
             |(index, (start, end))| async move {
-                let window = FileWindow {
-                    path: item.local.clone(),
-                    offset: start,
-                    len: end + 1 - start,
-                    file_len: item.size,
-                    sent: progress.window(),
-                    frame: None,
-                };
-                let request = wire::upload_part(bucket_id, upload_id, index as u64 + 1, window);
-                let part: PartUploaded = self.client.send_json(request).await?;
-                Ok(part.etag)
+                let len = end + 1 - start;
+                let request =
+                    wire::upload_part(bucket_id, upload_id, index as u64 + 1, part(start, len));
+                let uploaded: PartUploaded = self.client.send_json(request).await?;
+                if !stored(len) {
+                    return Err(stopped());
+                }
+                Ok(uploaded.etag)
             },
         )
         .await;
@@ -280,7 +293,7 @@ impl Buckets<'_> {
         key: &str,
         local: impl AsRef<Path>,
     ) -> Result<TransferSummary> {
-        self.download_with(bucket_id, key, local, TransferOptions::new())
+        self.download_with(bucket_id, key, local, &TransferOptions::new())
             .await
     }
 
@@ -306,7 +319,7 @@ impl Buckets<'_> {
     #[doc = doc_example!(
         "use podstack::TransferOptions;\n\n"
         "let options = TransferOptions::new().recursive(true);\n"
-        "client.buckets().download_with(\"bucket-id\", \"results/\", \"./results/\", options)" await "?;"
+        "client.buckets().download_with(\"bucket-id\", \"results/\", \"./results/\", &options)" await "?;"
     )]
     ///
     /// # Errors
@@ -323,7 +336,7 @@ impl Buckets<'_> {
         bucket_id: &str,
         key: &str,
         local: impl AsRef<Path>,
-        options: TransferOptions,
+        options: &TransferOptions,
     ) -> Result<TransferSummary> {
         let local = local.as_ref();
         if !options.recursive {
@@ -332,7 +345,7 @@ impl Buckets<'_> {
                 target: download_target(key, local)?,
                 size: None,
             };
-            return self.download_items(bucket_id, vec![item], &options).await;
+            return self.download_items(bucket_id, vec![item], options).await;
         }
         let prefix = match key.trim_start_matches('/') {
             "" => String::new(),
@@ -363,7 +376,7 @@ impl Buckets<'_> {
                 Err(reason) => skipped.push(skip(object.key.as_str(), reason)),
             }
         }
-        let mut summary = self.download_items(bucket_id, items, &options).await?;
+        let mut summary = self.download_items(bucket_id, items, options).await?;
         summary.skipped = skipped;
         Ok(summary)
     }

@@ -10,7 +10,7 @@ use crate::request::ApiRequest;
 use crate::{models::TransferSummary, Result, TransferOptions};
 
 #[flavour]
-impl Pods<'_> {
+impl Pods {
     /// Uploads a file. A `remote` ending in `/` is a directory: the file keeps its name.
     #[doc = doc_example!(
         "client.pods().upload(\"pod-id\", \"./train.py\", \"/workspace/train.py\")" await "?;"
@@ -27,7 +27,7 @@ impl Pods<'_> {
         local: impl AsRef<Path>,
         remote: &str,
     ) -> Result<TransferSummary> {
-        self.upload_with(id, local, remote, TransferOptions::new())
+        self.upload_with(id, local, remote, &TransferOptions::new())
             .await
     }
 
@@ -39,7 +39,7 @@ impl Pods<'_> {
     #[doc = doc_example!(
         "use podstack::TransferOptions;\n\n"
         "let options = TransferOptions::new().recursive(true).progress(|done, total| eprintln!(\"{done}/{total} bytes\"));\n"
-        "client.pods().upload_with(\"pod-id\", \"./data\", \"/workspace/data\", options)" await "?;"
+        "client.pods().upload_with(\"pod-id\", \"./data\", \"/workspace/data\", &options)" await "?;"
     )]
     ///
     /// # Errors
@@ -53,14 +53,14 @@ impl Pods<'_> {
         id: &str,
         local: impl AsRef<Path>,
         remote: &str,
-        options: TransferOptions,
+        options: &TransferOptions,
     ) -> Result<TransferSummary> {
         let (items, skipped) = plan_upload(local.as_ref(), remote, options.recursive)?;
         let put =
             |remote: &str| ApiRequest::put(format!("{}/files", pod_path(id))).query("path", remote);
         let mut summary = self
             .client
-            .upload_items(&items, &options, |item| put(&item.remote))
+            .upload_items(&items, options, |item| put(&item.remote))
             .await?;
         summary.skipped = skipped;
         Ok(summary)
@@ -83,7 +83,7 @@ impl Pods<'_> {
         remote: &str,
         local: impl AsRef<Path>,
     ) -> Result<TransferSummary> {
-        self.download_with(id, remote, local, TransferOptions::new())
+        self.download_with(id, remote, local, &TransferOptions::new())
             .await
     }
 
@@ -98,7 +98,7 @@ impl Pods<'_> {
     #[doc = doc_example!(
         "use podstack::TransferOptions;\n\n"
         "let options = TransferOptions::new().recursive(true).progress(|done, total| eprintln!(\"{done}/{total} bytes\"));\n"
-        "client.pods().download_with(\"pod-id\", \"/workspace/results\", \"./results\", options)" await "?;"
+        "client.pods().download_with(\"pod-id\", \"/workspace/results\", \"./results\", &options)" await "?;"
     )]
     ///
     /// # Errors
@@ -111,10 +111,10 @@ impl Pods<'_> {
         id: &str,
         remote: &str,
         local: impl AsRef<Path>,
-        options: TransferOptions,
+        options: &TransferOptions,
     ) -> Result<TransferSummary> {
         let outcome = self
-            .download_tree(id, remote, local.as_ref(), &options)
+            .download_tree(id, remote, local.as_ref(), options)
             .await;
         options.resume_panic();
         outcome

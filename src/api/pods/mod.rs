@@ -18,9 +18,12 @@ use crate::{
 };
 
 /// Pod calls. Get one with [`Client::pods`].
-#[derive(Clone, Copy, Debug)]
-pub struct Pods<'a> {
-    client: &'a Client,
+///
+/// Holds its own clone of the client (cheap: an `Arc` inside), so it can be kept in a
+/// struct or moved into a thread or task.
+#[derive(Clone, Debug)]
+pub struct Pods {
+    client: Client,
 }
 
 fn pod_path(id: &str) -> String {
@@ -41,9 +44,11 @@ fn list_request(filter: &PodFilter, limit: u32, offset: u64) -> ApiRequest {
     request.query("limit", limit).query("offset", offset)
 }
 
-impl<'a> Pods<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
-        Pods { client }
+impl Pods {
+    pub(crate) fn new(client: &Client) -> Self {
+        Pods {
+            client: client.clone(),
+        }
     }
 
     /// Every pod that matches the filter, fetched lazily a page at a time as the result
@@ -57,17 +62,17 @@ impl<'a> Pods<'a> {
         "    println!(\"{}\", pod?.name);\n"
         "}"
     )]
-    pub fn list_stream(&self, filter: &PodFilter) -> ListStream<'a, Pod> {
+    pub fn list_stream(&self, filter: &PodFilter) -> ListStream<Pod> {
         let filter = filter.clone();
         ListStream::new(offset_pages::<PodList>(
-            self.client,
+            &self.client,
             Box::new(move |limit, offset| list_request(&filter, limit, offset)),
         ))
     }
 }
 
 #[flavour]
-impl Pods<'_> {
+impl Pods {
     /// Creates a pod; it starts `pending`. Safe to retry: the request carries an
     /// idempotency key, so a retried create never makes a second pod.
     ///
