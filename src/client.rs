@@ -717,10 +717,8 @@ impl Client {
             .await
             .map_err(|e| self.redacted(e))?;
         if !whole {
-            let head = &body[..body.len().min(1024)];
             return Err(self.redacted(Error::too_large(
                 &request.describe(),
-                &self.redact_bytes(head),
                 limit,
                 request.instead_of_memory,
             )));

@@ -875,7 +875,11 @@ pub(crate) fn resolve(
 /// (the emulator's layout), and none beside any other API, since storage calls must not
 /// carry the token to a host nobody named.
 fn platform_default(api: &str, api_source: &Source) -> (Option<String>, Source) {
-    let is_default_api = api.eq_ignore_ascii_case(DEFAULT_ENDPOINT);
+    // Podstack's own API, however spelled (`https://API.podstack.ai:443` too).
+    let is_default_api = api.eq_ignore_ascii_case(DEFAULT_ENDPOINT)
+        || api
+            .strip_suffix(":443")
+            .is_some_and(|api| api.eq_ignore_ascii_case(DEFAULT_ENDPOINT));
     if *api_source == Source::Default || is_default_api {
         return (Some(DEFAULT_PLATFORM_ENDPOINT.to_owned()), Source::Default);
     }
@@ -1587,7 +1591,12 @@ mod tests {
             (Some(DEFAULT_PLATFORM_ENDPOINT.into()), Source::Default)
         );
         // Podstack's own API named explicitly: its own platform service.
-        for api in ["https://api.podstack.ai", "https://API.podstack.ai/v1/"] {
+        for api in [
+            "https://api.podstack.ai",
+            "https://API.podstack.ai/v1/",
+            "https://api.podstack.ai:443",
+            "HTTPS://api.podstack.ai:443/v1",
+        ] {
             let c = with_api(Some(api));
             assert_eq!(
                 platform(&c),

@@ -652,8 +652,10 @@ impl Error {
 
     /// The error for an answer larger than the client reads into memory: a Decode
     /// error whose message names the limit and the setting that raises it, and
-    /// `instead`, the calls that would stream the answer, when there are some.
-    pub(crate) fn too_large(what: &str, head: &[u8], limit: u64, instead: Option<&str>) -> Self {
+    /// `instead`, the calls that would stream the answer, when there are some. It quotes
+    /// none of the answer (its `excerpt` is empty): the answer may be an object's private
+    /// bytes, and its start says nothing about its size.
+    pub(crate) fn too_large(what: &str, limit: u64, instead: Option<&str>) -> Self {
         let mut why = format!(
             "the answer is larger than {limit} bytes, the most read into memory; \
              raise it with ClientBuilder::max_response_body"
@@ -664,7 +666,7 @@ impl Error {
         }
         let mut error = Error::decode(
             what,
-            head,
+            &[],
             <serde_json::Error as serde::de::Error>::custom(&why),
         );
         error.context_mut().0.message = format!("the answer to {what} is too large: {why}");
