@@ -3,5 +3,6 @@
 //! (item 7).
 
 mod common;
+mod support;
 
 common::for_each_client!("cases/endpoints.rs");
