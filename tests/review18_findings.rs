@@ -600,3 +600,116 @@ mod nonblocking {
         tokio::spawn(async move { b.list().await }).await.unwrap().unwrap();
     }
 }
+
+// ---- item 4: shapes ----------------------------------------------------------------------
+
+#[test]
+fn gpu_fraction_rejects_non_finite_or_negative_before_sending() {
+    let emulator = Emulator::start();
+    let client = client(&emulator);
+    for bad in [f64::NAN, f64::INFINITY, -1.0] {
+        let outcome = client
+            .pods()
+            .create(&podstack::NewPod::new("review18", "pytorch").gpu_type("A100").gpu_fraction(bad));
+        assert!(
+            matches!(outcome, Err(Error::Config { .. }) | Err(Error::Validation { .. })),
+            "gpu_fraction({bad}) gave {:?}",
+            outcome.map(|p| (p.id, p.gpu_count))
+        );
+    }
+}
+
+#[test]
+fn exec_error_is_none_when_stderr_is_empty() {
+    let emulator = Emulator::builder().pod_start_delay(Duration::ZERO).start();
+    let client = client(&emulator);
+    let pod = client.pods().create(&podstack::NewPod::new("review18", "pytorch")).unwrap();
+    client.pods().wait_until_running(&pod.id, Duration::from_secs(10)).unwrap();
+    let result = client.pods().exec(&pod.id, "echo hi").unwrap();
+    assert_eq!(result.error, None);
+    let result = client.pods().exec(&pod.id, "nosuchcommand").unwrap();
+    assert!(result.error.is_some(), "{result:?}");
+}
+
+// ---- docs ----------------------------------------------------------------------------------
+
+#[test]
+fn readme_anchors_resolve() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let slug = |heading: &str| -> String {
+        heading
+            .trim()
+            .to_lowercase()
+            .chars()
+            .filter_map(|c| match c {
+                ' ' => Some('-'),
+                c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut in_code = false;
+    let mut anchors = Vec::new();
+    for line in readme.lines() {
+        if line.starts_with("```") {
+            in_code = !in_code;
+        } else if !in_code && line.starts_with('#') {
+            anchors.push(slug(line.trim_start_matches('#')));
+        }
+    }
+    let mut broken = Vec::new();
+    for (at, _) in readme.match_indices("](#") {
+        let rest = &readme[at + 3..];
+        let target = &rest[..rest.find(')').unwrap()];
+        if !anchors.iter().any(|a| a == target) {
+            broken.push(target.to_owned());
+        }
+    }
+    assert!(broken.is_empty(), "README links to missing headings: {broken:?}");
+}
+
+#[test]
+fn podstacks_own_api_endpoint_spelled_otherwise_keeps_the_default_platform() {
+    // README: "not set, or https://api.podstack.ai" -> the built-in platform; and
+    // "https://api.podstack.ai/v1 means the same as without it".
+    for api in ["https://api.podstack.ai/v1", "https://api.podstack.ai/", "https://api.podstack.ai:443"] {
+        let c = with_api(api);
+        assert_eq!(
+            c.config().platform_endpoint(),
+            Some("https://cloud.podstack.ai/platform"),
+            "{api}: {}",
+            c.config()
+        );
+    }
+}
+
+/// The blocking `upload_reader` takes only a `'static` reader, so `&mut file` or
+/// `&data[..]` (what a blocking user passes first) fails with E0597, though nothing is
+/// spawned; `download_to_writer` takes `&mut out`. Builds a scratch crate (slow: ignored
+/// by default; run with `--ignored`).
+#[test]
+#[ignore]
+fn blocking_upload_reader_accepts_a_borrowed_reader() {
+    let dir = std::env::temp_dir().join(format!("review18-borrow-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"borrow\"\nversion = \"0.0.0\"\nedition = \"2021\"\n[dependencies]\npodstack = {{ path = {:?} }}\n[workspace]\n",
+            env!("CARGO_MANIFEST_DIR")
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/main.rs"),
+        "fn main() -> Result<(), podstack::Error> {\n    let client = podstack::Client::new()?;\n    let data = vec![1u8; 10];\n    client.buckets().upload_reader(\"b\", \"k\", &data[..], Some(10))?;\n    let mut file = std::fs::File::open(\"Cargo.toml\").unwrap();\n    client.buckets().upload_reader(\"b\", \"k\", &mut file, None)?;\n    Ok(())\n}\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO"))
+        .args(["build", "--offline", "--quiet"])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/target"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
