@@ -599,6 +599,31 @@ mod nonblocking {
         let b = app.buckets;
         tokio::spawn(async move { b.list().await }).await.unwrap().unwrap();
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn async_memory_calls_are_send_and_spawnable() {
+        let emulator = Emulator::start();
+        let c = client(&emulator, None);
+        let buckets = c.buckets();
+        let id = buckets.create(&NewBucket::new("review18")).await.unwrap().id;
+        let mut tasks = Vec::new();
+        for i in 0..30 {
+            let (b, id) = (buckets.clone(), id.clone());
+            tasks.push(tokio::spawn(async move {
+                b.put_object(&id, &format!("k/{i}"), format!("v{i}")).await?;
+                let got = b.get_object(&id, &format!("k/{i}")).await?;
+                let mut out = Vec::new();
+                b.download_to_writer(&id, &format!("k/{i}"), &mut out).await?;
+                b.upload_reader(&id, &format!("r/{i}"), std::io::Cursor::new(out), None).await?;
+                Ok::<_, Error>(got)
+            }));
+        }
+        for (i, t) in tasks.into_iter().enumerate() {
+            assert_eq!(t.await.unwrap().unwrap(), format!("v{i}").into_bytes());
+        }
+        let listed = buckets.list_objects(&id, &ObjectQuery::new().prefix("r/")).await.unwrap();
+        assert_eq!(listed.len(), 30);
+    }
 }
 
 // ---- item 4: shapes ----------------------------------------------------------------------
@@ -712,4 +737,27 @@ fn blocking_upload_reader_accepts_a_borrowed_reader() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// An object too big for `get_object` is not "a 2xx body that is not what the API
+/// documents" (the README's row for `Decode`: "report it with the excerpt"), and its
+/// error should not carry the object's first bytes (a private object's content ends up
+/// in whatever logs `{e:?}`).
+#[test]
+fn get_object_over_the_cap_does_not_copy_the_objects_bytes_into_the_error() {
+    let emulator = Emulator::start();
+    let client = Client::builder()
+        .use_environment(false)
+        .api_endpoint(emulator.endpoint())
+        .project_id(emulator.project_id())
+        .api_token(emulator.token())
+        .max_response_body(1000)
+        .build()
+        .unwrap();
+    let id = bucket(&client);
+    let secret = "DB_PASSWORD=hunter2\n".repeat(100);
+    client.buckets().put_object(&id, ".env", secret).unwrap();
+    let error = client.buckets().get_object(&id, ".env").unwrap_err();
+    let debug = format!("{error:?}");
+    assert!(!debug.contains("hunter2"), "the object's content is in the error: {debug}");
 }
