@@ -21,7 +21,11 @@ fn client(emulator: &Emulator) -> Client {
 }
 
 fn bucket(client: &Client) -> String {
-    client.buckets().create(&NewBucket::new("review18")).expect("bucket").id
+    client
+        .buckets()
+        .create(&NewBucket::new("review18"))
+        .expect("bucket")
+        .id
 }
 
 /// A server that accepts connections and records the first bytes of each, answering
@@ -35,10 +39,15 @@ fn recorder() -> (String, Arc<Mutex<Vec<String>>>) {
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { break };
-            stream.set_read_timeout(Some(Duration::from_millis(500))).ok();
+            stream
+                .set_read_timeout(Some(Duration::from_millis(500)))
+                .ok();
             let mut buf = vec![0u8; 4096];
             let n = stream.read(&mut buf).unwrap_or(0);
-            seen2.lock().unwrap().push(String::from_utf8_lossy(&buf[..n]).into_owned());
+            seen2
+                .lock()
+                .unwrap()
+                .push(String::from_utf8_lossy(&buf[..n]).into_owned());
             let _ = stream.write_all(b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}");
         }
     });
@@ -54,9 +63,13 @@ fn newuser_blocking_storage_script_from_readme() {
     let buckets = client.buckets();
     let id = bucket(&client);
     for i in 0..30 {
-        buckets.put_object(&id, &format!("items/{i}.txt"), format!("item {i}")).unwrap();
+        buckets
+            .put_object(&id, &format!("items/{i}.txt"), format!("item {i}"))
+            .unwrap();
     }
-    let objects = buckets.list_objects(&id, &ObjectQuery::new().prefix("items/")).unwrap();
+    let objects = buckets
+        .list_objects(&id, &ObjectQuery::new().prefix("items/"))
+        .unwrap();
     assert_eq!(objects.len(), 30);
     let bytes: Vec<u8> = buckets.get_object(&id, "items/7.txt").unwrap().to_vec();
     assert_eq!(bytes, b"item 7");
@@ -76,15 +89,27 @@ fn get_object_over_the_cap_names_the_cap() {
         .build()
         .unwrap();
     let id = bucket(&client);
-    client.buckets().put_object(&id, "big.bin", vec![7u8; 5000]).unwrap();
+    client
+        .buckets()
+        .put_object(&id, "big.bin", vec![7u8; 5000])
+        .unwrap();
     let error = client.buckets().get_object(&id, "big.bin").unwrap_err();
     let text = format!("{error}");
     eprintln!("{error:?}");
     assert!(text.contains("max_response_body"), "{text}");
-    assert!(text.contains("1000"), "the cap's value should be named: {text}");
+    assert!(
+        text.contains("1000"),
+        "the cap's value should be named: {text}"
+    );
     // At the cap exactly: it fits.
-    client.buckets().put_object(&id, "fits.bin", vec![7u8; 1000]).unwrap();
-    assert_eq!(client.buckets().get_object(&id, "fits.bin").unwrap().len(), 1000);
+    client
+        .buckets()
+        .put_object(&id, "fits.bin", vec![7u8; 1000])
+        .unwrap();
+    assert_eq!(
+        client.buckets().get_object(&id, "fits.bin").unwrap().len(),
+        1000
+    );
 }
 
 #[test]
@@ -94,11 +119,19 @@ fn upload_reader_short_reader_is_io_and_stores_nothing() {
     let id = bucket(&client);
     let error = client
         .buckets()
-        .upload_reader(&id, "short.bin", std::io::Cursor::new(vec![1u8; 10]), Some(20))
+        .upload_reader(
+            &id,
+            "short.bin",
+            std::io::Cursor::new(vec![1u8; 10]),
+            Some(20),
+        )
         .unwrap_err();
     eprintln!("{error:?}");
     assert!(matches!(error, Error::Io { .. }), "{error:?}");
-    let listed = client.buckets().list_objects(&id, &ObjectQuery::new()).unwrap();
+    let listed = client
+        .buckets()
+        .list_objects(&id, &ObjectQuery::new())
+        .unwrap();
     assert!(listed.is_empty(), "a short upload left {listed:?}");
 }
 
@@ -141,20 +174,44 @@ fn download_to_writer_with_a_failing_writer_fails_once_with_io() {
     let emulator = Emulator::start();
     let client = client(&emulator);
     let id = bucket(&client);
-    client.buckets().put_object(&id, "a.bin", vec![1u8; 100_000]).unwrap();
+    client
+        .buckets()
+        .put_object(&id, "a.bin", vec![1u8; 100_000])
+        .unwrap();
     emulator.reset_stats();
     let calls = Arc::new(Mutex::new(0));
     let started = std::time::Instant::now();
     let error = client
         .buckets()
-        .download_to_writer(&id, "a.bin", FailingWriter { calls: calls.clone() })
+        .download_to_writer(
+            &id,
+            "a.bin",
+            FailingWriter {
+                calls: calls.clone(),
+            },
+        )
         .unwrap_err();
     eprintln!("{error:?} {error}");
     assert!(matches!(error, Error::Io { .. }), "{error:?}");
     assert!(format!("{error:#}").contains("disk full"), "{error:#}");
-    assert_eq!(*calls.lock().unwrap(), 1, "the writer's failure was retried");
-    let gets: u64 = emulator.stats().requests.iter().filter(|(k, _)| k.starts_with("GET")).map(|(_, v)| v).sum();
-    assert_eq!(gets, 1, "a local write failure should not fetch again: {:?}", emulator.stats().requests);
+    assert_eq!(
+        *calls.lock().unwrap(),
+        1,
+        "the writer's failure was retried"
+    );
+    let gets: u64 = emulator
+        .stats()
+        .requests
+        .iter()
+        .filter(|(k, _)| k.starts_with("GET"))
+        .map(|(_, v)| v)
+        .sum();
+    assert_eq!(
+        gets,
+        1,
+        "a local write failure should not fetch again: {:?}",
+        emulator.stats().requests
+    );
     assert!(started.elapsed() < Duration::from_secs(2));
 }
 
@@ -164,9 +221,19 @@ fn put_object_is_retried_after_503s() {
     let client = client(&emulator);
     let id = bucket(&client);
     emulator.reset_stats();
-    emulator.inject(Fault::Status { status: 503, retry_after: None, count: 2 });
-    client.buckets().put_object(&id, "r.txt", "retried").unwrap();
-    assert_eq!(&client.buckets().get_object(&id, "r.txt").unwrap()[..], b"retried");
+    emulator.inject(Fault::Status {
+        status: 503,
+        retry_after: None,
+        count: 2,
+    });
+    client
+        .buckets()
+        .put_object(&id, "r.txt", "retried")
+        .unwrap();
+    assert_eq!(
+        &client.buckets().get_object(&id, "r.txt").unwrap()[..],
+        b"retried"
+    );
     eprintln!("{:?}", emulator.stats().requests);
 }
 
@@ -176,8 +243,14 @@ fn put_object_is_retried_after_a_dropped_connection() {
     let client = client(&emulator);
     let id = bucket(&client);
     emulator.inject(Fault::Drop { count: 1 });
-    client.buckets().put_object(&id, "d.txt", "dropped once").unwrap();
-    assert_eq!(&client.buckets().get_object(&id, "d.txt").unwrap()[..], b"dropped once");
+    client
+        .buckets()
+        .put_object(&id, "d.txt", "dropped once")
+        .unwrap();
+    assert_eq!(
+        &client.buckets().get_object(&id, "d.txt").unwrap()[..],
+        b"dropped once"
+    );
 }
 
 #[test]
@@ -186,13 +259,28 @@ fn upload_reader_is_not_retried() {
     let client = client(&emulator);
     let id = bucket(&client);
     emulator.reset_stats();
-    emulator.inject(Fault::Status { status: 503, retry_after: None, count: 1 });
+    emulator.inject(Fault::Status {
+        status: 503,
+        retry_after: None,
+        count: 1,
+    });
     let error = client
         .buckets()
-        .upload_reader(&id, "once.bin", std::io::Cursor::new(vec![1u8; 10]), Some(10))
+        .upload_reader(
+            &id,
+            "once.bin",
+            std::io::Cursor::new(vec![1u8; 10]),
+            Some(10),
+        )
         .unwrap_err();
     assert!(matches!(error, Error::Server { .. }), "{error:?}");
-    let posts: u64 = emulator.stats().requests.iter().filter(|(k, _)| k.starts_with("POST") || k.starts_with("PUT")).map(|(_, v)| v).sum();
+    let posts: u64 = emulator
+        .stats()
+        .requests
+        .iter()
+        .filter(|(k, _)| k.starts_with("POST") || k.starts_with("PUT"))
+        .map(|(_, v)| v)
+        .sum();
     assert_eq!(posts, 1, "{:?}", emulator.stats().requests);
 }
 
@@ -222,7 +310,11 @@ fn loopback_api_endpoints_derive_the_platform() {
     ] {
         let c = with_api(api);
         let config = c.config();
-        assert_eq!(config.platform_endpoint_source(), &Source::DerivedFromApiEndpoint, "{api}");
+        assert_eq!(
+            config.platform_endpoint_source(),
+            &Source::DerivedFromApiEndpoint,
+            "{api}"
+        );
         let platform = config.platform_endpoint().expect(api);
         assert!(platform.ends_with(":8080/platform"), "{api} -> {platform}");
     }
@@ -249,14 +341,23 @@ fn non_loopback_lookalikes_do_not_derive() {
         assert_eq!(config.platform_endpoint_source(), &Source::NotSet, "{api}");
         let error = c.buckets().list().unwrap_err();
         assert!(matches!(error, Error::Config { .. }), "{api}: {error:?}");
-        assert!(format!("{error}").contains("PODSTACK_PLATFORM_URL"), "{error}");
+        assert!(
+            format!("{error}").contains("PODSTACK_PLATFORM_URL"),
+            "{error}"
+        );
     }
 }
 
 #[test]
 fn localhost_api_endpoint_reaches_the_emulators_storage() {
     let emulator = Emulator::start();
-    let port = emulator.endpoint().rsplit(':').next().unwrap().trim_end_matches('/').to_owned();
+    let port = emulator
+        .endpoint()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .trim_end_matches('/')
+        .to_owned();
     let client = Client::builder()
         .use_environment(false)
         .api_endpoint(format!("http://localhost:{port}"))
@@ -286,16 +387,37 @@ fn profile_only_api_endpoint_blocks_storage_before_sending() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
-    let c = Client::builder().use_environment(false).credentials_file(&file).build().unwrap();
-    assert_eq!(c.config().platform_endpoint_source(), &Source::NotSet, "{}", c.config());
+    let c = Client::builder()
+        .use_environment(false)
+        .credentials_file(&file)
+        .build()
+        .unwrap();
+    assert_eq!(
+        c.config().platform_endpoint_source(),
+        &Source::NotSet,
+        "{}",
+        c.config()
+    );
     let error = c.buckets().list().unwrap_err();
     assert!(matches!(error, Error::Config { .. }), "{error:?}");
     // A loopback API from a profile derives the platform at {api}/platform.
-    let c = Client::builder().use_environment(false).credentials_file(&file).profile("local").build().unwrap();
-    assert_eq!(c.config().platform_endpoint_source(), &Source::DerivedFromApiEndpoint);
+    let c = Client::builder()
+        .use_environment(false)
+        .credentials_file(&file)
+        .profile("local")
+        .build()
+        .unwrap();
+    assert_eq!(
+        c.config().platform_endpoint_source(),
+        &Source::DerivedFromApiEndpoint
+    );
     let _ = c.buckets().list();
     let seen = seen.lock().unwrap();
-    assert!(seen.iter().any(|r| r.starts_with("GET /platform/api/v1/buckets")), "{seen:?}");
+    assert!(
+        seen.iter()
+            .any(|r| r.starts_with("GET /platform/api/v1/buckets")),
+        "{seen:?}"
+    );
 }
 
 static ENV: Mutex<()> = Mutex::new(());
@@ -319,10 +441,18 @@ fn environment_only_api_endpoint_blocks_storage() {
             std::env::set_var(var, "https://api.custom.podstack.ai");
         }
         let c = Client::new().unwrap();
-        assert_eq!(c.config().platform_endpoint_source(), &Source::NotSet, "{var}: {}", c.config());
+        assert_eq!(
+            c.config().platform_endpoint_source(),
+            &Source::NotSet,
+            "{var}: {}",
+            c.config()
+        );
         let error = c.buckets().list().unwrap_err();
         assert!(matches!(error, Error::Config { .. }), "{var}: {error:?}");
-        assert!(format!("{error}").contains(var), "the message should name where the API endpoint came from: {error}");
+        assert!(
+            format!("{error}").contains(var),
+            "the message should name where the API endpoint came from: {error}"
+        );
     }
     #[allow(unused_unsafe)]
     unsafe {
@@ -372,7 +502,10 @@ fn network_error_names_host_port_not_userinfo_or_token() {
     let text = format!("{e} || {e:#} || {e:?}");
     eprintln!("{text}");
     assert!(matches!(e, Error::Network { .. }), "{e:?}");
-    assert!(format!("{e}").contains(&format!("127.0.0.1:{port}")), "{text}");
+    assert!(
+        format!("{e}").contains(&format!("127.0.0.1:{port}")),
+        "{text}"
+    );
     assert!(!text.contains("SECRET"), "{text}");
 }
 
@@ -385,11 +518,23 @@ fn presigned_network_error_hides_the_query() {
     let e = c.presigned().download(&url, dir.join("x")).unwrap_err();
     let text = format!("{e} || {e:#} || {e:?}");
     eprintln!("{text}");
-    assert!(format!("{e}").contains(&format!("127.0.0.1:{port}")), "{text}");
-    assert!(!text.contains("SIGSECRET") && !text.contains("QSECRET"), "{text}");
-    let e = c.presigned().upload_reader(&url, std::io::Cursor::new(vec![1u8; 4]), Some(4)).unwrap_err();
+    assert!(
+        format!("{e}").contains(&format!("127.0.0.1:{port}")),
+        "{text}"
+    );
+    assert!(
+        !text.contains("SIGSECRET") && !text.contains("QSECRET"),
+        "{text}"
+    );
+    let e = c
+        .presigned()
+        .upload_reader(&url, std::io::Cursor::new(vec![1u8; 4]), Some(4))
+        .unwrap_err();
     let text = format!("{e} || {e:#} || {e:?}");
-    assert!(!text.contains("SIGSECRET") && !text.contains("QSECRET"), "{text}");
+    assert!(
+        !text.contains("SIGSECRET") && !text.contains("QSECRET"),
+        "{text}"
+    );
 }
 
 // ---- items 4 and 7: deprecated aliases, messages that name the Rust fix ----------------
@@ -471,8 +616,16 @@ mod nonblocking {
     async fn async_get_object_over_the_cap_names_the_cap() {
         let emulator = Emulator::start();
         let c = client(&emulator, Some(1000));
-        let id = c.buckets().create(&NewBucket::new("review18")).await.unwrap().id;
-        c.buckets().put_object(&id, "big", vec![1u8; 5000]).await.unwrap();
+        let id = c
+            .buckets()
+            .create(&NewBucket::new("review18"))
+            .await
+            .unwrap()
+            .id;
+        c.buckets()
+            .put_object(&id, "big", vec![1u8; 5000])
+            .await
+            .unwrap();
         let e = c.buckets().get_object(&id, "big").await.unwrap_err();
         assert!(format!("{e}").contains("max_response_body"), "{e}");
         assert!(format!("{e}").contains("1000"), "{e}");
@@ -482,27 +635,59 @@ mod nonblocking {
     async fn async_upload_reader_longer_reader_than_len_is_not_silently_truncated() {
         let emulator = Emulator::start();
         let c = client(&emulator, None);
-        let id = c.buckets().create(&NewBucket::new("review18")).await.unwrap().id;
+        let id = c
+            .buckets()
+            .create(&NewBucket::new("review18"))
+            .await
+            .unwrap()
+            .id;
         let outcome = c
             .buckets()
-            .upload_reader(&id, "long.bin", std::io::Cursor::new((0u8..20).collect::<Vec<_>>()), Some(10))
+            .upload_reader(
+                &id,
+                "long.bin",
+                std::io::Cursor::new((0u8..20).collect::<Vec<_>>()),
+                Some(10),
+            )
             .await;
-        let stored = c.buckets().get_object(&id, "long.bin").await.map(|b| b.len());
-        assert!(outcome.is_err(), "async upload_reader with a too-small len succeeded and stored {stored:?}");
+        let stored = c
+            .buckets()
+            .get_object(&id, "long.bin")
+            .await
+            .map(|b| b.len());
+        assert!(
+            outcome.is_err(),
+            "async upload_reader with a too-small len succeeded and stored {stored:?}"
+        );
     }
 
     #[tokio::test]
     async fn async_upload_reader_short_reader_is_io() {
         let emulator = Emulator::start();
         let c = client(&emulator, None);
-        let id = c.buckets().create(&NewBucket::new("review18")).await.unwrap().id;
+        let id = c
+            .buckets()
+            .create(&NewBucket::new("review18"))
+            .await
+            .unwrap()
+            .id;
         let e = c
             .buckets()
-            .upload_reader(&id, "short.bin", std::io::Cursor::new(vec![1u8; 10]), Some(20))
+            .upload_reader(
+                &id,
+                "short.bin",
+                std::io::Cursor::new(vec![1u8; 10]),
+                Some(20),
+            )
             .await
             .unwrap_err();
         assert!(matches!(e, Error::Io { .. }), "{e:?}");
-        assert!(c.buckets().list_objects(&id, &ObjectQuery::new()).await.unwrap().is_empty());
+        assert!(c
+            .buckets()
+            .list_objects(&id, &ObjectQuery::new())
+            .await
+            .unwrap()
+            .is_empty());
     }
 
     struct FailingWriter;
@@ -514,10 +699,16 @@ mod nonblocking {
         ) -> std::task::Poll<std::io::Result<usize>> {
             std::task::Poll::Ready(Err(std::io::Error::other("disk full")))
         }
-        fn poll_flush(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+        fn poll_flush(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
             std::task::Poll::Ready(Ok(()))
         }
-        fn poll_shutdown(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+        fn poll_shutdown(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
             std::task::Poll::Ready(Ok(()))
         }
     }
@@ -526,12 +717,30 @@ mod nonblocking {
     async fn async_download_to_writer_with_a_failing_writer() {
         let emulator = Emulator::start();
         let c = client(&emulator, None);
-        let id = c.buckets().create(&NewBucket::new("review18")).await.unwrap().id;
-        c.buckets().put_object(&id, "a", vec![1u8; 100_000]).await.unwrap();
+        let id = c
+            .buckets()
+            .create(&NewBucket::new("review18"))
+            .await
+            .unwrap()
+            .id;
+        c.buckets()
+            .put_object(&id, "a", vec![1u8; 100_000])
+            .await
+            .unwrap();
         emulator.reset_stats();
-        let e = c.buckets().download_to_writer(&id, "a", FailingWriter).await.unwrap_err();
+        let e = c
+            .buckets()
+            .download_to_writer(&id, "a", FailingWriter)
+            .await
+            .unwrap_err();
         assert!(matches!(e, Error::Io { .. }), "{e:?}");
-        let gets: u64 = emulator.stats().requests.iter().filter(|(k, _)| k.starts_with("GET")).map(|(_, v)| v).sum();
+        let gets: u64 = emulator
+            .stats()
+            .requests
+            .iter()
+            .filter(|(k, _)| k.starts_with("GET"))
+            .map(|(_, v)| v)
+            .sum();
         assert_eq!(gets, 1, "{:?}", emulator.stats().requests);
     }
 
@@ -549,7 +758,10 @@ mod nonblocking {
         let text = format!("{e} || {e:#} || {e:?}");
         eprintln!("{text}");
         assert!(matches!(e, Error::Network { .. }), "{e:?}");
-        assert!(format!("{e}").contains(&format!("127.0.0.1:{port}")), "{text}");
+        assert!(
+            format!("{e}").contains(&format!("127.0.0.1:{port}")),
+            "{text}"
+        );
         assert!(!text.contains("SECRET"), "{text}");
 
         let port = silent();
@@ -591,13 +803,22 @@ mod nonblocking {
         }
         let emulator = Emulator::start();
         let c = client(&emulator, None);
-        let app = App { pods: c.pods(), buckets: c.buckets() };
+        let app = App {
+            pods: c.pods(),
+            buckets: c.buckets(),
+        };
         drop(c);
         let pods = app.pods.clone();
-        let n = tokio::spawn(async move { pods.list(&podstack::PodFilter::new()).await }).await.unwrap().unwrap();
+        let n = tokio::spawn(async move { pods.list(&podstack::PodFilter::new()).await })
+            .await
+            .unwrap()
+            .unwrap();
         assert!(n.is_empty());
         let b = app.buckets;
-        tokio::spawn(async move { b.list().await }).await.unwrap().unwrap();
+        tokio::spawn(async move { b.list().await })
+            .await
+            .unwrap()
+            .unwrap();
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -605,23 +826,33 @@ mod nonblocking {
         let emulator = Emulator::start();
         let c = client(&emulator, None);
         let buckets = c.buckets();
-        let id = buckets.create(&NewBucket::new("review18")).await.unwrap().id;
+        let id = buckets
+            .create(&NewBucket::new("review18"))
+            .await
+            .unwrap()
+            .id;
         let mut tasks = Vec::new();
         for i in 0..30 {
             let (b, id) = (buckets.clone(), id.clone());
             tasks.push(tokio::spawn(async move {
-                b.put_object(&id, &format!("k/{i}"), format!("v{i}")).await?;
+                b.put_object(&id, &format!("k/{i}"), format!("v{i}"))
+                    .await?;
                 let got = b.get_object(&id, &format!("k/{i}")).await?;
                 let mut out = Vec::new();
-                b.download_to_writer(&id, &format!("k/{i}"), &mut out).await?;
-                b.upload_reader(&id, &format!("r/{i}"), std::io::Cursor::new(out), None).await?;
+                b.download_to_writer(&id, &format!("k/{i}"), &mut out)
+                    .await?;
+                b.upload_reader(&id, &format!("r/{i}"), std::io::Cursor::new(out), None)
+                    .await?;
                 Ok::<_, Error>(got)
             }));
         }
         for (i, t) in tasks.into_iter().enumerate() {
             assert_eq!(t.await.unwrap().unwrap(), format!("v{i}").into_bytes());
         }
-        let listed = buckets.list_objects(&id, &ObjectQuery::new().prefix("r/")).await.unwrap();
+        let listed = buckets
+            .list_objects(&id, &ObjectQuery::new().prefix("r/"))
+            .await
+            .unwrap();
         assert_eq!(listed.len(), 30);
     }
 }
@@ -633,11 +864,16 @@ fn gpu_fraction_rejects_non_finite_or_negative_before_sending() {
     let emulator = Emulator::start();
     let client = client(&emulator);
     for bad in [f64::NAN, f64::INFINITY, -1.0] {
-        let outcome = client
-            .pods()
-            .create(&podstack::NewPod::new("review18", "pytorch").gpu_type("A100").gpu_fraction(bad));
+        let outcome = client.pods().create(
+            &podstack::NewPod::new("review18", "pytorch")
+                .gpu_type("A100")
+                .gpu_fraction(bad),
+        );
         assert!(
-            matches!(outcome, Err(Error::Config { .. }) | Err(Error::Validation { .. })),
+            matches!(
+                outcome,
+                Err(Error::Config { .. }) | Err(Error::Validation { .. })
+            ),
             "gpu_fraction({bad}) gave {:?}",
             outcome.map(|p| (p.id, p.gpu_count))
         );
@@ -648,8 +884,14 @@ fn gpu_fraction_rejects_non_finite_or_negative_before_sending() {
 fn exec_error_is_none_when_stderr_is_empty() {
     let emulator = Emulator::builder().pod_start_delay(Duration::ZERO).start();
     let client = client(&emulator);
-    let pod = client.pods().create(&podstack::NewPod::new("review18", "pytorch")).unwrap();
-    client.pods().wait_until_running(&pod.id, Duration::from_secs(10)).unwrap();
+    let pod = client
+        .pods()
+        .create(&podstack::NewPod::new("review18", "pytorch"))
+        .unwrap();
+    client
+        .pods()
+        .wait_until_running(&pod.id, Duration::from_secs(10))
+        .unwrap();
     let result = client.pods().exec(&pod.id, "echo hi").unwrap();
     assert_eq!(result.error, None);
     let result = client.pods().exec(&pod.id, "nosuchcommand").unwrap();
@@ -660,7 +902,8 @@ fn exec_error_is_none_when_stderr_is_empty() {
 
 #[test]
 fn readme_anchors_resolve() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let slug = |heading: &str| -> String {
         heading
             .trim()
@@ -690,14 +933,21 @@ fn readme_anchors_resolve() {
             broken.push(target.to_owned());
         }
     }
-    assert!(broken.is_empty(), "README links to missing headings: {broken:?}");
+    assert!(
+        broken.is_empty(),
+        "README links to missing headings: {broken:?}"
+    );
 }
 
 #[test]
 fn podstacks_own_api_endpoint_spelled_otherwise_keeps_the_default_platform() {
     // README: "not set, or https://api.podstack.ai" -> the built-in platform; and
     // "https://api.podstack.ai/v1 means the same as without it".
-    for api in ["https://api.podstack.ai/v1", "https://api.podstack.ai/", "https://api.podstack.ai:443"] {
+    for api in [
+        "https://api.podstack.ai/v1",
+        "https://api.podstack.ai/",
+        "https://api.podstack.ai:443",
+    ] {
         let c = with_api(api);
         assert_eq!(
             c.config().platform_endpoint(),
@@ -733,10 +983,17 @@ fn blocking_upload_reader_accepts_a_borrowed_reader() {
     let out = std::process::Command::new(env!("CARGO"))
         .args(["build", "--offline", "--quiet"])
         .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/target"))
+        .env(
+            "CARGO_TARGET_DIR",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/target"),
+        )
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// An object too big for `get_object` is not "a 2xx body that is not what the API
@@ -759,5 +1016,101 @@ fn get_object_over_the_cap_does_not_copy_the_objects_bytes_into_the_error() {
     client.buckets().put_object(&id, ".env", secret).unwrap();
     let error = client.buckets().get_object(&id, ".env").unwrap_err();
     let debug = format!("{error:?}");
-    assert!(!debug.contains("hunter2"), "the object's content is in the error: {debug}");
+    assert!(
+        !debug.contains("hunter2"),
+        "the object's content is in the error: {debug}"
+    );
+}
+
+/// "Nothing sent", observed: every request of a client with a custom API endpoint goes
+/// through a recording proxy, so a storage call that sent anything (even a CONNECT to
+/// the built-in platform host) would be seen. Covers the calls added by issue 18 too.
+#[test]
+fn storage_calls_without_a_platform_endpoint_send_nothing_through_a_proxy() {
+    let (port, seen) = recorder();
+    let c = Client::builder()
+        .use_environment(false)
+        .api_token("tok_review18_abcdefghijkl")
+        .project_id("p")
+        .api_endpoint("https://api.custom.podstack.ai")
+        .proxy(format!("http://127.0.0.1:{port}"))
+        .retry(podstack::RetryConfig::default().max_retries(0))
+        .build()
+        .unwrap();
+    let b = c.buckets();
+    let dir = std::env::temp_dir().join(format!("review18-nosend-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("f.txt"), "x").unwrap();
+    let outcomes: Vec<(&str, Result<(), Error>)> = vec![
+        ("put_object", b.put_object("bkt", "k", "v")),
+        ("get_object", b.get_object("bkt", "k").map(drop)),
+        (
+            "upload_reader",
+            b.upload_reader("bkt", "k", std::io::Cursor::new(vec![1u8]), Some(1)),
+        ),
+        (
+            "download_to_writer",
+            b.download_to_writer("bkt", "k", Vec::new()).map(drop),
+        ),
+        ("upload", b.upload("bkt", dir.join("f.txt"), "k").map(drop)),
+        (
+            "download",
+            b.download("bkt", "k", dir.join("g.txt")).map(drop),
+        ),
+        (
+            "sync",
+            b.sync(
+                "bkt",
+                &dir,
+                "p/",
+                &podstack::SyncOptions::new(podstack::SyncDirection::Upload),
+            )
+            .map(drop),
+        ),
+        (
+            "list_objects",
+            b.list_objects("bkt", &ObjectQuery::new()).map(drop),
+        ),
+        ("delete_objects", b.delete_objects("bkt", &["a"]).map(drop)),
+        ("copy", b.copy("bkt", "a", "bkt2", "b").map(drop)),
+        ("force_delete", b.force_delete("bkt").map(drop)),
+        ("volumes", c.volumes().list().map(drop)),
+    ];
+    std::thread::sleep(Duration::from_millis(200));
+    for (name, outcome) in &outcomes {
+        assert!(
+            matches!(outcome, Err(Error::Config { .. })),
+            "{name}: {outcome:?}"
+        );
+    }
+    let seen = seen.lock().unwrap();
+    assert!(seen.is_empty(), "sent through the proxy: {seen:?}");
+    drop(seen);
+    // And the API itself does go (through the proxy): the recorder is live.
+    let started = std::time::Instant::now();
+    let e = c.auth().whoami().unwrap_err();
+    eprintln!("whoami via proxy: {:?}: {e}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "a proxy answering 500 to CONNECT took {:?}: {e:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn blocking_handles_move_into_threads_and_fields() {
+    struct Tool {
+        buckets: podstack::Buckets,
+        pods: podstack::Pods,
+    }
+    let emulator = Emulator::start();
+    let tool = Tool {
+        buckets: client(&emulator).buckets(),
+        pods: client(&emulator).pods(),
+    };
+    let Tool { buckets, pods } = tool;
+    let a = std::thread::spawn(move || buckets.list().map(|l| l.len()));
+    let b = std::thread::spawn(move || pods.list(&podstack::PodFilter::new()).map(|l| l.len()));
+    assert_eq!(a.join().unwrap().unwrap(), 0);
+    assert_eq!(b.join().unwrap().unwrap(), 0);
 }
