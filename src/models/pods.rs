@@ -317,6 +317,28 @@ pub struct NewPod {
 }
 
 impl NewPod {
+    /// Refuses numbers JSON cannot carry or no pod can have before anything is sent:
+    /// serde writes `NaN` and the infinities as `null`, which a server may read as its
+    /// default (a whole GPU), so a fraction computed as `0.0 / 0.0` would be billed as one.
+    pub(crate) fn check_numbers(&self) -> crate::Result<()> {
+        let checks = [
+            ("gpu_count", self.gpu_count, "NewPod::gpu_count or gpu_fraction", true),
+            ("cpu", self.cpu, "NewPod::cpu", false),
+        ];
+        for (field, value, setter, zero_allowed) in checks {
+            let Some(value) = value else { continue };
+            let fine = value.is_finite() && (value > 0.0 || (zero_allowed && value == 0.0));
+            if !fine {
+                let least = if zero_allowed { "0 or more" } else { "above 0" };
+                return Err(crate::Error::config(format!(
+                    "{field} must be a finite number {least} (got {value}); check the value \
+                     given to {setter} (nothing was sent)"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// A pod with this name and image.
     ///
     /// ```

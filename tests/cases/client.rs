@@ -809,7 +809,10 @@ fn config_accessors_follow_the_builder_names_and_the_old_ones_still_answer() {
     assert_eq!(config.project_id_source(), Some(&Source::Explicit));
     assert_eq!(config.api_endpoint(), "http://127.0.0.1:9");
     assert_eq!(config.api_endpoint_source(), &Source::Explicit);
-    assert_eq!(config.platform_endpoint(), Some("http://127.0.0.1:9/platform"));
+    assert_eq!(
+        config.platform_endpoint(),
+        Some("http://127.0.0.1:9/platform")
+    );
     assert_eq!(config.platform_endpoint_source(), &Source::Explicit);
     assert_eq!(config.profile_name(), "default");
     assert_eq!(config.profile_source(), &Source::Default);

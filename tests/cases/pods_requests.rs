@@ -394,6 +394,35 @@ async fn gpu_count_sends_an_integer_and_gpu_fraction_a_number() {
     shared.assert();
 }
 
+/// A GPU or CPU count JSON cannot carry (serde writes `NaN` and the infinities as
+/// `null`, which a server may read as one whole GPU) or no pod can have is refused before
+/// anything is sent.
+#[flavour]
+#[flavour_test]
+async fn counts_that_are_not_finite_or_are_negative_are_refused_before_sending() {
+    let mut server = mock_server().await;
+    let never = server.mock("POST", "/v1/pods").expect(0).create();
+    let client = client_for(&server.url());
+    let pods = [
+        NewPod::new("p", "img").gpu_fraction(f64::NAN),
+        NewPod::new("p", "img").gpu_fraction(f64::INFINITY),
+        NewPod::new("p", "img").gpu_fraction(-1.0),
+        NewPod::new("p", "img").cpu(f64::NAN),
+        NewPod::new("p", "img").cpu(0.0),
+        NewPod::new("p", "img").cpu(-2.0),
+    ];
+    for pod in &pods {
+        match client.pods().create(pod).await {
+            Err(Error::Config { context, .. }) => {
+                assert!(context.message().contains("nothing was sent"), "{context:?}");
+                assert!(context.message().contains("finite number"), "{context:?}");
+            }
+            other => panic!("{pod:?} gave {other:?}"),
+        }
+    }
+    never.assert();
+}
+
 /// Standard error reads as `None` when empty, `null` or absent, and as the text
 /// otherwise; any of these decodes.
 #[flavour]

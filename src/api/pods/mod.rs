@@ -89,13 +89,16 @@ impl Pods {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`](crate::Error::Validation) if the API rejects the settings;
-    /// [`Error::InsufficientBalance`](crate::Error::InsufficientBalance) if the wallet
+    /// [`Error::Config`](crate::Error::Config), with nothing sent, for a GPU count or CPU
+    /// count that is not a finite number (`NaN`, infinite) or is negative (a CPU count of
+    /// 0 too); [`Error::Validation`](crate::Error::Validation) if the API rejects the
+    /// settings; [`Error::InsufficientBalance`](crate::Error::InsufficientBalance) if the wallet
     /// cannot pay for it; [`Error::QuotaExceeded`](crate::Error::QuotaExceeded) if a quota
     /// (GPUs, pods) is used up; [`Error::NotFound`](crate::Error::NotFound) for an unknown
     /// project or template. Otherwise the [errors of every
     /// call](Client#errors-of-every-call).
     pub async fn create(&self, pod: &NewPod) -> Result<Pod> {
+        pod.check_numbers()?;
         let request = ApiRequest::post("/pods")
             .json(pod)?
             .project(pod.project_id.as_deref())
