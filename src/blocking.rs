@@ -295,9 +295,12 @@ impl Buckets {
     /// Uploads what `reader` yields as the object `key`, streamed (never held in
     /// memory whole), in the one form request [`upload`](Self::upload) sends for a
     /// small file, whatever its size: there is no multipart upload from a reader.
-    /// With `len`, exactly `len` bytes are read and sent with a `Content-Length`
-    /// (a reader that ends sooner fails with [`Error::Io`](crate::Error::Io)); without
-    /// it the body is chunked.
+    /// With `len`, the reader must hold exactly `len` bytes, sent with a
+    /// `Content-Length`: one that ends sooner fails with [`Error::Io`](crate::Error::Io),
+    /// and so does one that holds more (after `len` bytes it is read once more, into a
+    /// 1-byte buffer, to check that it is at its end): the body stops before the form is
+    /// complete, so nothing is stored, never an object cut at `len`. Without `len` the
+    /// body is chunked and holds all the reader yields.
     ///
     /// A reader can be read only once, so this upload is **never retried**: a failed
     /// one fails at once, whatever the [retry policy](crate::ClientBuilder::retry). To
@@ -317,7 +320,8 @@ impl Buckets {
     ///
     /// [`Error::Config`](crate::Error::Config) if the client has no project or `key`
     /// names no object (empty, or ending in `/`): nothing is sent;
-    /// [`Error::Io`](crate::Error::Io) if `reader` fails or ends before `len` bytes;
+    /// [`Error::Io`](crate::Error::Io) if `reader` fails or does not hold exactly `len`
+    /// bytes (nothing is stored);
     /// [`Error::NotFound`](crate::Error::NotFound) if no bucket has this id. Otherwise the
     /// [errors of every call](Client#errors-of-every-call), none of them retried.
     pub fn upload_reader(
@@ -333,7 +337,7 @@ impl Buckets {
         let (head, tail) = (form.frame.head.clone(), form.frame.tail.clone());
         let body: Box<dyn Read + Send> = match len {
             Some(len) => Box::new(Exact {
-                reader: reader.take(len),
+                reader,
                 count: Counted::new(len),
             }),
             None => Box::new(reader),
@@ -390,10 +394,18 @@ struct Exact<R> {
 
 impl<R: std::io::Read> std::io::Read for Exact<R> {
     fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.reader.read(buffer)?;
-        if !buffer.is_empty() {
-            self.count.advance(n)?;
+        if buffer.is_empty() {
+            return Ok(0);
         }
+        let room = self.count.room(buffer.len());
+        if room == 0 {
+            // The promise is kept: the reader must be at its end.
+            let n = self.reader.read(&mut [0u8; 1])?;
+            self.count.probed(n)?;
+            return Ok(0);
+        }
+        let n = self.reader.read(&mut buffer[..room])?;
+        self.count.advance(n)?;
         Ok(n)
     }
 }

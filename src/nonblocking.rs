@@ -316,11 +316,15 @@ impl Buckets {
     /// Uploads what `reader` yields as the object `key`, streamed (never held in
     /// memory whole), in the one form request [`upload`](Self::upload) sends for a
     /// small file, whatever its size: there is no multipart upload from a reader.
-    /// With `len`, exactly `len` bytes are read and sent with a `Content-Length`
-    /// (a reader that ends sooner fails with [`Error::Io`](crate::Error::Io)); without
-    /// it the body is chunked. The reader is `'static` and `Send` so that the upload's
-    /// future is too: pass an owned reader (a `tokio::fs::File`, a
-    /// `std::io::Cursor<Vec<u8>>`, a pipe).
+    /// With `len`, the reader must hold exactly `len` bytes, sent with a
+    /// `Content-Length`: one that ends sooner fails with [`Error::Io`](crate::Error::Io),
+    /// and so does one that holds more (after `len` bytes it is read once more, into a
+    /// 1-byte buffer, to check that it is at its end): the body stops before the form is
+    /// complete, so nothing is stored, never an object cut at `len`. Without `len` the
+    /// body is chunked and holds all the reader yields.
+    ///
+    /// The reader is `'static` and `Send` so that the upload's future is too: pass an
+    /// owned reader (a `tokio::fs::File`, a `std::io::Cursor<Vec<u8>>`, a pipe).
     ///
     /// A reader can be read only once, so this upload is **never retried**: a failed
     /// one fails at once, whatever the [retry policy](crate::ClientBuilder::retry). To
@@ -341,7 +345,8 @@ impl Buckets {
     ///
     /// [`Error::Config`](crate::Error::Config) if the client has no project or `key`
     /// names no object (empty, or ending in `/`): nothing is sent;
-    /// [`Error::Io`](crate::Error::Io) if `reader` fails or ends before `len` bytes;
+    /// [`Error::Io`](crate::Error::Io) if `reader` fails or does not hold exactly `len`
+    /// bytes (nothing is stored);
     /// [`Error::NotFound`](crate::Error::NotFound) if no bucket has this id. Otherwise the
     /// [errors of every call](Client#errors-of-every-call), none of them retried.
     pub async fn upload_reader(
@@ -359,7 +364,7 @@ impl Buckets {
         let reader = Box::pin(reader);
         let body: Pin<Box<dyn AsyncRead + Send>> = match len {
             Some(len) => Box::pin(Exact {
-                reader: reader.take(len),
+                reader,
                 count: Counted::new(len),
             }),
             None => reader,
@@ -421,13 +426,29 @@ impl<R: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for Exact<R> {
         cx: &mut Context<'_>,
         buffer: &mut tokio::io::ReadBuf<'_>,
     ) -> Poll<std::io::Result<()>> {
-        let (before, room) = (buffer.filled().len(), buffer.remaining());
-        match Pin::new(&mut self.reader).poll_read(cx, buffer) {
-            Poll::Ready(Ok(())) if room > 0 => {
-                let n = buffer.filled().len() - before;
-                Poll::Ready(self.count.advance(n))
-            }
-            other => other,
+        if buffer.remaining() == 0 {
+            return Poll::Ready(Ok(()));
         }
+        let room = self.count.room(buffer.remaining());
+        if room == 0 {
+            // The promise is kept: the reader must be at its end.
+            let mut probe = [0u8; 1];
+            let mut probe = tokio::io::ReadBuf::new(&mut probe);
+            std::task::ready!(Pin::new(&mut self.reader).poll_read(cx, &mut probe))?;
+            return Poll::Ready(self.count.probed(probe.filled().len()));
+        }
+        let n = if room == buffer.remaining() {
+            let before = buffer.filled().len();
+            std::task::ready!(Pin::new(&mut self.reader).poll_read(cx, buffer))?;
+            buffer.filled().len() - before
+        } else {
+            // The last read before the promise is kept: no further than it.
+            let mut part = vec![0u8; room];
+            let mut part = tokio::io::ReadBuf::new(&mut part);
+            std::task::ready!(Pin::new(&mut self.reader).poll_read(cx, &mut part))?;
+            buffer.put_slice(part.filled());
+            part.filled().len()
+        };
+        Poll::Ready(self.count.advance(n))
     }
 }

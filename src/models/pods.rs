@@ -322,7 +322,12 @@ impl NewPod {
     /// default (a whole GPU), so a fraction computed as `0.0 / 0.0` would be billed as one.
     pub(crate) fn check_numbers(&self) -> crate::Result<()> {
         let checks = [
-            ("gpu_count", self.gpu_count, "NewPod::gpu_count or gpu_fraction", true),
+            (
+                "gpu_count",
+                self.gpu_count,
+                "NewPod::gpu_count or gpu_fraction",
+                true,
+            ),
             ("cpu", self.cpu, "NewPod::cpu", false),
         ];
         for (field, value, setter, zero_allowed) in checks {

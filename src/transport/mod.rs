@@ -400,6 +400,33 @@ impl Counted {
         Counted { promised, given: 0 }
     }
 
+    /// How much of a buffer with `room` bytes the next read may fill: never past the
+    /// promise. `0` once the promise is kept: then the reader must be
+    /// [probed](Self::probed) for its end before the body goes on.
+    pub(crate) fn room(&self, room: usize) -> usize {
+        let left = self.promised.saturating_sub(self.given);
+        usize::try_from(left).map_or(room, |left| left.min(room))
+    }
+
+    /// Accounts for a read of `n` bytes into a 1-byte probe once the promise is kept:
+    /// a reader that still holds something was longer than promised, and its body must
+    /// fail there, before anything after it (a form's closing boundary) is sent, so
+    /// that the server never stores a truncated object.
+    pub(crate) fn probed(&self, n: usize) -> io::Result<()> {
+        if n == 0 {
+            return Ok(());
+        }
+        Err(io::Error::other(LocalFileError {
+            message: format!(
+                "the reader held more than the {} bytes given as its length; the upload was \
+                 stopped (nothing stored), not retried",
+                self.promised
+            ),
+            kind: io::ErrorKind::InvalidInput,
+            detail: "the reader held more than its given length".to_owned(),
+        }))
+    }
+
     /// Accounts for a read of `n` bytes into a buffer that had room for some: `n == 0`
     /// before the promise is kept is a reader that ended early.
     pub(crate) fn advance(&mut self, n: usize) -> io::Result<()> {

@@ -186,12 +186,9 @@ async fn upload_reader_streams_the_same_form_with_its_length_and_no_idempotency_
         .with_body(OBJECT)
         .create();
     let len = content.len() as u64;
-    // A longer reader is cut at `len`: only the promised bytes go.
-    let mut longer = content.clone();
-    longer.extend_from_slice(b"never sent");
     storage_client_for(&server.url())
         .buckets()
-        .upload_reader("bkt_1", "data/table.csv", Cursor::new(longer), Some(len))
+        .upload_reader("bkt_1", "data/table.csv", Cursor::new(content), Some(len))
         .await
         .unwrap();
     mock.assert();
@@ -234,6 +231,28 @@ async fn a_reader_shorter_than_its_length_is_an_io_error() {
     assert!(matches!(error, Error::Io { .. }), "{error:?}");
     assert!(
         error.to_string().contains("ended after 3 of the 10 bytes"),
+        "{error}"
+    );
+    mock.assert();
+}
+
+#[flavour]
+#[flavour_test]
+async fn a_reader_longer_than_its_length_is_an_io_error_and_no_form_arrives() {
+    // The body fails at the probe after `len` bytes, before the form's closing
+    // boundary: the server never gets a whole request to match.
+    let mut server = mock_server().await;
+    let mock = server.mock("POST", OBJECTS).expect(0).create();
+    let error = storage_client_for(&server.url())
+        .buckets()
+        .upload_reader("bkt_1", "a.bin", Cursor::new(pattern(20)), Some(10))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Io { .. }), "{error:?}");
+    assert!(
+        error
+            .to_string()
+            .contains("the reader held more than the 10 bytes given as its length"),
         "{error}"
     );
     mock.assert();
@@ -455,6 +474,53 @@ async fn a_reader_goes_up_and_comes_back_through_a_writer() {
     assert!(out == content, "the bytes came back changed");
     let small = buckets.get_object(&bucket.id, "blobs/b.bin").await.unwrap();
     assert_eq!(&small[..], b"chunked");
+}
+
+#[flavour]
+#[flavour_test]
+async fn a_reader_of_another_length_than_given_stores_nothing() {
+    let emulator = Emulator::start();
+    let client = emulator_client(&emulator);
+    let buckets = client.buckets();
+    let bucket = buckets.create(&NewBucket::new("lengths")).await.unwrap();
+    // Longer than given (by a whole buffer, by one byte, past an empty promise),
+    // then shorter: each an Io error, none of them stored, not even cut at `len`.
+    let cases: [(Vec<u8>, u64, &str); 4] = [
+        (pattern(3 * MIB), 1000, "more than the 1000 bytes"),
+        (pattern(MIB + 1), MIB as u64, "more than the 1048576 bytes"),
+        (vec![1], 0, "more than the 0 bytes"),
+        (pattern(10), 20, "ended after 10 of the 20 bytes"),
+    ];
+    for (i, (content, len, message)) in cases.into_iter().enumerate() {
+        let error = buckets
+            .upload_reader(
+                &bucket.id,
+                &format!("wrong/{i}.bin"),
+                Cursor::new(content),
+                Some(len),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(error, Error::Io { .. }), "{i}: {error:?}");
+        assert!(error.to_string().contains(message), "{i}: {error}");
+    }
+    let listed = buckets
+        .list_objects(&bucket.id, &ObjectQuery::new())
+        .await
+        .unwrap();
+    assert!(listed.is_empty(), "stored: {listed:?}");
+    // A reader of exactly its length still goes.
+    buckets
+        .upload_reader(
+            &bucket.id,
+            "right.bin",
+            Cursor::new(pattern(MIB)),
+            Some(MIB as u64),
+        )
+        .await
+        .unwrap();
+    let bytes = buckets.get_object(&bucket.id, "right.bin").await.unwrap();
+    assert!(bytes[..] == pattern(MIB)[..]);
 }
 
 #[flavour]
