@@ -258,9 +258,12 @@ impl Pods {
 
 impl Presigned {
     /// Uploads what `reader` yields through a presigned `PUT` URL, without the token.
-    /// `len`, when known, is sent as `Content-Length` (some stores require it); else the
-    /// body is chunked. A reader can be read only once, so a failed upload is not
-    /// retried.
+    /// `len`, when known, is sent as `Content-Length` (some stores require it), and the
+    /// reader must hold exactly `len` bytes: one that ends sooner or holds more fails
+    /// with [`Error::Io`](crate::Error::Io) before the store has the whole body (after
+    /// `len` bytes it is read once more, into a 1-byte buffer, and the last bytes go on
+    /// only if it is at its end). Without `len` the body is chunked. A reader can be read
+    /// only once, so a failed upload is not retried.
     ///
     /// ```no_run
     /// # fn main() -> Result<(), podstack::Error> {
@@ -277,8 +280,8 @@ impl Presigned {
     /// [`Error::Config`](crate::Error::Config) if `url` is not an absolute http(s) URL
     /// (nothing is sent); the store's refusal as the matching HTTP error (an expired URL is
     /// typically [`Error::Permission`](crate::Error::Permission), HTTP 403);
-    /// [`Error::Io`](crate::Error::Io) if `reader` fails;
-    /// [`Error::Network`](crate::Error::Network) or
+    /// [`Error::Io`](crate::Error::Io) if `reader` fails or does not hold exactly `len`
+    /// bytes; [`Error::Network`](crate::Error::Network) or
     /// [`Error::Timeout`](crate::Error::Timeout) from the transport. Never retried.
     pub fn upload_reader(
         &self,
@@ -286,7 +289,7 @@ impl Presigned {
         reader: impl std::io::Read + Send + 'static,
         len: Option<u64>,
     ) -> Result<()> {
-        let body = RequestBody::Reader(OneShot::new(Box::new(reader), len));
+        let body = RequestBody::Reader(OneShot::new(exact(reader, len), len));
         self.put_body(url, body)
     }
 }
@@ -298,8 +301,8 @@ impl Buckets {
     /// With `len`, the reader must hold exactly `len` bytes, sent with a
     /// `Content-Length`: one that ends sooner fails with [`Error::Io`](crate::Error::Io),
     /// and so does one that holds more (after `len` bytes it is read once more, into a
-    /// 1-byte buffer, to check that it is at its end): the body stops before the form is
-    /// complete, so nothing is stored, never an object cut at `len`. Without `len` the
+    /// 1-byte buffer, and the last bytes go on only if it is at its end): the body stops
+    /// before the form is complete, so nothing is stored, never an object cut at `len`. Without `len` the
     /// body is chunked and holds all the reader yields.
     ///
     /// A reader can be read only once, so this upload is **never retried**: a failed
@@ -335,14 +338,9 @@ impl Buckets {
 
         let form = self.object_form(bucket_id, key)?;
         let (head, tail) = (form.frame.head.clone(), form.frame.tail.clone());
-        let body: Box<dyn Read + Send> = match len {
-            Some(len) => Box::new(Exact {
-                reader,
-                count: Counted::new(len),
-            }),
-            None => Box::new(reader),
-        };
-        let framed = Cursor::new(head).chain(body).chain(Cursor::new(tail));
+        let framed = Cursor::new(head)
+            .chain(exact(reader, len))
+            .chain(Cursor::new(tail));
         let total = len.map(|len| len.saturating_add(form.frame_len()));
         let body = RequestBody::Reader(OneShot::new(Box::new(framed), total));
         self.send_object(form.with(body))
@@ -386,10 +384,24 @@ impl Buckets {
     }
 }
 
-/// A reader cut at its promised length that fails if it ends sooner.
+/// A reader that must hold exactly its promised length (see [`Counted`]).
 struct Exact<R> {
     reader: R,
     count: Counted,
+}
+
+/// `reader`, checked to hold exactly `len` bytes when `len` is given.
+fn exact<R: std::io::Read + Send + 'static>(
+    reader: R,
+    len: Option<u64>,
+) -> Box<dyn std::io::Read + Send> {
+    match len {
+        Some(len) => Box::new(Exact {
+            reader,
+            count: Counted::new(len),
+        }),
+        None => Box::new(reader),
+    }
 }
 
 impl<R: std::io::Read> std::io::Read for Exact<R> {
@@ -398,14 +410,24 @@ impl<R: std::io::Read> std::io::Read for Exact<R> {
             return Ok(0);
         }
         let room = self.count.room(buffer.len());
-        if room == 0 {
-            // The promise is kept: the reader must be at its end.
-            let n = self.reader.read(&mut [0u8; 1])?;
-            self.count.probed(n)?;
-            return Ok(0);
+        let n = if room == 0 {
+            0
+        } else {
+            let n = self.reader.read(&mut buffer[..room])?;
+            self.count.advance(n)?;
+            n
+        };
+        if self.count.probe_due() {
+            // These bytes keep the promise: they go on only once the reader is known to
+            // end here, so that a longer one fails before the server has the whole body.
+            let extra = loop {
+                match self.reader.read(&mut [0u8; 1]) {
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    other => break other?,
+                }
+            };
+            self.count.probed(extra)?;
         }
-        let n = self.reader.read(&mut buffer[..room])?;
-        self.count.advance(n)?;
         Ok(n)
     }
 }

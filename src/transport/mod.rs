@@ -387,39 +387,58 @@ impl std::fmt::Display for LocalFileError {
 impl std::error::Error for LocalFileError {}
 
 /// What a reader sent with a promised length has given (the reader is cut at the
-/// promise): ending short of it is an [`Error::Io`](crate::Error::Io), never a body the
-/// server waits for in vain.
+/// promise): ending short of it, or holding more, is an [`Error::Io`](crate::Error::Io),
+/// never a body the server waits for in vain nor an object cut at the promise. Both
+/// clients' `Exact` readers follow it: read at most [`room`](Self::room), account with
+/// [`advance`](Self::advance); once the promise is kept ([`probe_due`](Self::probe_due)),
+/// read the reader once more into a 1-byte probe and account with
+/// [`probed`](Self::probed) BEFORE handing on the last bytes read, so that a longer
+/// reader fails while the server still lacks part of the body (the last bytes, and a
+/// form's closing boundary).
 #[derive(Debug)]
 pub(crate) struct Counted {
     pub promised: u64,
     pub given: u64,
+    /// Whether the reader was found at its end after the promise.
+    probed: bool,
 }
 
 impl Counted {
     pub(crate) fn new(promised: u64) -> Self {
-        Counted { promised, given: 0 }
+        Counted {
+            promised,
+            given: 0,
+            probed: false,
+        }
+    }
+
+    /// The bytes still promised.
+    pub(crate) fn left(&self) -> u64 {
+        self.promised.saturating_sub(self.given)
     }
 
     /// How much of a buffer with `room` bytes the next read may fill: never past the
-    /// promise. `0` once the promise is kept: then the reader must be
-    /// [probed](Self::probed) for its end before the body goes on.
+    /// promise.
     pub(crate) fn room(&self, room: usize) -> usize {
-        let left = self.promised.saturating_sub(self.given);
-        usize::try_from(left).map_or(room, |left| left.min(room))
+        usize::try_from(self.left()).map_or(room, |left| left.min(room))
+    }
+
+    /// Whether the promise is kept and the reader not yet probed for its end.
+    pub(crate) fn probe_due(&self) -> bool {
+        self.left() == 0 && !self.probed
     }
 
     /// Accounts for a read of `n` bytes into a 1-byte probe once the promise is kept:
-    /// a reader that still holds something was longer than promised, and its body must
-    /// fail there, before anything after it (a form's closing boundary) is sent, so
-    /// that the server never stores a truncated object.
-    pub(crate) fn probed(&self, n: usize) -> io::Result<()> {
+    /// a reader that still holds something was longer than promised.
+    pub(crate) fn probed(&mut self, n: usize) -> io::Result<()> {
         if n == 0 {
+            self.probed = true;
             return Ok(());
         }
         Err(io::Error::other(LocalFileError {
             message: format!(
                 "the reader held more than the {} bytes given as its length; the upload was \
-                 stopped (nothing stored), not retried",
+                 stopped before the server had all of it (nothing stored), not retried",
                 self.promised
             ),
             kind: io::ErrorKind::InvalidInput,
