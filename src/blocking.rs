@@ -114,7 +114,7 @@ mod transfer;
 pub use api::{Auth, Buckets, Gpus, Pods, Presigned, Projects, Tasks, Templates, Volumes, Wallet};
 pub use client::{Client, ClientBuilder};
 
-use crate::transport::{Counted, OneShot, RequestBody};
+use crate::transport::{Counted, OneShot, RequestBodyOf};
 use crate::{Error, Result};
 
 /// Log lines as a pod writes them, from [`Pods::follow_logs`]: an
@@ -265,13 +265,16 @@ impl Presigned {
     /// only if it is at its end). Without `len` the body is chunked. A reader can be read
     /// only once, so a failed upload is not retried.
     ///
+    /// `reader` may be borrowed (`&mut file`, `&data[..]`): it is read within the call
+    /// and not kept after it.
+    ///
     /// ```no_run
     /// # fn main() -> Result<(), podstack::Error> {
     /// let client = podstack::Client::new()?;
-    /// let file = std::fs::File::open("data.csv").expect("readable");
+    /// let mut file = std::fs::File::open("data.csv").expect("readable");
     /// let len = file.metadata().expect("readable").len();
     /// let url = "https://storage.example.com/b/data.csv?X-Signature=...";
-    /// client.presigned().upload_reader(url, file, Some(len))?;
+    /// client.presigned().upload_reader(url, &mut file, Some(len))?;
     /// # Ok(()) }
     /// ```
     ///
@@ -286,10 +289,10 @@ impl Presigned {
     pub fn upload_reader(
         &self,
         url: &str,
-        reader: impl std::io::Read + Send + 'static,
+        reader: impl std::io::Read + Send,
         len: Option<u64>,
     ) -> Result<()> {
-        let body = RequestBody::Reader(OneShot::new(exact(reader, len), len));
+        let body = RequestBodyOf::Reader(OneShot::new(exact(reader, len), len));
         self.put_body(url, body)
     }
 }
@@ -302,8 +305,12 @@ impl Buckets {
     /// `Content-Length`: one that ends sooner fails with [`Error::Io`](crate::Error::Io),
     /// and so does one that holds more (after `len` bytes it is read once more, into a
     /// 1-byte buffer, and the last bytes go on only if it is at its end): the body stops
-    /// before the form is complete, so nothing is stored, never an object cut at `len`. Without `len` the
-    /// body is chunked and holds all the reader yields.
+    /// before the form is complete, so nothing is stored, never an object cut at `len`.
+    /// Without `len` the body is chunked and holds all the reader yields.
+    ///
+    /// `reader` may be borrowed (`&mut file`, `&data[..]`): it is read within the call
+    /// and not kept after it. It must be `Send`, as a `File`, a slice or a `Cursor` is
+    /// (a `StdinLock` is not: pass `std::io::stdin()` itself).
     ///
     /// A reader can be read only once, so this upload is **never retried**: a failed
     /// one fails at once, whatever the [retry policy](crate::ClientBuilder::retry). To
@@ -313,9 +320,12 @@ impl Buckets {
     /// ```no_run
     /// # fn main() -> Result<(), podstack::Error> {
     /// let client = podstack::Client::new()?;
-    /// let file = std::fs::File::open("data.csv").expect("readable");
+    /// let mut file = std::fs::File::open("data.csv").expect("readable");
     /// let len = file.metadata().expect("readable").len();
-    /// client.buckets().upload_reader("bucket-id", "datasets/data.csv", file, Some(len))?;
+    /// client.buckets().upload_reader("bucket-id", "datasets/data.csv", &mut file, Some(len))?;
+    /// // A slice reads as well.
+    /// let data = b"id,name\n1,alpha\n".to_vec();
+    /// client.buckets().upload_reader("bucket-id", "datasets/tiny.csv", &data[..], None)?;
     /// # Ok(()) }
     /// ```
     ///
@@ -331,7 +341,7 @@ impl Buckets {
         &self,
         bucket_id: &str,
         key: &str,
-        reader: impl std::io::Read + Send + 'static,
+        reader: impl std::io::Read + Send,
         len: Option<u64>,
     ) -> Result<()> {
         use std::io::{Cursor, Read};
@@ -342,7 +352,7 @@ impl Buckets {
             .chain(exact(reader, len))
             .chain(Cursor::new(tail));
         let total = len.map(|len| len.saturating_add(form.frame_len()));
-        let body = RequestBody::Reader(OneShot::new(Box::new(framed), total));
+        let body = RequestBodyOf::Reader(OneShot::new(Box::new(framed), total));
         self.send_object(form.with(body))
     }
 
@@ -391,10 +401,10 @@ struct Exact<R> {
 }
 
 /// `reader`, checked to hold exactly `len` bytes when `len` is given.
-fn exact<R: std::io::Read + Send + 'static>(
+fn exact<'r, R: std::io::Read + Send + 'r>(
     reader: R,
     len: Option<u64>,
-) -> Box<dyn std::io::Read + Send> {
+) -> Box<dyn std::io::Read + Send + 'r> {
     match len {
         Some(len) => Box::new(Exact {
             reader,

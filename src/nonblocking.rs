@@ -323,8 +323,8 @@ impl Buckets {
     /// `Content-Length`: one that ends sooner fails with [`Error::Io`](crate::Error::Io),
     /// and so does one that holds more (after `len` bytes it is read once more, into a
     /// 1-byte buffer, and the last bytes go on only if it is at its end): the body stops
-    /// before the form is complete, so nothing is stored, never an object cut at `len`. Without `len` the
-    /// body is chunked and holds all the reader yields.
+    /// before the form is complete, so nothing is stored, never an object cut at `len`.
+    /// Without `len` the body is chunked and holds all the reader yields.
     ///
     /// The reader is `'static` and `Send` so that the upload's future is too: pass an
     /// owned reader (a `tokio::fs::File`, a `std::io::Cursor<Vec<u8>>`, a pipe).

@@ -907,44 +907,6 @@ fn podstacks_own_api_endpoint_spelled_otherwise_keeps_the_default_platform() {
     }
 }
 
-/// The blocking `upload_reader` takes only a `'static` reader, so `&mut file` or
-/// `&data[..]` (what a blocking user passes first) fails with E0597, though nothing is
-/// spawned; `download_to_writer` takes `&mut out`. Builds a scratch crate (slow: ignored
-/// by default; run with `--ignored`).
-#[test]
-#[ignore]
-fn blocking_upload_reader_accepts_a_borrowed_reader() {
-    let dir = std::env::temp_dir().join(format!("review18-borrow-{}", std::process::id()));
-    std::fs::create_dir_all(dir.join("src")).unwrap();
-    std::fs::write(
-        dir.join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"borrow\"\nversion = \"0.0.0\"\nedition = \"2021\"\n[dependencies]\npodstack = {{ path = {:?} }}\n[workspace]\n",
-            env!("CARGO_MANIFEST_DIR")
-        ),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("src/main.rs"),
-        "fn main() -> Result<(), podstack::Error> {\n    let client = podstack::Client::new()?;\n    let data = vec![1u8; 10];\n    client.buckets().upload_reader(\"b\", \"k\", &data[..], Some(10))?;\n    let mut file = std::fs::File::open(\"Cargo.toml\").unwrap();\n    client.buckets().upload_reader(\"b\", \"k\", &mut file, None)?;\n    Ok(())\n}\n",
-    )
-    .unwrap();
-    let out = std::process::Command::new(env!("CARGO"))
-        .args(["build", "--offline", "--quiet"])
-        .current_dir(&dir)
-        .env(
-            "CARGO_TARGET_DIR",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/target"),
-        )
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// An object too big for `get_object` is not "a 2xx body that is not what the API
 /// documents" (the README's row for `Decode`: "report it with the excerpt"), and its
 /// error should not carry the object's first bytes (a private object's content ends up

@@ -244,7 +244,6 @@ async fn a_reader_longer_than_its_length_fails_before_the_server_has_the_whole_b
     let received = Arc::new(Mutex::new(Vec::new()));
     let bodies = received.clone();
     let server = Server::start(move |seen: &Seen, conn: &mut dyn Conn| {
-        use std::io::Read as _;
         let mut body = Vec::new();
         // Until the client gives up on the request and the connection ends.
         let _ = conn.read_to_end(&mut body);
