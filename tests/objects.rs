@@ -12,6 +12,7 @@ common::for_each_client!("cases/objects.rs");
 /// nothing is spawned, so nothing needs `'static`. That this compiles is the test; the
 /// round trip shows the borrows are read and then given back. (The async ones take an
 /// owned reader: their futures, and the HTTP crate's body stream, are `'static`.)
+#[cfg(feature = "blocking")]
 #[test]
 fn blocking_upload_reader_takes_a_borrowed_reader() {
     use podstack::{Error, NewBucket};
