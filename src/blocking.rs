@@ -114,7 +114,7 @@ mod transfer;
 pub use api::{Auth, Buckets, Gpus, Pods, Presigned, Projects, Tasks, Templates, Volumes, Wallet};
 pub use client::{Client, ClientBuilder};
 
-use crate::transport::{Counted, OneShot, RequestBody};
+use crate::transport::{Counted, OneShot, RequestBodyOf};
 use crate::{Error, Result};
 
 /// Log lines as a pod writes them, from [`Pods::follow_logs`]: an
@@ -258,17 +258,23 @@ impl Pods {
 
 impl Presigned {
     /// Uploads what `reader` yields through a presigned `PUT` URL, without the token.
-    /// `len`, when known, is sent as `Content-Length` (some stores require it); else the
-    /// body is chunked. A reader can be read only once, so a failed upload is not
-    /// retried.
+    /// `len`, when known, is sent as `Content-Length` (some stores require it), and the
+    /// reader must hold exactly `len` bytes: one that ends sooner or holds more fails
+    /// with [`Error::Io`](crate::Error::Io) before the store has the whole body (after
+    /// `len` bytes it is read once more, into a 1-byte buffer, and the last bytes go on
+    /// only if it is at its end). Without `len` the body is chunked. A reader can be read
+    /// only once, so a failed upload is not retried.
+    ///
+    /// `reader` may be borrowed (`&mut file`, `&data[..]`): it is read within the call
+    /// and not kept after it.
     ///
     /// ```no_run
     /// # fn main() -> Result<(), podstack::Error> {
     /// let client = podstack::Client::new()?;
-    /// let file = std::fs::File::open("data.csv").expect("readable");
+    /// let mut file = std::fs::File::open("data.csv").expect("readable");
     /// let len = file.metadata().expect("readable").len();
     /// let url = "https://storage.example.com/b/data.csv?X-Signature=...";
-    /// client.presigned().upload_reader(url, file, Some(len))?;
+    /// client.presigned().upload_reader(url, &mut file, Some(len))?;
     /// # Ok(()) }
     /// ```
     ///
@@ -277,16 +283,16 @@ impl Presigned {
     /// [`Error::Config`](crate::Error::Config) if `url` is not an absolute http(s) URL
     /// (nothing is sent); the store's refusal as the matching HTTP error (an expired URL is
     /// typically [`Error::Permission`](crate::Error::Permission), HTTP 403);
-    /// [`Error::Io`](crate::Error::Io) if `reader` fails;
-    /// [`Error::Network`](crate::Error::Network) or
+    /// [`Error::Io`](crate::Error::Io) if `reader` fails or does not hold exactly `len`
+    /// bytes; [`Error::Network`](crate::Error::Network) or
     /// [`Error::Timeout`](crate::Error::Timeout) from the transport. Never retried.
     pub fn upload_reader(
         &self,
         url: &str,
-        reader: impl std::io::Read + Send + 'static,
+        reader: impl std::io::Read + Send,
         len: Option<u64>,
     ) -> Result<()> {
-        let body = RequestBody::Reader(OneShot::new(Box::new(reader), len));
+        let body = RequestBodyOf::Reader(OneShot::new(exact(reader, len), len));
         self.put_body(url, body)
     }
 }
@@ -295,9 +301,16 @@ impl Buckets {
     /// Uploads what `reader` yields as the object `key`, streamed (never held in
     /// memory whole), in the one form request [`upload`](Self::upload) sends for a
     /// small file, whatever its size: there is no multipart upload from a reader.
-    /// With `len`, exactly `len` bytes are read and sent with a `Content-Length`
-    /// (a reader that ends sooner fails with [`Error::Io`](crate::Error::Io)); without
-    /// it the body is chunked.
+    /// With `len`, the reader must hold exactly `len` bytes, sent with a
+    /// `Content-Length`: one that ends sooner fails with [`Error::Io`](crate::Error::Io),
+    /// and so does one that holds more (after `len` bytes it is read once more, into a
+    /// 1-byte buffer, and the last bytes go on only if it is at its end): the body stops
+    /// before the form is complete, so nothing is stored, never an object cut at `len`.
+    /// Without `len` the body is chunked and holds all the reader yields.
+    ///
+    /// `reader` may be borrowed (`&mut file`, `&data[..]`): it is read within the call
+    /// and not kept after it. It must be `Send`, as a `File`, a slice or a `Cursor` is
+    /// (a `StdinLock` is not: pass `std::io::stdin()` itself).
     ///
     /// A reader can be read only once, so this upload is **never retried**: a failed
     /// one fails at once, whatever the [retry policy](crate::ClientBuilder::retry). To
@@ -307,9 +320,12 @@ impl Buckets {
     /// ```no_run
     /// # fn main() -> Result<(), podstack::Error> {
     /// let client = podstack::Client::new()?;
-    /// let file = std::fs::File::open("data.csv").expect("readable");
+    /// let mut file = std::fs::File::open("data.csv").expect("readable");
     /// let len = file.metadata().expect("readable").len();
-    /// client.buckets().upload_reader("bucket-id", "datasets/data.csv", file, Some(len))?;
+    /// client.buckets().upload_reader("bucket-id", "datasets/data.csv", &mut file, Some(len))?;
+    /// // A slice reads as well.
+    /// let data = b"id,name\n1,alpha\n".to_vec();
+    /// client.buckets().upload_reader("bucket-id", "datasets/tiny.csv", &data[..], None)?;
     /// # Ok(()) }
     /// ```
     ///
@@ -317,30 +333,26 @@ impl Buckets {
     ///
     /// [`Error::Config`](crate::Error::Config) if the client has no project or `key`
     /// names no object (empty, or ending in `/`): nothing is sent;
-    /// [`Error::Io`](crate::Error::Io) if `reader` fails or ends before `len` bytes;
+    /// [`Error::Io`](crate::Error::Io) if `reader` fails or does not hold exactly `len`
+    /// bytes (nothing is stored);
     /// [`Error::NotFound`](crate::Error::NotFound) if no bucket has this id. Otherwise the
     /// [errors of every call](Client#errors-of-every-call), none of them retried.
     pub fn upload_reader(
         &self,
         bucket_id: &str,
         key: &str,
-        reader: impl std::io::Read + Send + 'static,
+        reader: impl std::io::Read + Send,
         len: Option<u64>,
     ) -> Result<()> {
         use std::io::{Cursor, Read};
 
         let form = self.object_form(bucket_id, key)?;
         let (head, tail) = (form.frame.head.clone(), form.frame.tail.clone());
-        let body: Box<dyn Read + Send> = match len {
-            Some(len) => Box::new(Exact {
-                reader: reader.take(len),
-                count: Counted::new(len),
-            }),
-            None => Box::new(reader),
-        };
-        let framed = Cursor::new(head).chain(body).chain(Cursor::new(tail));
+        let framed = Cursor::new(head)
+            .chain(exact(reader, len))
+            .chain(Cursor::new(tail));
         let total = len.map(|len| len.saturating_add(form.frame_len()));
-        let body = RequestBody::Reader(OneShot::new(Box::new(framed), total));
+        let body = RequestBodyOf::Reader(OneShot::new(Box::new(framed), total));
         self.send_object(form.with(body))
     }
 
@@ -382,17 +394,49 @@ impl Buckets {
     }
 }
 
-/// A reader cut at its promised length that fails if it ends sooner.
+/// A reader that must hold exactly its promised length (see [`Counted`]).
 struct Exact<R> {
     reader: R,
     count: Counted,
 }
 
+/// `reader`, checked to hold exactly `len` bytes when `len` is given.
+fn exact<'r, R: std::io::Read + Send + 'r>(
+    reader: R,
+    len: Option<u64>,
+) -> Box<dyn std::io::Read + Send + 'r> {
+    match len {
+        Some(len) => Box::new(Exact {
+            reader,
+            count: Counted::new(len),
+        }),
+        None => Box::new(reader),
+    }
+}
+
 impl<R: std::io::Read> std::io::Read for Exact<R> {
     fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.reader.read(buffer)?;
-        if !buffer.is_empty() {
+        if buffer.is_empty() {
+            return Ok(0);
+        }
+        let room = self.count.room(buffer.len());
+        let n = if room == 0 {
+            0
+        } else {
+            let n = self.reader.read(&mut buffer[..room])?;
             self.count.advance(n)?;
+            n
+        };
+        if self.count.probe_due() {
+            // These bytes keep the promise: they go on only once the reader is known to
+            // end here, so that a longer one fails before the server has the whole body.
+            let extra = loop {
+                match self.reader.read(&mut [0u8; 1]) {
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    other => break other?,
+                }
+            };
+            self.count.probed(extra)?;
         }
         Ok(n)
     }

@@ -30,8 +30,8 @@ use crate::core::proxy::{ProxyChoice, ProxyUrl};
 use crate::core::random;
 use crate::core::redact::Redactor;
 use crate::core::trace::CallSpan;
-use crate::request::{ApiRequest, Listing, RequestContext};
-use crate::transport::{AnswerTimeout, Deadline, HttpResponse, RequestBody};
+use crate::request::{ApiRequest, ApiRequestOf, Listing, RequestContext};
+use crate::transport::{AnswerTimeout, Deadline, HttpResponse, RequestBodyOf};
 use crate::{Error, Page, Result};
 
 /// A Podstack API client.
@@ -680,7 +680,7 @@ impl Client {
     }
 
     /// Sends a request whose answer has no body worth decoding (204).
-    pub(crate) async fn send_empty(&self, request: ApiRequest) -> Result<()> {
+    pub(crate) async fn send_empty(&self, request: ApiRequestOf<'_>) -> Result<()> {
         // Reading the (empty) body to its end returns the connection to the pool.
         self.send_bytes(&request).await.map(drop)
     }
@@ -697,7 +697,7 @@ impl Client {
 
     /// Sends a request and returns the whole answer's body, at most
     /// `max_response_body` bytes, within the call's deadline.
-    pub(crate) async fn send_bytes(&self, request: &ApiRequest) -> Result<Vec<u8>> {
+    pub(crate) async fn send_bytes(&self, request: &ApiRequestOf<'_>) -> Result<Vec<u8>> {
         self.send_bytes_by(request, self.deadline_for(request))
             .await
     }
@@ -706,7 +706,7 @@ impl Client {
     /// all the pages of a listing.
     pub(crate) async fn send_bytes_by(
         &self,
-        request: &ApiRequest,
+        request: &ApiRequestOf<'_>,
         deadline: Option<Deadline>,
     ) -> Result<Vec<u8>> {
         let response = self.execute(request, deadline).await?;
@@ -728,11 +728,11 @@ impl Client {
 
     /// The deadline of a call answered in memory: none for file bodies sent (an
     /// upload is bounded by inactivity) and for answers that may take unbounded time.
-    pub(crate) fn deadline_for(&self, request: &ApiRequest) -> Option<Deadline> {
+    pub(crate) fn deadline_for(&self, request: &ApiRequestOf<'_>) -> Option<Deadline> {
         let total = self.inner.call_deadline?;
         // An object's bytes ([`RequestBody::Pieces`]) are bounded by inactivity, as a
         // file's are.
-        if !matches!(request.body, RequestBody::Empty | RequestBody::Bytes(_)) {
+        if !matches!(request.body, RequestBodyOf::Empty | RequestBodyOf::Bytes(_)) {
             return None;
         }
         let total = match request.answer_timeout {
@@ -747,7 +747,7 @@ impl Client {
     /// streamed by the caller.
     pub(crate) async fn send_streaming(
         &self,
-        request: &ApiRequest,
+        request: &ApiRequestOf<'_>,
     ) -> Result<HttpResponse<ResponseBody>> {
         self.execute(request, None).await
     }
@@ -784,7 +784,7 @@ impl Client {
     /// and every wait before a retry must end by then.
     async fn execute(
         &self,
-        request: &ApiRequest,
+        request: &ApiRequestOf<'_>,
         deadline: Option<Deadline>,
     ) -> Result<HttpResponse<ResponseBody>> {
         request.check_context(&self.inner.context)?;
@@ -816,7 +816,7 @@ impl Client {
     /// The attempts of one call, in its span; counts them in `attempts`.
     async fn execute_attempts(
         &self,
-        request: &ApiRequest,
+        request: &ApiRequestOf<'_>,
         deadline: Option<Deadline>,
         call: &CallSpan,
         attempts: &mut u32,
@@ -917,7 +917,7 @@ impl Client {
     /// Decodes a JSON answer, or says which request's answer did not decode.
     pub(crate) fn decode<T: DeserializeOwned>(
         &self,
-        request: &ApiRequest,
+        request: &ApiRequestOf<'_>,
         body: &[u8],
     ) -> Result<T> {
         serde_json::from_slice(body).map_err(|e| {

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::core::config::{platform_endpoint_not_set, DefaultFileProblem, Source};
 use crate::core::error::{Error, Result};
-use crate::transport::{AnswerTimeout, Header, HttpRequest, Method, RequestBody};
+use crate::transport::{AnswerTimeout, Header, HttpRequest, Method, RequestBodyOf};
 
 /// The services behind Podstack's two base URLs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,13 +62,15 @@ impl std::fmt::Debug for RequestContext {
     }
 }
 
-/// A request described by a resource handler, before the pipeline prepares it.
+/// A request described by a resource handler, before the pipeline prepares it; its
+/// body may borrow for `'b` (a blocking `upload_reader`'s reader: see
+/// [`RequestBodyOf::Reader`](crate::transport::RequestBodyOf)).
 #[derive(Debug)]
-pub(crate) struct ApiRequest {
+pub(crate) struct ApiRequestOf<'b> {
     pub(crate) method: Method,
     target: Target,
     query: Vec<(&'static str, String)>,
-    pub(crate) body: RequestBody,
+    pub(crate) body: RequestBodyOf<'b>,
     content_type: Cow<'static, str>,
     /// `Range: bytes=a-b`, both ends included.
     range: Option<(u64, u64)>,
@@ -92,14 +94,17 @@ pub(crate) struct ApiRequest {
     pub(crate) instead_of_memory: Option<&'static str>,
 }
 
-impl ApiRequest {
+/// A request that borrows nothing: every one but a blocking `upload_reader`'s.
+pub(crate) type ApiRequest = ApiRequestOf<'static>;
+
+impl<'b> ApiRequestOf<'b> {
     fn new(method: Method, target: Target) -> Self {
         let authenticated = matches!(target, Target::Path(..));
-        ApiRequest {
+        ApiRequestOf {
             method,
             target,
             query: Vec::new(),
-            body: RequestBody::Empty,
+            body: RequestBodyOf::Empty,
             content_type: Cow::Borrowed("application/json"),
             range: None,
             accept: None,
@@ -116,29 +121,29 @@ impl ApiRequest {
 
     /// `GET` of a path below the API's base URL.
     pub(crate) fn get(path: impl Into<String>) -> Self {
-        ApiRequest::new(Method::Get, Target::Path(Service::Api, path.into()))
+        Self::new(Method::Get, Target::Path(Service::Api, path.into()))
     }
 
     /// `POST` of a path below the API's base URL.
     pub(crate) fn post(path: impl Into<String>) -> Self {
-        ApiRequest::new(Method::Post, Target::Path(Service::Api, path.into()))
+        Self::new(Method::Post, Target::Path(Service::Api, path.into()))
     }
 
     /// `PUT` of a path below the API's base URL.
     pub(crate) fn put(path: impl Into<String>) -> Self {
-        ApiRequest::new(Method::Put, Target::Path(Service::Api, path.into()))
+        Self::new(Method::Put, Target::Path(Service::Api, path.into()))
     }
 
     /// `DELETE` of a path below the API's base URL.
     pub(crate) fn delete(path: impl Into<String>) -> Self {
-        ApiRequest::new(Method::Delete, Target::Path(Service::Api, path.into()))
+        Self::new(Method::Delete, Target::Path(Service::Api, path.into()))
     }
 
     /// A request to an absolute URL (a presigned URL). It carries neither the token nor
     /// the project: whoever holds the URL may use it, and the token must not travel to
     /// wherever it points.
     pub(crate) fn absolute(method: Method, url: impl Into<String>) -> Self {
-        ApiRequest::new(method, Target::Url(url.into()))
+        Self::new(method, Target::Url(url.into()))
     }
 
     /// Sends the request to `service` instead of the API (the path stays as given).
@@ -159,22 +164,42 @@ impl ApiRequest {
     pub(crate) fn json(mut self, body: &impl Serialize) -> Result<Self> {
         let bytes = serde_json::to_vec(body)
             .map_err(|e| Error::config(format!("could not encode the request body: {e}")))?;
-        self.body = RequestBody::Bytes(Bytes::from(bytes));
+        self.body = RequestBodyOf::Bytes(Bytes::from(bytes));
         Ok(self)
     }
 
     /// Sends a raw `application/octet-stream` body.
-    pub(crate) fn raw(mut self, body: RequestBody) -> Self {
+    pub(crate) fn raw(mut self, body: RequestBodyOf<'b>) -> Self {
         self.body = body;
         self.content_type = Cow::Borrowed("application/octet-stream");
         self
     }
 
     /// Sends a body with its own media type (a `multipart/form-data` one).
-    pub(crate) fn body(mut self, body: RequestBody, content_type: String) -> Self {
-        self.body = body;
-        self.content_type = Cow::Owned(content_type);
-        self
+    /// The body may borrow for another lifetime than this request's (empty) one had: the
+    /// request is rebuilt around it.
+    pub(crate) fn body<'c>(
+        self,
+        body: RequestBodyOf<'c>,
+        content_type: String,
+    ) -> ApiRequestOf<'c> {
+        ApiRequestOf {
+            method: self.method,
+            target: self.target,
+            query: self.query,
+            body,
+            content_type: Cow::Owned(content_type),
+            range: self.range,
+            accept: self.accept,
+            project_id: self.project_id,
+            answer_timeout: self.answer_timeout,
+            idempotent_create: self.idempotent_create,
+            authenticated: self.authenticated,
+            secret_answer: self.secret_answer,
+            if_match: self.if_match,
+            conflict_hint: self.conflict_hint,
+            instead_of_memory: self.instead_of_memory,
+        }
     }
 
     /// Names the calls that stream this answer, for the error when it is too large to
@@ -326,7 +351,7 @@ impl ApiRequest {
     }
 
     /// The HTTP request for one call: URL with query, and this call's headers.
-    pub(crate) fn prepare(&self, context: &RequestContext) -> HttpRequest<'_> {
+    pub(crate) fn prepare(&self, context: &RequestContext) -> HttpRequest<'_, 'b> {
         let mut url = match &self.target {
             Target::Path(Service::Api, path) => format!("{}{path}", context.api_base),
             // check_context has refused a platform call without the platform endpoint.

@@ -10,7 +10,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde_json::json;
 
-use crate::request::{segment, ApiRequest, Service};
+use crate::request::{segment, ApiRequest, ApiRequestOf, Service};
 use crate::transport::{FileWindow, Frame, Method, RequestBody};
 use crate::{NewBucket, NewVolume, ObjectQuery, Result};
 
@@ -86,7 +86,7 @@ pub(crate) struct ObjectForm {
 
 impl ObjectForm {
     /// The upload request with `body`: the frame and the object's bytes.
-    pub(crate) fn with(self, body: RequestBody) -> ApiRequest {
+    pub(crate) fn with<'b>(self, body: crate::transport::RequestBodyOf<'b>) -> ApiRequestOf<'b> {
         self.request.body(body, self.content_type)
     }
 

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use super::{flavour, Client};
 use crate::files::{Expect, Fetch, TransferProgress};
-use crate::request::ApiRequest;
-use crate::transport::{Method, RequestBody};
+use crate::request::{ApiRequest, ApiRequestOf};
+use crate::transport::{Method, RequestBodyOf};
 use crate::{models::TransferSummary, Error, Result, TransferOptions};
 
 /// Calls through presigned URLs. Get one with [`Client::presigned`].
@@ -157,8 +157,8 @@ impl Presigned {
 
     /// Sends `body` through a presigned `PUT` URL: the one-shot readers of each client
     /// come through here.
-    pub(crate) async fn put_body(&self, url: &str, body: RequestBody) -> Result<()> {
-        let request = ApiRequest::absolute(Method::Put, checked_url(url)?).raw(body);
+    pub(crate) async fn put_body(&self, url: &str, body: RequestBodyOf<'_>) -> Result<()> {
+        let request = ApiRequestOf::absolute(Method::Put, checked_url(url)?).raw(body);
         self.client.send_empty(request).await
     }
 }

@@ -17,7 +17,8 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use super::{
     invalid_header, local_file_error, protocol_error, timeout_message, tls_hint,
     too_many_redirects, unreadable_file, AnswerTimeout, Deadline, FileWindow, HttpRequest,
-    HttpResponse, Method, RequestBody, WindowCursor, CHUNK_SIZE, MAX_REDIRECTS, USER_AGENT,
+    HttpResponse, Method, RequestBody, RequestBodyOf, WindowCursor, CHUNK_SIZE, MAX_REDIRECTS,
+    USER_AGENT,
 };
 use crate::core::error::Error;
 use crate::core::limits::{self, TransportOptions};
@@ -129,7 +130,7 @@ impl Transport {
 
     pub(crate) async fn send(
         &self,
-        request: &HttpRequest<'_>,
+        request: &HttpRequest<'_, '_>,
         deadline: Option<Deadline>,
     ) -> Result<HttpResponse<ResponseBody>, Error> {
         let method = match request.method {
@@ -150,9 +151,9 @@ impl Transport {
         // Set for a streamed body: when it last gave hyper a piece, and whether it ended.
         let mut upload = None;
         match request.body {
-            RequestBody::Empty => {}
-            RequestBody::Bytes(bytes) => builder = builder.body(bytes.clone()),
-            RequestBody::Pieces(pieces) => {
+            RequestBodyOf::Empty => {}
+            RequestBodyOf::Bytes(bytes) => builder = builder.body(bytes.clone()),
+            RequestBodyOf::Pieces(pieces) => {
                 // Piece by piece, so that the watchdog sees a big body flowing.
                 let (chunks, len) = RequestBody::chunked(pieces);
                 let (chunks, progress) = Watched::new(stream::iter(chunks.into_iter().map(Ok)));
@@ -161,7 +162,7 @@ impl Transport {
                     .header("content-length", len.to_string())
                     .body(reqwest::Body::wrap_stream(chunks));
             }
-            RequestBody::File(window) => {
+            RequestBodyOf::File(window) => {
                 let (head, tail) = window.frame();
                 let chunks = stream::iter([Ok(head)])
                     .chain(window_stream(window).await?)
@@ -173,7 +174,7 @@ impl Transport {
                     .header("content-length", window.body_len().to_string())
                     .body(reqwest::Body::wrap_stream(chunks));
             }
-            RequestBody::AsyncReader(one_shot) => {
+            RequestBodyOf::AsyncReader(one_shot) => {
                 let reader = one_shot.take()?;
                 if let Some(len) = one_shot.len {
                     builder = builder.header("content-length", len.to_string());
@@ -183,11 +184,13 @@ impl Transport {
                 builder = builder.body(reqwest::Body::wrap_stream(chunks));
             }
             #[cfg(feature = "blocking")]
-            RequestBody::Reader(_) => {
+            RequestBodyOf::Reader(_) => {
                 return Err(Error::config(
                     "a blocking reader cannot be sent by the async client",
                 ))
             }
+            #[cfg(not(feature = "blocking"))]
+            RequestBodyOf::Never(never, _) => match *never {},
         }
         let sending = builder.send();
         let response = match upload {

@@ -31,7 +31,7 @@ use ureq::unversioned::transport::Connector;
 use super::{
     invalid_header, local_file_error, origin, protocol_error, resolve_location, timeout_message,
     tls_hint, too_many_redirects, unreadable_file, Deadline, FileWindow, HttpRequest, HttpResponse,
-    Method, RequestBody, WindowCursor, CHUNK_SIZE, MAX_REDIRECTS, USER_AGENT,
+    Method, RequestBody, RequestBodyOf, WindowCursor, CHUNK_SIZE, MAX_REDIRECTS, USER_AGENT,
 };
 use crate::core::error::Error;
 use crate::core::limits::TransportOptions;
@@ -148,7 +148,7 @@ impl Transport {
     /// redirect, which the pipeline then maps by its status).
     pub(crate) fn send(
         &self,
-        request: &HttpRequest<'_>,
+        request: &HttpRequest<'_, '_>,
         deadline: Option<Deadline>,
     ) -> Result<HttpResponse<ResponseBody>, Error> {
         let mut url = request.url.clone();
@@ -208,7 +208,7 @@ impl Transport {
     /// One request, no redirects followed.
     fn send_once(
         &self,
-        request: &HttpRequest<'_>,
+        request: &HttpRequest<'_, '_>,
         url: &str,
         method: Method,
         with_body: bool,
@@ -252,11 +252,11 @@ impl Transport {
             return self.run(builder.body(()), url, read_timeout, deadline);
         }
         match request.body {
-            RequestBody::Empty => self.run(builder.body(()), url, read_timeout, deadline),
-            RequestBody::Bytes(bytes) => {
+            RequestBodyOf::Empty => self.run(builder.body(()), url, read_timeout, deadline),
+            RequestBodyOf::Bytes(bytes) => {
                 self.run(builder.body(&bytes[..]), url, read_timeout, deadline)
             }
-            RequestBody::Pieces(pieces) => {
+            RequestBodyOf::Pieces(pieces) => {
                 let (chunks, len) = RequestBody::chunked(pieces);
                 let mut reader = Pieces {
                     chunks: chunks.into(),
@@ -269,7 +269,7 @@ impl Transport {
                     deadline,
                 )
             }
-            RequestBody::File(window) => {
+            RequestBodyOf::File(window) => {
                 let (head, tail) = window.frame();
                 let mut reader = (&head[..])
                     .chain(WindowReader::open(window)?)
@@ -283,10 +283,10 @@ impl Transport {
                     deadline,
                 )
             }
-            RequestBody::Reader(one_shot) => {
+            RequestBodyOf::Reader(one_shot) => {
                 let reader = one_shot.take()?;
                 // ureq logs a chunked body (not one with a length): hide the token in it.
-                let (builder, mut reader): (_, Box<dyn Read + Send>) = match one_shot.len {
+                let (builder, mut reader): (_, Box<dyn Read + Send + '_>) = match one_shot.len {
                     Some(len) => (builder.header("content-length", len.to_string()), reader),
                     None => (
                         builder,
@@ -301,7 +301,7 @@ impl Transport {
                 )
             }
             #[cfg(feature = "async")]
-            RequestBody::AsyncReader(_) => Err(Error::config(
+            RequestBodyOf::AsyncReader(_) => Err(Error::config(
                 "an async reader cannot be sent by the blocking client",
             )),
         }

@@ -109,9 +109,9 @@ impl Method {
 /// progress callback panicked).
 pub(crate) type SentBytes = Arc<Mutex<dyn FnMut(u64) -> bool + Send>>;
 
-/// A request body.
+/// A request body whose reader lives for `'b` (see [`RequestBodyOf::Reader`]).
 #[derive(Default)]
-pub(crate) enum RequestBody {
+pub(crate) enum RequestBodyOf<'b> {
     #[default]
     Empty,
     /// In memory; `Bytes` so that a retry resends it without copying.
@@ -122,16 +122,27 @@ pub(crate) enum RequestBody {
     Pieces(Vec<Bytes>),
     /// A window of a file, opened anew for each attempt.
     File(FileWindow),
-    /// A reader that can be sent once: a request with it is never retried.
+    /// A reader that can be sent once: a request with it is never retried. It may
+    /// borrow (`&mut file`, `&data[..]`): the blocking transport reads it within the
+    /// call, and the request is never kept past it.
     #[cfg(feature = "blocking")]
-    Reader(OneShot<Box<dyn io::Read + Send>>),
+    Reader(OneShot<Box<dyn io::Read + Send + 'b>>),
     /// An async reader that can be sent once: a request with it is never retried.
     #[cfg(feature = "async")]
-    AsyncReader(OneShot<std::pin::Pin<Box<dyn tokio::io::AsyncRead + Send>>>),
+    /// (`'static`: the HTTP crate's body stream is.)
+    AsyncReader(OneShot<std::pin::Pin<Box<dyn tokio::io::AsyncRead + Send + 'static>>>),
+    /// Never made (`Infallible`): holds `'b` in a build without the blocking reader.
+    #[cfg(not(feature = "blocking"))]
+    #[allow(dead_code)]
+    Never(std::convert::Infallible, std::marker::PhantomData<&'b ()>),
 }
 
-impl RequestBody {
-    /// The pieces of a [`Pieces`](RequestBody::Pieces) body cut to at most
+/// A request body that borrows nothing: every request but a blocking
+/// `upload_reader`'s.
+pub(crate) type RequestBody = RequestBodyOf<'static>;
+
+impl RequestBodyOf<'_> {
+    /// The pieces of a [`Pieces`](RequestBodyOf::Pieces) body cut to at most
     /// [`CHUNK_SIZE`] bytes each (slices, never copies), for a transport to hand on one
     /// at a time; and their total length.
     pub(crate) fn chunked(pieces: &[Bytes]) -> (Vec<Bytes>, u64) {
@@ -152,33 +163,35 @@ impl RequestBody {
     /// Whether the body can be sent again by a retry.
     pub(crate) fn replayable(&self) -> bool {
         match self {
-            RequestBody::Empty
-            | RequestBody::Bytes(_)
-            | RequestBody::Pieces(_)
-            | RequestBody::File(_) => true,
+            RequestBodyOf::Empty
+            | RequestBodyOf::Bytes(_)
+            | RequestBodyOf::Pieces(_)
+            | RequestBodyOf::File(_) => true,
             #[cfg(feature = "blocking")]
-            RequestBody::Reader(_) => false,
+            RequestBodyOf::Reader(_) => false,
             #[cfg(feature = "async")]
-            RequestBody::AsyncReader(_) => false,
+            RequestBodyOf::AsyncReader(_) => false,
+            #[cfg(not(feature = "blocking"))]
+            RequestBodyOf::Never(never, _) => match *never {},
         }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        matches!(self, RequestBody::Empty)
+        matches!(self, RequestBodyOf::Empty)
     }
 }
 
-impl std::fmt::Debug for RequestBody {
+impl std::fmt::Debug for RequestBodyOf<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            RequestBody::Empty => f.write_str("Empty"),
-            RequestBody::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
-            RequestBody::Pieces(pieces) => write!(
+            RequestBodyOf::Empty => f.write_str("Empty"),
+            RequestBodyOf::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
+            RequestBodyOf::Pieces(pieces) => write!(
                 f,
                 "Pieces({} bytes)",
                 pieces.iter().map(Bytes::len).sum::<usize>()
             ),
-            RequestBody::File(w) => write!(
+            RequestBodyOf::File(w) => write!(
                 f,
                 "File({}, {} bytes at {})",
                 w.path.display(),
@@ -186,9 +199,11 @@ impl std::fmt::Debug for RequestBody {
                 w.offset
             ),
             #[cfg(feature = "blocking")]
-            RequestBody::Reader(_) => f.write_str("Reader"),
+            RequestBodyOf::Reader(_) => f.write_str("Reader"),
             #[cfg(feature = "async")]
-            RequestBody::AsyncReader(_) => f.write_str("AsyncReader"),
+            RequestBodyOf::AsyncReader(_) => f.write_str("AsyncReader"),
+            #[cfg(not(feature = "blocking"))]
+            RequestBodyOf::Never(never, _) => match *never {},
         }
     }
 }
@@ -387,17 +402,64 @@ impl std::fmt::Display for LocalFileError {
 impl std::error::Error for LocalFileError {}
 
 /// What a reader sent with a promised length has given (the reader is cut at the
-/// promise): ending short of it is an [`Error::Io`](crate::Error::Io), never a body the
-/// server waits for in vain.
+/// promise): ending short of it, or holding more, is an [`Error::Io`](crate::Error::Io),
+/// never a body the server waits for in vain nor an object cut at the promise. Both
+/// clients' `Exact` readers follow it: read at most [`room`](Self::room), account with
+/// [`advance`](Self::advance); once the promise is kept ([`probe_due`](Self::probe_due)),
+/// read the reader once more into a 1-byte probe and account with
+/// [`probed`](Self::probed) BEFORE handing on the last bytes read, so that a longer
+/// reader fails while the server still lacks part of the body (the last bytes, and a
+/// form's closing boundary).
 #[derive(Debug)]
 pub(crate) struct Counted {
     pub promised: u64,
     pub given: u64,
+    /// Whether the reader was found at its end after the promise.
+    probed: bool,
 }
 
 impl Counted {
     pub(crate) fn new(promised: u64) -> Self {
-        Counted { promised, given: 0 }
+        Counted {
+            promised,
+            given: 0,
+            probed: false,
+        }
+    }
+
+    /// The bytes still promised.
+    pub(crate) fn left(&self) -> u64 {
+        self.promised.saturating_sub(self.given)
+    }
+
+    /// How much of a buffer with `room` bytes the next read may fill: never past the
+    /// promise.
+    #[cfg(feature = "blocking")]
+    pub(crate) fn room(&self, room: usize) -> usize {
+        usize::try_from(self.left()).map_or(room, |left| left.min(room))
+    }
+
+    /// Whether the promise is kept and the reader not yet probed for its end.
+    pub(crate) fn probe_due(&self) -> bool {
+        self.left() == 0 && !self.probed
+    }
+
+    /// Accounts for a read of `n` bytes into a 1-byte probe once the promise is kept:
+    /// a reader that still holds something was longer than promised.
+    pub(crate) fn probed(&mut self, n: usize) -> io::Result<()> {
+        if n == 0 {
+            self.probed = true;
+            return Ok(());
+        }
+        Err(io::Error::other(LocalFileError {
+            message: format!(
+                "the reader held more than the {} bytes given as its length; the upload was \
+                 stopped before the server had all of it (nothing stored), not retried",
+                self.promised
+            ),
+            kind: io::ErrorKind::InvalidInput,
+            detail: "the reader held more than its given length".to_owned(),
+        }))
     }
 
     /// Accounts for a read of `n` bytes into a buffer that had room for some: `n == 0`
@@ -483,12 +545,12 @@ impl std::fmt::Debug for Header {
 
 /// One HTTP request, fully prepared by the client's pipeline.
 #[derive(Debug)]
-pub(crate) struct HttpRequest<'a> {
+pub(crate) struct HttpRequest<'a, 'b> {
     pub method: Method,
     pub url: String,
     /// This call's headers; they replace the transport's own of the same name.
     pub headers: Vec<Header>,
-    pub body: &'a RequestBody,
+    pub body: &'a RequestBodyOf<'b>,
     pub answer_timeout: AnswerTimeout,
 }
 

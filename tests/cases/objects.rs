@@ -186,12 +186,9 @@ async fn upload_reader_streams_the_same_form_with_its_length_and_no_idempotency_
         .with_body(OBJECT)
         .create();
     let len = content.len() as u64;
-    // A longer reader is cut at `len`: only the promised bytes go.
-    let mut longer = content.clone();
-    longer.extend_from_slice(b"never sent");
     storage_client_for(&server.url())
         .buckets()
-        .upload_reader("bkt_1", "data/table.csv", Cursor::new(longer), Some(len))
+        .upload_reader("bkt_1", "data/table.csv", Cursor::new(content), Some(len))
         .await
         .unwrap();
     mock.assert();
@@ -237,6 +234,70 @@ async fn a_reader_shorter_than_its_length_is_an_io_error() {
         "{error}"
     );
     mock.assert();
+}
+
+#[flavour]
+#[flavour_test]
+async fn a_reader_longer_than_its_length_fails_before_the_server_has_the_whole_body() {
+    // After `len` bytes the reader is probed for its end, before the last bytes (and a
+    // form's closing boundary) go: the server never holds a whole request to store.
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let bodies = received.clone();
+    let server = Server::start(move |seen: &Seen, conn: &mut dyn Conn| {
+        let mut body = Vec::new();
+        // Until the client gives up on the request and the connection ends.
+        let _ = conn.read_to_end(&mut body);
+        bodies.lock().unwrap().push((seen.content_length(), body));
+        support::respond(conn, "201 Created", &[], OBJECT.as_bytes());
+    });
+    let client = storage_client_for(&server.url());
+    let form = client
+        .buckets()
+        .upload_reader("bkt_1", "a.bin", Cursor::new(pattern(20)), Some(10))
+        .await
+        .unwrap_err();
+    let url = format!("{}/store/a.bin?X-Signature=s", server.url());
+    let put = client
+        .presigned()
+        .upload_reader(&url, Cursor::new(pattern(20)), Some(10))
+        .await
+        .unwrap_err();
+    for error in [form, put] {
+        assert!(matches!(error, Error::Io { .. }), "{error:?}");
+        assert!(
+            error
+                .to_string()
+                .contains("the reader held more than the 10 bytes given as its length"),
+            "{error}"
+        );
+    }
+    // A presigned upload's reader is held to its length as well: a shorter one fails.
+    let short = client
+        .presigned()
+        .upload_reader(&url, Cursor::new(pattern(3)), Some(10))
+        .await
+        .unwrap_err();
+    assert!(matches!(short, Error::Io { .. }), "{short:?}");
+    assert!(
+        short.to_string().contains("ended after 3 of the 10 bytes"),
+        "{short}"
+    );
+    // Each request whose head the server read is recorded once its connection ends
+    // (the async client may send none: its head goes with the first body bytes).
+    let started = std::time::Instant::now();
+    while received.lock().unwrap().len() < server.seen().len()
+        && started.elapsed() < std::time::Duration::from_secs(10)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    for (promised, body) in received.lock().unwrap().iter() {
+        assert!(
+            body.len() < *promised,
+            "the server got the whole body: {} of {promised} bytes",
+            body.len()
+        );
+        assert!(!body.ends_with(b"--\r\n"), "the form was closed");
+    }
 }
 
 #[flavour]
@@ -455,6 +516,53 @@ async fn a_reader_goes_up_and_comes_back_through_a_writer() {
     assert!(out == content, "the bytes came back changed");
     let small = buckets.get_object(&bucket.id, "blobs/b.bin").await.unwrap();
     assert_eq!(&small[..], b"chunked");
+}
+
+#[flavour]
+#[flavour_test]
+async fn a_reader_of_another_length_than_given_stores_nothing() {
+    let emulator = Emulator::start();
+    let client = emulator_client(&emulator);
+    let buckets = client.buckets();
+    let bucket = buckets.create(&NewBucket::new("lengths")).await.unwrap();
+    // Longer than given (by a whole buffer, by one byte, past an empty promise),
+    // then shorter: each an Io error, none of them stored, not even cut at `len`.
+    let cases: [(Vec<u8>, u64, &str); 4] = [
+        (pattern(3 * MIB), 1000, "more than the 1000 bytes"),
+        (pattern(MIB + 1), MIB as u64, "more than the 1048576 bytes"),
+        (vec![1], 0, "more than the 0 bytes"),
+        (pattern(10), 20, "ended after 10 of the 20 bytes"),
+    ];
+    for (i, (content, len, message)) in cases.into_iter().enumerate() {
+        let error = buckets
+            .upload_reader(
+                &bucket.id,
+                &format!("wrong/{i}.bin"),
+                Cursor::new(content),
+                Some(len),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(error, Error::Io { .. }), "{i}: {error:?}");
+        assert!(error.to_string().contains(message), "{i}: {error}");
+    }
+    let listed = buckets
+        .list_objects(&bucket.id, &ObjectQuery::new())
+        .await
+        .unwrap();
+    assert!(listed.is_empty(), "stored: {listed:?}");
+    // A reader of exactly its length still goes.
+    buckets
+        .upload_reader(
+            &bucket.id,
+            "right.bin",
+            Cursor::new(pattern(MIB)),
+            Some(MIB as u64),
+        )
+        .await
+        .unwrap();
+    let bytes = buckets.get_object(&bucket.id, "right.bin").await.unwrap();
+    assert!(bytes[..] == pattern(MIB)[..]);
 }
 
 #[flavour]

@@ -414,7 +414,10 @@ async fn counts_that_are_not_finite_or_are_negative_are_refused_before_sending()
     for pod in &pods {
         match client.pods().create(pod).await {
             Err(Error::Config { context, .. }) => {
-                assert!(context.message().contains("nothing was sent"), "{context:?}");
+                assert!(
+                    context.message().contains("nothing was sent"),
+                    "{context:?}"
+                );
                 assert!(context.message().contains("finite number"), "{context:?}");
             }
             other => panic!("{pod:?} gave {other:?}"),

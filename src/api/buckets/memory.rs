@@ -185,7 +185,10 @@ impl Buckets {
     }
 
     /// Sends an upload [`object_form`](Buckets::object_form) made, with its body.
-    pub(crate) async fn send_object(&self, request: crate::request::ApiRequest) -> Result<()> {
+    pub(crate) async fn send_object(
+        &self,
+        request: crate::request::ApiRequestOf<'_>,
+    ) -> Result<()> {
         self.client.send_empty(request).await
     }
 
