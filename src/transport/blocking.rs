@@ -184,13 +184,13 @@ impl Transport {
                 _ => None,
             };
             let Some(next) = next else {
-                return Ok(self.answer(response, &url, deadline));
+                return Ok(self.answer(response, url, deadline));
             };
             let downgrade = url.starts_with("https:") && next.starts_with("http:");
             let keeps_body = matches!(status.as_u16(), 307 | 308);
             let body_lost = keeps_body && with_body && !request.body.replayable();
             if downgrade || body_lost {
-                return Ok(self.answer(response, &url, deadline));
+                return Ok(self.answer(response, url, deadline));
             }
             if redirects == MAX_REDIRECTS {
                 return Err(too_many_redirects());
@@ -311,7 +311,7 @@ impl Transport {
     fn answer(
         &self,
         response: http::Response<ureq::Body>,
-        url: &str,
+        url: String,
         deadline: Option<Deadline>,
     ) -> HttpResponse<ResponseBody> {
         // The headers the pipeline reads, in one pass (the first of each, as `get`), as
@@ -358,7 +358,7 @@ impl Transport {
                 timeout: self.timeout,
                 deadline,
                 restore: shield::Restore::new(self.secret.clone()),
-                peer: super::peer(url),
+                url,
             },
         }
     }
@@ -487,8 +487,9 @@ pub(crate) struct ResponseBody {
     deadline: Option<Deadline>,
     /// Gives the body the token's bytes back (see [`shield`]).
     restore: shield::Restore,
-    /// The server it comes from, `host:port`, for an error while reading it.
-    peer: String,
+    /// Where it comes from: an error while reading it names the server (`host:port`,
+    /// worked out only then: see [`super::peer`]).
+    url: String,
 }
 
 impl std::fmt::Debug for ResponseBody {
@@ -509,7 +510,7 @@ impl ResponseBody {
         let mut limited = (&mut self.reader).take(cap.saturating_add(1));
         limited
             .read_to_end(&mut body)
-            .map_err(|e| map_io_error(e, &self.peer, timeout, deadline))?;
+            .map_err(|e| map_io_error(e, &super::peer(&self.url), timeout, deadline))?;
         let whole = body.len() as u64 <= cap;
         body.truncate(usize::try_from(cap).unwrap_or(usize::MAX).min(body.len()));
         self.restore.apply(&mut body, true);
@@ -529,7 +530,9 @@ impl ResponseBody {
             let n = self
                 .reader
                 .read(&mut self.buffer[held..held + CHUNK_SIZE])
-                .map_err(|e| map_io_error(e, &self.peer, self.timeout, self.deadline))?;
+                .map_err(|e| {
+                    map_io_error(e, &super::peer(&self.url), self.timeout, self.deadline)
+                })?;
             let ready = self.restore.apply(&mut self.buffer[..held + n], n == 0);
             match (ready, n) {
                 (0, 0) => return Ok(None),
