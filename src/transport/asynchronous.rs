@@ -147,7 +147,6 @@ impl Transport {
             builder = builder.header(header.name, value);
         }
         let answer_timeout = request.answer_timeout.resolve(self.timeout);
-        let peer = super::peer(&request.url);
         // Set for a streamed body: when it last gave hyper a piece, and whether it ended.
         let mut upload = None;
         match request.body {
@@ -198,7 +197,7 @@ impl Transport {
             // hold `send` for ever. The watchdog fails it once no piece has been taken
             // for the inactivity timeout, then bounds the wait for the answer.
             Some(progress) => {
-                let guard = stall_guard(progress, &peer, self.timeout, answer_timeout);
+                let guard = stall_guard(progress, &request.url, self.timeout, answer_timeout);
                 let sending = std::pin::pin!(sending);
                 let guard = std::pin::pin!(guard);
                 match futures_util::future::select(sending, guard).await {
@@ -207,16 +206,16 @@ impl Transport {
                 }
             }
             None => {
-                let (limit, error) = bounded(answer_timeout, deadline, self.timeout, &peer);
+                let (limit, expiry) = bounded(answer_timeout, deadline, self.timeout);
                 match limit {
                     Some(limit) => tokio::time::timeout(limit, sending)
                         .await
-                        .map_err(|_| error)?,
+                        .map_err(|_| expiry.error(&request.url))?,
                     None => sending.await,
                 }
             }
         }
-        .map_err(|e| map_error(e, &peer, self.timeout))?;
+        .map_err(|e| map_error(e, &request.url, self.timeout))?;
         let header = |name: &str| {
             response
                 .headers()
@@ -244,7 +243,7 @@ impl Transport {
                     _ => Some(self.timeout),
                 },
                 deadline,
-                peer,
+                url: request.url.clone(),
             },
         })
     }
@@ -254,21 +253,37 @@ impl Transport {
     }
 }
 
-/// The shorter of an inactivity wait and what is left of the deadline, with the error
-/// to give when it runs out (naming `peer`, the server waited for).
+/// The shorter of an inactivity wait and what is left of the deadline, and which of
+/// the two it is, to make the error from only if it runs out.
 fn bounded(
     wait: Option<Duration>,
     deadline: Option<Deadline>,
     timeout: Duration,
-    peer: &str,
-) -> (Option<Duration>, Error) {
+) -> (Option<Duration>, Expiry) {
     match (wait, deadline) {
         (Some(wait), Some(deadline)) if deadline.remaining() < wait => {
-            (Some(deadline.remaining()), deadline.error())
+            (Some(deadline.remaining()), Expiry::Deadline(deadline))
         }
-        (None, Some(deadline)) => (Some(deadline.remaining()), deadline.error()),
-        (Some(wait), _) => (Some(wait), Error::timeout(timeout_message(peer, wait))),
-        (None, None) => (None, Error::timeout(timeout_message(peer, timeout))),
+        (None, Some(deadline)) => (Some(deadline.remaining()), Expiry::Deadline(deadline)),
+        (Some(wait), _) => (Some(wait), Expiry::Idle(wait)),
+        (None, None) => (None, Expiry::Idle(timeout)),
+    }
+}
+
+/// What a bounded wait ran into: the call's deadline, or this long without a piece.
+#[derive(Clone, Copy)]
+enum Expiry {
+    Deadline(Deadline),
+    Idle(Duration),
+}
+
+impl Expiry {
+    /// The timeout error of a wait on `url`, naming its server.
+    fn error(self, url: &str) -> Error {
+        match self {
+            Expiry::Deadline(deadline) => deadline.error(),
+            Expiry::Idle(wait) => Error::timeout(timeout_message(&super::peer(url), wait)),
+        }
     }
 }
 
@@ -308,10 +323,10 @@ impl Stream for Watched {
 
 /// Resolves, with a timeout error, once the upload has stalled for `idle` or, after
 /// its end, no answer came within `answer` (never, for an unbounded answer). The error
-/// names `peer`, the server the upload goes to.
+/// names the server the upload to `url` goes to.
 async fn stall_guard(
     progress: Progress,
-    peer: &str,
+    url: &str,
     idle: Duration,
     answer: Option<Duration>,
 ) -> Error {
@@ -331,11 +346,12 @@ async fn stall_guard(
                 tokio::time::sleep_until(until.into()).await;
             }
             None => std::future::pending::<()>().await,
-            Some(_) if done => return Error::timeout(timeout_message(peer, limit)),
+            Some(_) if done => return Expiry::Idle(limit).error(url),
             Some(_) => {
                 return Error::timeout(format!(
-                    "the upload stalled: {peer} took no data for {limit:?}; change the \
-                     limit with ClientBuilder::timeout"
+                    "the upload stalled: {} took no data for {limit:?}; change the \
+                     limit with ClientBuilder::timeout",
+                    super::peer(url)
                 ))
             }
         }
@@ -406,8 +422,9 @@ pub(crate) struct ResponseBody {
     timeout: Option<Duration>,
     /// The call's deadline, for answers read into memory.
     deadline: Option<Deadline>,
-    /// The server it comes from, `host:port`, for an error while reading it.
-    peer: String,
+    /// Where it comes from: an error while reading it names the server (`host:port`,
+    /// worked out only then: see [`super::peer`]).
+    url: String,
 }
 
 impl ResponseBody {
@@ -428,13 +445,15 @@ impl ResponseBody {
     /// The next piece of the body, lent until the next call; `None` at the end.
     pub(crate) async fn chunk(&mut self) -> Result<Option<&[u8]>, Error> {
         let fallback = self.timeout.unwrap_or_default();
-        let (limit, error) = bounded(self.timeout, self.deadline, fallback, &self.peer);
+        let (limit, expiry) = bounded(self.timeout, self.deadline, fallback);
         let next = self.response.chunk();
         let chunk = match limit {
-            Some(limit) => tokio::time::timeout(limit, next).await.map_err(|_| error)?,
+            Some(limit) => tokio::time::timeout(limit, next)
+                .await
+                .map_err(|_| expiry.error(&self.url))?,
             None => next.await,
         };
-        match chunk.map_err(|e| map_error(e, &self.peer, fallback))? {
+        match chunk.map_err(|e| map_error(e, &self.url, fallback))? {
             Some(piece) => {
                 self.current = piece;
                 Ok(Some(&self.current))
@@ -444,12 +463,12 @@ impl ResponseBody {
     }
 }
 
-/// The SDK's error for what reqwest said about a request to `peer` (see
-/// [`super::peer`]), which the message names: the server a redirect led to, when it
+/// The SDK's error for what reqwest said about a request to `url`, whose server
+/// ([`super::peer`]) the message names: the server a redirect led to, when it
 /// failed there.
-fn map_error(error: reqwest::Error, peer: &str, timeout: Duration) -> Error {
-    let redirected = error.url().map(|url| super::peer(url.as_str()));
-    let peer = redirected.as_deref().unwrap_or(peer);
+fn map_error(error: reqwest::Error, url: &str, timeout: Duration) -> Error {
+    let peer = super::peer(error.url().map_or(url, |url| url.as_str()));
+    let peer = peer.as_str();
     // The URL may be a presigned one whose query is its signature: never repeat it.
     let error = error.without_url();
     if let Some(local) = local_file_error(&error) {
