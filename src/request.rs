@@ -752,7 +752,7 @@ mod tests {
 
     #[test]
     fn without_a_platform_endpoint_storage_calls_fail_before_sending_and_others_go_on() {
-        let context = RequestContext {
+        let custom_api = || RequestContext {
             api_base: "https://api.custom.podstack.ai/v1".into(),
             platform_base: None,
             api_endpoint: ("https://api.custom.podstack.ai".into(), Source::Explicit),
@@ -760,6 +760,7 @@ mod tests {
             project_id: Some("proj_1".into()),
             default_file_problem: None,
         };
+        let context = custom_api();
         let err = ApiRequest::get("/buckets")
             .on(Service::Platform)
             .check_context(&context)
@@ -783,14 +784,7 @@ mod tests {
             })
             .unwrap_err();
         assert!(err.message().contains("PODSTACK_PLATFORM_URL"), "{err}");
-        let context = RequestContext {
-            api_base: "https://api.custom.podstack.ai/v1".into(),
-            platform_base: None,
-            api_endpoint: ("https://api.custom.podstack.ai".into(), Source::Explicit),
-            authorization: "Bearer podstack_x_secret".into(),
-            project_id: Some("proj_1".into()),
-            default_file_problem: None,
-        };
+        let context = custom_api();
         ApiRequest::get("/pods").check_context(&context).unwrap();
         // A presigned URL goes where it points, with no token.
         ApiRequest::absolute(Method::Get, "https://s3.example/b/k?sig=abc")

@@ -8,6 +8,28 @@ use common::{fast_retries, TOKEN, WHOAMI};
 
 fn assert_owned<T: Clone + Send + Sync + std::fmt::Debug + 'static>() {}
 
+/// The compile-time check, written once: every handle of the client in scope, and its
+/// lazy list, is owned, `Clone`, `Send` and `Sync`.
+macro_rules! every_handle_is_owned {
+    () => {
+        #[test]
+        fn every_handle_is_owned_clone_send_and_sync() {
+            assert_owned::<Auth>();
+            assert_owned::<Buckets>();
+            assert_owned::<Gpus>();
+            assert_owned::<Pods>();
+            assert_owned::<Presigned>();
+            assert_owned::<Projects>();
+            assert_owned::<Tasks>();
+            assert_owned::<Templates>();
+            assert_owned::<Volumes>();
+            assert_owned::<Wallet>();
+            fn assert_stream<T: Send + 'static>() {}
+            assert_stream::<ListStream<podstack::Pod>>();
+        }
+    };
+}
+
 fn projects_page() -> &'static str {
     r#"{"projects":[{"id":"prj_1","name":"one","description":"","created_at":"2026-11-28T06:43:14Z"}],"total":1}"#
 }
@@ -20,21 +42,7 @@ mod blocking {
         Volumes, Wallet,
     };
 
-    #[test]
-    fn every_handle_is_owned_clone_send_and_sync() {
-        assert_owned::<Auth>();
-        assert_owned::<Buckets>();
-        assert_owned::<Gpus>();
-        assert_owned::<Pods>();
-        assert_owned::<Presigned>();
-        assert_owned::<Projects>();
-        assert_owned::<Tasks>();
-        assert_owned::<Templates>();
-        assert_owned::<Volumes>();
-        assert_owned::<Wallet>();
-        fn assert_stream<T: Send + 'static>() {}
-        assert_stream::<ListStream<podstack::Pod>>();
-    }
+    every_handle_is_owned!();
 
     /// A tool's state: handles in fields, no lifetime.
     struct Tool {
@@ -108,21 +116,7 @@ mod nonblocking {
         Volumes, Wallet,
     };
 
-    #[test]
-    fn every_handle_is_owned_clone_send_and_sync() {
-        assert_owned::<Auth>();
-        assert_owned::<Buckets>();
-        assert_owned::<Gpus>();
-        assert_owned::<Pods>();
-        assert_owned::<Presigned>();
-        assert_owned::<Projects>();
-        assert_owned::<Tasks>();
-        assert_owned::<Templates>();
-        assert_owned::<Volumes>();
-        assert_owned::<Wallet>();
-        fn assert_stream<T: Send + 'static>() {}
-        assert_stream::<ListStream<podstack::Pod>>();
-    }
+    every_handle_is_owned!();
 
     /// A service's state: handles in fields, no lifetime.
     struct Service {
