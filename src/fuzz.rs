@@ -4,10 +4,10 @@
 
 use std::path::Path;
 
-use crate::core::config::{self, Environment, Settings};
+use crate::config::{self, Environment, Settings};
 use crate::core::error::{self, ErrorResponse};
-use crate::core::redact::Redactor;
-use crate::lines::{LineSplitter, MAX_LINE};
+use crate::net::redact::Redactor;
+use crate::net::lines::{LineSplitter, MAX_LINE};
 
 const SECRET: &str = "podstack_fz_s3cr3tvalue";
 

@@ -234,7 +234,7 @@ let client = podstack::Client::builder()
 #![forbid(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
-// The API source is compiled once per client on purpose (see `blocking.rs`).
+// The API source is compiled once per client on purpose (see `flavoured/mod.rs`).
 #![allow(clippy::duplicate_mod)]
 
 #[cfg(not(any(feature = "blocking", feature = "async")))]
@@ -243,22 +243,21 @@ compile_error!(
      e.g. podstack = { version = \"0.2\", features = [\"async\"] }"
 );
 
+pub mod config;
 mod core;
-mod files;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzz;
-mod key_paths;
-mod lines;
 mod models;
-mod request;
+mod net;
 #[cfg(feature = "object-store")]
 mod s3_store;
-mod storage_wire;
+pub mod transfer;
 mod transport;
+mod wire;
 
-/// Renders a doc example for one client (see `doc_example!` in `blocking.rs` and
-/// `nonblocking.rs`): `$head` opens it, each `await` marker becomes `$await`.
+/// Renders a doc example for one client (see `doc_example!` in `blocking/mod.rs` and
+/// `nonblocking/mod.rs`): `$head` opens it, each `await` marker becomes `$await`.
 macro_rules! render_doc_example {
     ($head:expr, $await:literal; [$($out:expr),*]) => {
         concat!($head, $($out,)* "\n# Ok(()) }\n```")
@@ -284,7 +283,7 @@ pub use blocking::{
     Tasks, Templates, Volumes, Wallet,
 };
 pub use core::error::{Error, Result};
-pub use core::retry::RetryConfig;
+pub use net::retry::RetryConfig;
 /// The `time` crate, whose `OffsetDateTime` the typed time accessors return
 /// (`Pod::created_at_datetime`, `PodEvent::timestamp_datetime`, ...): use it from here
 /// to get the same release.
@@ -327,22 +326,6 @@ pub mod storage {
         ObjectQuery, PresignedUrl, S3Credentials, StoredObject, SyncDirection, SyncOptions,
         SyncReport, Visibility, Volume,
     };
-}
-
-/// File transfers: options, results and defaults, shared by pods and buckets.
-pub mod transfer {
-    pub use crate::models::{
-        SkipReason, Skipped, TransferOptions, TransferSummary, DEFAULT_CONCURRENCY,
-        DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE,
-    };
-}
-
-/// Configuration: where each setting came from, the defaults and the retry policy.
-pub mod config {
-    pub use crate::core::config::{
-        ResolvedConfig, Source, DEFAULT_ENDPOINT, DEFAULT_PLATFORM_ENDPOINT, DEFAULT_TIMEOUT,
-    };
-    pub use crate::core::retry::RetryConfig;
 }
 
 /// Errors: [`Error`] and what it carries.

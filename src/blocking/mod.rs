@@ -1,7 +1,7 @@
 //! The blocking client: [`Client`](crate::Client) over a pooled `ureq` agent (feature
 //! `blocking`, on by default).
 //!
-//! The API source (`client.rs`, `api/`, `streams.rs`, `transfer.rs`) is shared with
+//! The API source (`flavoured/`) is shared with
 //! the async client and compiled here with `maybe_async::must_be_sync`, which removes
 //! its `async` and `.await`s. Only what differs in kind lives in this file: the
 //! `Iterator`s over lazy sequences, and SSH in the terminal.
@@ -38,12 +38,12 @@ mod local_fs {
     /// The lowercase hex digest of a file's content.
     pub(crate) fn content_hash(
         path: &std::path::Path,
-        kind: crate::files::ContentHash,
+        kind: crate::transfer::plan::ContentHash,
     ) -> std::io::Result<String> {
-        crate::files::hash_of(path, kind)
+        crate::transfer::plan::hash_of(path, kind)
     }
 
-    pub(crate) use crate::files::open_at;
+    pub(crate) use crate::transfer::plan::open_at;
 }
 
 /// Runs `job` on each item, at most `limit` at once on scoped threads, and returns the
@@ -85,14 +85,14 @@ fn concurrently<T: Send, R: Send>(
 
 /// Sends a clean-up request for a transfer that ended early (a multipart upload to
 /// abort), waiting for it: the blocking client has nothing to hand it to.
-fn clean_up(client: &Client, request: crate::request::ApiRequest) {
+fn clean_up(client: &Client, request: crate::wire::ApiRequest) {
     if let Err(error) = client.send_empty(request) {
         log::debug!("clean-up failed: {error}");
     }
 }
 
 /// Runs `work` inside `span` (a `tracing` span with the `tracing` feature).
-fn traced<T>(span: &crate::core::trace::Span, work: impl FnOnce() -> T) -> T {
+fn traced<T>(span: &crate::net::trace::Span, work: impl FnOnce() -> T) -> T {
     #[cfg(feature = "tracing")]
     return span.in_scope(work);
     #[cfg(not(feature = "tracing"))]
@@ -102,17 +102,16 @@ fn traced<T>(span: &crate::core::trace::Span, work: impl FnOnce() -> T) -> T {
     }
 }
 
-#[path = "api/mod.rs"]
-mod api;
-#[path = "client.rs"]
-mod client;
-#[path = "streams.rs"]
-mod streams;
-#[path = "transfer.rs"]
-mod transfer;
+// The API source, compiled here for this client (see `flavoured/mod.rs` for the names
+// this file supplies to it).
+#[path = "../flavoured/mod.rs"]
+mod flavoured;
 
-pub use api::{Auth, Buckets, Gpus, Pods, Presigned, Projects, Tasks, Templates, Volumes, Wallet};
-pub use client::{Client, ClientBuilder};
+pub use flavoured::api::{
+    Auth, Buckets, Gpus, Pods, Presigned, Projects, Tasks, Templates, Volumes, Wallet,
+};
+pub use flavoured::client::{Client, ClientBuilder};
+use flavoured::pages;
 
 use crate::transport::{Counted, OneShot, RequestBodyOf};
 use crate::{Error, Result};
@@ -130,11 +129,11 @@ use crate::{Error, Result};
 /// # Ok(()) }
 /// ```
 pub struct LogStream {
-    lines: streams::Lines,
+    lines: pages::Lines,
 }
 
 impl LogStream {
-    fn new(lines: streams::Lines) -> Self {
+    fn new(lines: pages::Lines) -> Self {
         LogStream { lines }
     }
 
@@ -184,9 +183,9 @@ pub struct ListStream<T> {
 }
 
 impl<T> ListStream<T> {
-    fn new<P>(pages: streams::Pages<P>) -> Self
+    fn new<P>(pages: pages::Pages<P>) -> Self
     where
-        P: crate::request::Pager<Item = T> + 'static,
+        P: crate::wire::Pager<Item = T> + 'static,
         T: Send + 'static,
     {
         let mut pages = pages;

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::core::redact::{RedactedSource, Redactor};
+use crate::net::redact::{RedactedSource, Redactor};
 
 /// A boxed error from a lower layer (the transport or the file system).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -684,7 +684,7 @@ impl Error {
     /// Removes the token from every field of the error: the message, code, request id
     /// and `details` of its context, each variant's own fields, and its source's text.
     /// The request pipeline calls this on every error it returns (see
-    /// [`Redactor`](crate::core::redact::Redactor)).
+    /// [`Redactor`](crate::net::redact::Redactor)).
     pub(crate) fn redact(mut self, redactor: &Redactor) -> Self {
         let fields = &mut self.context_mut().0;
         redactor.string(&mut fields.message);

@@ -1,7 +1,7 @@
 //! The client, its builder, and the one request pipeline every API call goes through.
 //!
-//! Compiled once per client, blocking and async (see `blocking.rs` and
-//! `nonblocking.rs`): `flavour` strips or keeps the `async`/`.await`s.
+//! Compiled once per client, blocking and async (see `flavoured/mod.rs`): `flavour`
+//! strips or keeps the `async`/`.await`s.
 //!
 //! [`Client::execute`] is the pipeline: it prepares the request (URL on the right
 //! service, the token and project where they belong, the idempotency key), sends it
@@ -21,16 +21,16 @@ use serde::de::DeserializeOwned;
 use super::api::{
     Auth, Buckets, Gpus, Pods, Presigned, Projects, Tasks, Templates, Volumes, Wallet,
 };
-use super::streams::offset_pages;
+use super::pages::offset_pages;
 use super::{flavour, ResponseBody, Transport};
-use crate::core::config::{self, ApiToken, Environment, ResolvedConfig, Settings};
+use crate::config::{self, ApiToken, Environment, ResolvedConfig, Settings};
 use crate::core::error::{self, ErrorResponse};
-use crate::core::limits::{self, EnvVars, NetOptions, TransportOptions};
-use crate::core::proxy::{ProxyChoice, ProxyUrl};
-use crate::core::random;
-use crate::core::redact::Redactor;
-use crate::core::trace::CallSpan;
-use crate::request::{ApiRequest, ApiRequestOf, Listing, RequestContext};
+use crate::net::limits::{self, EnvVars, NetOptions, TransportOptions};
+use crate::net::proxy::{ProxyChoice, ProxyUrl};
+use crate::net::random;
+use crate::net::redact::Redactor;
+use crate::net::trace::CallSpan;
+use crate::wire::{ApiRequest, ApiRequestOf, Listing, RequestContext};
 use crate::transport::{AnswerTimeout, Deadline, HttpResponse, RequestBodyOf};
 use crate::{Error, Page, Result};
 

@@ -6,8 +6,8 @@ use std::collections::VecDeque;
 use std::marker::PhantomData;
 
 use super::{flavour, Client, ResponseBody};
-use crate::lines::LineSplitter;
-use crate::request::{ApiRequest, Listing, OffsetPager, Pager, TokenPager, MAX_PAGE};
+use crate::net::lines::LineSplitter;
+use crate::wire::{ApiRequest, Listing, OffsetPager, Pager, TokenPager, MAX_PAGE};
 use crate::transport::Deadline;
 use crate::{ObjectQuery, Result};
 

@@ -11,11 +11,11 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use super::{flavour, local_fs, Client, ResponseBody};
-use crate::files::{
+use crate::transfer::plan::{
     broke_off, create_sized, longer_than_promised, stopped, Expect, Fetch, PartialFile,
     TransferProgress, UploadItem,
 };
-use crate::request::ApiRequest;
+use crate::wire::ApiRequest;
 use crate::transport::{FileWindow, HttpResponse, RequestBody, SentBytes};
 use crate::{models::TransferSummary, Error, Result, TransferOptions};
 

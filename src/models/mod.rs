@@ -186,7 +186,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::request::Listing;
+    use crate::wire::Listing;
 
     fn decode<T: DeserializeOwned>(value: serde_json::Value) -> T {
         serde_json::from_value(value.clone()).unwrap_or_else(|e| panic!("{value}: {e}"))

@@ -8,7 +8,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::{tolerant, Page};
-use crate::request::Listing;
+use crate::wire::Listing;
 
 /// A GPU container.
 ///

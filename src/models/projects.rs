@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{tolerant, Page};
-use crate::request::Listing;
+use crate::wire::Listing;
 
 /// A project: the unit that owns pods, volumes and their billing.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]

@@ -303,7 +303,7 @@ mod tests {
             own.matches(concat!("/// # What sync", " copies")).count(),
             1
         );
-        let method = include_str!("../api/buckets/sync.rs");
+        let method = include_str!("../flavoured/api/buckets/sync.rs");
         assert!(method.contains("(crate::SyncOptions#what-sync-copies)"));
         assert!(!method.contains("newer modification time"));
         let readme = include_str!("../../README.md");

@@ -2,7 +2,7 @@
 //! of an answer is read into memory, how long one call may take in all, which proxy a
 //! request goes through and which certificates are trusted.
 //!
-//! Kept apart from [`config::Settings`](super::config::Settings): these are not read
+//! Kept apart from [`config::Settings`](crate::config::Settings): these are not read
 //! from the credentials file, only set on the builder (proxies also from the usual
 //! environment variables, see [`proxy`](super::proxy)).
 
@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 
-use super::error::Error;
+use crate::core::error::Error;
 use super::proxy::{ProxyChoice, ProxyRules};
 
 /// The default cap on an answer read into memory (a JSON answer, a text answer).

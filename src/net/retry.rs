@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use super::error::Error;
+use crate::core::error::Error;
 
 /// How the client retries failed requests.
 ///

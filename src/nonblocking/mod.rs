@@ -17,7 +17,7 @@
 //! [`Error`](crate::Error) and configuration types are the crate root's, shared with the
 //! blocking client.
 //!
-//! The API source is shared with the blocking client and compiled here with
+//! The API source (`flavoured/`) is shared with the blocking client and compiled here with
 //! `maybe_async::must_be_async`. Only what differs in kind lives in this file: the
 //! `Stream`s over lazy sequences.
 
@@ -61,10 +61,10 @@ mod local_fs {
     /// The lowercase hex digest of a file's content, computed on a blocking thread.
     pub(crate) async fn content_hash(
         path: &std::path::Path,
-        kind: crate::files::ContentHash,
+        kind: crate::transfer::plan::ContentHash,
     ) -> std::io::Result<String> {
         let path = path.to_path_buf();
-        tokio::task::spawn_blocking(move || crate::files::hash_of(&path, kind))
+        tokio::task::spawn_blocking(move || crate::transfer::plan::hash_of(&path, kind))
             .await
             .map_err(std::io::Error::other)?
     }
@@ -74,7 +74,7 @@ mod local_fs {
         path: &std::path::Path,
         offset: u64,
     ) -> std::io::Result<tokio::fs::File> {
-        crate::files::open_at(path, offset).map(writer)
+        crate::transfer::plan::open_at(path, offset).map(writer)
     }
 }
 
@@ -102,7 +102,7 @@ where
 /// Sends a clean-up request for a transfer that ended early (a multipart upload to
 /// abort): on the current tokio runtime in the background, since a dropped future
 /// cannot wait for it.
-fn clean_up(client: &Client, request: crate::request::ApiRequest) {
+fn clean_up(client: &Client, request: crate::wire::ApiRequest) {
     let client = client.clone();
     if let Ok(runtime) = tokio::runtime::Handle::try_current() {
         runtime.spawn(async move {
@@ -116,7 +116,7 @@ fn clean_up(client: &Client, request: crate::request::ApiRequest) {
 /// Runs the future `work` makes inside `span` (a `tracing` span with the `tracing`
 /// feature): entered on every poll, never held across an `.await`.
 async fn traced<F: std::future::Future>(
-    span: &crate::core::trace::Span,
+    span: &crate::net::trace::Span,
     work: impl FnOnce() -> F,
 ) -> F::Output {
     #[cfg(feature = "tracing")]
@@ -131,17 +131,16 @@ async fn traced<F: std::future::Future>(
     }
 }
 
-#[path = "api/mod.rs"]
-mod api;
-#[path = "client.rs"]
-mod client;
-#[path = "streams.rs"]
-mod streams;
-#[path = "transfer.rs"]
-mod transfer;
+// The API source, compiled here for this client (see `flavoured/mod.rs` for the names
+// this file supplies to it).
+#[path = "../flavoured/mod.rs"]
+mod flavoured;
 
-pub use api::{Auth, Buckets, Gpus, Pods, Presigned, Projects, Tasks, Templates, Volumes, Wallet};
-pub use client::{Client, ClientBuilder};
+pub use flavoured::api::{
+    Auth, Buckets, Gpus, Pods, Presigned, Projects, Tasks, Templates, Volumes, Wallet,
+};
+pub use flavoured::client::{Client, ClientBuilder};
+use flavoured::pages;
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -170,7 +169,7 @@ pub struct LogStream {
 }
 
 impl LogStream {
-    fn new(lines: streams::Lines) -> Self {
+    fn new(lines: pages::Lines) -> Self {
         let lines = futures_util::stream::unfold(lines, |mut lines| async move {
             let line = lines.next_item().await?;
             Some((line, lines))
@@ -231,9 +230,9 @@ pub struct ListStream<T> {
 }
 
 impl<T> ListStream<T> {
-    fn new<P>(pages: streams::Pages<P>) -> Self
+    fn new<P>(pages: pages::Pages<P>) -> Self
     where
-        P: crate::request::Pager<Item = T> + 'static,
+        P: crate::wire::Pager<Item = T> + 'static,
         T: Send + 'static,
     {
         let items = futures_util::stream::unfold(pages, |mut pages| async move {

@@ -30,9 +30,9 @@ use object_store::aws::{AmazonS3, AmazonS3Builder, AwsCredential};
 use object_store::client::{HttpClient, HttpConnector, ReqwestConnector};
 use object_store::{Certificate, ClientConfigKey, ClientOptions, StaticCredentialProvider};
 
-use crate::core::config::{validate_endpoint, without_userinfo};
-use crate::core::limits::TransportOptions;
-use crate::core::proxy::{ProxyChoice, ProxyRules, ProxyUrl};
+use crate::config::{validate_endpoint, without_userinfo};
+use crate::net::limits::TransportOptions;
+use crate::net::proxy::{ProxyChoice, ProxyRules, ProxyUrl};
 use crate::models::S3Credentials;
 use crate::{Error, Result};
 

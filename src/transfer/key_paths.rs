@@ -472,7 +472,7 @@ mod tests {
     fn nothing_goes_through_a_link_or_over_something_of_another_kind() {
         let root = std::env::temp_dir().join(format!(
             "podstack-local-root-{}",
-            crate::core::random::random_u64()
+            crate::net::random::random_u64()
         ));
         std::fs::create_dir_all(root.join("real/dir")).unwrap();
         std::fs::write(root.join("file"), "f").unwrap();
@@ -536,7 +536,7 @@ mod tests {
         // And case: NTFS knows A.txt and a.txt as one file.
         let dir = std::env::temp_dir().join(format!(
             "podstack-case-{}",
-            crate::core::random::random_u64()
+            crate::net::random::random_u64()
         ));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("A.txt"), "upper").unwrap();

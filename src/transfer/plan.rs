@@ -7,10 +7,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::core::random;
-use crate::key_paths::{self, Platform};
+use crate::net::random;
+use crate::transfer::key_paths::{self, Platform};
 use crate::models::{SkipReason, Skipped};
-use crate::request::ApiRequest;
+use crate::wire::ApiRequest;
 use crate::transport::{HttpResponse, SentBytes};
 use crate::{Error, Result, TransferOptions};
 
@@ -178,7 +178,7 @@ pub(crate) fn walk_local(
 
 /// Where a download of `remote` to `local` lands: an existing directory, or a `local`
 /// ending in a path separator, receives the file under its remote name, which must be
-/// a faithful file name here (see [`key_paths`](crate::key_paths)).
+/// a faithful file name here (see [`key_paths`](crate::transfer::key_paths)).
 pub(crate) fn download_target(remote: &str, local: &Path) -> Result<PathBuf> {
     let into_dir = local.is_dir()
         || local

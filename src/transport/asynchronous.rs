@@ -21,7 +21,7 @@ use super::{
     USER_AGENT,
 };
 use crate::core::error::Error;
-use crate::core::limits::{self, TransportOptions};
+use crate::net::limits::{self, TransportOptions};
 
 /// Sends requests over a pooled `reqwest` client.
 #[derive(Clone, Debug)]

@@ -34,8 +34,8 @@ use super::{
     Method, RequestBody, RequestBodyOf, WindowCursor, CHUNK_SIZE, MAX_REDIRECTS, USER_AGENT,
 };
 use crate::core::error::Error;
-use crate::core::limits::TransportOptions;
-use crate::core::proxy::ProxyRules;
+use crate::net::limits::TransportOptions;
+use crate::net::proxy::ProxyRules;
 
 #[path = "lookup.rs"]
 mod lookup;

@@ -17,8 +17,8 @@
 //! chunk) to [`Error::Api`](crate::Error::Api): a server that does that will do it again,
 //! so it is not retried.
 //!
-//! Both apply the same [proxy rule](crate::core::proxy) per request, the same extra root
-//! certificates, and saturate every duration (see [`limits`](crate::core::limits)) so
+//! Both apply the same [proxy rule](crate::net::proxy) per request, the same extra root
+//! certificates, and saturate every duration (see [`limits`](crate::net::limits)) so
 //! that `Duration::MAX` means "no limit" rather than an overflow.
 
 use std::io;
@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 
 use crate::core::error::{Error, ErrorContext};
-use crate::core::limits;
+use crate::net::limits;
 
 #[cfg(feature = "async")]
 pub(crate) mod asynchronous;

@@ -1,13 +1,15 @@
 //! What a resource handler asks the pipeline to send: an [`ApiRequest`], and how it
 //! becomes an HTTP request. Shared by both clients; nothing here waits on the network.
 
+pub(crate) mod storage;
+
 use std::borrow::Cow;
 
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::core::config::{platform_endpoint_not_set, DefaultFileProblem, Source};
+use crate::config::{platform_endpoint_not_set, DefaultFileProblem, Source};
 use crate::core::error::{Error, Result};
 use crate::transport::{AnswerTimeout, Header, HttpRequest, Method, RequestBodyOf};
 
@@ -397,7 +399,7 @@ impl<'b> ApiRequestOf<'b> {
             // One key for every attempt of this call.
             header(
                 "idempotency-key",
-                &crate::core::random::idempotency_key(),
+                &crate::net::random::idempotency_key(),
                 false,
             );
         }
@@ -564,7 +566,7 @@ impl Pager for TokenPager {
     type Item = crate::storage::StoredObject;
 
     fn next_request(&self) -> Option<ApiRequest> {
-        (!self.done).then(|| crate::storage_wire::list_objects(&self.bucket_id, &self.query))
+        (!self.done).then(|| crate::wire::storage::list_objects(&self.bucket_id, &self.query))
     }
 
     fn accept(

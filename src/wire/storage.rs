@@ -10,7 +10,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde_json::json;
 
-use crate::request::{segment, ApiRequest, ApiRequestOf, Service};
+use crate::wire::{segment, ApiRequest, ApiRequestOf, Service};
 use crate::transport::{FileWindow, Frame, Method, RequestBody};
 use crate::{NewBucket, NewVolume, ObjectQuery, Result};
 
@@ -99,7 +99,7 @@ impl ObjectForm {
 /// The form that uploads an object under `key` (see [`ObjectForm`]).
 pub(crate) fn object_form(id: &str, key: &str) -> ObjectForm {
     let key = object_key(key);
-    let boundary = format!("podstack-{}", crate::core::random::idempotency_key());
+    let boundary = format!("podstack-{}", crate::net::random::idempotency_key());
     let filename = key.rsplit('/').next().unwrap_or(key);
     let content_type = mime_guess::from_path(filename).first_or_octet_stream();
     let head = format!(

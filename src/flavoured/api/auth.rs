@@ -1,7 +1,7 @@
 //! Identity: `GET /v1/auth/whoami`.
 
 use super::{flavour, Client};
-use crate::request::ApiRequest;
+use crate::wire::ApiRequest;
 use crate::{models::User, Result};
 
 /// Identity calls. Get one with [`Client::auth`].

@@ -2,7 +2,7 @@
 
 use super::{flavour, Client};
 use crate::models::GpuList;
-use crate::request::ApiRequest;
+use crate::wire::ApiRequest;
 use crate::{models::Gpu, Result};
 
 /// GPU calls. Get one with [`Client::gpus`].

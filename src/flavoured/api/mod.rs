@@ -2,8 +2,8 @@
 //! so it is cheap, `'static` and can move into a thread or task), describes its
 //! requests and lets the client's pipeline send them.
 //!
-//! Compiled once per client (see `blocking.rs` and `nonblocking.rs`): the names
-//! imported below are that client's.
+//! Compiled once per client (see `flavoured/mod.rs`): the names imported below are
+//! that client's.
 
 mod auth;
 mod buckets;
@@ -15,10 +15,6 @@ mod tasks;
 mod templates;
 mod volumes;
 mod wallet;
-// `Buckets::object_store`: with the rest of the feature, in `src/s3_store/`.
-#[cfg(feature = "object-store")]
-#[path = "../s3_store/buckets.rs"]
-mod s3_store;
 
 pub use auth::Auth;
 pub use buckets::Buckets;
@@ -32,7 +28,7 @@ pub use volumes::Volumes;
 pub use wallet::Wallet;
 
 // What the handlers share, from the client being compiled.
-use super::streams::{offset_pages, Lines, ObjectPages};
+use super::pages::{offset_pages, Lines, ObjectPages};
 use super::{
     clean_up, concurrently, flavour, local_fs, Client, ListStream, LogStream, ResponseBody,
 };

@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use super::{flavour, Client};
-use crate::files::{Expect, Fetch, TransferProgress};
-use crate::request::{ApiRequest, ApiRequestOf};
+use crate::transfer::plan::{Expect, Fetch, TransferProgress};
+use crate::wire::{ApiRequest, ApiRequestOf};
 use crate::transport::{Method, RequestBodyOf};
 use crate::{models::TransferSummary, Error, Result, TransferOptions};
 
@@ -147,9 +147,9 @@ impl Presigned {
         let url = checked_url(url)?;
         let local = local.as_ref();
         if local.is_dir() {
-            return Err(crate::files::presigned_directory_error(local));
+            return Err(crate::transfer::plan::presigned_directory_error(local));
         }
-        let (items, _) = crate::files::plan_upload(local, "", false)?;
+        let (items, _) = crate::transfer::plan::plan_upload(local, "", false)?;
         self.client
             .upload_items(&items, options, |_| ApiRequest::absolute(Method::Put, url))
             .await

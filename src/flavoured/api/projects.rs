@@ -2,7 +2,7 @@
 
 use super::{flavour, offset_pages, Client, ListStream};
 use crate::models::ProjectList;
-use crate::request::{segment, ApiRequest};
+use crate::wire::{segment, ApiRequest};
 use crate::{NewProject, Page, Project, Result};
 
 /// Project calls. Get one with [`Client::projects`].

@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use super::{flavour, Client};
-use crate::core::poll::PollSchedule;
-use crate::request::{segment, ApiRequest};
+use crate::net::poll::PollSchedule;
+use crate::wire::{segment, ApiRequest};
 use crate::{models::Task, Error, Result};
 
 /// Task calls. Get one with [`Client::tasks`].

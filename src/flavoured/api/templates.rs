@@ -3,7 +3,7 @@
 
 use super::{flavour, Client};
 use crate::models::TemplateList;
-use crate::request::ApiRequest;
+use crate::wire::ApiRequest;
 use crate::{models::Template, Result};
 
 /// Template calls. Get one with [`Client::templates`].

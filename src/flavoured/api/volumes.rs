@@ -3,7 +3,7 @@
 
 use super::{flavour, Client};
 use crate::models::AnyList;
-use crate::storage_wire as wire;
+use crate::wire::storage as wire;
 use crate::{models::Volume, NewVolume, Result};
 
 /// Volume calls. Get one with [`Client::volumes`]. Every call needs a project (storage

@@ -2,7 +2,7 @@
 //! and prices (`GET /v1/pricing`).
 
 use super::{flavour, Client};
-use crate::request::ApiRequest;
+use crate::wire::ApiRequest;
 use crate::{models::Pricing, models::Usage, models::WalletBalance, Result};
 
 /// Money calls: balance, usage, pricing. Get one with [`Client::wallet`].

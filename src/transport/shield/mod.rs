@@ -85,7 +85,7 @@ impl Secret {
         let stand_in: Vec<u8> = if token.len() >= crate::transport::MIN_SHIELDED_TOKEN {
             (0..token.len())
                 .map(|_| {
-                    let i = (crate::core::random::random_unit() * ALPHABET.len() as f64) as usize;
+                    let i = (crate::net::random::random_unit() * ALPHABET.len() as f64) as usize;
                     ALPHABET[i.min(ALPHABET.len() - 1)]
                 })
                 .collect()

@@ -8,8 +8,8 @@
 use bytes::Bytes;
 
 use super::{flavour, local_fs, Buckets};
-use crate::files::{broke_off, longer_than_promised, stopped, Expect, Fetch, TransferProgress};
-use crate::storage_wire as wire;
+use crate::transfer::plan::{broke_off, longer_than_promised, stopped, Expect, Fetch, TransferProgress};
+use crate::wire::storage as wire;
 use crate::transport::RequestBody;
 use crate::{Error, Result, TransferOptions};
 
@@ -187,7 +187,7 @@ impl Buckets {
     /// Sends an upload [`object_form`](Buckets::object_form) made, with its body.
     pub(crate) async fn send_object(
         &self,
-        request: crate::request::ApiRequestOf<'_>,
+        request: crate::wire::ApiRequestOf<'_>,
     ) -> Result<()> {
         self.client.send_empty(request).await
     }

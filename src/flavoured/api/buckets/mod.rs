@@ -3,6 +3,9 @@
 //! (files and directories, multipart, ranged downloads) and `sync.rs`.
 
 mod memory;
+// `Buckets::object_store`: the rest of the feature is in `src/s3_store/`.
+#[cfg(feature = "object-store")]
+mod object_store;
 mod sync;
 mod transfer;
 
@@ -10,7 +13,7 @@ use std::time::Duration;
 
 use super::{clean_up, concurrently, flavour, local_fs, Client, ListStream, ResponseBody};
 use crate::models::AnyList;
-use crate::storage_wire as wire;
+use crate::wire::storage as wire;
 use crate::transport::Method;
 use crate::{
     models::Bucket, models::DeleteObjectsReport, models::ObjectPage, models::PresignedUrl,

@@ -1,4 +1,4 @@
-//! `Buckets::object_store`, compiled into each client's API (see `api/mod.rs`).
+//! `Buckets::object_store`, compiled into each client's API (see `flavoured/mod.rs`).
 
 use super::{flavour, Buckets};
 use crate::Result;

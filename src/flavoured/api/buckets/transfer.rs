@@ -11,13 +11,13 @@
 use std::path::{Path, PathBuf};
 
 use super::{clean_up, concurrently, flavour, Buckets, Client};
-use crate::files::{
+use crate::transfer::plan::{
     changed_during_download, content_range, create_sized, download_target, outside_error,
     plan_upload, stopped, Expect, Fetch, PartialFile, TransferProgress, UploadItem,
 };
-use crate::key_paths::{local_targets, skip};
+use crate::transfer::key_paths::{local_targets, skip};
 use crate::models::{PartUploaded, MAX_PARTS};
-use crate::storage_wire as wire;
+use crate::wire::storage as wire;
 use crate::transport::{FileWindow, RequestBody};
 use crate::{models::TransferSummary, Error, ObjectQuery, Result, TransferOptions};
 
@@ -50,7 +50,7 @@ impl Drop for MultipartUpload<'_> {
 }
 
 /// A listed key's path below `prefix`, `/`-separated and exactly as listed (see
-/// [`key_paths`](crate::key_paths) for which become local paths); `None` for a folder
+/// [`key_paths`](crate::transfer::key_paths) for which become local paths); `None` for a folder
 /// marker (a key ending in `/`, which holds no file). A key outside the prefix is an
 /// error: the server listed what was not asked for.
 pub(crate) fn relative_key<'k>(key: &'k str, prefix: &str) -> Result<Option<&'k str>> {

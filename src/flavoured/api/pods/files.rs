@@ -4,9 +4,9 @@
 use std::path::Path;
 
 use super::{flavour, pod_path, Pods};
-use crate::files::{download_target, outside_error, plan_upload, Expect, Fetch, TransferProgress};
-use crate::key_paths::{local_targets, skip};
-use crate::request::ApiRequest;
+use crate::transfer::plan::{download_target, outside_error, plan_upload, Expect, Fetch, TransferProgress};
+use crate::transfer::key_paths::{local_targets, skip};
+use crate::wire::ApiRequest;
 use crate::{models::TransferSummary, Result, TransferOptions};
 
 #[flavour]

@@ -8,9 +8,9 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::{flavour, offset_pages, Client, Lines, ListStream, LogStream};
-use crate::core::poll::PollSchedule;
+use crate::net::poll::PollSchedule;
 use crate::models::{EventList, FileList, PodList};
-use crate::request::{segment, ApiRequest};
+use crate::wire::{segment, ApiRequest};
 use crate::transport::AnswerTimeout;
 use crate::{
     models::ExecResult, models::PodEvent, models::PodFile, models::PodMetrics, models::Task,

@@ -1,0 +1,16 @@
+//! Network policy, flavour-free and compiled once: what both clients decide the same
+//! way before and after they touch a socket. None of it imports an HTTP crate or waits
+//! on the network: the pipeline feeds it plain values (status codes, header values,
+//! body bytes) and acts on what it decides.
+//!
+//! May import: `crate::core` (the error type) and `crate::config` (settings); never
+//! `wire`, `models`, `paging`, the transports or the clients.
+
+pub(crate) mod limits;
+pub(crate) mod lines;
+pub(crate) mod poll;
+pub(crate) mod proxy;
+pub(crate) mod random;
+pub(crate) mod redact;
+pub(crate) mod retry;
+pub(crate) mod trace;

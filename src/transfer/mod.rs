@@ -1,0 +1,12 @@
+//! File transfers: options, results and defaults, shared by pods and buckets.
+
+// Crate-internal layout (compiled once): what a transfer plans and keeps track of,
+// whichever client moves the bytes (`flavoured/transfer.rs`). May import `models`,
+// `wire`, `net` and `core`; never the transports' clients or `flavoured`.
+pub(crate) mod key_paths;
+pub(crate) mod plan;
+
+pub use crate::models::{
+    SkipReason, Skipped, TransferOptions, TransferSummary, DEFAULT_CONCURRENCY,
+    DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE,
+};
