@@ -250,6 +250,7 @@ mod core;
 pub mod fuzz;
 mod models;
 mod net;
+mod paging;
 #[cfg(feature = "object-store")]
 mod s3_store;
 pub mod transfer;

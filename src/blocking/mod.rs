@@ -185,7 +185,7 @@ pub struct ListStream<T> {
 impl<T> ListStream<T> {
     fn new<P>(pages: pages::Pages<P>) -> Self
     where
-        P: crate::wire::Pager<Item = T> + 'static,
+        P: crate::paging::Pager<Item = T> + 'static,
         T: Send + 'static,
     {
         let mut pages = pages;

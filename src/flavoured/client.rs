@@ -30,7 +30,8 @@ use crate::net::proxy::{ProxyChoice, ProxyUrl};
 use crate::net::random;
 use crate::net::redact::Redactor;
 use crate::net::trace::CallSpan;
-use crate::wire::{ApiRequest, ApiRequestOf, Listing, RequestContext};
+use crate::paging::Listing;
+use crate::wire::{ApiRequest, ApiRequestOf, RequestContext};
 use crate::transport::{AnswerTimeout, Deadline, HttpResponse, RequestBodyOf};
 use crate::{Error, Page, Result};
 

@@ -7,7 +7,8 @@ use std::marker::PhantomData;
 
 use super::{flavour, Client, ResponseBody};
 use crate::net::lines::LineSplitter;
-use crate::wire::{ApiRequest, Listing, OffsetPager, Pager, TokenPager, MAX_PAGE};
+use crate::paging::{Listing, OffsetPager, Pager, TokenPager, MAX_PAGE};
+use crate::wire::ApiRequest;
 use crate::transport::Deadline;
 use crate::{ObjectQuery, Result};
 

@@ -58,6 +58,14 @@ pub struct Page<T> {
     pub total: Option<u64>,
 }
 
+/// A decoded list answer, `{"<plural>": [...], "total": N}`.
+pub(crate) trait Listing: serde::de::DeserializeOwned {
+    /// What the list holds.
+    type Item;
+    /// The items, and the total when the server said.
+    fn into_page(self) -> Page<Self::Item>;
+}
+
 /// A name outside a closed set, from [`str::parse`] of [`Visibility`] or
 /// [`SyncDirection`]: says what was given and what would do. Converts into
 /// [`Error::Config`](crate::Error::Config), so `?` works in a function that returns
@@ -186,7 +194,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::wire::Listing;
 
     fn decode<T: DeserializeOwned>(value: serde_json::Value) -> T {
         serde_json::from_value(value.clone()).unwrap_or_else(|e| panic!("{value}: {e}"))

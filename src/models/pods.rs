@@ -7,8 +7,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::{tolerant, Page};
-use crate::wire::Listing;
+use super::{tolerant, Listing, Page};
 
 /// A GPU container.
 ///

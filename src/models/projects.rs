@@ -2,8 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{tolerant, Page};
-use crate::wire::Listing;
+use super::{tolerant, Listing, Page};
 
 /// A project: the unit that owns pods, volumes and their billing.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]

@@ -232,7 +232,7 @@ pub struct ListStream<T> {
 impl<T> ListStream<T> {
     fn new<P>(pages: pages::Pages<P>) -> Self
     where
-        P: crate::wire::Pager<Item = T> + 'static,
+        P: crate::paging::Pager<Item = T> + 'static,
         T: Send + 'static,
     {
         let items = futures_util::stream::unfold(pages, |mut pages| async move {

@@ -10,7 +10,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde_json::json;
 
-use crate::wire::{segment, ApiRequest, ApiRequestOf, Service};
+use super::{segment, ApiRequest, ApiRequestOf, Service};
 use crate::transport::{FileWindow, Frame, Method, RequestBody};
 use crate::{NewBucket, NewVolume, ObjectQuery, Result};
 
