@@ -1,6 +1,11 @@
 //! What a resource handler asks the pipeline to send: an [`ApiRequest`], and how it
 //! becomes an HTTP request. Shared by both clients; nothing here waits on the network.
 
+pub(crate) mod auth;
+pub(crate) mod billing;
+pub(crate) mod pods;
+pub(crate) mod presigned;
+pub(crate) mod projects;
 pub(crate) mod storage;
 
 use std::borrow::Cow;

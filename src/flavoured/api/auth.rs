@@ -1,7 +1,7 @@
 //! Identity: `GET /v1/auth/whoami`.
 
 use super::{flavour, Client};
-use crate::wire::ApiRequest;
+use crate::wire::auth as wire;
 use crate::{models::User, Result};
 
 /// Identity calls. Get one with [`Client::auth`].
@@ -38,6 +38,6 @@ impl Auth {
     /// (invalid, expired or revoked). Otherwise the [errors of every
     /// call](Client#errors-of-every-call).
     pub async fn whoami(&self) -> Result<User> {
-        self.client.send_json(ApiRequest::get("/auth/whoami")).await
+        self.client.send_json(wire::whoami()).await
     }
 }

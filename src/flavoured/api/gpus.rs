@@ -2,7 +2,7 @@
 
 use super::{flavour, Client};
 use crate::models::GpuList;
-use crate::wire::ApiRequest;
+use crate::wire::billing as wire;
 use crate::{models::Gpu, Result};
 
 /// GPU calls. Get one with [`Client::gpus`].
@@ -36,7 +36,7 @@ impl Gpus {
     ///
     /// Only the [errors of every call](Client#errors-of-every-call).
     pub async fn list(&self) -> Result<Vec<Gpu>> {
-        let list: GpuList = self.client.send_json(ApiRequest::get("/gpus")).await?;
+        let list: GpuList = self.client.send_json(wire::gpus()).await?;
         Ok(list.gpus)
     }
 }

@@ -6,9 +6,9 @@ use std::path::Path;
 
 use super::{flavour, Client};
 use crate::transfer::plan::{Expect, Fetch, TransferProgress};
-use crate::wire::{ApiRequest, ApiRequestOf};
-use crate::transport::{Method, RequestBodyOf};
-use crate::{models::TransferSummary, Error, Result, TransferOptions};
+use crate::transport::RequestBodyOf;
+use crate::wire::presigned::{self as wire, checked_url};
+use crate::{models::TransferSummary, Result, TransferOptions};
 
 /// Calls through presigned URLs. Get one with [`Client::presigned`].
 ///
@@ -24,19 +24,6 @@ impl Presigned {
         Presigned {
             client: client.clone(),
         }
-    }
-}
-
-/// Checks that a presigned URL is an absolute http(s) URL, without echoing its
-/// signature into the error.
-pub(crate) fn checked_url(url: &str) -> Result<&str> {
-    let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
-    match scheme.as_deref() {
-        Some("https" | "http") => Ok(url),
-        _ => Err(Error::config(format!(
-            "a presigned URL must be an absolute http(s) URL, not {:?}",
-            url.split('?').next().unwrap_or_default()
-        ))),
     }
 }
 
@@ -80,8 +67,7 @@ impl Presigned {
         local: impl AsRef<Path>,
         options: &TransferOptions,
     ) -> Result<TransferSummary> {
-        let request =
-            ApiRequest::absolute(Method::Get, checked_url(url)?).accept("application/octet-stream");
+        let request = wire::download(url)?;
         // Named without its query, which holds the signature.
         let what = request.describe();
         let fetch = Fetch {
@@ -151,14 +137,13 @@ impl Presigned {
         }
         let (items, _) = crate::transfer::plan::plan_upload(local, "", false)?;
         self.client
-            .upload_items(&items, options, |_| ApiRequest::absolute(Method::Put, url))
+            .upload_items(&items, options, |_| wire::upload(url))
             .await
     }
 
     /// Sends `body` through a presigned `PUT` URL: the one-shot readers of each client
     /// come through here.
     pub(crate) async fn put_body(&self, url: &str, body: RequestBodyOf<'_>) -> Result<()> {
-        let request = ApiRequestOf::absolute(Method::Put, checked_url(url)?).raw(body);
-        self.client.send_empty(request).await
+        self.client.send_empty(wire::put_body(url, body)?).await
     }
 }

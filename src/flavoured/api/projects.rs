@@ -2,7 +2,7 @@
 
 use super::{flavour, offset_pages, Client, ListStream};
 use crate::models::ProjectList;
-use crate::wire::{segment, ApiRequest};
+use crate::wire::projects as wire;
 use crate::{NewProject, Page, Project, Result};
 
 /// Project calls. Get one with [`Client::projects`].
@@ -12,12 +12,6 @@ use crate::{NewProject, Page, Project, Result};
 #[derive(Clone, Debug)]
 pub struct Projects {
     client: Client,
-}
-
-fn page_request(limit: u32, offset: u64) -> ApiRequest {
-    ApiRequest::get("/projects")
-        .query("limit", limit)
-        .query("offset", offset)
 }
 
 impl Projects {
@@ -40,7 +34,7 @@ impl Projects {
     pub fn list_stream(&self) -> ListStream<Project> {
         ListStream::new(offset_pages::<ProjectList>(
             &self.client,
-            Box::new(page_request),
+            Box::new(wire::list_projects),
         ))
     }
 }
@@ -59,7 +53,7 @@ impl Projects {
     ///
     /// Only the [errors of every call](Client#errors-of-every-call).
     pub async fn list(&self) -> Result<Vec<Project>> {
-        self.client.list_all::<ProjectList>(page_request).await
+        self.client.list_all::<ProjectList>(wire::list_projects).await
     }
 
     /// One page of projects: at most `limit` (1 to 200) starting at `offset`.
@@ -77,7 +71,7 @@ impl Projects {
     /// `offset`. Otherwise the [errors of every call](Client#errors-of-every-call).
     pub async fn list_page(&self, limit: u32, offset: u64) -> Result<Page<Project>> {
         self.client
-            .list_page::<ProjectList>(page_request(limit, offset))
+            .list_page::<ProjectList>(wire::list_projects(limit, offset))
             .await
     }
 
@@ -94,7 +88,7 @@ impl Projects {
     /// [errors of every call](Client#errors-of-every-call).
     pub async fn get(&self, id: &str) -> Result<Project> {
         self.client
-            .send_json(ApiRequest::get(format!("/projects/{}", segment(id))))
+            .send_json(wire::get_project(id))
             .await
     }
 
@@ -112,7 +106,7 @@ impl Projects {
     /// description. Otherwise the [errors of every call](Client#errors-of-every-call).
     pub async fn create(&self, project: &NewProject) -> Result<Project> {
         self.client
-            .send_json(ApiRequest::post("/projects").json(project)?.create())
+            .send_json(wire::create_project(project)?)
             .await
     }
 
@@ -130,7 +124,7 @@ impl Projects {
     /// [errors of every call](Client#errors-of-every-call).
     pub async fn delete(&self, id: &str) -> Result<()> {
         self.client
-            .send_empty(ApiRequest::delete(format!("/projects/{}", segment(id))))
+            .send_empty(wire::delete_project(id))
             .await
     }
 }

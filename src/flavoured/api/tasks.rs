@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use super::{flavour, Client};
 use crate::net::poll::PollSchedule;
-use crate::wire::{segment, ApiRequest};
+use crate::wire::pods as wire;
 use crate::{models::Task, Error, Result};
 
 /// Task calls. Get one with [`Client::tasks`].
@@ -41,7 +41,7 @@ impl Tasks {
     /// [errors of every call](Client#errors-of-every-call).
     pub async fn get(&self, id: &str) -> Result<Task> {
         self.client
-            .send_json(ApiRequest::get(format!("/tasks/{}", segment(id))))
+            .send_json(wire::get_task(id))
             .await
     }
 

@@ -3,7 +3,7 @@
 
 use super::{flavour, Client};
 use crate::models::TemplateList;
-use crate::wire::ApiRequest;
+use crate::wire::pods as wire;
 use crate::{models::Template, Result};
 
 /// Template calls. Get one with [`Client::templates`].
@@ -39,7 +39,7 @@ impl Templates {
     pub async fn list(&self) -> Result<Vec<Template>> {
         let list: TemplateList = self
             .client
-            .send_json(ApiRequest::get("/templates").query("type", "pod"))
+            .send_json(wire::list_templates())
             .await?;
         Ok(list.templates)
     }

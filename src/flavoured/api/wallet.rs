@@ -2,7 +2,7 @@
 //! and prices (`GET /v1/pricing`).
 
 use super::{flavour, Client};
-use crate::wire::ApiRequest;
+use crate::wire::billing as wire;
 use crate::{models::Pricing, models::Usage, models::WalletBalance, Result};
 
 /// Money calls: balance, usage, pricing. Get one with [`Client::wallet`].
@@ -36,7 +36,7 @@ impl Wallet {
     /// Only the [errors of every call](Client#errors-of-every-call).
     pub async fn balance(&self) -> Result<WalletBalance> {
         self.client
-            .send_json(ApiRequest::get("/billing/wallet"))
+            .send_json(wire::wallet())
             .await
     }
 
@@ -53,11 +53,9 @@ impl Wallet {
     /// range is rejected. Otherwise the [errors of every
     /// call](Client#errors-of-every-call).
     pub async fn usage(&self, start_date: &str, end_date: &str) -> Result<Usage> {
-        let request = ApiRequest::get("/billing/usage")
-            .query("start_date", start_date)
-            .query("end_date", end_date)
-            .query("group_by", "day");
-        self.client.send_json(request).await
+        self.client
+            .send_json(wire::usage(start_date, end_date))
+            .await
     }
 
     /// The price of every resource (GPU types, CPU, memory, storage).
@@ -71,6 +69,6 @@ impl Wallet {
     ///
     /// Only the [errors of every call](Client#errors-of-every-call).
     pub async fn pricing(&self) -> Result<Pricing> {
-        self.client.send_json(ApiRequest::get("/pricing")).await
+        self.client.send_json(wire::pricing()).await
     }
 }

@@ -3,10 +3,9 @@
 
 use std::path::Path;
 
-use super::{flavour, pod_path, Pods};
+use super::{flavour, wire, Pods};
 use crate::transfer::plan::{download_target, outside_error, plan_upload, Expect, Fetch, TransferProgress};
 use crate::transfer::key_paths::{local_targets, skip};
-use crate::wire::ApiRequest;
 use crate::{models::TransferSummary, Result, TransferOptions};
 
 #[flavour]
@@ -56,11 +55,9 @@ impl Pods {
         options: &TransferOptions,
     ) -> Result<TransferSummary> {
         let (items, skipped) = plan_upload(local.as_ref(), remote, options.recursive)?;
-        let put =
-            |remote: &str| ApiRequest::put(format!("{}/files", pod_path(id))).query("path", remote);
         let mut summary = self
             .client
-            .upload_items(&items, options, |item| put(&item.remote))
+            .upload_items(&items, options, |item| wire::upload_file(id, &item.remote))
             .await?;
         summary.skipped = skipped;
         Ok(summary)
@@ -127,11 +124,7 @@ impl Pods {
         local: &Path,
         options: &TransferOptions,
     ) -> Result<TransferSummary> {
-        let get = |remote: &str| {
-            ApiRequest::get(format!("{}/files", pod_path(id)))
-                .query("path", remote)
-                .accept("application/octet-stream")
-        };
+        let get = |remote: &str| wire::download_file(id, remote);
         let fetch = |request, what| Fetch {
             request,
             what,

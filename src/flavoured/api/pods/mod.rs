@@ -5,13 +5,10 @@ mod files;
 
 use std::time::Duration;
 
-use serde_json::json;
-
 use super::{flavour, offset_pages, Client, Lines, ListStream, LogStream};
 use crate::net::poll::PollSchedule;
 use crate::models::{EventList, FileList, PodList};
-use crate::wire::{segment, ApiRequest};
-use crate::transport::AnswerTimeout;
+use crate::wire::pods as wire;
 use crate::{
     models::ExecResult, models::PodEvent, models::PodFile, models::PodMetrics, models::Task,
     models::Template, Error, LogOptions, NewPod, Page, Pod, PodFilter, PodStatus, Result,
@@ -24,24 +21,6 @@ use crate::{
 #[derive(Clone, Debug)]
 pub struct Pods {
     client: Client,
-}
-
-fn pod_path(id: &str) -> String {
-    format!("/pods/{}", segment(id))
-}
-
-fn list_request(filter: &PodFilter, limit: u32, offset: u64) -> ApiRequest {
-    let mut request = ApiRequest::get("/pods");
-    if let Some(status) = &filter.status {
-        request = request.query("status", status.as_str());
-    }
-    if let Some(project_id) = &filter.project_id {
-        request = request.query("project_id", project_id);
-    }
-    for (name, value) in &filter.labels {
-        request = request.query("label", format!("{name}={value}"));
-    }
-    request.query("limit", limit).query("offset", offset)
 }
 
 impl Pods {
@@ -66,7 +45,7 @@ impl Pods {
         let filter = filter.clone();
         ListStream::new(offset_pages::<PodList>(
             &self.client,
-            Box::new(move |limit, offset| list_request(&filter, limit, offset)),
+            Box::new(move |limit, offset| wire::list_pods(&filter, limit, offset)),
         ))
     }
 }
@@ -99,11 +78,7 @@ impl Pods {
     /// call](Client#errors-of-every-call).
     pub async fn create(&self, pod: &NewPod) -> Result<Pod> {
         pod.check_numbers()?;
-        let request = ApiRequest::post("/pods")
-            .json(pod)?
-            .project(pod.project_id.as_deref())
-            .create();
-        self.client.send_json(request).await
+        self.client.send_json(wire::create_pod(pod)?).await
     }
 
     /// Creates a pod from a saved template (see [`save_template`](Self::save_template)).
@@ -137,7 +112,7 @@ impl Pods {
     /// Only the [errors of every call](Client#errors-of-every-call).
     pub async fn list(&self, filter: &PodFilter) -> Result<Vec<Pod>> {
         self.client
-            .list_all::<PodList>(|limit, offset| list_request(filter, limit, offset))
+            .list_all::<PodList>(|limit, offset| wire::list_pods(filter, limit, offset))
             .await
     }
 
@@ -160,7 +135,7 @@ impl Pods {
         offset: u64,
     ) -> Result<Page<Pod>> {
         self.client
-            .list_page::<PodList>(list_request(filter, limit, offset))
+            .list_page::<PodList>(wire::list_pods(filter, limit, offset))
             .await
     }
 
@@ -176,7 +151,7 @@ impl Pods {
     /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id. Otherwise the
     /// [errors of every call](Client#errors-of-every-call).
     pub async fn get(&self, id: &str) -> Result<Pod> {
-        self.client.send_json(ApiRequest::get(pod_path(id))).await
+        self.client.send_json(wire::get_pod(id)).await
     }
 
     /// Starts a stopped pod.
@@ -256,9 +231,7 @@ impl Pods {
     /// every call](Client#errors-of-every-call).
     pub async fn delete(&self, id: &str) -> Result<()> {
         self.client
-            .send_empty(ApiRequest::delete(pod_path(id)).on_conflict(
-                "to delete a running pod, call Pods::force_delete (or Pods::stop it first)",
-            ))
+            .send_empty(wire::delete_pod(id, false))
             .await
     }
 
@@ -275,7 +248,7 @@ impl Pods {
     /// [errors of every call](Client#errors-of-every-call).
     pub async fn force_delete(&self, id: &str) -> Result<()> {
         self.client
-            .send_empty(ApiRequest::delete(pod_path(id)).query("force", "true"))
+            .send_empty(wire::delete_pod(id, true))
             .await
     }
 
@@ -366,10 +339,7 @@ impl Pods {
     /// [`ExecResult::exit_code`]. Otherwise the [errors of every
     /// call](Client#errors-of-every-call).
     pub async fn exec(&self, id: &str, command: &str) -> Result<ExecResult> {
-        let request = ApiRequest::post(format!("{}/exec", pod_path(id))).json(&json!({
-            "command": command,
-        }))?;
-        self.client.send_json(request).await
+        self.client.send_json(wire::exec(id, command)?).await
     }
 
     #[doc(alias = "timeout")]
@@ -395,10 +365,7 @@ impl Pods {
         command: &str,
         timeout: Duration,
     ) -> Result<ExecResult> {
-        let seconds = timeout.as_secs().max(1);
-        let request = ApiRequest::post(format!("{}/exec", pod_path(id)))
-            .json(&json!({ "command": command, "timeout": seconds }))?
-            .answer_timeout(AnswerTimeout::Extended(Duration::from_secs(seconds)));
+        let request = wire::exec_with_timeout(id, command, timeout)?;
         self.client.send_json(request).await
     }
 
@@ -417,11 +384,9 @@ impl Pods {
     /// [`Error::Conflict`](crate::Error::Conflict) if the pod's state does not allow it (it
     /// is not running). Otherwise the [errors of every call](Client#errors-of-every-call).
     pub async fn exec_detached(&self, id: &str, command: &str) -> Result<Task> {
-        let request = ApiRequest::post(format!("{}/exec", pod_path(id))).json(&json!({
-            "command": command,
-            "detach": true,
-        }))?;
-        self.client.send_json(request).await
+        self.client
+            .send_json(wire::exec_detached(id, command)?)
+            .await
     }
 
     /// The pod's logs as text.
@@ -437,14 +402,7 @@ impl Pods {
     /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id. Otherwise the
     /// [errors of every call](Client#errors-of-every-call).
     pub async fn logs(&self, id: &str, options: &LogOptions) -> Result<String> {
-        let mut request = ApiRequest::get(format!("{}/logs", pod_path(id))).accept("text/plain");
-        if let Some(tail) = options.tail {
-            request = request.query("tail", tail);
-        }
-        if let Some(since) = &options.since {
-            request = request.query("since", since);
-        }
-        self.client.send_text(request).await
+        self.client.send_text(wire::logs(id, options)).await
     }
 
     #[doc(alias = "logs_stream")]
@@ -465,11 +423,7 @@ impl Pods {
     /// [errors of every call](Client#errors-of-every-call). Reading the stream yields
     /// [`Error::Network`](crate::Error::Network) if the connection breaks.
     pub async fn follow_logs(&self, id: &str) -> Result<LogStream> {
-        let request = ApiRequest::get(format!("{}/logs", pod_path(id)))
-            .query("follow", "true")
-            .accept("text/plain")
-            // A quiet pod may write nothing for a long time.
-            .answer_timeout(AnswerTimeout::Unbounded);
+        let request = wire::follow_logs(id);
         let response = self.client.send_streaming(&request).await?;
         Ok(LogStream::new(Lines::new(response.body)))
     }
@@ -487,7 +441,7 @@ impl Pods {
     /// [errors of every call](Client#errors-of-every-call).
     pub async fn metrics(&self, id: &str) -> Result<PodMetrics> {
         self.client
-            .send_json(ApiRequest::get(format!("{}/metrics", pod_path(id))))
+            .send_json(wire::metrics(id))
             .await
     }
 
@@ -506,7 +460,7 @@ impl Pods {
     pub async fn events(&self, id: &str) -> Result<Vec<PodEvent>> {
         let list: EventList = self
             .client
-            .send_json(ApiRequest::get(format!("{}/events", pod_path(id))))
+            .send_json(wire::events(id))
             .await?;
         Ok(list.events)
     }
@@ -526,7 +480,7 @@ impl Pods {
     pub async fn list_files(&self, id: &str, path: &str) -> Result<Vec<PodFile>> {
         let list: FileList = self
             .client
-            .send_json(ApiRequest::get(format!("{}/files/list", pod_path(id))).query("path", path))
+            .send_json(wire::list_files(id, path))
             .await?;
         Ok(list.entries)
     }
@@ -548,17 +502,12 @@ impl Pods {
         name: &str,
         description: Option<&str>,
     ) -> Result<Template> {
-        let request = ApiRequest::post(format!("{}/template", pod_path(id)))
-            .json(&json!({ "name": name, "description": description }))?
-            .create();
+        let request = wire::save_template(id, name, description)?;
         self.client.send_json(request).await
     }
 
     async fn lifecycle(&self, id: &str, action: &str, force: Option<bool>) -> Result<Pod> {
-        let mut request = ApiRequest::post(format!("{}/{action}", pod_path(id)));
-        if let Some(force) = force {
-            request = request.json(&json!({ "force": force }))?;
-        }
+        let request = wire::lifecycle(id, action, force)?;
         self.client.send_json(request).await
     }
 }
