@@ -6,8 +6,8 @@ use std::path::Path;
 
 use crate::config::{self, Environment, Settings};
 use crate::core::error::{self, ErrorResponse};
-use crate::net::redact::Redactor;
 use crate::net::lines::{LineSplitter, MAX_LINE};
+use crate::net::redact::Redactor;
 
 const SECRET: &str = "podstack_fz_s3cr3tvalue";
 

@@ -158,7 +158,6 @@ mod tests {
         assert_eq!(p.next_page(), None);
     }
 
-
     #[test]
     fn pager_without_total_stops_at_a_short_page() {
         let mut p = OffsetPager::new(2);
@@ -167,7 +166,6 @@ mod tests {
         p.accept(b"2", page(vec![3], None));
         assert_eq!(p.next_page(), None);
     }
-
 
     #[test]
     fn pager_stops_at_an_empty_or_repeated_page_whatever_total_says() {
@@ -194,7 +192,6 @@ mod tests {
         );
         assert_eq!(p.next_page(), None);
     }
-
 
     #[test]
     fn token_pager_follows_tokens_and_stops_at_a_repeat() {

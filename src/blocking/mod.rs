@@ -38,12 +38,12 @@ mod local_fs {
     /// The lowercase hex digest of a file's content.
     pub(crate) fn content_hash(
         path: &std::path::Path,
-        kind: crate::transfer::plan::ContentHash,
+        kind: crate::transfer::hash::ContentHash,
     ) -> std::io::Result<String> {
-        crate::transfer::plan::hash_of(path, kind)
+        crate::transfer::hash::hash_of(path, kind)
     }
 
-    pub(crate) use crate::transfer::plan::open_at;
+    pub(crate) use crate::transfer::partial::open_at;
 }
 
 /// Runs `job` on each item, at most `limit` at once on scoped threads, and returns the

@@ -6,8 +6,8 @@
 // the transports or the clients.
 mod resolve;
 
+pub use crate::net::retry::RetryConfig;
 pub(crate) use resolve::*;
 pub use resolve::{
     ResolvedConfig, Source, DEFAULT_ENDPOINT, DEFAULT_PLATFORM_ENDPOINT, DEFAULT_TIMEOUT,
 };
-pub use crate::net::retry::RetryConfig;

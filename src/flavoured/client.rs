@@ -31,8 +31,8 @@ use crate::net::random;
 use crate::net::redact::Redactor;
 use crate::net::trace::CallSpan;
 use crate::paging::Listing;
-use crate::wire::{ApiRequest, ApiRequestOf, RequestContext};
 use crate::transport::{AnswerTimeout, Deadline, HttpResponse, RequestBodyOf};
+use crate::wire::{ApiRequest, ApiRequestOf, RequestContext};
 use crate::{Error, Page, Result};
 
 /// A Podstack API client.

@@ -8,8 +8,8 @@ use std::marker::PhantomData;
 use super::{flavour, Client, ResponseBody};
 use crate::net::lines::LineSplitter;
 use crate::paging::{Listing, OffsetPager, Pager, TokenPager, MAX_PAGE};
-use crate::wire::ApiRequest;
 use crate::transport::Deadline;
+use crate::wire::ApiRequest;
 use crate::{ObjectQuery, Result};
 
 /// The lines of an answer's body as they arrive.

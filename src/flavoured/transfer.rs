@@ -11,12 +11,12 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use super::{flavour, local_fs, Client, ResponseBody};
-use crate::transfer::plan::{
-    broke_off, create_sized, longer_than_promised, stopped, Expect, Fetch, PartialFile,
-    TransferProgress, UploadItem,
-};
-use crate::wire::ApiRequest;
+use crate::transfer::download::{broke_off, longer_than_promised, Expect, Fetch};
+use crate::transfer::partial::{create_sized, PartialFile};
+use crate::transfer::plan::UploadItem;
+use crate::transfer::progress::{stopped, TransferProgress};
 use crate::transport::{FileWindow, HttpResponse, RequestBody, SentBytes};
+use crate::wire::ApiRequest;
 use crate::{models::TransferSummary, Error, Result, TransferOptions};
 
 #[flavour]

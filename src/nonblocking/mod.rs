@@ -61,10 +61,10 @@ mod local_fs {
     /// The lowercase hex digest of a file's content, computed on a blocking thread.
     pub(crate) async fn content_hash(
         path: &std::path::Path,
-        kind: crate::transfer::plan::ContentHash,
+        kind: crate::transfer::hash::ContentHash,
     ) -> std::io::Result<String> {
         let path = path.to_path_buf();
-        tokio::task::spawn_blocking(move || crate::transfer::plan::hash_of(&path, kind))
+        tokio::task::spawn_blocking(move || crate::transfer::hash::hash_of(&path, kind))
             .await
             .map_err(std::io::Error::other)?
     }
@@ -74,7 +74,7 @@ mod local_fs {
         path: &std::path::Path,
         offset: u64,
     ) -> std::io::Result<tokio::fs::File> {
-        crate::transfer::plan::open_at(path, offset).map(writer)
+        crate::transfer::partial::open_at(path, offset).map(writer)
     }
 }
 

@@ -31,9 +31,9 @@ use object_store::client::{HttpClient, HttpConnector, ReqwestConnector};
 use object_store::{Certificate, ClientConfigKey, ClientOptions, StaticCredentialProvider};
 
 use crate::config::{validate_endpoint, without_userinfo};
+use crate::models::S3Credentials;
 use crate::net::limits::TransportOptions;
 use crate::net::proxy::{ProxyChoice, ProxyRules, ProxyUrl};
-use crate::models::S3Credentials;
 use crate::{Error, Result};
 
 /// How a store reaches its endpoint: a client's proxy rule and extra root certificates

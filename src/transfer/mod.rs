@@ -3,8 +3,13 @@
 // Crate-internal layout (compiled once): what a transfer plans and keeps track of,
 // whichever client moves the bytes (`flavoured/transfer.rs`). May import `models`,
 // `wire`, `net` and `core`; never the transports' clients or `flavoured`.
+pub(crate) mod download;
+pub(crate) mod hash;
 pub(crate) mod key_paths;
+pub(crate) mod partial;
 pub(crate) mod plan;
+pub(crate) mod progress;
+pub(crate) mod times;
 
 pub use crate::models::{
     SkipReason, Skipped, TransferOptions, TransferSummary, DEFAULT_CONCURRENCY,

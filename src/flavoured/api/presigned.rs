@@ -5,7 +5,8 @@
 use std::path::Path;
 
 use super::{flavour, Client};
-use crate::transfer::plan::{Expect, Fetch, TransferProgress};
+use crate::transfer::download::{Expect, Fetch};
+use crate::transfer::progress::TransferProgress;
 use crate::transport::RequestBodyOf;
 use crate::wire::presigned::{self as wire, checked_url};
 use crate::{models::TransferSummary, Result, TransferOptions};

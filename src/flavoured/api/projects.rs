@@ -53,7 +53,9 @@ impl Projects {
     ///
     /// Only the [errors of every call](Client#errors-of-every-call).
     pub async fn list(&self) -> Result<Vec<Project>> {
-        self.client.list_all::<ProjectList>(wire::list_projects).await
+        self.client
+            .list_all::<ProjectList>(wire::list_projects)
+            .await
     }
 
     /// One page of projects: at most `limit` (1 to 200) starting at `offset`.
@@ -87,9 +89,7 @@ impl Projects {
     /// [`Error::NotFound`](crate::Error::NotFound) if no project has this id. Otherwise the
     /// [errors of every call](Client#errors-of-every-call).
     pub async fn get(&self, id: &str) -> Result<Project> {
-        self.client
-            .send_json(wire::get_project(id))
-            .await
+        self.client.send_json(wire::get_project(id)).await
     }
 
     /// Creates a project. Safe to retry: the request carries an idempotency key.
@@ -105,9 +105,7 @@ impl Projects {
     /// [`Error::Validation`](crate::Error::Validation) if the API rejects the name or
     /// description. Otherwise the [errors of every call](Client#errors-of-every-call).
     pub async fn create(&self, project: &NewProject) -> Result<Project> {
-        self.client
-            .send_json(wire::create_project(project)?)
-            .await
+        self.client.send_json(wire::create_project(project)?).await
     }
 
     /// Deletes a project. Fails with [`Error::Conflict`](crate::Error::Conflict) while
@@ -123,8 +121,6 @@ impl Projects {
     /// [`Error::Conflict`](crate::Error::Conflict) while it holds pods. Otherwise the
     /// [errors of every call](Client#errors-of-every-call).
     pub async fn delete(&self, id: &str) -> Result<()> {
-        self.client
-            .send_empty(wire::delete_project(id))
-            .await
+        self.client.send_empty(wire::delete_project(id)).await
     }
 }

@@ -40,9 +40,7 @@ impl Tasks {
     /// [`Error::NotFound`](crate::Error::NotFound) if no task has this id. Otherwise the
     /// [errors of every call](Client#errors-of-every-call).
     pub async fn get(&self, id: &str) -> Result<Task> {
-        self.client
-            .send_json(wire::get_task(id))
-            .await
+        self.client.send_json(wire::get_task(id)).await
     }
 
     /// Waits until the task has finished and returns it (whatever its exit code);

@@ -37,10 +37,7 @@ impl Templates {
     ///
     /// Only the [errors of every call](Client#errors-of-every-call).
     pub async fn list(&self) -> Result<Vec<Template>> {
-        let list: TemplateList = self
-            .client
-            .send_json(wire::list_templates())
-            .await?;
+        let list: TemplateList = self.client.send_json(wire::list_templates()).await?;
         Ok(list.templates)
     }
 }

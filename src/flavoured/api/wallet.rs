@@ -35,9 +35,7 @@ impl Wallet {
     ///
     /// Only the [errors of every call](Client#errors-of-every-call).
     pub async fn balance(&self) -> Result<WalletBalance> {
-        self.client
-            .send_json(wire::wallet())
-            .await
+        self.client.send_json(wire::wallet()).await
     }
 
     /// GPU spending per day between two dates (`YYYY-MM-DD`, both included).

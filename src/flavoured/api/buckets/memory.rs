@@ -8,9 +8,10 @@
 use bytes::Bytes;
 
 use super::{flavour, local_fs, Buckets};
-use crate::transfer::plan::{broke_off, longer_than_promised, stopped, Expect, Fetch, TransferProgress};
-use crate::wire::storage as wire;
+use crate::transfer::download::{broke_off, longer_than_promised, Expect, Fetch};
+use crate::transfer::progress::{stopped, TransferProgress};
 use crate::transport::RequestBody;
+use crate::wire::storage as wire;
 use crate::{Error, Result, TransferOptions};
 
 /// The calls that stream an object, named when one is too large for memory.
@@ -185,10 +186,7 @@ impl Buckets {
     }
 
     /// Sends an upload [`object_form`](Buckets::object_form) made, with its body.
-    pub(crate) async fn send_object(
-        &self,
-        request: crate::wire::ApiRequestOf<'_>,
-    ) -> Result<()> {
+    pub(crate) async fn send_object(&self, request: crate::wire::ApiRequestOf<'_>) -> Result<()> {
         self.client.send_empty(request).await
     }
 

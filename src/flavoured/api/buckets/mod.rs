@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use super::{clean_up, concurrently, flavour, local_fs, Client, ListStream, ResponseBody};
 use crate::models::AnyList;
-use crate::wire::storage as wire;
 use crate::transport::Method;
+use crate::wire::storage as wire;
 use crate::{
     models::Bucket, models::DeleteObjectsReport, models::ObjectPage, models::PresignedUrl,
     models::S3Credentials, models::StoredObject, NewBucket, ObjectQuery, Result,

@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 
 use super::transfer::{relative_key, DownloadItem};
 use super::{flavour, local_fs, Buckets};
-use crate::transfer::plan::{
-    rfc3339_seconds, system_seconds, walk_error, walk_local, ContentHash, UploadItem,
-};
-use crate::transfer::key_paths::{self, Platform};
 use crate::models::{SkipReason, SyncReport};
+use crate::transfer::hash::ContentHash;
+use crate::transfer::key_paths::{self, Platform};
+use crate::transfer::plan::{walk_error, walk_local, UploadItem};
+use crate::transfer::times::{rfc3339_seconds, system_seconds};
 use crate::{Error, ObjectQuery, Result, SyncDirection, SyncOptions};
 
 /// Objects deleted per request.
@@ -390,8 +390,8 @@ mod tests {
     fn a_file_hashes_as_its_etag_says() {
         let path = std::env::temp_dir().join(format!("podstack-hash-{}", std::process::id()));
         std::fs::write(&path, b"hello").unwrap();
-        let md5 = crate::transfer::plan::hash_of(&path, ContentHash::Md5).unwrap();
-        let sha = crate::transfer::plan::hash_of(&path, ContentHash::Sha256).unwrap();
+        let md5 = crate::transfer::hash::hash_of(&path, ContentHash::Md5).unwrap();
+        let sha = crate::transfer::hash::hash_of(&path, ContentHash::Sha256).unwrap();
         std::fs::remove_file(&path).unwrap();
         assert_eq!(md5, "5d41402abc4b2a76b9719d911017c592");
         assert_eq!(

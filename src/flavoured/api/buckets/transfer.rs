@@ -11,14 +11,14 @@
 use std::path::{Path, PathBuf};
 
 use super::{clean_up, concurrently, flavour, Buckets, Client};
-use crate::transfer::plan::{
-    changed_during_download, content_range, create_sized, download_target, outside_error,
-    plan_upload, stopped, Expect, Fetch, PartialFile, TransferProgress, UploadItem,
-};
-use crate::transfer::key_paths::{local_targets, skip};
 use crate::models::{PartUploaded, MAX_PARTS};
-use crate::wire::storage as wire;
+use crate::transfer::download::{changed_during_download, content_range, Expect, Fetch};
+use crate::transfer::key_paths::{local_targets, skip};
+use crate::transfer::partial::{create_sized, PartialFile};
+use crate::transfer::plan::{download_target, outside_error, plan_upload, UploadItem};
+use crate::transfer::progress::{stopped, TransferProgress};
 use crate::transport::{FileWindow, RequestBody};
+use crate::wire::storage as wire;
 use crate::{models::TransferSummary, Error, ObjectQuery, Result, TransferOptions};
 
 /// An object to download: its key, where it lands, its size when known.

@@ -4,8 +4,10 @@
 use std::path::Path;
 
 use super::{flavour, wire, Pods};
-use crate::transfer::plan::{download_target, outside_error, plan_upload, Expect, Fetch, TransferProgress};
+use crate::transfer::download::{Expect, Fetch};
 use crate::transfer::key_paths::{local_targets, skip};
+use crate::transfer::plan::{download_target, outside_error, plan_upload};
+use crate::transfer::progress::TransferProgress;
 use crate::{models::TransferSummary, Result, TransferOptions};
 
 #[flavour]

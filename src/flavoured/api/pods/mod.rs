@@ -6,8 +6,8 @@ mod files;
 use std::time::Duration;
 
 use super::{flavour, offset_pages, Client, Lines, ListStream, LogStream};
-use crate::net::poll::PollSchedule;
 use crate::models::{EventList, FileList, PodList};
+use crate::net::poll::PollSchedule;
 use crate::wire::pods as wire;
 use crate::{
     models::ExecResult, models::PodEvent, models::PodFile, models::PodMetrics, models::Task,
@@ -230,9 +230,7 @@ impl Pods {
     /// [`Error::Conflict`](crate::Error::Conflict) while it runs. Otherwise the [errors of
     /// every call](Client#errors-of-every-call).
     pub async fn delete(&self, id: &str) -> Result<()> {
-        self.client
-            .send_empty(wire::delete_pod(id, false))
-            .await
+        self.client.send_empty(wire::delete_pod(id, false)).await
     }
 
     #[doc(alias = "force")]
@@ -247,9 +245,7 @@ impl Pods {
     /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id. Otherwise the
     /// [errors of every call](Client#errors-of-every-call).
     pub async fn force_delete(&self, id: &str) -> Result<()> {
-        self.client
-            .send_empty(wire::delete_pod(id, true))
-            .await
+        self.client.send_empty(wire::delete_pod(id, true)).await
     }
 
     /// Waits until the pod runs and returns it, polling with a growing interval.
@@ -440,9 +436,7 @@ impl Pods {
     /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id. Otherwise the
     /// [errors of every call](Client#errors-of-every-call).
     pub async fn metrics(&self, id: &str) -> Result<PodMetrics> {
-        self.client
-            .send_json(wire::metrics(id))
-            .await
+        self.client.send_json(wire::metrics(id)).await
     }
 
     /// What happened to the pod, oldest first.
@@ -458,10 +452,7 @@ impl Pods {
     /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id. Otherwise the
     /// [errors of every call](Client#errors-of-every-call).
     pub async fn events(&self, id: &str) -> Result<Vec<PodEvent>> {
-        let list: EventList = self
-            .client
-            .send_json(wire::events(id))
-            .await?;
+        let list: EventList = self.client.send_json(wire::events(id)).await?;
         Ok(list.events)
     }
 
@@ -478,10 +469,7 @@ impl Pods {
     /// [`Error::NotFound`](crate::Error::NotFound) if no pod has this id. Otherwise the
     /// [errors of every call](Client#errors-of-every-call).
     pub async fn list_files(&self, id: &str, path: &str) -> Result<Vec<PodFile>> {
-        let list: FileList = self
-            .client
-            .send_json(wire::list_files(id, path))
-            .await?;
+        let list: FileList = self.client.send_json(wire::list_files(id, path)).await?;
         Ok(list.entries)
     }
 
