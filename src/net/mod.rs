@@ -8,9 +8,11 @@
 
 pub(crate) mod limits;
 pub(crate) mod lines;
+pub(crate) mod options;
 pub(crate) mod poll;
 pub(crate) mod proxy;
 pub(crate) mod random;
 pub(crate) mod redact;
 pub(crate) mod retry;
+pub(crate) mod tls;
 pub(crate) mod trace;

@@ -32,7 +32,7 @@ use object_store::{Certificate, ClientConfigKey, ClientOptions, StaticCredential
 
 use crate::config::{validate_endpoint, without_userinfo};
 use crate::models::S3Credentials;
-use crate::net::limits::TransportOptions;
+use crate::net::options::TransportOptions;
 use crate::net::proxy::{ProxyChoice, ProxyRules, ProxyUrl};
 use crate::{Error, Result};
 

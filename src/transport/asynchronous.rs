@@ -21,7 +21,8 @@ use super::{
     USER_AGENT,
 };
 use crate::core::error::Error;
-use crate::net::limits::{self, TransportOptions};
+use crate::net::limits;
+use crate::net::options::TransportOptions;
 
 /// Sends requests over a pooled `reqwest` client.
 #[derive(Clone, Debug)]

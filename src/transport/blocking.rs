@@ -34,7 +34,7 @@ use super::{
     Method, RequestBody, RequestBodyOf, WindowCursor, CHUNK_SIZE, MAX_REDIRECTS, USER_AGENT,
 };
 use crate::core::error::Error;
-use crate::net::limits::TransportOptions;
+use crate::net::options::TransportOptions;
 use crate::net::proxy::ProxyRules;
 
 #[path = "lookup.rs"]
