@@ -271,6 +271,28 @@ macro_rules! render_doc_example {
     };
 }
 
+/// A doc example for the blocking client (`blocking`, `await` markers vanish) or the
+/// async one (`nonblocking`, they become `.await`): each client root's `doc_example!`
+/// names its own.
+macro_rules! client_doc_example {
+    (blocking $($body:tt)*) => {
+        client_doc_example!(@ "# fn main()", "Client", ""; $($body)*)
+    };
+    (nonblocking $($body:tt)*) => {
+        client_doc_example!(@ "# #[tokio::main]\n# async fn main()", "nonblocking::Client", ".await"; $($body)*)
+    };
+    (@ $main:literal, $client:literal, $await:literal; $($body:tt)*) => {
+        render_doc_example!(
+            concat!(
+                "```no_run\n", $main, " -> Result<(), podstack::Error> {\n",
+                "use podstack::", $client, ";\n\nlet client = Client::new()?;\n"
+            ),
+            $await;
+            [] $($body)*
+        )
+    };
+}
+
 #[cfg(feature = "blocking")]
 mod blocking;
 #[cfg(feature = "async")]

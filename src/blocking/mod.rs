@@ -11,16 +11,7 @@ use maybe_async::must_be_sync as flavour;
 
 /// Renders a doc example for the blocking client: `await` markers vanish.
 macro_rules! doc_example {
-    ($($body:tt)*) => {
-        render_doc_example!(
-            concat!(
-            "```no_run\n# fn main() -> Result<(), podstack::Error> {\n",
-            "use podstack::Client;\n\nlet client = Client::new()?;\n"
-            ),
-            "";
-            [] $($body)*
-        )
-    };
+    ($($body:tt)*) => { client_doc_example!(blocking $($body)*) };
 }
 
 pub(crate) use crate::transport::blocking::{ResponseBody, Transport};
@@ -345,14 +336,11 @@ impl Buckets {
     ) -> Result<()> {
         use std::io::{Cursor, Read};
 
-        let form = self.object_form(bucket_id, key)?;
-        let (head, tail) = (form.frame.head.clone(), form.frame.tail.clone());
-        let framed = Cursor::new(head)
-            .chain(exact(reader, len))
-            .chain(Cursor::new(tail));
-        let total = len.map(|len| len.saturating_add(form.frame_len()));
-        let body = RequestBodyOf::Reader(OneShot::new(Box::new(framed), total));
-        self.send_object(form.with(body))
+        self.send_framed(bucket_id, key, len, |head, tail, total| {
+            let framed = Cursor::new(head).chain(exact(reader, len));
+            let framed = framed.chain(Cursor::new(tail));
+            RequestBodyOf::Reader(OneShot::new(Box::new(framed), total))
+        })
     }
 
     /// Streams the object `key` into `writer` (a file, a `Vec<u8>`, a socket, a

@@ -3,8 +3,8 @@
 //! on the network: the pipeline feeds it plain values (status codes, header values,
 //! body bytes) and acts on what it decides.
 //!
-//! May import: `crate::core` (the error type) and `crate::config` (settings); never
-//! `wire`, `models`, `paging`, the transports or the clients.
+//! May import `crate::core` (the error type) only: `config`, `transport`, `wire` and
+//! the clients build on it, never the other way round.
 
 pub(crate) mod limits;
 pub(crate) mod lines;

@@ -26,16 +26,7 @@ use maybe_async::must_be_async as flavour;
 
 /// Renders a doc example for the async client: `await` markers become `.await`.
 macro_rules! doc_example {
-    ($($body:tt)*) => {
-        render_doc_example!(
-            concat!(
-            "```no_run\n# #[tokio::main]\n# async fn main() -> Result<(), podstack::Error> {\n",
-            "use podstack::nonblocking::Client;\n\nlet client = Client::new()?;\n"
-            ),
-            ".await";
-            [] $($body)*
-        )
-    };
+    ($($body:tt)*) => { client_doc_example!(nonblocking $($body)*) };
 }
 
 pub(crate) use crate::transport::asynchronous::{ResponseBody, Transport};
@@ -361,14 +352,14 @@ impl Buckets {
         use std::io::Cursor;
         use tokio::io::AsyncReadExt;
 
-        let form = self.object_form(bucket_id, key)?;
-        let (head, tail) = (form.frame.head.clone(), form.frame.tail.clone());
-        let framed = Cursor::new(head)
-            .chain(exact(reader, len))
-            .chain(Cursor::new(tail));
-        let total = len.map(|len| len.saturating_add(form.frame_len()));
-        let body = RequestBody::AsyncReader(OneShot::new(Box::pin(framed), total));
-        self.send_object(form.with(body)).await
+        let frame = |head, tail, total| {
+            let framed = Cursor::new(head).chain(exact(reader, len));
+            RequestBody::AsyncReader(OneShot::new(
+                Box::pin(framed.chain(Cursor::new(tail))),
+                total,
+            ))
+        };
+        self.send_framed(bucket_id, key, len, frame).await
     }
 
     /// Streams the object `key` into `writer` (a `tokio::fs::File`, a `Vec<u8>`, a

@@ -1,16 +1,15 @@
 //! Objects to and from memory, readers and writers: the same wire as files (the
 //! shipped form upload, the download route, multipart for big objects from memory)
 //! through the same pipeline. The calls whose signatures differ by client
-//! (`upload_reader`, `download_to_writer`) are thin wrappers in `blocking.rs` and
-//! `nonblocking.rs` over [`Buckets::object_form`], [`Buckets::send_object`] and
-//! [`Buckets::download_into`].
+//! (`upload_reader`, `download_to_writer`) are thin wrappers in `blocking/mod.rs` and
+//! `nonblocking/mod.rs` over [`Buckets::send_framed`] and [`Buckets::download_into`].
 
 use bytes::Bytes;
 
 use super::{flavour, local_fs, Buckets};
 use crate::transfer::download::{broke_off, longer_than_promised, Expect, Fetch};
 use crate::transfer::progress::{stopped, TransferProgress};
-use crate::transport::RequestBody;
+use crate::transport::{RequestBody, RequestBodyOf};
 use crate::wire::storage as wire;
 use crate::{Error, Result, TransferOptions};
 
@@ -36,13 +35,6 @@ fn object_key(key: &str) -> Result<&str> {
         )));
     }
     Ok(trimmed)
-}
-
-impl Buckets {
-    /// The form that uploads an object under `key` (the key checked first).
-    pub(crate) fn object_form(&self, bucket_id: &str, key: &str) -> Result<wire::ObjectForm> {
-        Ok(wire::object_form(bucket_id, object_key(key)?))
-    }
 }
 
 #[flavour]
@@ -185,9 +177,21 @@ impl Buckets {
         Ok(Bytes::from(body))
     }
 
-    /// Sends an upload [`object_form`](Buckets::object_form) made, with its body.
-    pub(crate) async fn send_object(&self, request: crate::wire::ApiRequestOf<'_>) -> Result<()> {
-        self.client.send_empty(request).await
+    /// Uploads the object `key` in the one form request (the key checked first), with
+    /// the body `frame` makes from the form's head and tail and the body's whole length
+    /// (known when `len`, the length of what goes between them, is): each client
+    /// chains its own kind of reader between them.
+    pub(crate) async fn send_framed<'b>(
+        &self,
+        bucket_id: &str,
+        key: &str,
+        len: Option<u64>,
+        frame: impl FnOnce(Bytes, Bytes, Option<u64>) -> RequestBodyOf<'b>,
+    ) -> Result<()> {
+        let form = wire::object_form(bucket_id, object_key(key)?);
+        let total = len.map(|len| len.saturating_add(form.frame_len()));
+        let body = frame(form.frame.head.clone(), form.frame.tail.clone(), total);
+        self.client.send_empty(form.with(body)).await
     }
 
     /// Streams the object `key` into `writer` and flushes it; returns the bytes
