@@ -227,6 +227,21 @@ let client = podstack::Client::builder()
 //! another origin (scheme, host and port). A redirect from `https` to `http` is not
 //! followed at all.
 //!
+//! # How the crate is built
+//!
+//! Both clients are one source. What they share is compiled once, in layers that
+//! import only downwards: the error type and `net` (retry, proxy, limits, redaction:
+//! plain values in, decisions out), then [`config`] and the models, then `transport`
+//! (the only code that names `ureq` or `reqwest`), then `wire` (each call's method,
+//! path, query and body, one file per area), `paging` and [`transfer`] (what a file
+//! transfer plans).
+//! Above them `flavoured/` holds the handlers and the request pipeline, written once
+//! with `maybe_async` and compiled twice, once by the blocking root and once by
+//! `nonblocking`, which add only what differs in kind (`Iterator` or `Stream`,
+//! threads or futures). A call flows handler → `wire` (the request) → pipeline
+//! (token, retries, deadline, redaction) → transport, and the answer comes back
+//! decoded into a model. `ARCHITECTURE.md` in the repository has the folder map.
+//!
 //! # MSRV
 //!
 //! Rust 1.88, as `rust-version` in the manifest says.

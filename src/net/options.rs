@@ -2,7 +2,7 @@
 //! resolved once at `build` for its transport ([`TransportOptions`]): limits, the
 //! proxy rule and the trusted certificates.
 //!
-//! Kept apart from [`config::Settings`](crate::config::Settings): these are not read
+//! Kept apart from the configuration's `Settings`: these are not read
 //! from the credentials file, only set on the builder (proxies also from the usual
 //! environment variables, see [`proxy`](super::proxy)).
 
