@@ -1,10 +1,11 @@
 //! The blocking client: [`Client`](crate::Client) over a pooled `ureq` agent (feature
 //! `blocking`, on by default).
 //!
-//! The API source (`flavoured/`) is shared with
-//! the async client and compiled here with `maybe_async::must_be_sync`, which removes
-//! its `async` and `.await`s. Only what differs in kind lives in this file: the
-//! `Iterator`s over lazy sequences, and SSH in the terminal.
+//! The API source (`flavoured/`) is shared with the async client and compiled here
+//! with `maybe_async::must_be_sync`, which removes its `async` and `.await`s. Only what
+//! differs in kind lives in this folder: the `Iterator`s over lazy sequences
+//! (`streams.rs`), threads and `std::fs` (`runtime.rs`), the `Read`/`Write` calls
+//! (`readers.rs`) and SSH in the terminal (`ssh.rs`).
 
 // Read by the shared source as `#[flavour]`.
 use maybe_async::must_be_sync as flavour;

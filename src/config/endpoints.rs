@@ -69,7 +69,7 @@ pub(crate) fn without_version_path(endpoint: String, version_path: &str) -> Stri
 /// The authority is parsed by RFC 3986's grammar rather than with the `url` crate: the
 /// check needs only the host and port, the `url` crate (with its IDNA tables) would be
 /// a new dependency of blocking-only builds, and `http::Uri` belongs to the transports,
-/// which core does not import. Anything outside the plain ASCII forms below is
+/// which configuration does not import. Anything outside the plain ASCII forms below is
 /// refused rather than guessed at: `[IPv6]` literals (no zone ids), registered names
 /// of letters, digits, `-`, `.`, `_` and `~` (an internationalised name must be given
 /// in its `xn--` form), and a port of digits only.

@@ -17,9 +17,9 @@
 //! [`Error`](crate::Error) and configuration types are the crate root's, shared with the
 //! blocking client.
 //!
-//! The API source (`flavoured/`) is shared with the blocking client and compiled here with
-//! `maybe_async::must_be_async`. Only what differs in kind lives in this file: the
-//! `Stream`s over lazy sequences.
+//! The API source is shared with the blocking client and compiled here with
+//! `maybe_async::must_be_async`. Only what differs in kind lives in this module: the
+//! `Stream`s over lazy sequences and the `AsyncRead`/`AsyncWrite` calls.
 
 // Read by the shared source as `#[flavour]`.
 use maybe_async::must_be_async as flavour;

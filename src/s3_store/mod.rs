@@ -14,7 +14,7 @@
 //! handed to `object_store` as a credential provider, whose `Debug` (and so the store's
 //! and the builder's) shows it as `******`; no error of this module contains it.
 //!
-//! Which proxy the store goes through is the clients' own rule (`core::proxy`), applied
+//! Which proxy the store goes through is the clients' own rule (`net::proxy`), applied
 //! to the store's endpoint: `object_store`'s reqwest client would otherwise read the
 //! system proxy itself and send loopback traffic, signed with the bucket's keys, to a
 //! proxy elsewhere. The choice is made here and handed to reqwest by [`SdkConnector`]

@@ -2,7 +2,7 @@
 //! "Storage"). Rows the contract marks *shipped* are what Podstack's Python package
 //! sends; rows marked *extension* are documented features no public client shows on
 //! the wire, kept here so that a correction is one line. Both clients' handlers
-//! (`api/buckets.rs`, `api/volumes.rs`) only call these.
+//! (`flavoured/api/buckets/`, `flavoured/api/volumes.rs`) only call these.
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,5 +1,5 @@
 //! NFS volumes, on the platform service (`{platform}/api/v1/storage`). The wire of each
-//! call is in `storage_wire.rs`.
+//! call is in `wire/storage.rs`.
 
 use super::{flavour, Client};
 use crate::models::AnyList;

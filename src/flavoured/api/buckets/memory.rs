@@ -1,8 +1,8 @@
 //! Objects to and from memory, readers and writers: the same wire as files (the
 //! shipped form upload, the download route, multipart for big objects from memory)
 //! through the same pipeline. The calls whose signatures differ by client
-//! (`upload_reader`, `download_to_writer`) are thin wrappers in `blocking/mod.rs` and
-//! `nonblocking/mod.rs` over [`Buckets::send_framed`] and [`Buckets::download_into`].
+//! (`upload_reader`, `download_to_writer`) are thin wrappers in `blocking/readers.rs` and
+//! `nonblocking/readers.rs` over [`Buckets::send_framed`] and [`Buckets::download_into`].
 
 use bytes::Bytes;
 

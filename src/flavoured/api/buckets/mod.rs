@@ -1,5 +1,5 @@
 //! Buckets and their objects, on the platform service (`{platform}/api/v1/buckets`).
-//! The wire of each call is in `storage_wire.rs`; moving bytes is in `transfer.rs`
+//! The wire of each call is in `wire/storage.rs`; moving bytes is in `transfer.rs`
 //! (files and directories, multipart, ranged downloads) and `sync.rs`.
 
 mod memory;
