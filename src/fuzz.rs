@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use crate::core::config::{self, Environment, Settings};
-use crate::core::error::{self, ErrorResponse};
 use crate::core::redact::Redactor;
+use crate::error::{self, ErrorResponse};
 use crate::lines::{LineSplitter, MAX_LINE};
 
 const SECRET: &str = "podstack_fz_s3cr3tvalue";

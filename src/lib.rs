@@ -244,6 +244,7 @@ compile_error!(
 );
 
 mod core;
+pub mod error;
 mod files;
 #[cfg(fuzzing)]
 #[doc(hidden)]
@@ -283,8 +284,8 @@ pub use blocking::{
     Auth, Buckets, Client, ClientBuilder, Gpus, ListStream, LogStream, Pods, Presigned, Projects,
     Tasks, Templates, Volumes, Wallet,
 };
-pub use core::error::{Error, Result};
 pub use core::retry::RetryConfig;
+pub use error::{Error, Result};
 /// The `time` crate, whose `OffsetDateTime` the typed time accessors return
 /// (`Pod::created_at_datetime`, `PodEvent::timestamp_datetime`, ...): use it from here
 /// to get the same release.
@@ -343,12 +344,6 @@ pub mod config {
         ResolvedConfig, Source, DEFAULT_ENDPOINT, DEFAULT_PLATFORM_ENDPOINT, DEFAULT_TIMEOUT,
     };
     pub use crate::core::retry::RetryConfig;
-}
-
-/// Errors: [`Error`] and what it carries.
-pub mod error {
-    pub use crate::core::error::{BoxError, Error, ErrorContext, Result};
-    pub use crate::models::ParseEnumError;
 }
 
 /// The README's Rust snippets, compiled as doctests so the README stays true.

@@ -44,8 +44,8 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::error::{Error, Result};
 use super::retry::RetryConfig;
+use crate::error::{Error, Result};
 
 /// The API endpoint used when none is configured.
 pub const DEFAULT_ENDPOINT: &str = "https://api.podstack.ai";

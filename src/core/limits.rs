@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 
-use super::error::Error;
 use super::proxy::{ProxyChoice, ProxyRules};
+use crate::error::Error;
 
 /// The default cap on an answer read into memory (a JSON answer, a text answer).
 pub(crate) const DEFAULT_MAX_RESPONSE_BODY: u64 = 16 * 1024 * 1024;
