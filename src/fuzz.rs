@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::config::{self, Environment, Settings};
-use crate::core::error::{self, ErrorResponse};
+use crate::error::{self, ErrorResponse};
 use crate::net::lines::{LineSplitter, MAX_LINE};
 use crate::net::redact::Redactor;
 

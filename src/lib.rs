@@ -259,7 +259,7 @@ compile_error!(
 );
 
 pub mod config;
-mod core;
+pub mod error;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzz;
@@ -320,7 +320,7 @@ pub use blocking::{
     Auth, Buckets, Client, ClientBuilder, Gpus, ListStream, LogStream, Pods, Presigned, Projects,
     Tasks, Templates, Volumes, Wallet,
 };
-pub use core::error::{Error, Result};
+pub use error::{Error, Result};
 pub use net::retry::RetryConfig;
 /// The `time` crate, whose `OffsetDateTime` the typed time accessors return
 /// (`Pod::created_at_datetime`, `PodEvent::timestamp_datetime`, ...): use it from here
@@ -364,12 +364,6 @@ pub mod storage {
         ObjectQuery, PresignedUrl, S3Credentials, StoredObject, SyncDirection, SyncOptions,
         SyncReport, Visibility, Volume,
     };
-}
-
-/// Errors: [`Error`] and what it carries.
-pub mod error {
-    pub use crate::core::error::{BoxError, Error, ErrorContext, Result};
-    pub use crate::models::ParseEnumError;
 }
 
 /// The README's Rust snippets, compiled as doctests so the README stays true.

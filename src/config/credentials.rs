@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::core::error::{Error, Result};
+use crate::error::{Error, Result};
 
 pub(crate) type Profiles = BTreeMap<String, BTreeMap<String, String>>;
 

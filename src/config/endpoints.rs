@@ -4,7 +4,7 @@
 use super::*;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::core::error::{Error, Result};
+use crate::error::{Error, Result};
 
 /// Validates an endpoint, or says which one is wrong and where it came from. A
 /// trailing `version_path` (`/v1` for the API) is dropped: the client adds it.

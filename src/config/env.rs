@@ -7,7 +7,7 @@ use std::ffi::OsString;
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::core::error::{Error, Result};
+use crate::error::{Error, Result};
 
 /// A snapshot of what resolution reads from the process: the `PODSTACK_*` variables
 /// and the home directory. Empty variables count as unset. Its `Debug` shows the

@@ -4,7 +4,7 @@
 // their getters and `resolve`, the precedence of builder, profile, environment, file
 // and default; `env.rs` the environment snapshot; `credentials.rs` the INI file;
 // `endpoints.rs` endpoint parsing. Each takes the others' names through this module.
-// May import `crate::core` (errors) and `crate::net::retry`; never `wire`, `models`,
+// May import `crate::error` and `crate::net::retry`; never `wire`, `models`,
 // the transports or the clients.
 mod credentials;
 mod endpoints;

@@ -42,7 +42,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::*;
-use crate::core::error::{Error, Result};
+use crate::error::{Error, Result};
 use crate::net::retry::RetryConfig;
 
 /// The API endpoint used when none is configured.

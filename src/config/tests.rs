@@ -10,7 +10,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::core::error::{Error, Result};
+use crate::error::{Error, Result};
 
 const HOME: &str = "/home/ada";
 const DEFAULT_FILE: &str = "/home/ada/.podstack/credentials";

@@ -24,7 +24,7 @@ use super::api::{
 use super::pages::offset_pages;
 use super::{flavour, ResponseBody, Transport};
 use crate::config::{self, ApiToken, Environment, ResolvedConfig, Settings};
-use crate::core::error::{self, ErrorResponse};
+use crate::error::{self, ErrorResponse};
 use crate::net::limits;
 use crate::net::options::{EnvVars, NetOptions, TransportOptions};
 use crate::net::proxy::{ProxyChoice, ProxyUrl};
@@ -50,8 +50,8 @@ use crate::{Error, Page, Result};
 /// 5xx, once the [retries](ClientBuilder::retry) are used up), [`Error::Api`] (any other
 /// unexpected status), [`Error::Network`] (no connection, or it broke),
 /// [`Error::Timeout`] (the server was silent for the [timeout](ClientBuilder::timeout),
-/// or the [call deadline](ClientBuilder::call_deadline) passed) and [`Error::Decode`]
-/// (an answer that cannot be decoded, or larger than
+/// or the [call deadline](ClientBuilder::call_deadline) passed), [`Error::Decode`]
+/// (an answer that cannot be decoded) and [`Error::TooLarge`] (an answer larger than
 /// [`max_response_body`](ClientBuilder::max_response_body)). A network error or timeout
 /// names the `host:port` it could not reach (never the token, a path or a query).
 ///
@@ -448,7 +448,7 @@ impl ClientBuilder {
 
     /// The most bytes of one answer read into memory (default 16 MiB): JSON answers,
     /// text answers such as logs, and pages of lists. A larger answer fails with
-    /// [`Error::Decode`](crate::Error::Decode) naming the limit instead of growing the
+    /// [`Error::TooLarge`](crate::Error::TooLarge) naming the limit instead of growing the
     /// process without bound; an endless answer fails the same way. Error answers are
     /// read up to 64 KiB whatever this says (the rest is dropped), and streamed
     /// downloads (files, followed logs) are never capped.
@@ -933,10 +933,16 @@ impl Client {
                     e.column()
                 );
                 let e = <serde_json::Error as serde::de::Error>::custom(where_);
-                return self.redacted(Error::decode(&request.describe(), b"", e));
+                return self.redacted(Error::decode(
+                    request.method.as_str(),
+                    &request.shown_path(),
+                    b"",
+                    e,
+                ));
             }
             self.redacted(Error::decode(
-                &request.describe(),
+                request.method.as_str(),
+                &request.shown_path(),
                 &self.redact_bytes(body),
                 e,
             ))

@@ -15,8 +15,6 @@ pub(crate) mod tolerant;
 mod transfer;
 mod wallet;
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 pub use auth::{TokenInfo, User};
@@ -66,67 +64,8 @@ pub(crate) trait Listing: serde::de::DeserializeOwned {
     fn into_page(self) -> Page<Self::Item>;
 }
 
-/// A name outside a closed set, from [`str::parse`] of [`Visibility`] or
-/// [`SyncDirection`]: says what was given and what would do. Converts into
-/// [`Error::Config`](crate::Error::Config), so `?` works in a function that returns
-/// [`podstack::Result`](crate::Result).
-///
-/// ```
-/// let error = "shared".parse::<podstack::Visibility>().unwrap_err();
-/// assert_eq!(error.value(), "shared");
-/// assert_eq!(error.to_string(), r#"unknown visibility "shared": use private or public"#);
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ParseEnumError {
-    kind: &'static str,
-    value: String,
-    expected: &'static [&'static str],
-}
-
-impl ParseEnumError {
-    pub(crate) fn new(kind: &'static str, value: &str, expected: &'static [&'static str]) -> Self {
-        ParseEnumError {
-            kind,
-            value: value.to_owned(),
-            expected,
-        }
-    }
-
-    /// The text that was not a known name.
-    ///
-    /// ```
-    /// let error = "sideways".parse::<podstack::SyncDirection>().unwrap_err();
-    /// assert_eq!(error.value(), "sideways");
-    /// ```
-    pub fn value(&self) -> &str {
-        &self.value
-    }
-
-    /// The names that would have been accepted, e.g. `["private", "public"]`.
-    ///
-    /// ```
-    /// let error = "sideways".parse::<podstack::SyncDirection>().unwrap_err();
-    /// assert_eq!(error.expected(), ["upload", "download"]);
-    /// ```
-    pub fn expected(&self) -> &'static [&'static str] {
-        self.expected
-    }
-}
-
-impl fmt::Display for ParseEnumError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown {} {:?}: use ", self.kind, self.value)?;
-        match self.expected {
-            [.., last] if self.expected.len() > 1 => {
-                let head = &self.expected[..self.expected.len() - 1];
-                write!(f, "{} or {last}", head.join(", "))
-            }
-            names => f.write_str(&names.join(", ")),
-        }
-    }
-}
-
-impl std::error::Error for ParseEnumError {}
+/// The error of `str::parse` of a closed set of names; it lives with the error type.
+pub(crate) use crate::error::ParseEnumError;
 
 /// Dollars-and-cents view of an integer amount of cents (12550 → 125.5).
 pub(crate) fn cents_to_amount(cents: i64) -> f64 {

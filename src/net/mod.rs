@@ -3,7 +3,7 @@
 //! on the network: the pipeline feeds it plain values (status codes, header values,
 //! body bytes) and acts on what it decides.
 //!
-//! May import `crate::core` (the error type) only: `config`, `transport`, `wire` and
+//! May import `crate::error` only: `config`, `transport`, `wire` and
 //! the clients build on it, never the other way round.
 
 pub(crate) mod limits;

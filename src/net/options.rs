@@ -15,7 +15,7 @@ use super::limits::{
 };
 use super::proxy::{ProxyChoice, ProxyRules};
 use super::tls::{parse_pem, RootPems};
-use crate::core::error::Error;
+use crate::error::Error;
 
 /// The builder's network settings, as given.
 #[derive(Clone, Debug)]

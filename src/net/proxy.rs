@@ -18,7 +18,7 @@
 
 use std::net::IpAddr;
 
-use crate::core::error::Error;
+use crate::error::Error;
 
 /// How the builder was told to pick proxies.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

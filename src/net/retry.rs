@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use crate::core::error::Error;
+use crate::error::Error;
 
 /// How the client retries failed requests.
 ///
@@ -241,7 +241,7 @@ impl RetryConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::error::{from_response, ErrorResponse};
+    use crate::error::{from_response, ErrorResponse};
 
     fn error(status: u16, retry_after: Option<&str>) -> Error {
         from_response(&ErrorResponse {

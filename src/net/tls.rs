@@ -4,7 +4,7 @@
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 
-use crate::core::error::Error;
+use crate::error::Error;
 
 /// PEM blobs added with `add_root_certificate`.
 #[derive(Clone, Default)]

@@ -44,13 +44,10 @@ impl Fetch<'_> {
             },
             Expect::Range { start, end, total } => {
                 if response.status != 206 {
-                    return Err(Error::network(
-                        format!(
-                            "the server answered a range of {:?} with {}",
-                            self.what, response.status
-                        ),
-                        None,
-                    ));
+                    return Err(Error::integrity(format!(
+                        "the server answered a range of {:?} with {}",
+                        self.what, response.status
+                    )));
                 }
                 if content_range(response.content_range.as_deref()) != Some((start, end, total)) {
                     return Err(changed_during_download(
@@ -86,15 +83,18 @@ pub(crate) fn content_range(value: Option<&str>) -> Option<(u64, u64, u64)> {
     ))
 }
 
+/// An object whose answers no longer match the download (its length or ETag changed,
+/// or a range came back for another place): an [`Error::Integrity`], not retried, as
+/// the same answer would come back.
 pub(crate) fn changed_during_download(what: &str, how: &str) -> Error {
-    Error::network(
-        format!("{what:?} changed during the download ({how}); download it again"),
-        None,
-    )
+    Error::integrity(format!(
+        "{what:?} changed during the download ({how}); download it again"
+    ))
 }
 
 /// A body that ended before it held what its answer promised: a broken transfer,
-/// retried as one.
+/// retried as one. It stays an [`Error::Network`] (transient): what came was right as
+/// far as it went, the connection broke, and the same request may well complete.
 pub(crate) fn broke_off(what: &str, promised: u64, got: u64) -> Error {
     Error::network(
         format!("the download of {what:?} broke off: {got} of {promised} bytes arrived"),

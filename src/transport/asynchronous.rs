@@ -20,7 +20,7 @@ use super::{
     HttpResponse, Method, RequestBody, RequestBodyOf, WindowCursor, CHUNK_SIZE, MAX_REDIRECTS,
     USER_AGENT,
 };
-use crate::core::error::Error;
+use crate::error::Error;
 use crate::net::limits;
 use crate::net::options::TransportOptions;
 
@@ -185,9 +185,10 @@ impl Transport {
             }
             #[cfg(feature = "blocking")]
             RequestBodyOf::Reader(_) => {
-                return Err(Error::config(
+                // Never built: each client makes its own kind of reader body.
+                return Err(Error::internal(
                     "a blocking reader cannot be sent by the async client",
-                ))
+                ));
             }
             #[cfg(not(feature = "blocking"))]
             RequestBodyOf::Never(never, _) => match *never {},

@@ -33,7 +33,7 @@ use super::{
     tls_hint, too_many_redirects, unreadable_file, Deadline, FileWindow, HttpRequest, HttpResponse,
     Method, RequestBody, RequestBodyOf, WindowCursor, CHUNK_SIZE, MAX_REDIRECTS, USER_AGENT,
 };
-use crate::core::error::Error;
+use crate::error::Error;
 use crate::net::options::TransportOptions;
 use crate::net::proxy::ProxyRules;
 
@@ -301,7 +301,8 @@ impl Transport {
                 )
             }
             #[cfg(feature = "async")]
-            RequestBodyOf::AsyncReader(_) => Err(Error::config(
+            // Never built: each client makes its own kind of reader body.
+            RequestBodyOf::AsyncReader(_) => Err(Error::internal(
                 "an async reader cannot be sent by the blocking client",
             )),
         }
@@ -671,7 +672,7 @@ fn map_io_error(
         .and_then(|e| e.downcast_ref::<shield::StandInSeen>())
     {
         return Error::Api {
-            context: crate::core::error::ErrorContext::new(seen.to_string()),
+            context: crate::error::ErrorContext::new(seen.to_string()),
         };
     }
     // rustls reports a refused certificate as invalid data ("invalid peer certificate").

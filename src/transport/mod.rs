@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
-use crate::core::error::{Error, ErrorContext};
+use crate::error::{Error, ErrorContext};
 use crate::net::limits;
 
 #[cfg(feature = "async")]
@@ -363,14 +363,14 @@ impl<R> OneShot<R> {
         }
     }
 
-    /// The reader, the first time; a config error after that (a bug: the pipeline never
-    /// resends a body that is not [`replayable`](RequestBody::replayable)).
+    /// The reader, the first time; an internal error after that (a bug: the pipeline
+    /// never resends a body that is not [`replayable`](RequestBody::replayable)).
     pub(crate) fn take(&self) -> Result<R, Error> {
         self.reader
             .lock()
             .ok()
             .and_then(|mut reader| reader.take())
-            .ok_or_else(|| Error::config("a streamed request body can be sent only once"))
+            .ok_or_else(|| Error::internal("a streamed request body can be sent only once"))
     }
 }
 

@@ -14,7 +14,7 @@ use bytes::Bytes;
 use serde::Serialize;
 
 use crate::config::{platform_endpoint_not_set, DefaultFileProblem, Source};
-use crate::core::error::{Error, Result};
+use crate::error::{Error, Result};
 use crate::transport::{AnswerTimeout, Header, HttpRequest, Method, RequestBodyOf};
 
 /// The services behind Podstack's two base URLs.
@@ -321,11 +321,15 @@ impl<'b> ApiRequestOf<'b> {
     /// `GET /v1/pods/{id}`, for messages and logs. An absolute URL shows without its
     /// query, which holds a presigned URL's signature.
     pub(crate) fn describe(&self) -> String {
-        let method = self.method.as_str();
+        format!("{} {}", self.method.as_str(), self.shown_path())
+    }
+
+    /// `/v1/pods/{id}`: [`describe`](Self::describe) without the method.
+    pub(crate) fn shown_path(&self) -> String {
         match &self.target {
-            Target::Path(Service::Api, path) => format!("{method} /v1{path}"),
-            Target::Path(Service::Platform, path) => format!("{method} /api/v1{path}"),
-            Target::Url(url) => format!("{method} {}", url.split('?').next().unwrap_or(url)),
+            Target::Path(Service::Api, path) => format!("/v1{path}"),
+            Target::Path(Service::Platform, path) => format!("/api/v1{path}"),
+            Target::Url(url) => url.split('?').next().unwrap_or(url).to_owned(),
         }
     }
 

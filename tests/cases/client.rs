@@ -628,8 +628,14 @@ async fn a_body_that_does_not_decode_is_a_decode_error_with_path_and_excerpt() {
     let error = client_for(&server.url()).auth().whoami().await.unwrap_err();
 
     match &error {
-        Error::Decode { path, excerpt, .. } => {
-            assert_eq!(path, "GET /v1/auth/whoami");
+        Error::Decode {
+            method,
+            path,
+            excerpt,
+            ..
+        } => {
+            assert_eq!(method, "GET");
+            assert_eq!(path, "/v1/auth/whoami");
             assert_eq!(excerpt, r#"{"id": 5, "email": "ada@example.com"}"#);
         }
         other => panic!("expected Decode, got {other:?}"),

@@ -34,7 +34,11 @@ async fn a_json_answer_over_the_cap_fails_naming_the_limit() {
 
     let error = client.auth().whoami().await.unwrap_err();
 
-    assert!(matches!(error, Error::Decode { .. }), "{error:?}");
+    assert!(
+        matches!(error, Error::TooLarge { limit: 10_000, .. }),
+        "{error:?}"
+    );
+    assert!(!error.is_transient());
     // The plain Display (what `?` in main prints) names the limit and the setting.
     let message = error.to_string();
     assert!(message.contains("10000 bytes"), "{message}");
@@ -55,7 +59,8 @@ async fn an_endless_answer_stops_at_the_default_cap() {
 
     let error = client_for(&server.url()).auth().whoami().await.unwrap_err();
 
-    assert!(matches!(error, Error::Decode { .. }), "{error:?}");
+    assert!(matches!(error, Error::TooLarge { .. }), "{error:?}");
+    assert!(!error.is_transient());
     assert!(format!("{error:#}").contains("16777216 bytes"), "{error:#}");
     assert_prompt(started);
 }

@@ -379,7 +379,11 @@ async fn get_object_stops_an_endless_answer_at_the_cap() {
         .get_object("bkt_1", "endless")
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::Decode { .. }), "{error:?}");
+    assert!(
+        matches!(error, Error::TooLarge { limit: 65536, .. }),
+        "{error:?}"
+    );
+    assert!(!error.is_transient());
     let message = error.to_string();
     for part in [
         "larger than 65536 bytes",
@@ -567,7 +571,7 @@ async fn a_reader_of_another_length_than_given_stores_nothing() {
 
 #[flavour]
 #[flavour_test]
-async fn get_over_the_cap_is_a_decode_error_naming_the_cap_and_the_streaming_calls() {
+async fn get_over_the_cap_is_a_too_large_error_naming_the_cap_and_the_streaming_calls() {
     let emulator = Emulator::start();
     let client = capped_client(&emulator, MIB as u64);
     let buckets = client.buckets();
@@ -586,9 +590,10 @@ async fn get_over_the_cap_is_a_decode_error_naming_the_cap_and_the_streaming_cal
     let error = buckets.get_object(&bucket.id, "big.bin").await.unwrap_err();
     // The error quotes none of the object: its bytes may be private.
     match &error {
-        Error::Decode { excerpt, .. } => assert_eq!(excerpt, "", "{error:?}"),
+        Error::TooLarge { limit, .. } => assert_eq!(*limit, MIB as u64, "{error:?}"),
         other => panic!("{other:?}"),
     }
+    assert!(!error.is_transient());
     let shown = format!("{error:?} {error:#}");
     assert!(!shown.contains("hunter2"), "{shown}");
     let message = error.to_string();

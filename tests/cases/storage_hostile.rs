@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use mockito::Matcher;
-use podstack::{NewBucket, ObjectQuery, SyncDirection, SyncOptions, TransferOptions};
+use podstack::{Error, NewBucket, ObjectQuery, SyncDirection, SyncOptions, TransferOptions};
 use podstack_emulator::Emulator;
 
 const MIB: u64 = 1024 * 1024;
@@ -239,6 +239,10 @@ async fn ranges_from_a_replaced_object_are_refused() {
     assert!(
         result.is_err(),
         "a file stitched from two versions was accepted: {result:?}"
+    );
+    assert!(
+        matches!(&result, Err(e @ Error::Integrity { .. }) if !e.is_transient()),
+        "{result:?}"
     );
     assert!(!dir.join("k").exists());
     std::fs::remove_dir_all(&dir).unwrap();

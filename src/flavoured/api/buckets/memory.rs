@@ -164,7 +164,7 @@ impl Buckets {
     /// [`Error::Config`](crate::Error::Config) if the client has no project or `key`
     /// names no object (nothing is sent); [`Error::NotFound`](crate::Error::NotFound) if
     /// the bucket or the object does not exist;
-    /// [`Error::Decode`](crate::Error::Decode) if the object is larger than
+    /// [`Error::TooLarge`](crate::Error::TooLarge) if the object is larger than
     /// `max_response_body`, with a message naming the limit, how to raise it and the
     /// calls that stream instead. Otherwise the [errors of every
     /// call](super::Client#errors-of-every-call).

@@ -328,7 +328,8 @@ impl Buckets {
     /// sent); [`Error::Io`](crate::Error::Io) if a local file cannot be written, or the
     /// key's last segment is no file name here when `local` is a directory;
     /// [`Error::Network`](crate::Error::Network) if an answer breaks off (after the
-    /// retries) or the object changes during the download;
+    /// retries); [`Error::Integrity`](crate::Error::Integrity) if the object changes
+    /// during the download or a range comes back other than asked (not retried);
     /// [`Error::NotFound`](crate::Error::NotFound) if the bucket or the object does not
     /// exist. Otherwise the [errors of every call](Client#errors-of-every-call).
     pub async fn download_with(
@@ -478,13 +479,10 @@ impl Buckets {
             (206, Some((_, _, total))) => total,
             (206, None) => {
                 // Part of the object, and no way to know the rest: never a torn file.
-                return Err(Error::network(
-                    format!(
-                        "the server answered a range of {:?} without a usable Content-Range",
-                        item.key
-                    ),
-                    None,
-                ));
+                return Err(Error::integrity(format!(
+                    "the server answered a range of {:?} without a usable Content-Range",
+                    item.key
+                )));
             }
             _ => {
                 return self

@@ -2,12 +2,12 @@
 //! variant, no row for a variant that does not exist, and every field with its type as
 //! declared (private type aliases spelled out), so the table cannot drift from the code.
 
-use super::error::Error;
+use super::Error;
 
 /// Every variant, in declaration order. The match below has no wildcard arm: a new
 /// variant does not compile until it is named there, and the test then fails until it
 /// is named here and in the README.
-const VARIANTS: [&str; 16] = [
+const VARIANTS: [&str; 19] = [
     "Authentication",
     "Permission",
     "NotFound",
@@ -24,6 +24,9 @@ const VARIANTS: [&str; 16] = [
     "Io",
     "UnexpectedState",
     "Decode",
+    "TooLarge",
+    "Integrity",
+    "Internal",
 ];
 
 #[allow(dead_code)] // compiled for its exhaustive match, never called
@@ -45,12 +48,15 @@ fn variant_name(error: &Error) -> &'static str {
         Error::Io { .. } => "Io",
         Error::UnexpectedState { .. } => "UnexpectedState",
         Error::Decode { .. } => "Decode",
+        Error::TooLarge { .. } => "TooLarge",
+        Error::Integrity { .. } => "Integrity",
+        Error::Internal { .. } => "Internal",
     }
 }
 
-/// The enum's variants with their fields (`name: Type`), read from `error.rs`.
+/// The enum's variants with their fields (`name: Type`), read from `mod.rs`.
 fn declared() -> Vec<(String, Vec<String>)> {
-    let source = include_str!("error.rs");
+    let source = include_str!("mod.rs");
     // Private aliases (`type SharedError = ...;`) are spelled out: users cannot name them.
     let aliases: Vec<(&str, &str)> = source
         .lines()
@@ -62,7 +68,7 @@ fn declared() -> Vec<(String, Vec<String>)> {
         .collect();
     let body = source
         .split_once("pub enum Error {\n")
-        .expect("error.rs declares `pub enum Error {`")
+        .expect("mod.rs declares `pub enum Error {`")
         .1;
     let body = &body[..body.find("\n}\n").expect("the enum ends with `}`")];
     let mut variants: Vec<(String, Vec<String>)> = Vec::new();

@@ -1,9 +1,19 @@
-//! The SDK's one error type, and the mapping from an HTTP answer to it.
+//! Errors: [`Error`] and what it carries.
 //!
-//! The mapping follows the error table of the wire contract: the error `code` in the
-//! body decides when present, the status decides otherwise, and a body that is not the
-//! error envelope (a proxy's HTML page, an empty body) is mapped by status alone with
-//! a short excerpt of what came back.
+//! Every call returns [`Result<T, Error>`](Result). Each [`Error`] carries an
+//! [`ErrorContext`] (message, API code, request id, HTTP status); `str::parse` of a
+//! closed set of names fails with a [`ParseEnumError`], which converts into an
+//! [`Error::Config`].
+
+// Inside: `context` holds `ErrorContext`, `from_answer` maps an HTTP answer to an
+// `Error`, `parse_enum` holds `ParseEnumError`, and `table` checks the README's error
+// table against the enum below (it parses this file).
+
+mod context;
+mod from_answer;
+mod parse_enum;
+#[cfg(test)]
+mod table;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -13,6 +23,10 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::net::redact::{RedactedSource, Redactor};
+
+pub use context::ErrorContext;
+pub(crate) use from_answer::{from_response, ErrorResponse};
+pub use parse_enum::ParseEnumError;
 
 /// A boxed error from a lower layer (the transport or the file system).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -26,7 +40,10 @@ type SharedError = Arc<dyn std::error::Error + Send + Sync + 'static>;
 /// request id and the HTTP status where there was one; the same values are reachable
 /// directly with [`Error::message`], [`Error::code`], [`Error::request_id`] and
 /// [`Error::status_code`]. Variants that the API documents with extra details carry
-/// them as fields.
+/// them as fields. [`Error::is_transient`] tells the failures worth retrying later
+/// (server errors, rate limits, network failures, timeouts) from the others: an answer
+/// over the size bound ([`Error::TooLarge`]) or data that is not what was promised
+/// ([`Error::Integrity`]) comes back the same on a retry.
 ///
 /// `Display` shows the message, then the HTTP status and request id when there were
 /// any; it never repeats the lower layer's error, which
@@ -59,6 +76,11 @@ type SharedError = Arc<dyn std::error::Error + Send + Sync + 'static>;
 /// }
 /// # let _ = explain;
 /// ```
+// `Display` and `source()` are written by hand below, not derived with `thiserror`
+// (which `ParseEnumError` uses): thiserror's `source()` would return the `Arc` a source
+// is shared in rather than the lower error itself, so `downcast_ref::<std::io::Error>()`
+// on it would fail; and a thiserror format string cannot read the formatter's `{:#}`
+// flag, which adds the sources.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 #[doc(alias = "PodstackError")]
@@ -195,180 +217,129 @@ pub enum Error {
         /// The state it reached.
         state: String,
     },
-    /// A successful answer whose body could not be decoded.
+    /// A successful answer whose body could not be decoded. (An answer over the size
+    /// bound is an [`Error::TooLarge`].)
     #[non_exhaustive]
     Decode {
         /// Message naming the request, with a body excerpt; what was wrong is the
         /// `source` (and shows with `{:#}`).
         context: ErrorContext,
-        /// The request's method and path, e.g. `GET /v1/auth/whoami`.
+        /// The request's method, e.g. `GET`.
+        method: String,
+        /// The request's path, e.g. `/v1/auth/whoami` (a URL without its query for a
+        /// presigned URL).
         path: String,
         /// The start of the body that failed to decode.
         excerpt: String,
         /// The JSON error (shared, so that the error can be cloned).
         source: Arc<serde_json::Error>,
     },
+    /// An answer larger than the client reads into memory
+    /// ([`max_response_body`](crate::ClientBuilder::max_response_body)). Not retried: the
+    /// same answer would come back.
+    #[non_exhaustive]
+    TooLarge {
+        /// Message naming the request, the limit, the setting that raises it and the
+        /// calls that would stream the answer instead. It quotes none of the answer,
+        /// which may be an object's private bytes.
+        context: ErrorContext,
+        /// The bound that was passed, in bytes.
+        limit: u64,
+    },
+    /// Data that is not what was promised: an object that changed during a download
+    /// (its ETag or length no longer the ones the download started with), or a range
+    /// answer that is not the range asked for. Nothing is written under the target's
+    /// name. Not transient: download it again from the start.
+    #[non_exhaustive]
+    Integrity {
+        /// Message naming the object and what did not match.
+        context: ErrorContext,
+    },
+    /// The SDK reached a state it should never reach: a bug to report, with the message.
+    #[non_exhaustive]
+    Internal {
+        /// Message naming what went wrong inside.
+        context: ErrorContext,
+    },
 }
 
-impl From<crate::models::ParseEnumError> for Error {
+/// `$body` with `$context` bound to the context of whichever variant `$error` is: the
+/// one list of the variants that [`Error::context`] and [`Error::context_mut`] share.
+/// It has no wildcard arm, so a new variant does not compile until it is named here.
+macro_rules! with_context {
+    ($error:expr, $context:ident => $body:expr) => {
+        match $error {
+            Error::Authentication {
+                context: $context, ..
+            }
+            | Error::Permission {
+                context: $context, ..
+            }
+            | Error::NotFound {
+                context: $context, ..
+            }
+            | Error::Validation {
+                context: $context, ..
+            }
+            | Error::InsufficientBalance {
+                context: $context, ..
+            }
+            | Error::QuotaExceeded {
+                context: $context, ..
+            }
+            | Error::RateLimit {
+                context: $context, ..
+            }
+            | Error::Conflict {
+                context: $context, ..
+            }
+            | Error::Server {
+                context: $context, ..
+            }
+            | Error::Api {
+                context: $context, ..
+            }
+            | Error::Network {
+                context: $context, ..
+            }
+            | Error::Timeout {
+                context: $context, ..
+            }
+            | Error::Config {
+                context: $context, ..
+            }
+            | Error::Io {
+                context: $context, ..
+            }
+            | Error::UnexpectedState {
+                context: $context, ..
+            }
+            | Error::Decode {
+                context: $context, ..
+            }
+            | Error::TooLarge {
+                context: $context, ..
+            }
+            | Error::Integrity {
+                context: $context, ..
+            }
+            | Error::Internal {
+                context: $context, ..
+            } => $body,
+        }
+    };
+}
+
+impl From<ParseEnumError> for Error {
     /// A name outside a closed set (a [`Visibility`](crate::Visibility) or
     /// [`SyncDirection`](crate::SyncDirection) from a setting) is a configuration error.
-    fn from(error: crate::models::ParseEnumError) -> Self {
+    fn from(error: ParseEnumError) -> Self {
         Error::config(error.to_string())
     }
 }
 
 /// A `Result` whose error is [`podstack::Error`](Error).
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-/// The context every [`Error`] carries: message, API code, request id, HTTP status
-/// and the raw `details` object of the error body.
-#[derive(Clone, PartialEq)]
-pub struct ErrorContext(Box<ContextFields>);
-
-#[derive(Clone, Debug, PartialEq)]
-struct ContextFields {
-    message: String,
-    code: Option<String>,
-    request_id: Option<String>,
-    status_code: Option<u16>,
-    details: serde_json::Value,
-    /// What to call instead, in this SDK's terms, when the server's message speaks of
-    /// the wire (`pass force=true`).
-    hint: Option<&'static str>,
-}
-
-impl ErrorContext {
-    pub(crate) fn new(message: impl Into<String>) -> Self {
-        ErrorContext(Box::new(ContextFields {
-            message: message.into(),
-            code: None,
-            request_id: None,
-            status_code: None,
-            details: serde_json::Value::Null,
-            hint: None,
-        }))
-    }
-
-    /// The human-readable message.
-    ///
-    /// ```
-    /// # fn show(error: &podstack::Error) {
-    /// let context = error.context();
-    /// eprintln!("{}", context.message());
-    /// # }
-    /// ```
-    pub fn message(&self) -> &str {
-        &self.0.message
-    }
-
-    /// The API's machine-readable error code, such as `"invalid_token"`.
-    ///
-    /// ```
-    /// # fn show(error: &podstack::Error) {
-    /// if error.context().code() == Some("token_expired") {
-    ///     eprintln!("create a new token");
-    /// }
-    /// # }
-    /// ```
-    pub fn code(&self) -> Option<&str> {
-        self.0.code.as_deref()
-    }
-
-    /// The request id (`X-Request-Id`) to quote to support.
-    ///
-    /// ```
-    /// # fn show(error: &podstack::Error) {
-    /// if let Some(id) = error.context().request_id() {
-    ///     eprintln!("quote request id {id} to support");
-    /// }
-    /// # }
-    /// ```
-    pub fn request_id(&self) -> Option<&str> {
-        self.0.request_id.as_deref()
-    }
-
-    /// The HTTP status, when an answer came back.
-    ///
-    /// ```
-    /// # fn show(error: &podstack::Error) {
-    /// let answered = error.context().status_code().is_some();
-    /// # let _ = answered;
-    /// # }
-    /// ```
-    pub fn status_code(&self) -> Option<u16> {
-        self.0.status_code
-    }
-
-    /// The `details` object of the error body (`Null` when there was none).
-    ///
-    /// ```
-    /// # fn show(error: &podstack::Error) {
-    /// if let Some(state) = error.context().details().get("current_state") {
-    ///     eprintln!("the resource is {state}");
-    /// }
-    /// # }
-    /// ```
-    pub fn details(&self) -> &serde_json::Value {
-        &self.0.details
-    }
-
-    /// What to do about it in this SDK, when the server's message names a wire
-    /// parameter instead: a bucket that is not empty answers "pass force=true", and
-    /// the hint names [`Buckets::force_delete`](crate::Buckets::force_delete).
-    /// `Display` shows it after the message; [`message`](Self::message) stays the
-    /// server's own text.
-    ///
-    /// ```
-    /// # fn show(error: &podstack::Error) {
-    /// if let Some(hint) = error.context().hint() {
-    ///     eprintln!("{hint}");
-    /// }
-    /// # }
-    /// ```
-    pub fn hint(&self) -> Option<&str> {
-        self.0.hint
-    }
-}
-
-impl fmt::Debug for ErrorContext {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut s = f.debug_struct("ErrorContext");
-        s.field("message", &self.0.message);
-        if let Some(code) = &self.0.code {
-            s.field("code", code);
-        }
-        if let Some(status) = self.0.status_code {
-            s.field("status_code", &status);
-        }
-        if let Some(id) = &self.0.request_id {
-            s.field("request_id", id);
-        }
-        if !self.0.details.is_null() {
-            s.field("details", &self.0.details);
-        }
-        if let Some(hint) = self.0.hint {
-            s.field("hint", &hint);
-        }
-        s.finish()
-    }
-}
-
-impl fmt::Display for ErrorContext {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.message)?;
-        match (self.0.status_code, &self.0.request_id) {
-            (Some(status), Some(id)) => write!(f, " (HTTP {status}, request id {id})"),
-            (Some(status), None) => write!(f, " (HTTP {status})"),
-            (None, Some(id)) => write!(f, " (request id {id})"),
-            (None, None) => Ok(()),
-        }?;
-        match self.0.hint {
-            Some(hint) => write!(f, "; {hint}"),
-            None => Ok(()),
-        }
-    }
-}
 
 impl fmt::Display for Error {
     /// The message, the HTTP status and the request id; with `{:#}`, then each source
@@ -412,24 +383,7 @@ impl Error {
     /// # }
     /// ```
     pub fn context(&self) -> &ErrorContext {
-        match self {
-            Error::Authentication { context }
-            | Error::Permission { context }
-            | Error::NotFound { context, .. }
-            | Error::Validation { context, .. }
-            | Error::InsufficientBalance { context, .. }
-            | Error::QuotaExceeded { context, .. }
-            | Error::RateLimit { context, .. }
-            | Error::Conflict { context, .. }
-            | Error::Server { context }
-            | Error::Api { context }
-            | Error::Network { context, .. }
-            | Error::Timeout { context }
-            | Error::Config { context }
-            | Error::Io { context, .. }
-            | Error::UnexpectedState { context, .. }
-            | Error::Decode { context, .. } => context,
-        }
+        with_context!(self, context => context)
     }
 
     /// The human-readable message, without the status and request id that `Display` adds.
@@ -544,7 +498,9 @@ impl Error {
     }
 
     /// Whether retrying the same call later may succeed: server errors, rate limits,
-    /// network failures and timeouts.
+    /// network failures and timeouts. Not an answer over the size bound
+    /// ([`Error::TooLarge`]) nor data that is not what was promised
+    /// ([`Error::Integrity`]): the same would come back.
     ///
     /// ```
     /// # fn show(error: &podstack::Error) {
@@ -635,42 +591,56 @@ impl Error {
         }
     }
 
-    pub(crate) fn decode(what: &str, body: &[u8], source: serde_json::Error) -> Self {
-        let excerpt = excerpt(body);
+    /// An answer to `method path` whose `body` did not decode: the message names the
+    /// request and quotes the body's start, the source says what was wrong.
+    pub(crate) fn decode(method: &str, path: &str, body: &[u8], source: serde_json::Error) -> Self {
+        let excerpt = from_answer::excerpt(body);
         let message = if excerpt.is_empty() {
-            format!("could not decode the answer to {what}: the body is empty")
+            format!("could not decode the answer to {method} {path}: the body is empty")
         } else {
-            format!("could not decode the answer to {what}; the body starts: {excerpt}")
+            format!("could not decode the answer to {method} {path}; the body starts: {excerpt}")
         };
         Error::Decode {
             context: ErrorContext::new(message),
-            path: what.to_owned(),
+            method: method.to_owned(),
+            path: path.to_owned(),
             excerpt,
             source: Arc::new(source),
         }
     }
 
-    /// The error for an answer larger than the client reads into memory: a Decode
-    /// error whose message names the limit and the setting that raises it, and
+    /// The error for an answer larger than the client reads into memory: its message
+    /// names the request (`what`), the limit and the setting that raises it, and
     /// `instead`, the calls that would stream the answer, when there are some. It quotes
-    /// none of the answer (its `excerpt` is empty): the answer may be an object's private
-    /// bytes, and its start says nothing about its size.
+    /// none of the answer: the answer may be an object's private bytes, and its start
+    /// says nothing about its size.
     pub(crate) fn too_large(what: &str, limit: u64, instead: Option<&str>) -> Self {
-        let mut why = format!(
-            "the answer is larger than {limit} bytes, the most read into memory; \
-             raise it with ClientBuilder::max_response_body"
+        let mut message = format!(
+            "the answer to {what} is too large: the answer is larger than {limit} bytes, the \
+             most read into memory; raise it with ClientBuilder::max_response_body"
         );
         if let Some(instead) = instead {
-            why.push_str(", or stream it with ");
-            why.push_str(instead);
+            message.push_str(", or stream it with ");
+            message.push_str(instead);
         }
-        let mut error = Error::decode(
-            what,
-            &[],
-            <serde_json::Error as serde::de::Error>::custom(&why),
-        );
-        error.context_mut().0.message = format!("the answer to {what} is too large: {why}");
-        error
+        Error::TooLarge {
+            context: ErrorContext::new(message),
+            limit,
+        }
+    }
+
+    /// Data that is not what was promised (see [`Error::Integrity`]).
+    pub(crate) fn integrity(message: impl Into<String>) -> Self {
+        Error::Integrity {
+            context: ErrorContext::new(message),
+        }
+    }
+
+    /// A state the SDK should never reach (see [`Error::Internal`]).
+    pub(crate) fn internal(message: impl Into<String>) -> Self {
+        Error::Internal {
+            context: ErrorContext::new(message),
+        }
     }
 
     /// Adds a hint to a message: `message: hint`.
@@ -686,20 +656,14 @@ impl Error {
     /// The request pipeline calls this on every error it returns (see
     /// [`Redactor`](crate::net::redact::Redactor)).
     pub(crate) fn redact(mut self, redactor: &Redactor) -> Self {
-        let fields = &mut self.context_mut().0;
-        redactor.string(&mut fields.message);
-        for text in [&mut fields.code, &mut fields.request_id]
-            .into_iter()
-            .flatten()
-        {
-            redactor.string(text);
-        }
-        redactor.json(&mut fields.details);
+        self.context_mut().redact(redactor);
         let redact_source = |source: &(dyn std::error::Error + 'static)| {
             redactor
                 .leaks_through(source)
                 .then(|| RedactedSource(redactor.text(&chain_text(source)).into_owned()))
         };
+        // The variants with text or a source of their own; the others hold only their
+        // context, redacted above. A new variant with a field of text belongs here.
         match &mut self {
             Error::NotFound {
                 resource_type,
@@ -753,37 +717,14 @@ impl Error {
                     *source = Arc::new(<serde_json::Error as serde::de::Error>::custom(clean));
                 }
             }
-            Error::Authentication { .. }
-            | Error::Permission { .. }
-            | Error::InsufficientBalance { .. }
-            | Error::RateLimit { .. }
-            | Error::Server { .. }
-            | Error::Api { .. }
-            | Error::Timeout { .. }
-            | Error::Config { .. } => {}
+            _ => {}
         }
         self
     }
 
+    /// The context, to change it (see [`context`](Self::context)).
     fn context_mut(&mut self) -> &mut ErrorContext {
-        match self {
-            Error::Authentication { context }
-            | Error::Permission { context }
-            | Error::NotFound { context, .. }
-            | Error::Validation { context, .. }
-            | Error::InsufficientBalance { context, .. }
-            | Error::QuotaExceeded { context, .. }
-            | Error::RateLimit { context, .. }
-            | Error::Conflict { context, .. }
-            | Error::Server { context }
-            | Error::Api { context }
-            | Error::Network { context, .. }
-            | Error::Timeout { context }
-            | Error::Config { context }
-            | Error::Io { context, .. }
-            | Error::UnexpectedState { context, .. }
-            | Error::Decode { context, .. } => context,
-        }
+        with_context!(self, context => context)
     }
 }
 
@@ -821,304 +762,10 @@ fn chain_text(error: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-/// What the client learned from a non-2xx answer, in plain values.
-pub(crate) struct ErrorResponse<'a> {
-    pub status: u16,
-    pub request_id: Option<&'a str>,
-    pub retry_after: Option<&'a str>,
-    pub body: &'a [u8],
-}
-
-#[derive(Deserialize)]
-struct Envelope {
-    error: EnvelopeBody,
-    #[serde(default)]
-    request_id: Option<String>,
-}
-
-/// The `error` member: the API's object, or the plain string the platform (storage)
-/// service may send instead (`{"error": "bucket not found"}`).
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum EnvelopeBody {
-    Object(EnvelopeError),
-    Plain(String),
-}
-
-#[derive(Deserialize)]
-struct EnvelopeError {
-    #[serde(default)]
-    code: Option<String>,
-    #[serde(default)]
-    message: Option<String>,
-    #[serde(default)]
-    details: Option<serde_json::Value>,
-    #[serde(default)]
-    field_errors: Option<BTreeMap<String, Vec<String>>>,
-    /// The single-field form some API versions send (`"field": "name"`).
-    #[serde(default)]
-    field: Option<String>,
-}
-
-/// Maps a non-2xx answer to the [`Error`] variant the contract's error table names.
-pub(crate) fn from_response(response: &ErrorResponse<'_>) -> Error {
-    let status = response.status;
-    let envelope = serde_json::from_slice::<Envelope>(response.body).ok();
-    let (code, message, details, mut field_errors, field, body_request_id) = match envelope {
-        Some(Envelope {
-            error: EnvelopeBody::Object(error),
-            request_id,
-        }) => (
-            error.code,
-            error.message.filter(|m| !m.trim().is_empty()),
-            error.details.unwrap_or(serde_json::Value::Null),
-            error.field_errors.unwrap_or_default(),
-            error.field,
-            request_id,
-        ),
-        // The plain form: the string is the message and the status decides the variant.
-        Some(Envelope {
-            error: EnvelopeBody::Plain(message),
-            request_id,
-        }) => (
-            None,
-            Some(message).filter(|m| !m.trim().is_empty()),
-            serde_json::Value::Null,
-            BTreeMap::new(),
-            None,
-            request_id,
-        ),
-        None => (
-            None,
-            None,
-            serde_json::Value::Null,
-            BTreeMap::new(),
-            None,
-            None,
-        ),
-    };
-    let message = message.unwrap_or_else(|| fallback_message(status, response.body));
-    if let Some(field) = field {
-        field_errors
-            .entry(field)
-            .or_insert_with(|| vec![message.clone()]);
-    }
-    let retry_after = response.retry_after.and_then(parse_retry_after);
-    let request_id = response
-        .request_id
-        .map(str::to_owned)
-        .filter(|id| !id.is_empty())
-        .or(body_request_id);
-    let kind = code
-        .as_deref()
-        .and_then(kind_from_code)
-        .unwrap_or_else(|| kind_from_status(status));
-    let detail_str = |key: &str| details.get(key).and_then(|v| v.as_str()).map(str::to_owned);
-    let detail_i64 = |key: &str| details.get(key).and_then(serde_json::Value::as_i64);
-    let detail_u64 = |key: &str| details.get(key).and_then(serde_json::Value::as_u64);
-    let (resource_type, resource_id) = (detail_str("resource_type"), detail_str("resource_id"));
-    let (required_cents, available_cents) =
-        (detail_i64("required_cents"), detail_i64("available_cents"));
-    let (limit, current) = (detail_u64("limit"), detail_u64("current"));
-    let current_state = detail_str("current_state");
-
-    let context = ErrorContext(Box::new(ContextFields {
-        message,
-        code,
-        request_id,
-        status_code: Some(status),
-        details,
-        hint: None,
-    }));
-    match kind {
-        Kind::Authentication => Error::Authentication { context },
-        Kind::Permission => Error::Permission { context },
-        Kind::NotFound => Error::NotFound {
-            context,
-            resource_type,
-            resource_id,
-        },
-        Kind::Validation => Error::Validation {
-            context,
-            field_errors,
-        },
-        Kind::InsufficientBalance => Error::InsufficientBalance {
-            context,
-            required_cents,
-            available_cents,
-        },
-        Kind::QuotaExceeded => Error::QuotaExceeded {
-            context,
-            resource_type,
-            limit,
-            current,
-        },
-        Kind::RateLimit => Error::RateLimit {
-            context,
-            retry_after,
-        },
-        Kind::Conflict => Error::Conflict {
-            context,
-            current_state,
-        },
-        Kind::Server => Error::Server { context },
-        Kind::Other => Error::Api { context },
-    }
-}
-
-enum Kind {
-    Authentication,
-    Permission,
-    NotFound,
-    Validation,
-    InsufficientBalance,
-    QuotaExceeded,
-    RateLimit,
-    Conflict,
-    Server,
-    Other,
-}
-
-fn kind_from_code(code: &str) -> Option<Kind> {
-    Some(match code {
-        "validation_error" => Kind::Validation,
-        "authentication_error" | "invalid_token" | "token_expired" => Kind::Authentication,
-        "insufficient_balance" => Kind::InsufficientBalance,
-        "permission_denied" => Kind::Permission,
-        "quota_exceeded" => Kind::QuotaExceeded,
-        "not_found" => Kind::NotFound,
-        "conflict" => Kind::Conflict,
-        "rate_limited" => Kind::RateLimit,
-        "internal_error" => Kind::Server,
-        _ => return None,
-    })
-}
-
-fn kind_from_status(status: u16) -> Kind {
-    match status {
-        400 | 422 => Kind::Validation,
-        401 => Kind::Authentication,
-        402 => Kind::InsufficientBalance,
-        403 => Kind::Permission,
-        404 => Kind::NotFound,
-        409 => Kind::Conflict,
-        429 => Kind::RateLimit,
-        500..=599 => Kind::Server,
-        _ => Kind::Other,
-    }
-}
-
-/// The message for an answer without the error envelope: the documented wording for
-/// 401 and 403 (users match on it, so it keeps its capital letter), and otherwise the
-/// status with a short excerpt of the body.
-fn fallback_message(status: u16, body: &[u8]) -> String {
-    let base = match status {
-        401 => "Invalid API token",
-        403 => "Access denied to resource",
-        404 => "resource not found",
-        409 => "conflict with the resource's current state",
-        429 => "rate limit exceeded",
-        400 | 422 => "invalid request",
-        500..=599 => "server error",
-        _ => "unexpected response",
-    };
-    let excerpt = excerpt(body);
-    match (status, excerpt.is_empty()) {
-        (401 | 403, true) => base.to_owned(),
-        (_, true) => format!("{base}: HTTP {status} with an empty body"),
-        (_, false) => format!("{base}: HTTP {status}, body: {excerpt}"),
-    }
-}
-
-/// The first 200 characters of a body as text, whitespace folded, `…` where cut.
-pub(crate) fn excerpt(body: &[u8]) -> String {
-    const MAX_CHARS: usize = 200;
-    let head = &body[..body.len().min(MAX_CHARS * 4)];
-    let text = String::from_utf8_lossy(head);
-    let folded: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut chars = folded.chars();
-    let cut: String = chars.by_ref().take(MAX_CHARS).collect();
-    if chars.next().is_some() || head.len() < body.len() {
-        format!("{cut}…")
-    } else {
-        cut
-    }
-}
-
-/// `Retry-After` in seconds (integer or decimal); HTTP dates are not used by the API.
-pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
-    let seconds: f64 = value.trim().parse().ok()?;
-    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds.min(86_400.0)))
-}
-
 #[cfg(test)]
 mod tests {
+    use super::from_answer::tests::{map, map_with_request_id};
     use super::*;
-
-    fn map(status: u16, body: &str) -> Error {
-        from_response(&ErrorResponse {
-            status,
-            request_id: None,
-            retry_after: None,
-            body: body.as_bytes(),
-        })
-    }
-
-    #[test]
-    fn code_decides_over_status() {
-        let body = r#"{"error":{"code":"quota_exceeded","message":"pod quota reached",
-            "details":{"resource_type":"pods","limit":10,"current":10}},"request_id":"req_1"}"#;
-        match map(403, body) {
-            Error::QuotaExceeded {
-                context,
-                resource_type,
-                limit,
-                current,
-            } => {
-                assert_eq!(context.message(), "pod quota reached");
-                assert_eq!(context.request_id(), Some("req_1"));
-                assert_eq!(resource_type.as_deref(), Some("pods"));
-                assert_eq!((limit, current), (Some(10), Some(10)));
-            }
-            other => panic!("expected QuotaExceeded, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn single_field_form_becomes_field_errors() {
-        let body = r#"{"error":{"code":"validation_error","message":"bad name","field":"name"}}"#;
-        match map(400, body) {
-            Error::Validation { field_errors, .. } => {
-                assert_eq!(field_errors["name"], vec!["bad name".to_owned()]);
-            }
-            other => panic!("expected Validation, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn unknown_code_falls_back_to_status() {
-        let body = r#"{"error":{"code":"brand_new_code","message":"m"}}"#;
-        assert!(matches!(map(409, body), Error::Conflict { .. }));
-        assert!(matches!(map(418, body), Error::Api { .. }));
-    }
-
-    #[test]
-    fn excerpt_cuts_long_bodies_and_folds_whitespace() {
-        let long = "a  b\n".repeat(200);
-        let e = excerpt(long.as_bytes());
-        assert!(e.starts_with("a b a b"));
-        assert!(e.ends_with('…'));
-        assert_eq!(e.chars().count(), 201);
-        assert_eq!(excerpt(b""), "");
-    }
-
-    #[test]
-    fn retry_after_parses_seconds_only() {
-        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
-        assert_eq!(parse_retry_after("0.5"), Some(Duration::from_millis(500)));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
-        assert_eq!(parse_retry_after("-1"), None);
-    }
 
     #[test]
     fn redact_removes_the_token_from_messages() {
@@ -1126,79 +773,6 @@ mod tests {
             map(500, "boom podstack_ab_secret boom").redact(&Redactor::new("podstack_ab_secret"));
         assert!(!e.to_string().contains("podstack_ab_secret"));
         assert!(e.message().contains("[redacted]"));
-    }
-
-    fn map_with_request_id(status: u16, body: &str) -> Error {
-        from_response(&ErrorResponse {
-            status,
-            request_id: Some("req_hdr"),
-            retry_after: Some("7"),
-            body: body.as_bytes(),
-        })
-    }
-
-    #[test]
-    fn a_plain_string_error_body_is_the_message_and_the_status_decides() {
-        let body = r#"{"error": "bucket 'b1' not found"}"#;
-        type IsExpected = fn(&Error) -> bool;
-        let cases: [(u16, IsExpected); 11] = [
-            (
-                400,
-                |e| matches!(e, Error::Validation { field_errors, .. } if field_errors.is_empty()),
-            ),
-            (422, |e| matches!(e, Error::Validation { .. })),
-            (401, |e| matches!(e, Error::Authentication { .. })),
-            (402, |e| matches!(e, Error::InsufficientBalance { .. })),
-            (403, |e| matches!(e, Error::Permission { .. })),
-            (404, |e| {
-                matches!(
-                    e,
-                    Error::NotFound {
-                        resource_type: None,
-                        ..
-                    }
-                )
-            }),
-            (409, |e| {
-                matches!(
-                    e,
-                    Error::Conflict {
-                        current_state: None,
-                        ..
-                    }
-                )
-            }),
-            (
-                429,
-                |e| matches!(e, Error::RateLimit { retry_after: Some(d), .. } if d.as_secs() == 7),
-            ),
-            (500, |e| matches!(e, Error::Server { .. })),
-            (503, |e| matches!(e, Error::Server { .. })),
-            (418, |e| matches!(e, Error::Api { .. })),
-        ];
-        for (status, is_expected) in cases {
-            let e = map_with_request_id(status, body);
-            assert!(is_expected(&e), "{status}: {e:?}");
-            assert_eq!(e.message(), "bucket 'b1' not found", "{status}");
-            assert_eq!(e.code(), None);
-            assert_eq!(e.status_code(), Some(status));
-            assert_eq!(e.request_id(), Some("req_hdr"));
-            assert!(e.context().details().is_null());
-        }
-        // Without the header, a request id in the body is used.
-        let e = map(404, r#"{"error":"gone","request_id":"req_body"}"#);
-        assert_eq!(e.request_id(), Some("req_body"));
-        // An empty string falls back to the status's own message.
-        let e = map(404, r#"{"error":"  "}"#);
-        assert!(
-            e.message().starts_with("resource not found"),
-            "{}",
-            e.message()
-        );
-        // Anything else under "error" is not the envelope: mapped by status with an excerpt.
-        let e = map(409, r#"{"error": 42}"#);
-        assert!(matches!(e, Error::Conflict { .. }));
-        assert!(e.message().contains("42"), "{}", e.message());
     }
 
     fn refused() -> std::io::Error {
@@ -1245,7 +819,7 @@ mod tests {
         assert_eq!(chain(&e), ["Connection refused"]);
 
         let json = serde_json::from_str::<u8>("[]").unwrap_err();
-        let e = Error::decode("GET /v1/x", b"[]", json);
+        let e = Error::decode("GET", "/v1/x", b"[]", json);
         assert_eq!(
             e.to_string(),
             "could not decode the answer to GET /v1/x; the body starts: []"
@@ -1253,7 +827,8 @@ mod tests {
         assert_eq!(chain(&e).len(), 1);
         assert!(!e.to_string().contains(&chain(&e)[0]));
         assert!(Error::decode(
-            "GET /v1/x",
+            "GET",
+            "/v1/x",
             b"",
             serde_json::from_str::<u8>("").unwrap_err()
         )
@@ -1275,7 +850,7 @@ mod tests {
             .downcast_ref::<std::io::Error>()
             .is_some());
         let json = serde_json::from_str::<u8>("x").unwrap_err();
-        let e = Error::decode("GET /", b"x", json);
+        let e = Error::decode("GET", "/", b"x", json);
         assert!(std::error::Error::source(&e)
             .unwrap()
             .downcast_ref::<serde_json::Error>()
@@ -1324,22 +899,33 @@ mod tests {
     }
 
     #[test]
-    fn fallback_messages_are_lower_case_except_the_documented_ones() {
-        assert_eq!(map(401, "").message(), "Invalid API token");
-        assert_eq!(map(403, "").message(), "Access denied to resource");
-        for status in [400, 404, 409, 418, 422, 429, 500, 502] {
-            let message = map(status, "<html>oops</html>").message().to_owned();
-            assert!(message.starts_with(|c: char| c.is_lowercase()), "{message}");
-            assert!(!message.ends_with('.'), "{message}");
+    fn a_decode_error_keeps_the_method_and_the_path_apart() {
+        let json = serde_json::from_str::<u8>("[]").unwrap_err();
+        match Error::decode("GET", "/v1/auth/whoami", b"[]", json) {
+            Error::Decode { method, path, .. } => {
+                assert_eq!((method.as_str(), path.as_str()), ("GET", "/v1/auth/whoami"));
+            }
+            other => panic!("{other:?}"),
         }
     }
 
     #[test]
-    fn display_adds_status_and_request_id() {
-        let body = r#"{"error":{"code":"invalid_token","message":"Invalid API token"},"request_id":"req_9"}"#;
+    fn too_large_and_integrity_errors_are_not_transient_and_have_no_source() {
+        let e = Error::too_large("GET /v1/x", 10, Some("Buckets::download"));
+        assert!(matches!(e, Error::TooLarge { limit: 10, .. }), "{e:?}");
         assert_eq!(
-            map(401, body).to_string(),
-            "Invalid API token (HTTP 401, request id req_9)"
+            e.to_string(),
+            "the answer to GET /v1/x is too large: the answer is larger than 10 bytes, the \
+             most read into memory; raise it with ClientBuilder::max_response_body, or stream \
+             it with Buckets::download"
         );
+        let e2 = Error::integrity("\"k\" changed during the download (its ETag changed)");
+        let e3 = Error::internal("a streamed request body can be sent only once");
+        for e in [e, e2, e3] {
+            assert!(!e.is_transient(), "{e:?}");
+            assert!(std::error::Error::source(&e).is_none(), "{e:?}");
+            assert_eq!(format!("{e:#}"), e.to_string());
+        }
+        assert!(Error::network("reset", None).is_transient());
     }
 }
