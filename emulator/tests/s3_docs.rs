@@ -1,5 +1,5 @@
 //! The S3 door's module doc says what the key rule is, and no longer the rules the
-//! emulator dropped (issue 17; `tests/s3_door.rs` in the SDK checks features.md).
+//! emulator dropped (issue 17; `tests/sdk/s3/door.rs` in the SDK checks features.md).
 
 #[test]
 fn the_s3_door_s_module_doc_says_what_the_key_rule_is() {
