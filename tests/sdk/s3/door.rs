@@ -623,7 +623,7 @@ async fn keys_with_dot_dot_and_leading_slashes_cross_both_doors() {
 
 /// Issue 17 (docs): features.md says what the key rule is, and no longer the rules the
 /// emulator dropped (the S3 door's module doc is checked by the emulator's own tests,
-/// `emulator/tests/s3_docs.rs`, since each package holds only its own sources).
+/// `emulator/tests/emulator/s3_docs.rs`, since each package holds only its own sources).
 #[test]
 fn the_docs_say_what_the_key_rules_are() {
     let text = include_str!("../../../features.md");

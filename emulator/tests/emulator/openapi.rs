@@ -1,11 +1,9 @@
 //! The OpenAPI document and the router describe the same surface (`/v1`,
 //! `/platform/api/v1`, `/presigned`).
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::C;
+use crate::common::C;
 use podstack_emulator::{routes, Emulator, OPENAPI_JSON};
 use serde_json::Value;
 

@@ -3,12 +3,10 @@
 //! multipart, presigned URLs, credentials, volumes, plain error bodies, the
 //! route-targeted fault and the bandwidth cap.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
-use common::C;
+use crate::common::C;
 use md5::{Digest, Md5};
 use podstack_emulator::{Emulator, Fault};
 use serde_json::json;

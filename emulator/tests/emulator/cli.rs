@@ -1,11 +1,9 @@
 //! The `podstack-emulator` binary: its flags reach the server it starts.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 
-use common::C;
+use crate::common::C;
 use serde_json::json;
 
 /// The binary, killed when dropped.
@@ -60,7 +58,7 @@ fn start(flags: &[&str]) -> Running {
 
 fn client(running: &Running) -> C {
     C {
-        agent: common::agent(),
+        agent: crate::common::agent(),
         base: running.endpoint.clone(),
         token: Some(running.token.clone()),
         project: Some(running.project.clone()),

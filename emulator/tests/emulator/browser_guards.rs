@@ -2,12 +2,10 @@
 //! route answers only requests addressed to a loopback host (DNS rebinding), and the
 //! admin routes take only `application/json` bodies (cross-origin simple POSTs).
 
-mod common;
-
 use std::io::{Read, Write};
 use std::time::Duration;
 
-use common::C;
+use crate::common::C;
 use podstack_emulator::Emulator;
 use serde_json::json;
 

@@ -1,11 +1,9 @@
 //! Pods: lifecycle, exec, tasks, logs, files, templates, money and quota.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::time::{Duration, Instant};
 
-use common::C;
+use crate::common::C;
 use podstack_emulator::Emulator;
 use serde_json::{json, Value};
 
@@ -317,7 +315,7 @@ fn follow_logs_stream_until_stop() {
     let url = format!("{}/v1/pods/{id}/logs?follow=true", emu.endpoint());
     let token = emu.token();
     let reader = std::thread::spawn(move || {
-        let resp = common::agent()
+        let resp = crate::common::agent()
             .get(&url)
             .header("Authorization", &format!("Bearer {token}"))
             .call()
@@ -356,7 +354,7 @@ fn files_roundtrip_and_listing() {
         data.clone(),
     );
     assert_eq!(r.status, 204, "{}", r.text);
-    let resp = common::agent()
+    let resp = crate::common::agent()
         .get(&format!(
             "{}/v1/pods/{id}/files?path=/data/big.bin",
             emu.endpoint()

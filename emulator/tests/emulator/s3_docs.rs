@@ -3,7 +3,7 @@
 
 #[test]
 fn the_s3_door_s_module_doc_says_what_the_key_rule_is() {
-    let text = include_str!("../src/s3/mod.rs").replace("//!", " ");
+    let text = include_str!("../../src/s3/mod.rs").replace("//!", " ");
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
         !text.contains("no leading `/`") && !text.contains("no `..` segment"),

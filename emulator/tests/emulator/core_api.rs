@@ -1,11 +1,9 @@
 //! Core: request ids, auth envelopes, projects, billing, idempotency, faults, stats.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
-use common::C;
+use crate::common::C;
 use podstack_emulator::{Emulator, Fault, TokenSpec};
 use serde_json::json;
 
