@@ -1,6 +1,9 @@
 //! With the `tracing` feature a subscriber sees one `podstack.call` span per call and a
 //! `podstack.attempt` span per attempt inside it, with the fields users filter on and
 //! never the token.
+//!
+//! Each test's subscriber is set for its own thread only (`set_default`), never as the
+//! global default, so these share the binary with tests on other threads.
 #![cfg(feature = "tracing")]
 
 use std::collections::{BTreeMap, HashMap};
