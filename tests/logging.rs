@@ -4,7 +4,7 @@
 //! writes and reads, so the lines are also joined and their hex rows decoded before
 //! the token is looked for.
 
-mod common;
+#[path = "sdk/support/mod.rs"]
 mod support;
 
 use std::sync::{Mutex, OnceLock};
@@ -100,4 +100,4 @@ fn raw_get(url: &str) -> Vec<u8> {
     answer.split_off(head_end)
 }
 
-common::for_each_client!("cases/logging.rs");
+support::for_each_client!("sdk/cases/logging.rs");

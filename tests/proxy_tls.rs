@@ -1,9 +1,0 @@
-//! Proxies and TLS, the same in both clients: a recording HTTP proxy (forwarding and
-//! `CONNECT`), the shared proxy rule end to end (with environment maps handed to the
-//! builder: the process environment is never changed), proxy credentials that never
-//! show, and an HTTPS server behind a private CA made in the test.
-
-mod common;
-mod support;
-
-common::for_each_client!("cases/proxy_tls.rs");
