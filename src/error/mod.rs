@@ -20,8 +20,6 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::Deserialize;
-
 use crate::net::redact::{RedactedSource, Redactor};
 
 pub use context::ErrorContext;
