@@ -34,6 +34,7 @@
 #![forbid(unsafe_code)]
 
 mod errors;
+mod faults;
 mod routes;
 mod s3;
 mod server;
@@ -314,7 +315,7 @@ impl Emulator {
 
     /// Queues a fault for the next API requests, whatever their route.
     pub fn inject(&self, fault: Fault) {
-        server::inject(&self.shared, None, fault);
+        faults::inject(&self.shared, None, fault);
     }
 
     /// Queues a fault only for requests of one route, named as in [`Stats`]:
@@ -323,7 +324,7 @@ impl Emulator {
     /// (see [`routes`] for every template), or an S3 operation of the S3 door,
     /// `"S3 <Operation>"` (e.g. `"S3 UploadPart"`). Other requests pass it by.
     pub fn inject_on(&self, route: &str, fault: Fault) {
-        server::inject(&self.shared, Some(route), fault);
+        faults::inject(&self.shared, Some(route), fault);
     }
 
     /// Sets (or with `None` removes) the per-connection bandwidth cap in bytes
@@ -341,12 +342,12 @@ impl Emulator {
 
     /// A snapshot of the counters.
     pub fn stats(&self) -> Stats {
-        server::stats(&self.shared)
+        faults::stats(&self.shared)
     }
 
     /// Zeroes the counters.
     pub fn reset_stats(&self) {
-        server::reset_stats(&self.shared);
+        faults::reset_stats(&self.shared);
     }
 }
 

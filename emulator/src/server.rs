@@ -26,13 +26,10 @@ use tokio::sync::{oneshot, Notify};
 use tower::ServiceExt;
 
 use crate::errors::{code_for_status, ApiError, ErrorStyle};
+use crate::faults::{take_fault, ConnKill};
 use crate::routes::{self, auth};
 use crate::state::{rand_hex, App, Replay};
-use crate::{Fault, Stats};
-
-/// Lets a handler close the connection it arrived on.
-#[derive(Clone)]
-pub(crate) struct ConnKill(pub(crate) Arc<Notify>);
+use crate::Fault;
 
 /// The id of the current exchange, `req_<hex>`.
 #[derive(Clone)]
@@ -550,55 +547,4 @@ fn replay(r: &Replay) -> Response {
     resp.headers_mut()
         .insert("idempotent-replayed", HeaderValue::from_static("true"));
     resp
-}
-
-/// Takes one use of the first queued fault that applies to `route`
-/// (`"METHOD /template"`): an untargeted one, or one targeted at that route.
-pub(crate) fn take_fault(app: &App, route: &str) -> Option<Fault> {
-    let mut q = app.faults.lock().unwrap_or_else(|p| p.into_inner());
-    q.retain_mut(|(_, f)| *f.count_mut() > 0);
-    let idx = q
-        .iter()
-        .position(|(target, _)| target.as_deref().is_none_or(|t| t == route))?;
-    let (_, f) = &mut q[idx];
-    *f.count_mut() -= 1;
-    let taken = f.clone();
-    if *f.count_mut() == 0 {
-        q.remove(idx);
-    }
-    Some(taken)
-}
-
-/// Normalizes `"put  /a/{id}"` to `"PUT /a/{id}"`.
-pub(crate) fn normalize_route(route: &str) -> String {
-    let route = route.trim();
-    match route.split_once(char::is_whitespace) {
-        Some((m, p)) => format!("{} {}", m.to_ascii_uppercase(), p.trim()),
-        None => route.to_string(),
-    }
-}
-
-/// Queues a fault for any API route (`route: None`) or for one
-/// `"METHOD /template"` route.
-pub(crate) fn inject(app: &App, route: Option<&str>, fault: Fault) {
-    let mut f = fault;
-    if *f.count_mut() == 0 {
-        return;
-    }
-    app.faults
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .push_back((route.map(normalize_route), f));
-}
-
-pub(crate) fn stats(app: &App) -> Stats {
-    Stats {
-        connections_accepted: app.connections.load(Ordering::SeqCst),
-        requests: app.stats.lock().unwrap_or_else(|p| p.into_inner()).clone(),
-    }
-}
-
-pub(crate) fn reset_stats(app: &App) {
-    app.connections.store(0, Ordering::SeqCst);
-    app.stats.lock().unwrap_or_else(|p| p.into_inner()).clear();
 }

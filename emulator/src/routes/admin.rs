@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use super::JsonBody;
 use crate::errors::{code_for_status, ApiError, ApiResult};
 use crate::state::App;
-use crate::{server, Fault, TokenSpec};
+use crate::{faults, Fault, TokenSpec};
 
 /// The admin router. Every request to it that is not a `GET` must say its body is
 /// JSON ([`json_bodies_only`]).
@@ -90,12 +90,12 @@ async fn faults(State(app): State<App>, JsonBody(b): JsonBody<FaultBody>) -> Api
         Some("drop") => Fault::Drop { count },
         _ => return Err(ApiError::field("kind", "must be status, stall or drop")),
     };
-    server::inject(&app, b.route.as_deref(), fault);
+    faults::inject(&app, b.route.as_deref(), fault);
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn stats(State(app): State<App>) -> Json<Value> {
-    let s = server::stats(&app);
+    let s = faults::stats(&app);
     Json(json!({
         "connections_accepted": s.connections_accepted,
         "requests": s.requests,
@@ -104,7 +104,7 @@ async fn stats(State(app): State<App>) -> Json<Value> {
 }
 
 async fn reset(State(app): State<App>) -> StatusCode {
-    server::reset_stats(&app);
+    faults::reset_stats(&app);
     StatusCode::NO_CONTENT
 }
 

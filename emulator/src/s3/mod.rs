@@ -47,7 +47,7 @@ use s3s::path::S3Path;
 use s3s::service::{S3Service, S3ServiceBuilder};
 use s3s::{s3_error, S3Error, S3ErrorCode, S3Result};
 
-use crate::server::{take_fault, ConnKill};
+use crate::faults::{take_fault, ConnKill};
 use crate::state::App;
 use crate::Fault;
 
