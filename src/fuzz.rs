@@ -5,9 +5,9 @@
 use std::path::Path;
 
 use crate::config::{self, Environment, Settings};
+use crate::error::redact::Redactor;
 use crate::error::{self, ErrorResponse};
 use crate::net::lines::{LineSplitter, MAX_LINE};
-use crate::net::redact::Redactor;
 
 const SECRET: &str = "podstack_fz_s3cr3tvalue";
 

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::net::redact::Redactor;
+use crate::error::redact::Redactor;
 
 /// The context every [`Error`](super::Error) carries: message, API code, request id,
 /// HTTP status and the raw `details` object of the error body.

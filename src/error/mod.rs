@@ -6,12 +6,15 @@
 //! [`Error::Config`].
 
 // Inside: `context` holds `ErrorContext`, `from_answer` maps an HTTP answer to an
-// `Error`, `parse_enum` holds `ParseEnumError`, and `table` checks the README's error
-// table against the enum below (it parses this file).
+// `Error`, `parse_enum` holds `ParseEnumError`, `redact` keeps the token out of errors
+// and log lines (the pipeline uses it too), and `table` checks the README's error table
+// against the enum below (it parses this file). It imports nothing else of the crate,
+// so every other module may import it.
 
 mod context;
 mod from_answer;
 mod parse_enum;
+pub(crate) mod redact;
 #[cfg(test)]
 mod table;
 
@@ -20,7 +23,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::net::redact::{RedactedSource, Redactor};
+use crate::error::redact::{RedactedSource, Redactor};
 
 pub use context::ErrorContext;
 pub(crate) use from_answer::{from_response, ErrorResponse};
@@ -467,9 +470,7 @@ impl Error {
     #[doc(alias = "required_amount")]
     pub fn required_dollars(&self) -> Option<f64> {
         match self {
-            Error::InsufficientBalance { required_cents, .. } => {
-                required_cents.map(crate::models::cents_to_amount)
-            }
+            Error::InsufficientBalance { required_cents, .. } => required_cents.map(dollars),
             _ => None,
         }
     }
@@ -490,7 +491,7 @@ impl Error {
         match self {
             Error::InsufficientBalance {
                 available_cents, ..
-            } => available_cents.map(crate::models::cents_to_amount),
+            } => available_cents.map(dollars),
             _ => None,
         }
     }
@@ -652,7 +653,7 @@ impl Error {
     /// Removes the token from every field of the error: the message, code, request id
     /// and `details` of its context, each variant's own fields, and its source's text.
     /// The request pipeline calls this on every error it returns (see
-    /// [`Redactor`](crate::net::redact::Redactor)).
+    /// [`Redactor`](crate::error::redact::Redactor)).
     pub(crate) fn redact(mut self, redactor: &Redactor) -> Self {
         self.context_mut().redact(redactor);
         let redact_source = |source: &(dyn std::error::Error + 'static)| {
@@ -758,6 +759,12 @@ fn chain_text(error: &(dyn std::error::Error + 'static)) -> String {
         next = inner.source();
     }
     text
+}
+
+/// Dollars of an amount in cents, as the models' dollar views show them (12550 → 125.5).
+/// Written here, not taken from `models`, so the error type imports nothing above it.
+fn dollars(cents: i64) -> f64 {
+    cents as f64 / 100.0
 }
 
 #[cfg(test)]

@@ -24,12 +24,12 @@ use super::api::{
 use super::pages::offset_pages;
 use super::{flavour, ResponseBody, Transport};
 use crate::config::{self, ApiToken, Environment, ResolvedConfig, Settings};
+use crate::error::redact::Redactor;
 use crate::error::{self, ErrorResponse};
 use crate::net::limits;
 use crate::net::options::{EnvVars, NetOptions, TransportOptions};
 use crate::net::proxy::{ProxyChoice, ProxyUrl};
 use crate::net::random;
-use crate::net::redact::Redactor;
 use crate::net::trace::CallSpan;
 use crate::paging::Listing;
 use crate::transport::{AnswerTimeout, Deadline, HttpResponse, RequestBodyOf};

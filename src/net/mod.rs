@@ -12,7 +12,6 @@ pub(crate) mod options;
 pub(crate) mod poll;
 pub(crate) mod proxy;
 pub(crate) mod random;
-pub(crate) mod redact;
 pub(crate) mod retry;
 pub(crate) mod tls;
 pub(crate) mod trace;

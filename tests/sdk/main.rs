@@ -15,6 +15,7 @@ mod config;
 mod docs;
 mod e2e;
 mod handles;
+mod layout;
 mod limits;
 mod pods;
 mod proxy_tls;
