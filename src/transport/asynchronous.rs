@@ -15,9 +15,9 @@ use reqwest::redirect;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::{
-    invalid_header, local_file_error, protocol_error, timeout_message, tls_hint,
+    local_file_error, protocol_error, timeout_message, tls_hint,
     too_many_redirects, unreadable_file, AnswerTimeout, Deadline, FileWindow, HttpRequest,
-    HttpResponse, Method, RequestBody, RequestBodyOf, WindowCursor, CHUNK_SIZE, MAX_REDIRECTS,
+    HttpResponse, RequestBody, RequestBodyOf, WindowCursor, CHUNK_SIZE, MAX_REDIRECTS,
     USER_AGENT,
 };
 use crate::error::Error;
@@ -134,19 +134,12 @@ impl Transport {
         request: &HttpRequest<'_, '_>,
         deadline: Option<Deadline>,
     ) -> Result<HttpResponse<ResponseBody>, Error> {
-        let method = match request.method {
-            Method::Get => reqwest::Method::GET,
-            Method::Post => reqwest::Method::POST,
-            Method::Put => reqwest::Method::PUT,
-            Method::Delete => reqwest::Method::DELETE,
-        };
-        let mut builder = self.client.request(method, request.url.as_str());
-        for header in &request.headers {
-            let mut value =
-                HeaderValue::from_str(&header.value).map_err(|_| invalid_header(header.name))?;
-            value.set_sensitive(header.sensitive);
-            builder = builder.header(header.name, value);
-        }
+        // The one place an `HttpRequest` becomes reqwest's: the http crate's method and
+        // headers as they are (the token's still marked sensitive).
+        let mut builder = self
+            .client
+            .request(request.method.clone(), request.url.as_str())
+            .headers(request.headers.clone());
         let answer_timeout = request.answer_timeout.resolve(self.timeout);
         // Set for a streamed body: when it last gave hyper a piece, and whether it ended.
         let mut upload = None;

@@ -85,25 +85,9 @@ pub(crate) fn connection_failed(peer: &str) -> String {
 /// The `User-Agent` every request carries.
 pub(crate) const USER_AGENT: &str = concat!("podstack-rust/", env!("CARGO_PKG_VERSION"));
 
-/// The HTTP methods the API uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Method {
-    Get,
-    Post,
-    Put,
-    Delete,
-}
-
-impl Method {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Delete => "DELETE",
-        }
-    }
-}
+/// The HTTP methods the API uses (`GET`, `POST`, `PUT`, `DELETE`), as both HTTP
+/// crates name them.
+pub(crate) use http::Method;
 
 /// Called with the number of body bytes sent so far; `false` stops the upload (a
 /// progress callback panicked).
@@ -524,32 +508,16 @@ impl AnswerTimeout {
     }
 }
 
-/// One header of a request. A sensitive one (the token) is marked so that the HTTP
-/// crates never print it, and its `Debug` here hides it too.
-pub(crate) struct Header {
-    pub name: &'static str,
-    pub value: String,
-    pub sensitive: bool,
-}
-
-impl std::fmt::Debug for Header {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let value = if self.sensitive {
-            "[redacted]"
-        } else {
-            &self.value
-        };
-        write!(f, "{}: {value}", self.name)
-    }
-}
-
-/// One HTTP request, fully prepared by the client's pipeline.
+/// One HTTP request, fully prepared by the client's pipeline: the `http` crate's method
+/// and headers, which ureq and reqwest take as they are.
 #[derive(Debug)]
 pub(crate) struct HttpRequest<'a, 'b> {
     pub method: Method,
     pub url: String,
-    /// This call's headers; they replace the transport's own of the same name.
-    pub headers: Vec<Header>,
+    /// This call's headers; they replace the transport's own of the same name. The
+    /// token's (`Authorization`) is marked sensitive, so that neither HTTP crate nor
+    /// this `Debug` prints it.
+    pub headers: http::HeaderMap,
     pub body: &'a RequestBodyOf<'b>,
     pub answer_timeout: AnswerTimeout,
 }
@@ -570,7 +538,7 @@ pub(crate) struct HttpResponse<B> {
 
 /// The error for a header value that cannot be sent (a control character in a token
 /// or project id). Names the header, never its value: it may be the token.
-fn invalid_header(name: &str) -> Error {
+pub(crate) fn invalid_header(name: &str) -> Error {
     Error::config(format!(
         "the {name} header value contains characters that cannot be sent in HTTP"
     ))

@@ -21,15 +21,15 @@ pub(crate) fn checked_url(url: &str) -> Result<&str> {
 
 /// `GET {url}`: what the URL points at.
 pub(crate) fn download(url: &str) -> Result<ApiRequest> {
-    Ok(ApiRequest::absolute(Method::Get, checked_url(url)?).accept("application/octet-stream"))
+    Ok(ApiRequest::absolute(Method::GET, checked_url(url)?).accept("application/octet-stream"))
 }
 
 /// `PUT {url}` of an already checked URL (the body is the caller's).
 pub(crate) fn upload(url: &str) -> ApiRequest {
-    ApiRequest::absolute(Method::Put, url)
+    ApiRequest::absolute(Method::PUT, url)
 }
 
 /// `PUT {url}` with `body`.
 pub(crate) fn put_body<'b>(url: &str, body: RequestBodyOf<'b>) -> Result<ApiRequestOf<'b>> {
-    Ok(ApiRequestOf::absolute(Method::Put, checked_url(url)?).raw(body))
+    Ok(ApiRequestOf::absolute(Method::PUT, checked_url(url)?).raw(body))
 }
