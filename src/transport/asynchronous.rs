@@ -211,35 +211,22 @@ impl Transport {
             }
         }
         .map_err(|e| map_error(e, &request.url, self.timeout))?;
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let request_id = header("x-request-id");
-        let retry_after = header("retry-after");
-        let content_range = header("content-range");
-        let etag = header("etag");
-        let status = response.status().as_u16();
-        Ok(HttpResponse {
-            status,
-            request_id,
-            retry_after,
-            content_length: response.content_length(),
-            content_range,
-            etag,
-            body: ResponseBody {
-                response,
-                current: Bytes::new(),
-                timeout: match request.answer_timeout {
-                    AnswerTimeout::Unbounded => None,
-                    _ => Some(self.timeout),
-                },
-                deadline,
-                url: request.url.clone(),
+        let head = HttpResponse::read_head(response.status(), response.headers(), str::to_owned);
+        // reqwest's length: the body's exact size (0 for an answer that has none).
+        let content_length = response.content_length();
+        let body = ResponseBody {
+            response,
+            current: Bytes::new(),
+            timeout: match request.answer_timeout {
+                AnswerTimeout::Unbounded => None,
+                _ => Some(self.timeout),
             },
+            deadline,
+            url: request.url.clone(),
+        };
+        Ok(HttpResponse {
+            content_length,
+            ..head.with_body(body)
         })
     }
 

@@ -336,53 +336,20 @@ impl Transport {
         url: String,
         deadline: Option<Deadline>,
     ) -> HttpResponse<ResponseBody> {
-        // The headers the pipeline reads, in one pass (the first of each, as `get`), as
-        // the server sent them: with an echoed token back in place of the stand-in.
-        let (mut request_id, mut retry_after, mut content_length) = (None, None, None);
-        let (mut content_range, mut etag) = (None, None);
-        for (name, value) in response.headers() {
-            let slot = match name {
-                n if *n == X_REQUEST_ID => &mut request_id,
-                n if *n == http::header::RETRY_AFTER => &mut retry_after,
-                n if *n == http::header::CONTENT_LENGTH => &mut content_length,
-                n if *n == http::header::CONTENT_RANGE => &mut content_range,
-                n if *n == http::header::ETAG => &mut etag,
-                _ => continue,
-            };
-            if slot.is_none() {
-                *slot = Some(
-                    value
-                        .to_str()
-                        .ok()
-                        .map(|v| self.secret.restore_str(v).into_owned()),
-                );
-            }
-        }
-        let (request_id, retry_after, content_range, etag) = (
-            request_id.flatten(),
-            retry_after.flatten(),
-            content_range.flatten(),
-            etag.flatten(),
-        );
-        let content_length = content_length.flatten().and_then(|v| v.parse().ok());
-        let status = response.status().as_u16();
-        HttpResponse {
-            status,
-            request_id,
-            retry_after,
-            content_length,
-            content_range,
-            etag,
-            body: ResponseBody {
-                reader: response.into_body().into_reader(),
-                content_length,
-                buffer: Vec::new(),
-                timeout: self.timeout,
-                deadline,
-                restore: shield::Restore::new(self.secret.clone()),
-                url,
-            },
-        }
+        // As the server sent them: with an echoed token back in place of the stand-in.
+        let head = HttpResponse::read_head(response.status(), response.headers(), |v| {
+            self.secret.restore_str(v).into_owned()
+        });
+        let body = ResponseBody {
+            reader: response.into_body().into_reader(),
+            content_length: head.content_length,
+            buffer: Vec::new(),
+            timeout: self.timeout,
+            deadline,
+            restore: shield::Restore::new(self.secret.clone()),
+            url,
+        };
+        head.with_body(body)
     }
 
     fn run<B: ureq::AsSendBody>(
@@ -438,8 +405,6 @@ const AGENT_DEADLINE_SLACK: Duration = Duration::from_millis(10);
 fn head_timeout(read_timeout: Duration) -> Duration {
     read_timeout.saturating_add(read_timeout / 8)
 }
-
-const X_REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-request-id");
 
 /// The TLS settings: the bundled Mozilla roots (ureq's default) unless the system's
 /// roots are asked for, plus every extra root certificate.

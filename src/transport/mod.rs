@@ -536,6 +536,60 @@ pub(crate) struct HttpResponse<B> {
     pub body: B,
 }
 
+/// `X-Request-Id`: the server's id of the request, which errors quote.
+const X_REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-request-id");
+
+impl HttpResponse<()> {
+    /// What the pipeline reads of an answer's head, the same for both transports: the
+    /// status and the first of each header it uses (a value that is not visible ASCII
+    /// counts as absent), each passed through `restore` (the blocking transport gives
+    /// back the token where the server echoed its stand-in).
+    pub(crate) fn read_head(
+        status: http::StatusCode,
+        headers: &http::HeaderMap,
+        restore: impl Fn(&str) -> String,
+    ) -> Self {
+        let (mut request_id, mut retry_after, mut content_length) = (None, None, None);
+        let (mut content_range, mut etag) = (None, None);
+        // One pass over the headers (the first of each, as `get`).
+        for (name, value) in headers {
+            let slot = match name {
+                n if *n == X_REQUEST_ID => &mut request_id,
+                n if *n == http::header::RETRY_AFTER => &mut retry_after,
+                n if *n == http::header::CONTENT_LENGTH => &mut content_length,
+                n if *n == http::header::CONTENT_RANGE => &mut content_range,
+                n if *n == http::header::ETAG => &mut etag,
+                _ => continue,
+            };
+            if slot.is_none() {
+                *slot = Some(value.to_str().ok().map(&restore));
+            }
+        }
+        HttpResponse {
+            status: status.as_u16(),
+            request_id: request_id.flatten(),
+            retry_after: retry_after.flatten(),
+            content_length: content_length.flatten().and_then(|v| v.parse().ok()),
+            content_range: content_range.flatten(),
+            etag: etag.flatten(),
+            body: (),
+        }
+    }
+
+    /// The answer with its body.
+    pub(crate) fn with_body<B>(self, body: B) -> HttpResponse<B> {
+        HttpResponse {
+            status: self.status,
+            request_id: self.request_id,
+            retry_after: self.retry_after,
+            content_length: self.content_length,
+            content_range: self.content_range,
+            etag: self.etag,
+            body,
+        }
+    }
+}
+
 /// The error for a header value that cannot be sent (a control character in a token
 /// or project id). Names the header, never its value: it may be the token.
 pub(crate) fn invalid_header(name: &str) -> Error {
