@@ -16,3 +16,4 @@ pub(crate) mod redact;
 pub(crate) mod retry;
 pub(crate) mod tls;
 pub(crate) mod trace;
+pub(crate) mod url;

@@ -15,10 +15,9 @@ use reqwest::redirect;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::{
-    local_file_error, protocol_error, timeout_message, tls_hint,
-    too_many_redirects, unreadable_file, AnswerTimeout, Deadline, FileWindow, HttpRequest,
-    HttpResponse, RequestBody, RequestBodyOf, WindowCursor, CHUNK_SIZE, MAX_REDIRECTS,
-    USER_AGENT,
+    local_file_error, protocol_error, timeout_message, tls_hint, too_many_redirects,
+    unreadable_file, AnswerTimeout, Deadline, FileWindow, HttpRequest, HttpResponse, RequestBody,
+    RequestBodyOf, WindowCursor, CHUNK_SIZE, MAX_REDIRECTS, USER_AGENT,
 };
 use crate::error::Error;
 use crate::net::limits;

@@ -29,13 +29,14 @@ use ureq::http;
 use ureq::unversioned::transport::Connector;
 
 use super::{
-    local_file_error, origin, protocol_error, resolve_location, timeout_message,
-    tls_hint, too_many_redirects, unreadable_file, Deadline, FileWindow, HttpRequest, HttpResponse,
-    Method, RequestBody, RequestBodyOf, WindowCursor, CHUNK_SIZE, MAX_REDIRECTS, USER_AGENT,
+    local_file_error, protocol_error, timeout_message, tls_hint, too_many_redirects,
+    unreadable_file, Deadline, FileWindow, HttpRequest, HttpResponse, Method, RequestBody,
+    RequestBodyOf, WindowCursor, CHUNK_SIZE, MAX_REDIRECTS, USER_AGENT,
 };
 use crate::error::Error;
 use crate::net::options::TransportOptions;
 use crate::net::proxy::ProxyRules;
+use crate::net::url::{origin, resolve_location};
 
 #[path = "lookup.rs"]
 mod lookup;
@@ -129,14 +130,13 @@ impl Transport {
             .chain(ureq::unversioned::transport::RustlsConnector::default())
             .chain(shield::ShieldConnector::new(secret.clone(), proxy_hosts));
         let agent = ureq::Agent::with_parts(config, connector, lookup::LiteralResolver);
-        let hidden_bearer = http::HeaderValue::from_str(
-            &secret.hide_authorization(secret.bearer()),
-        )
-        .ok()
-        .map(|mut value| {
-            value.set_sensitive(true);
-            value
-        });
+        let hidden_bearer =
+            http::HeaderValue::from_str(&secret.hide_authorization(secret.bearer()))
+                .ok()
+                .map(|mut value| {
+                    value.set_sensitive(true);
+                    value
+                });
         let mut common_headers = http::HeaderMap::with_capacity(2);
         common_headers.insert("user-agent", http::HeaderValue::from_static(USER_AGENT));
         common_headers.insert("accept", http::HeaderValue::from_static("application/json"));
@@ -173,8 +173,14 @@ impl Transport {
                 let first = origin(&request.url);
                 first.is_some() && origin(&url) == first
             };
-            let response =
-                self.send_once(request, &url, method.clone(), with_body, same_origin, deadline)?;
+            let response = self.send_once(
+                request,
+                &url,
+                method.clone(),
+                with_body,
+                same_origin,
+                deadline,
+            )?;
             let status = response.status();
             let location = response
                 .headers()
@@ -311,10 +317,7 @@ impl Transport {
 
     /// The `Authorization` value ureq is given: the token replaced by its stand-in (see
     /// [`shield`]), still marked sensitive; made once for the client's own token.
-    fn hidden_authorization(
-        &self,
-        value: &http::HeaderValue,
-    ) -> Result<http::HeaderValue, Error> {
+    fn hidden_authorization(&self, value: &http::HeaderValue) -> Result<http::HeaderValue, Error> {
         if let Some(hidden) = &self.hidden_bearer {
             if value.as_bytes() == self.secret.bearer().as_bytes() {
                 return Ok(hidden.clone());

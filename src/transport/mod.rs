@@ -30,6 +30,7 @@ use bytes::Bytes;
 
 use crate::error::{Error, ErrorContext};
 use crate::net::limits;
+use crate::net::url::origin;
 
 #[cfg(feature = "async")]
 pub(crate) mod asynchronous;
@@ -664,95 +665,4 @@ pub(crate) fn tls_hint(peer: &str, detail: &str) -> String {
          CA, add it with ClientBuilder::add_root_certificate (or trust the system's \
          certificates with ClientBuilder::tls_native_roots)"
     )
-}
-
-/// A URL's origin: scheme, host (lower case) and port (the scheme's default if unsaid).
-pub(crate) fn origin(url: &str) -> Option<(String, String, u16)> {
-    let (scheme, rest) = url.split_once("://")?;
-    let scheme = scheme.to_ascii_lowercase();
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let (host, port) = match host_port.strip_prefix('[') {
-        Some(v6) => {
-            let (host, after) = v6.split_once(']')?;
-            (host, after.strip_prefix(':'))
-        }
-        None => match host_port.rsplit_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (host_port, None),
-        },
-    };
-    let port = match port {
-        Some(port) if !port.is_empty() => port.parse().ok()?,
-        _ => match scheme.as_str() {
-            "https" => 443,
-            "http" => 80,
-            _ => return None,
-        },
-    };
-    Some((scheme, host.to_ascii_lowercase(), port))
-}
-
-/// Where a redirect's `Location` points, resolved against the URL it came from.
-#[cfg_attr(not(feature = "blocking"), allow(dead_code))]
-pub(crate) fn resolve_location(base: &str, location: &str) -> Option<String> {
-    let location = location.trim();
-    let (scheme, rest) = base.split_once("://")?;
-    if let Some((loc_scheme, _)) = location.split_once("://") {
-        let loc_scheme = loc_scheme.to_ascii_lowercase();
-        return (loc_scheme == "http" || loc_scheme == "https").then(|| location.to_owned());
-    }
-    if let Some(net_path) = location.strip_prefix("//") {
-        return Some(format!("{scheme}://{net_path}"));
-    }
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let root = format!("{scheme}://{}", &rest[..authority_end]);
-    if location.starts_with('/') {
-        return Some(format!("{root}{location}"));
-    }
-    let path = rest[authority_end..]
-        .split(['?', '#'])
-        .next()
-        .unwrap_or_default();
-    let dir = path.rfind('/').map_or("/", |i| &path[..=i]);
-    Some(format!("{root}{dir}{location}"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn origins_compare_scheme_host_and_port() {
-        assert_eq!(
-            origin("https://API.example/v1/x?y"),
-            Some(("https".into(), "api.example".into(), 443))
-        );
-        assert_eq!(
-            origin("http://127.0.0.1:8080/a"),
-            Some(("http".into(), "127.0.0.1".into(), 8080))
-        );
-        assert_eq!(
-            origin("http://[::1]/"),
-            Some(("http".into(), "::1".into(), 80))
-        );
-        assert_ne!(origin("http://h:1/"), origin("http://h:2/"));
-        assert_ne!(origin("http://h/"), origin("https://h/"));
-    }
-
-    #[test]
-    fn locations_resolve_against_the_url_they_came_from() {
-        let base = "http://h:1/v1/auth/whoami?x=1";
-        assert_eq!(resolve_location(base, "/v2/y").unwrap(), "http://h:1/v2/y");
-        assert_eq!(
-            resolve_location(base, "other").unwrap(),
-            "http://h:1/v1/auth/other"
-        );
-        assert_eq!(resolve_location(base, "//e:2/z").unwrap(), "http://e:2/z");
-        assert_eq!(
-            resolve_location(base, "https://e/z").unwrap(),
-            "https://e/z"
-        );
-        assert_eq!(resolve_location(base, "ftp://e/z"), None);
-    }
 }
