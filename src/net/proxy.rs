@@ -388,6 +388,23 @@ mod tests {
     }
 
     #[test]
+    fn a_proxy_url_no_http_crate_could_use_is_refused() {
+        for (bad, why) in [
+            ("http://[::1", "[IPv6]"),
+            ("http://[::1]x:1", "[IPv6]"),
+            ("http://p:+3128", "port"),
+            ("http://p:1:2", "port"),
+            ("http://:1", "no host"),
+        ] {
+            let error = ProxyUrl::parse(bad).unwrap_err();
+            assert!(error.contains(why), "{bad}: {error}");
+        }
+        let v6 = ProxyUrl::parse("[::1]:3128").unwrap();
+        assert_eq!(v6.to_string(), "http://[::1]:3128");
+        assert!(v6.on_this_machine);
+    }
+
+    #[test]
     fn explicit_and_disabled_ignore_the_environment() {
         let env = |_: &str| Some("http://env:1".to_owned());
         let explicit = ProxyUrl::parse("http://mine:8").unwrap();

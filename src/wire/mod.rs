@@ -494,7 +494,10 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 fn percent_encode(value: &str) -> String {
-    utf8_percent_encode(value, SEGMENT).to_string()
+    // Room for the value as it is: an id is rarely escaped at all.
+    let mut out = String::with_capacity(value.len());
+    out.extend(utf8_percent_encode(value, SEGMENT));
+    out
 }
 
 #[cfg(test)]
