@@ -33,10 +33,10 @@ pub(crate) use crate::net::url::without_userinfo;
 /// `https://host/v1` → `https://host` for `version_path` `/v1` (ASCII case ignored);
 /// only the path is looked at, never the host.
 pub(crate) fn without_version_path(endpoint: String, version_path: &str) -> String {
-    let path_start = endpoint
-        .find("://")
-        .map(|at| at + 3)
-        .and_then(|after| endpoint[after..].find('/').map(|at| after + at));
+    // Where the path starts (a checked endpoint holds no query or fragment).
+    let path_start = Url::split(&endpoint)
+        .filter(|url| !url.rest.is_empty())
+        .map(|url| endpoint.len() - url.rest.len());
     let Some(path_start) = path_start else {
         return endpoint;
     };

@@ -180,6 +180,16 @@ pub(crate) fn resolve_location(base: &str, location: &str) -> Option<String> {
     Some(format!("{root}{dir}{location}"))
 }
 
+/// Whether a redirect from `from` to `to` goes from https down to plain http (schemes
+/// compare ignoring ASCII case, as both HTTP crates read them).
+#[cfg_attr(not(feature = "blocking"), allow(dead_code))]
+pub(crate) fn is_downgrade(from: &str, to: &str) -> bool {
+    let scheme_is = |url, scheme: &str| {
+        Url::split(url).is_some_and(|url| url.scheme.eq_ignore_ascii_case(scheme))
+    };
+    scheme_is(from, "https") && scheme_is(to, "http")
+}
+
 /// A URL as it may be shown: `https://user:pass@host` → `https://[redacted]@host`, so
 /// that a password never appears in an error; anything else as it is.
 pub(crate) fn without_userinfo(raw: &str) -> String {
@@ -228,6 +238,10 @@ mod tests {
             "https://e/z"
         );
         assert_eq!(resolve_location(base, "ftp://e/z"), None);
+        assert!(is_downgrade("https://h/a", "http://h/b"));
+        assert!(is_downgrade("https://h/a", "HTTP://h/b"));
+        assert!(!is_downgrade("http://h/a", "https://h/b"));
+        assert!(!is_downgrade("https://h/a", "https://e/b"));
     }
 
     #[test]

@@ -36,7 +36,7 @@ use super::{
 use crate::error::Error;
 use crate::net::options::TransportOptions;
 use crate::net::proxy::ProxyRules;
-use crate::net::url::{origin, resolve_location};
+use crate::net::url::{is_downgrade, origin, resolve_location};
 
 #[path = "lookup.rs"]
 mod lookup;
@@ -204,7 +204,7 @@ impl Transport {
             let Some(next) = next else {
                 return Ok(self.answer(response, url, deadline));
             };
-            let downgrade = url.starts_with("https:") && next.starts_with("http:");
+            let downgrade = is_downgrade(&url, &next);
             let keeps_body = matches!(status.as_u16(), 307 | 308);
             let body_lost = keeps_body && with_body && !request.body.replayable();
             if downgrade || body_lost {

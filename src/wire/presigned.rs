@@ -3,15 +3,16 @@
 //! `flavoured/api/presigned.rs` only calls these.
 
 use super::{ApiRequest, ApiRequestOf};
+use crate::net::url::{default_port, Url};
 use crate::transport::{Method, RequestBodyOf};
 use crate::{Error, Result};
 
 /// Checks that a presigned URL is an absolute http(s) URL, without echoing its
 /// signature into the error.
 pub(crate) fn checked_url(url: &str) -> Result<&str> {
-    let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
-    match scheme.as_deref() {
-        Some("https" | "http") => Ok(url),
+    // http and https are the schemes with a default port.
+    match Url::split(url) {
+        Some(parts) if default_port(parts.scheme).is_some() => Ok(url),
         _ => Err(Error::config(format!(
             "a presigned URL must be an absolute http(s) URL, not {:?}",
             url.split('?').next().unwrap_or_default()
