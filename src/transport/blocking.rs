@@ -239,6 +239,8 @@ impl Transport {
             for (name, value) in &self.common_headers {
                 headers.insert(name, value.clone());
             }
+            // The call's own headers replace the transport's of the same name; the token
+            // stays within the request's origin and never reaches ureq (see `shield`).
             for (name, value) in &request.headers {
                 if value.is_sensitive() && !same_origin {
                     continue;

@@ -411,6 +411,7 @@ impl<'b> ApiRequestOf<'b> {
             }
         }
         if !self.body.is_empty() {
+            // A borrowed type (and an `accept`) is one of this crate's literals.
             let content_type = match &self.content_type {
                 Cow::Borrowed(known) => HeaderValue::from_static(known),
                 Cow::Owned(given) => value(&header::CONTENT_TYPE, given)?,
