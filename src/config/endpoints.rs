@@ -5,6 +5,7 @@ use super::*;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::error::{Error, Result};
+use crate::net::url::{self, Authority, AuthorityError, Url};
 
 /// Validates an endpoint, or says which one is wrong and where it came from. A
 /// trailing `version_path` (`/v1` for the API) is dropped: the client adds it.
@@ -27,24 +28,15 @@ pub(crate) fn checked_endpoint(
 
 /// An endpoint as it may be shown: `https://user:pass@host` → `https://[redacted]@host`,
 /// since a password must not appear in an error.
-pub(crate) fn without_userinfo(raw: &str) -> String {
-    let Some((scheme, rest)) = raw.split_once("://") else {
-        return raw.to_owned();
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rsplit_once('@') {
-        Some((_, host)) => format!("{scheme}://[redacted]@{host}{}", &rest[authority_end..]),
-        None => raw.to_owned(),
-    }
-}
+pub(crate) use crate::net::url::without_userinfo;
 
 /// `https://host/v1` → `https://host` for `version_path` `/v1` (ASCII case ignored);
 /// only the path is looked at, never the host.
 pub(crate) fn without_version_path(endpoint: String, version_path: &str) -> String {
-    let path_start = endpoint
-        .find("://")
-        .map(|at| at + 3)
-        .and_then(|after| endpoint[after..].find('/').map(|at| after + at));
+    // Where the path starts (a checked endpoint holds no query or fragment).
+    let path_start = Url::split(&endpoint)
+        .filter(|url| !url.rest.is_empty())
+        .map(|url| endpoint.len() - url.rest.len());
     let Some(path_start) = path_start else {
         return endpoint;
     };
@@ -66,39 +58,39 @@ pub(crate) fn without_version_path(endpoint: String, version_path: &str) -> Stri
 /// It must be `https://host[:port][/path]`, or `http://` to a loopback host (or any host
 /// when `allow_insecure_http` is set), with no credentials, query or fragment.
 ///
-/// The authority is parsed by RFC 3986's grammar rather than with the `url` crate: the
-/// check needs only the host and port, the `url` crate (with its IDNA tables) would be
-/// a new dependency of blocking-only builds, and `http::Uri` belongs to the transports,
-/// which configuration does not import. Anything outside the plain ASCII forms below is
-/// refused rather than guessed at: `[IPv6]` literals (no zone ids), registered names
-/// of letters, digits, `-`, `.`, `_` and `~` (an internationalised name must be given
-/// in its `xn--` form), and a port of digits only.
+/// The URL is cut by [`net::url`](crate::net::url), the one reading of URLs in the
+/// crate; the `url` crate (with its IDNA tables) would be a new dependency of
+/// blocking-only builds, and `http::Uri` takes a port it cannot read as none and
+/// refuses with one generic error what the messages here name. Anything outside the
+/// plain ASCII forms below is refused rather than guessed at: `[IPv6]` literals (no
+/// zone ids), registered names of letters, digits, `-`, `.`, `_` and `~` (an
+/// internationalised name must be given in its `xn--` form), and a port of digits only.
 pub(crate) fn validate_endpoint(
     raw: &str,
     allow_insecure_http: bool,
 ) -> std::result::Result<String, String> {
     let trimmed = raw.trim();
-    let (scheme, rest) = trimmed
-        .split_once("://")
-        .ok_or("expected a URL such as https://api.podstack.ai")?;
-    let scheme = scheme.to_ascii_lowercase();
+    let url = Url::split(trimmed).ok_or("expected a URL such as https://api.podstack.ai")?;
+    let scheme = url.scheme.to_ascii_lowercase();
     if scheme != "https" && scheme != "http" {
         return Err(format!("the scheme must be https, not {scheme:?}"));
     }
-    if rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    let (authority, path) = (url.authority, url.rest);
+    let after_scheme = || authority.chars().chain(path.chars());
+    if after_scheme().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("the URL contains white space or control characters".to_owned());
     }
-    if !rest.is_ascii() {
+    if !authority.is_ascii() || !path.is_ascii() {
         return Err(
             "the URL contains non-ASCII characters; give an internationalised host name in \
              its xn-- form and percent-encode the path"
                 .to_owned(),
         );
     }
-    if rest.contains(['?', '#']) {
+    // The authority ends at the first `?` or `#`: the rest holds any there are.
+    if path.contains(['?', '#']) {
         return Err("an endpoint takes no query or fragment".to_owned());
     }
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     if authority.contains('@') {
         return Err("an endpoint takes no user name or password".to_owned());
     }
@@ -136,40 +128,36 @@ pub(crate) enum HostKind {
 impl Host<'_> {
     /// `localhost`, `127.0.0.0/8` or `[::1]`; nothing else, however it is spelled.
     pub(super) fn is_loopback(&self) -> bool {
-        match self.kind {
-            HostKind::Name => self.text.eq_ignore_ascii_case("localhost"),
-            HostKind::V4(ip) => ip.is_loopback(),
-            HostKind::V6(ip) => ip.is_loopback(),
-        }
+        url::is_loopback_host(self.text)
     }
 }
 
 /// Parses `host[:port]` or `[v6]:port`: an IP literal must be the whole host (a
 /// `[::1].evil.com` is refused), a port is digits only and fits in 16 bits.
 pub(crate) fn host_of(authority: &str) -> std::result::Result<Host<'_>, String> {
-    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let (inside, after) = v6.split_once(']').ok_or("unclosed [ in the host")?;
-        let port = match after {
-            "" => None,
-            _ => Some(after.strip_prefix(':').ok_or_else(|| {
-                "only :port may follow an [IPv6] host; a host name cannot contain [ ]".to_owned()
-            })?),
-        };
+    let parts = Authority::parse(authority).map_err(|e| match e {
+        AuthorityError::Unclosed => "unclosed [ in the host".to_owned(),
+        AuthorityError::AfterBracket => {
+            "only :port may follow an [IPv6] host; a host name cannot contain [ ]".to_owned()
+        }
+    })?;
+    if parts.userinfo.is_some() {
+        return Err(format!(
+            "the host contains {:?}, which a host name cannot",
+            '@'
+        ));
+    }
+    let host = if parts.bracketed {
+        let inside = parts.host;
         let ip = inside
             .parse::<Ipv6Addr>()
             .map_err(|_| format!("[{inside}] is not an IPv6 address"))?;
-        (
-            Host {
-                text: &authority[..inside.len() + 2],
-                kind: HostKind::V6(ip),
-            },
-            port,
-        )
+        Host {
+            text: &authority[..inside.len() + 2],
+            kind: HostKind::V6(ip),
+        }
     } else {
-        let (name, port) = match authority.split_once(':') {
-            Some((name, port)) => (name, Some(port)),
-            None => (authority, None),
-        };
+        let name = parts.host;
         if name.is_empty() {
             return Err("the URL has no host".to_owned());
         }
@@ -185,13 +173,10 @@ pub(crate) fn host_of(authority: &str) -> std::result::Result<Host<'_>, String> 
             Ok(ip) => HostKind::V4(ip),
             Err(_) => HostKind::Name,
         };
-        (Host { text: name, kind }, port)
+        Host { text: name, kind }
     };
-    if let Some(port) = port {
-        let valid = !port.is_empty()
-            && port.bytes().all(|b| b.is_ascii_digit())
-            && port.parse::<u16>().is_ok();
-        if !valid {
+    if let Some(port) = parts.port {
+        if url::parse_port(port).is_none() {
             return Err(format!("{port:?} is not a valid port"));
         }
     }

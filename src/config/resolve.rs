@@ -751,11 +751,8 @@ pub(crate) fn platform_default(api: &str, api_source: &Source) -> (Option<String
     if *api_source == Source::Default || is_default_api {
         return (Some(DEFAULT_PLATFORM_ENDPOINT.to_owned()), Source::Default);
     }
-    let authority = api
-        .split_once("://")
-        .map(|(_, rest)| rest.split('/').next().unwrap_or_default());
-    let loopback = authority
-        .and_then(|authority| host_of(authority).ok())
+    let loopback = crate::net::url::Url::split(api)
+        .and_then(|url| host_of(url.authority).ok())
         .is_some_and(|host| host.is_loopback());
     if loopback {
         (

@@ -646,7 +646,7 @@ impl ClientBuilder {
                     config.api_endpoint().to_owned(),
                     config.api_endpoint_source().clone(),
                 ),
-                authorization: format!("Bearer {token}"),
+                authorization: crate::wire::authorization(token),
                 project_id: config.project_id().map(str::to_owned),
                 default_file_problem: config.default_file_problem.clone(),
             },
@@ -823,7 +823,7 @@ impl Client {
         call: &CallSpan,
         attempts: &mut u32,
     ) -> Result<HttpResponse<ResponseBody>> {
-        let http_request = request.prepare(&self.inner.context);
+        let http_request = request.prepare(&self.inner.context)?;
         let redactor = &self.inner.redactor;
         // For the log lines, made only when they are written: a caller's id could be
         // anything, the token included.

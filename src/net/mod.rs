@@ -15,3 +15,4 @@ pub(crate) mod random;
 pub(crate) mod retry;
 pub(crate) mod tls;
 pub(crate) mod trace;
+pub(crate) mod url;

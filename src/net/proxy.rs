@@ -19,6 +19,7 @@
 use std::net::IpAddr;
 
 use crate::error::Error;
+use crate::net::url::{self, Authority, Url};
 
 /// How the builder was told to pick proxies.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -43,6 +44,8 @@ pub(crate) struct ProxyUrl {
     /// `scheme://host:port`, what may be shown.
     shown: String,
     has_credentials: bool,
+    /// Whether the proxy's host is loopback.
+    on_this_machine: bool,
 }
 
 impl ProxyUrl {
@@ -59,31 +62,22 @@ impl ProxyUrl {
                 "proxy scheme {scheme:?} is not supported (use http:// or https://)"
             ));
         }
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        if rest.len() > authority.len() && !matches!(&rest[authority.len()..], "/") {
+        let (authority, path) = url::authority_and_rest(rest);
+        if !matches!(path, "" | "/") {
             return Err("a proxy URL has no path, query or fragment".to_owned());
         }
-        let (credentials, host_port) = match authority.rsplit_once('@') {
-            Some((credentials, host_port)) => (Some(credentials), host_port),
-            None => (None, authority),
-        };
-        let host = match host_port.strip_prefix('[') {
-            Some(v6) => v6.split(']').next().unwrap_or_default(),
-            None => host_port.split(':').next().unwrap_or_default(),
-        };
+        let parts = Authority::parse(authority).map_err(|_| {
+            "the proxy URL's [IPv6] host must be closed by ] and followed by nothing but :port"
+                .to_owned()
+        })?;
+        let host = parts.host;
         if host.is_empty() {
             return Err("the proxy URL names no host".to_owned());
         }
-        let port = match host_port
-            .rsplit_once(']')
-            .map_or(host_port, |(_, p)| p)
-            .rsplit_once(':')
-        {
-            Some((_, port)) => port
-                .parse::<u16>()
-                .map_err(|_| "the proxy URL's port is not a number".to_owned())?,
-            None if scheme == "https" => 443,
-            None => 80,
+        let port = match parts.port {
+            Some(port) => url::parse_port(port)
+                .ok_or_else(|| "the proxy URL's port is not a number".to_owned())?,
+            None => url::default_port(&scheme).unwrap_or(80),
         };
         let shown_host = if host.contains(':') {
             format!("[{host}]")
@@ -93,23 +87,12 @@ impl ProxyUrl {
         Ok(ProxyUrl {
             full: format!("{scheme}://{authority}"),
             shown: format!("{scheme}://{shown_host}:{port}"),
-            has_credentials: credentials.is_some_and(|c| !c.is_empty()),
+            has_credentials: parts.userinfo.is_some_and(|c| !c.is_empty()),
+            on_this_machine: url::is_loopback_host(host.trim_end_matches('.')),
         })
     }
 
     /// The URL with its credentials, for the HTTP crate only.
-    /// Whether the proxy's host is loopback.
-    fn is_on_this_machine(&self) -> bool {
-        let authority = self.shown.split_once("://").map_or("", |(_, rest)| rest);
-        let host = match authority.strip_prefix('[') {
-            Some(v6) => v6.split(']').next().unwrap_or_default(),
-            None => authority
-                .rsplit_once(':')
-                .map_or(authority, |(host, _)| host),
-        };
-        is_loopback_host(host)
-    }
-
     pub(crate) fn with_credentials(&self) -> &str {
         &self.full
     }
@@ -210,7 +193,8 @@ impl ProxyRules {
         // Plain http is allowed without `allow_insecure_http` only because the token
         // stays on this machine: a request to a loopback host goes through a proxy only
         // if that proxy is on this machine too.
-        if scheme == "http" && is_loopback_host(host) && !proxy.is_on_this_machine() {
+        let loopback = url::is_loopback_host(host.trim_end_matches('.'));
+        if scheme == "http" && loopback && !proxy.on_this_machine {
             return None;
         }
         (!self.bypassed(host)).then_some(proxy)
@@ -218,14 +202,10 @@ impl ProxyRules {
 
     /// The proxy for a request to `url`.
     pub(crate) fn for_url(&self, url: &str) -> Option<&ProxyUrl> {
-        let (scheme, rest) = url.split_once("://")?;
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-        let host = match host_port.strip_prefix('[') {
-            Some(v6) => v6.split(']').next().unwrap_or_default(),
-            None => host_port.split(':').next().unwrap_or_default(),
-        };
-        self.for_target(&scheme.to_ascii_lowercase(), host)
+        let url = Url::split(url)?;
+        // An authority that cannot be read (an unclosed `[`) is not a host to bypass.
+        let host = Authority::parse(url.authority).map_or("", |parts| parts.host);
+        self.for_target(&url.scheme.to_ascii_lowercase(), host)
     }
 
     fn bypassed(&self, host: &str) -> bool {
@@ -295,13 +275,6 @@ fn in_network(ip: IpAddr, network: IpAddr, bits: u8) -> bool {
     }
     let shift = width - bits;
     (ip >> shift) == (network >> shift)
-}
-
-/// `localhost`, `127.0.0.0/8` or `::1` (as a URL writes it, brackets removed).
-fn is_loopback_host(host: &str) -> bool {
-    let host = host.trim_end_matches('.');
-    host.eq_ignore_ascii_case("localhost")
-        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]
@@ -412,6 +385,23 @@ mod tests {
         let explicit = ProxyUrl::parse("http://user:pw@proxy.corp:3128").unwrap();
         let r = ProxyRules::resolve(&ProxyChoice::Explicit(explicit), &|_| None).unwrap();
         assert_eq!(via(&r, "http://localhost:8080"), None);
+    }
+
+    #[test]
+    fn a_proxy_url_no_http_crate_could_use_is_refused() {
+        for (bad, why) in [
+            ("http://[::1", "[IPv6]"),
+            ("http://[::1]x:1", "[IPv6]"),
+            ("http://p:+3128", "port"),
+            ("http://p:1:2", "port"),
+            ("http://:1", "no host"),
+        ] {
+            let error = ProxyUrl::parse(bad).unwrap_err();
+            assert!(error.contains(why), "{bad}: {error}");
+        }
+        let v6 = ProxyUrl::parse("[::1]:3128").unwrap();
+        assert_eq!(v6.to_string(), "http://[::1]:3128");
+        assert!(v6.on_this_machine);
     }
 
     #[test]

@@ -15,10 +15,9 @@ use reqwest::redirect;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::{
-    invalid_header, local_file_error, protocol_error, timeout_message, tls_hint,
-    too_many_redirects, unreadable_file, AnswerTimeout, Deadline, FileWindow, HttpRequest,
-    HttpResponse, Method, RequestBody, RequestBodyOf, WindowCursor, CHUNK_SIZE, MAX_REDIRECTS,
-    USER_AGENT,
+    local_file_error, protocol_error, timeout_message, tls_hint, too_many_redirects,
+    unreadable_file, AnswerTimeout, Deadline, FileWindow, HttpRequest, HttpResponse, RequestBody,
+    RequestBodyOf, WindowCursor, CHUNK_SIZE, MAX_REDIRECTS, USER_AGENT,
 };
 use crate::error::Error;
 use crate::net::limits;
@@ -134,19 +133,12 @@ impl Transport {
         request: &HttpRequest<'_, '_>,
         deadline: Option<Deadline>,
     ) -> Result<HttpResponse<ResponseBody>, Error> {
-        let method = match request.method {
-            Method::Get => reqwest::Method::GET,
-            Method::Post => reqwest::Method::POST,
-            Method::Put => reqwest::Method::PUT,
-            Method::Delete => reqwest::Method::DELETE,
-        };
-        let mut builder = self.client.request(method, request.url.as_str());
-        for header in &request.headers {
-            let mut value =
-                HeaderValue::from_str(&header.value).map_err(|_| invalid_header(header.name))?;
-            value.set_sensitive(header.sensitive);
-            builder = builder.header(header.name, value);
-        }
+        // The one place an `HttpRequest` becomes reqwest's: the http crate's method and
+        // headers as they are (the token's still marked sensitive).
+        let mut builder = self
+            .client
+            .request(request.method.clone(), request.url.as_str())
+            .headers(request.headers.clone());
         let answer_timeout = request.answer_timeout.resolve(self.timeout);
         // Set for a streamed body: when it last gave hyper a piece, and whether it ended.
         let mut upload = None;
@@ -218,35 +210,22 @@ impl Transport {
             }
         }
         .map_err(|e| map_error(e, &request.url, self.timeout))?;
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let request_id = header("x-request-id");
-        let retry_after = header("retry-after");
-        let content_range = header("content-range");
-        let etag = header("etag");
-        let status = response.status().as_u16();
-        Ok(HttpResponse {
-            status,
-            request_id,
-            retry_after,
-            content_length: response.content_length(),
-            content_range,
-            etag,
-            body: ResponseBody {
-                response,
-                current: Bytes::new(),
-                timeout: match request.answer_timeout {
-                    AnswerTimeout::Unbounded => None,
-                    _ => Some(self.timeout),
-                },
-                deadline,
-                url: request.url.clone(),
+        let head = HttpResponse::read_head(response.status(), response.headers(), str::to_owned);
+        // reqwest's length: the body's exact size (0 for an answer that has none).
+        let content_length = response.content_length();
+        let body = ResponseBody {
+            response,
+            current: Bytes::new(),
+            timeout: match request.answer_timeout {
+                AnswerTimeout::Unbounded => None,
+                _ => Some(self.timeout),
             },
+            deadline,
+            url: request.url.clone(),
+        };
+        Ok(HttpResponse {
+            content_length,
+            ..head.with_body(body)
         })
     }
 

@@ -29,13 +29,14 @@ use ureq::http;
 use ureq::unversioned::transport::Connector;
 
 use super::{
-    invalid_header, local_file_error, origin, protocol_error, resolve_location, timeout_message,
-    tls_hint, too_many_redirects, unreadable_file, Deadline, FileWindow, HttpRequest, HttpResponse,
-    Method, RequestBody, RequestBodyOf, WindowCursor, CHUNK_SIZE, MAX_REDIRECTS, USER_AGENT,
+    local_file_error, protocol_error, timeout_message, tls_hint, too_many_redirects,
+    unreadable_file, Deadline, FileWindow, HttpRequest, HttpResponse, Method, RequestBody,
+    RequestBodyOf, WindowCursor, CHUNK_SIZE, MAX_REDIRECTS, USER_AGENT,
 };
 use crate::error::Error;
 use crate::net::options::TransportOptions;
 use crate::net::proxy::ProxyRules;
+use crate::net::url::{is_downgrade, origin, resolve_location};
 
 #[path = "lookup.rs"]
 mod lookup;
@@ -54,6 +55,9 @@ pub(crate) struct Transport {
     proxies: Arc<Proxies>,
     /// The token and its stand-in.
     secret: Arc<shield::Secret>,
+    /// `Bearer <stand-in>`, sensitive: what ureq is given for the client's own token
+    /// (`None` when the token cannot be sent in HTTP).
+    hidden_bearer: Option<http::HeaderValue>,
 }
 
 /// The proxy rule and the ureq proxies it names, built once.
@@ -126,6 +130,13 @@ impl Transport {
             .chain(ureq::unversioned::transport::RustlsConnector::default())
             .chain(shield::ShieldConnector::new(secret.clone(), proxy_hosts));
         let agent = ureq::Agent::with_parts(config, connector, lookup::LiteralResolver);
+        let hidden_bearer =
+            http::HeaderValue::from_str(&secret.hide_authorization(secret.bearer()))
+                .ok()
+                .map(|mut value| {
+                    value.set_sensitive(true);
+                    value
+                });
         let mut common_headers = http::HeaderMap::with_capacity(2);
         common_headers.insert("user-agent", http::HeaderValue::from_static(USER_AGENT));
         common_headers.insert("accept", http::HeaderValue::from_static("application/json"));
@@ -139,6 +150,7 @@ impl Transport {
                 built,
             }),
             secret,
+            hidden_bearer,
         })
     }
 
@@ -152,7 +164,7 @@ impl Transport {
         deadline: Option<Deadline>,
     ) -> Result<HttpResponse<ResponseBody>, Error> {
         let mut url = request.url.clone();
-        let mut method = request.method;
+        let mut method = request.method.clone();
         let mut with_body = true;
         let mut redirects = 0;
         loop {
@@ -161,8 +173,14 @@ impl Transport {
                 let first = origin(&request.url);
                 first.is_some() && origin(&url) == first
             };
-            let response =
-                self.send_once(request, &url, method, with_body, same_origin, deadline)?;
+            let response = self.send_once(
+                request,
+                &url,
+                method.clone(),
+                with_body,
+                same_origin,
+                deadline,
+            )?;
             let status = response.status();
             let location = response
                 .headers()
@@ -186,7 +204,7 @@ impl Transport {
             let Some(next) = next else {
                 return Ok(self.answer(response, url, deadline));
             };
-            let downgrade = url.starts_with("https:") && next.starts_with("http:");
+            let downgrade = is_downgrade(&url, &next);
             let keeps_body = matches!(status.as_u16(), 307 | 308);
             let body_lost = keeps_body && with_body && !request.body.replayable();
             if downgrade || body_lost {
@@ -196,8 +214,8 @@ impl Transport {
                 return Err(too_many_redirects());
             }
             redirects += 1;
-            if !keeps_body && (status.as_u16() == 303 || method == Method::Post) {
-                method = Method::Get;
+            if !keeps_body && (status.as_u16() == 303 || method == Method::POST) {
+                method = Method::GET;
                 with_body = false;
             }
             log::debug!("following a {} redirect", status.as_u16());
@@ -215,36 +233,27 @@ impl Transport {
         same_origin: bool,
         deadline: Option<Deadline>,
     ) -> Result<http::Response<ureq::Body>, Error> {
-        let http_method = match method {
-            Method::Get => http::Method::GET,
-            Method::Post => http::Method::POST,
-            Method::Put => http::Method::PUT,
-            Method::Delete => http::Method::DELETE,
-        };
-        let mut builder = http::Request::builder().method(http_method).uri(url);
+        let mut builder = http::Request::builder().method(method).uri(url);
         if let Some(headers) = builder.headers_mut() {
             headers.reserve(self.common_headers.len() + request.headers.len());
-            headers.extend(
-                self.common_headers
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone())),
-            );
-            for header in &request.headers {
-                if header.sensitive && !same_origin {
+            for (name, value) in &self.common_headers {
+                headers.insert(name, value.clone());
+            }
+            // The call's own headers replace the transport's of the same name; the token
+            // stays within the request's origin and never reaches ureq (see `shield`).
+            for (name, value) in &request.headers {
+                if value.is_sensitive() && !same_origin {
                     continue;
                 }
-                if !with_body && header.name == "content-type" {
+                if !with_body && name == http::header::CONTENT_TYPE {
                     continue;
                 }
-                let value = if header.sensitive {
-                    self.secret.hide_authorization(&header.value)
+                let value = if name == http::header::AUTHORIZATION {
+                    self.hidden_authorization(value)?
                 } else {
-                    Cow::Borrowed(header.value.as_str())
+                    value.clone()
                 };
-                let mut value =
-                    http::HeaderValue::from_str(&value).map_err(|_| invalid_header(header.name))?;
-                value.set_sensitive(header.sensitive);
-                headers.insert(header_name(header.name)?, value);
+                headers.insert(name, value);
             }
         }
         let read_timeout = request.answer_timeout.resolve(self.timeout);
@@ -308,6 +317,23 @@ impl Transport {
         }
     }
 
+    /// The `Authorization` value ureq is given: the token replaced by its stand-in (see
+    /// [`shield`]), still marked sensitive; made once for the client's own token.
+    fn hidden_authorization(&self, value: &http::HeaderValue) -> Result<http::HeaderValue, Error> {
+        if let Some(hidden) = &self.hidden_bearer {
+            if value.as_bytes() == self.secret.bearer().as_bytes() {
+                return Ok(hidden.clone());
+            }
+        }
+        let shown = value
+            .to_str()
+            .map_err(|_| super::invalid_header("authorization"))?;
+        let mut hidden = http::HeaderValue::from_str(&self.secret.hide_authorization(shown))
+            .map_err(|_| super::invalid_header("authorization"))?;
+        hidden.set_sensitive(true);
+        Ok(hidden)
+    }
+
     /// The answer, its body unread.
     fn answer(
         &self,
@@ -315,53 +341,20 @@ impl Transport {
         url: String,
         deadline: Option<Deadline>,
     ) -> HttpResponse<ResponseBody> {
-        // The headers the pipeline reads, in one pass (the first of each, as `get`), as
-        // the server sent them: with an echoed token back in place of the stand-in.
-        let (mut request_id, mut retry_after, mut content_length) = (None, None, None);
-        let (mut content_range, mut etag) = (None, None);
-        for (name, value) in response.headers() {
-            let slot = match name {
-                n if *n == X_REQUEST_ID => &mut request_id,
-                n if *n == http::header::RETRY_AFTER => &mut retry_after,
-                n if *n == http::header::CONTENT_LENGTH => &mut content_length,
-                n if *n == http::header::CONTENT_RANGE => &mut content_range,
-                n if *n == http::header::ETAG => &mut etag,
-                _ => continue,
-            };
-            if slot.is_none() {
-                *slot = Some(
-                    value
-                        .to_str()
-                        .ok()
-                        .map(|v| self.secret.restore_str(v).into_owned()),
-                );
-            }
-        }
-        let (request_id, retry_after, content_range, etag) = (
-            request_id.flatten(),
-            retry_after.flatten(),
-            content_range.flatten(),
-            etag.flatten(),
-        );
-        let content_length = content_length.flatten().and_then(|v| v.parse().ok());
-        let status = response.status().as_u16();
-        HttpResponse {
-            status,
-            request_id,
-            retry_after,
-            content_length,
-            content_range,
-            etag,
-            body: ResponseBody {
-                reader: response.into_body().into_reader(),
-                content_length,
-                buffer: Vec::new(),
-                timeout: self.timeout,
-                deadline,
-                restore: shield::Restore::new(self.secret.clone()),
-                url,
-            },
-        }
+        // As the server sent them: with an echoed token back in place of the stand-in.
+        let head = HttpResponse::read_head(response.status(), response.headers(), |v| {
+            self.secret.restore_str(v).into_owned()
+        });
+        let body = ResponseBody {
+            reader: response.into_body().into_reader(),
+            content_length: head.content_length,
+            buffer: Vec::new(),
+            timeout: self.timeout,
+            deadline,
+            restore: shield::Restore::new(self.secret.clone()),
+            url,
+        };
+        head.with_body(body)
     }
 
     fn run<B: ureq::AsSendBody>(
@@ -416,27 +409,6 @@ const AGENT_DEADLINE_SLACK: Duration = Duration::from_millis(10);
 /// a socket is set to, not a new value each call.
 fn head_timeout(read_timeout: Duration) -> Duration {
     read_timeout.saturating_add(read_timeout / 8)
-}
-
-const X_REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-request-id");
-
-/// The name of a header the pipeline sets, without parsing the common ones anew for
-/// every request.
-fn header_name(name: &'static str) -> Result<http::HeaderName, Error> {
-    const X_PROJECT_ID: http::HeaderName = http::HeaderName::from_static("x-project-id");
-    const IDEMPOTENCY_KEY: http::HeaderName = http::HeaderName::from_static("idempotency-key");
-    Ok(match name {
-        "authorization" => http::header::AUTHORIZATION,
-        "x-project-id" => X_PROJECT_ID,
-        "content-type" => http::header::CONTENT_TYPE,
-        "accept" => http::header::ACCEPT,
-        "range" => http::header::RANGE,
-        "if-match" => http::header::IF_MATCH,
-        "idempotency-key" => IDEMPOTENCY_KEY,
-        other => {
-            http::HeaderName::from_bytes(other.as_bytes()).map_err(|_| invalid_header(other))?
-        }
-    })
 }
 
 /// The TLS settings: the bundled Mozilla roots (ureq's default) unless the system's

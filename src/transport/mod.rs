@@ -30,6 +30,7 @@ use bytes::Bytes;
 
 use crate::error::{Error, ErrorContext};
 use crate::net::limits;
+use crate::net::url::origin;
 
 #[cfg(feature = "async")]
 pub(crate) mod asynchronous;
@@ -85,25 +86,9 @@ pub(crate) fn connection_failed(peer: &str) -> String {
 /// The `User-Agent` every request carries.
 pub(crate) const USER_AGENT: &str = concat!("podstack-rust/", env!("CARGO_PKG_VERSION"));
 
-/// The HTTP methods the API uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Method {
-    Get,
-    Post,
-    Put,
-    Delete,
-}
-
-impl Method {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Delete => "DELETE",
-        }
-    }
-}
+/// The HTTP methods the API uses (`GET`, `POST`, `PUT`, `DELETE`), as both HTTP
+/// crates name them.
+pub(crate) use http::Method;
 
 /// Called with the number of body bytes sent so far; `false` stops the upload (a
 /// progress callback panicked).
@@ -524,32 +509,16 @@ impl AnswerTimeout {
     }
 }
 
-/// One header of a request. A sensitive one (the token) is marked so that the HTTP
-/// crates never print it, and its `Debug` here hides it too.
-pub(crate) struct Header {
-    pub name: &'static str,
-    pub value: String,
-    pub sensitive: bool,
-}
-
-impl std::fmt::Debug for Header {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let value = if self.sensitive {
-            "[redacted]"
-        } else {
-            &self.value
-        };
-        write!(f, "{}: {value}", self.name)
-    }
-}
-
-/// One HTTP request, fully prepared by the client's pipeline.
+/// One HTTP request, fully prepared by the client's pipeline: the `http` crate's method
+/// and headers, which ureq and reqwest take as they are.
 #[derive(Debug)]
 pub(crate) struct HttpRequest<'a, 'b> {
     pub method: Method,
     pub url: String,
-    /// This call's headers; they replace the transport's own of the same name.
-    pub headers: Vec<Header>,
+    /// This call's headers; they replace the transport's own of the same name. The
+    /// token's (`Authorization`) is marked sensitive, so that neither HTTP crate nor
+    /// this `Debug` prints it.
+    pub headers: http::HeaderMap,
     pub body: &'a RequestBodyOf<'b>,
     pub answer_timeout: AnswerTimeout,
 }
@@ -568,9 +537,63 @@ pub(crate) struct HttpResponse<B> {
     pub body: B,
 }
 
+/// `X-Request-Id`: the server's id of the request, which errors quote.
+const X_REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-request-id");
+
+impl HttpResponse<()> {
+    /// What the pipeline reads of an answer's head, the same for both transports: the
+    /// status and the first of each header it uses (a value that is not visible ASCII
+    /// counts as absent), each passed through `restore` (the blocking transport gives
+    /// back the token where the server echoed its stand-in).
+    pub(crate) fn read_head(
+        status: http::StatusCode,
+        headers: &http::HeaderMap,
+        restore: impl Fn(&str) -> String,
+    ) -> Self {
+        let (mut request_id, mut retry_after, mut content_length) = (None, None, None);
+        let (mut content_range, mut etag) = (None, None);
+        // One pass over the headers (the first of each, as `get`).
+        for (name, value) in headers {
+            let slot = match name {
+                n if *n == X_REQUEST_ID => &mut request_id,
+                n if *n == http::header::RETRY_AFTER => &mut retry_after,
+                n if *n == http::header::CONTENT_LENGTH => &mut content_length,
+                n if *n == http::header::CONTENT_RANGE => &mut content_range,
+                n if *n == http::header::ETAG => &mut etag,
+                _ => continue,
+            };
+            if slot.is_none() {
+                *slot = Some(value.to_str().ok().map(&restore));
+            }
+        }
+        HttpResponse {
+            status: status.as_u16(),
+            request_id: request_id.flatten(),
+            retry_after: retry_after.flatten(),
+            content_length: content_length.flatten().and_then(|v| v.parse().ok()),
+            content_range: content_range.flatten(),
+            etag: etag.flatten(),
+            body: (),
+        }
+    }
+
+    /// The answer with its body.
+    pub(crate) fn with_body<B>(self, body: B) -> HttpResponse<B> {
+        HttpResponse {
+            status: self.status,
+            request_id: self.request_id,
+            retry_after: self.retry_after,
+            content_length: self.content_length,
+            content_range: self.content_range,
+            etag: self.etag,
+            body,
+        }
+    }
+}
+
 /// The error for a header value that cannot be sent (a control character in a token
 /// or project id). Names the header, never its value: it may be the token.
-fn invalid_header(name: &str) -> Error {
+pub(crate) fn invalid_header(name: &str) -> Error {
     Error::config(format!(
         "the {name} header value contains characters that cannot be sent in HTTP"
     ))
@@ -642,95 +665,4 @@ pub(crate) fn tls_hint(peer: &str, detail: &str) -> String {
          CA, add it with ClientBuilder::add_root_certificate (or trust the system's \
          certificates with ClientBuilder::tls_native_roots)"
     )
-}
-
-/// A URL's origin: scheme, host (lower case) and port (the scheme's default if unsaid).
-pub(crate) fn origin(url: &str) -> Option<(String, String, u16)> {
-    let (scheme, rest) = url.split_once("://")?;
-    let scheme = scheme.to_ascii_lowercase();
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let (host, port) = match host_port.strip_prefix('[') {
-        Some(v6) => {
-            let (host, after) = v6.split_once(']')?;
-            (host, after.strip_prefix(':'))
-        }
-        None => match host_port.rsplit_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (host_port, None),
-        },
-    };
-    let port = match port {
-        Some(port) if !port.is_empty() => port.parse().ok()?,
-        _ => match scheme.as_str() {
-            "https" => 443,
-            "http" => 80,
-            _ => return None,
-        },
-    };
-    Some((scheme, host.to_ascii_lowercase(), port))
-}
-
-/// Where a redirect's `Location` points, resolved against the URL it came from.
-#[cfg_attr(not(feature = "blocking"), allow(dead_code))]
-pub(crate) fn resolve_location(base: &str, location: &str) -> Option<String> {
-    let location = location.trim();
-    let (scheme, rest) = base.split_once("://")?;
-    if let Some((loc_scheme, _)) = location.split_once("://") {
-        let loc_scheme = loc_scheme.to_ascii_lowercase();
-        return (loc_scheme == "http" || loc_scheme == "https").then(|| location.to_owned());
-    }
-    if let Some(net_path) = location.strip_prefix("//") {
-        return Some(format!("{scheme}://{net_path}"));
-    }
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let root = format!("{scheme}://{}", &rest[..authority_end]);
-    if location.starts_with('/') {
-        return Some(format!("{root}{location}"));
-    }
-    let path = rest[authority_end..]
-        .split(['?', '#'])
-        .next()
-        .unwrap_or_default();
-    let dir = path.rfind('/').map_or("/", |i| &path[..=i]);
-    Some(format!("{root}{dir}{location}"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn origins_compare_scheme_host_and_port() {
-        assert_eq!(
-            origin("https://API.example/v1/x?y"),
-            Some(("https".into(), "api.example".into(), 443))
-        );
-        assert_eq!(
-            origin("http://127.0.0.1:8080/a"),
-            Some(("http".into(), "127.0.0.1".into(), 8080))
-        );
-        assert_eq!(
-            origin("http://[::1]/"),
-            Some(("http".into(), "::1".into(), 80))
-        );
-        assert_ne!(origin("http://h:1/"), origin("http://h:2/"));
-        assert_ne!(origin("http://h/"), origin("https://h/"));
-    }
-
-    #[test]
-    fn locations_resolve_against_the_url_they_came_from() {
-        let base = "http://h:1/v1/auth/whoami?x=1";
-        assert_eq!(resolve_location(base, "/v2/y").unwrap(), "http://h:1/v2/y");
-        assert_eq!(
-            resolve_location(base, "other").unwrap(),
-            "http://h:1/v1/auth/other"
-        );
-        assert_eq!(resolve_location(base, "//e:2/z").unwrap(), "http://e:2/z");
-        assert_eq!(
-            resolve_location(base, "https://e/z").unwrap(),
-            "https://e/z"
-        );
-        assert_eq!(resolve_location(base, "ftp://e/z"), None);
-    }
 }

@@ -11,11 +11,18 @@ pub(crate) mod storage;
 use std::borrow::Cow;
 
 use bytes::Bytes;
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 
 use crate::config::{platform_endpoint_not_set, DefaultFileProblem, Source};
 use crate::error::{Error, Result};
-use crate::transport::{AnswerTimeout, Header, HttpRequest, Method, RequestBodyOf};
+use crate::transport::{invalid_header, AnswerTimeout, HttpRequest, Method, RequestBodyOf};
+
+/// `X-Project-Id`: the project a call acts in.
+const X_PROJECT_ID: HeaderName = HeaderName::from_static("x-project-id");
+/// `Idempotency-Key`: one per create, the same on every attempt.
+const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 
 /// The services behind Podstack's two base URLs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,8 +54,9 @@ pub(crate) struct RequestContext {
     /// The API endpoint and where it came from, which the error of a storage call names
     /// when the platform endpoint is not set.
     pub api_endpoint: (String, Source),
-    /// `Bearer <token>`.
-    pub authorization: String,
+    /// `Bearer <token>`, marked sensitive (never printed); `None` when the token holds
+    /// what cannot be sent in HTTP (every authenticated call then fails with that).
+    pub authorization: Option<HeaderValue>,
     /// The client's default project.
     pub project_id: Option<String>,
     /// The default credentials file, when it could not be used: a call that needs a
@@ -125,24 +133,29 @@ impl<'b> ApiRequestOf<'b> {
         }
     }
 
+    /// A request with `method` of a path below the API's base URL.
+    pub(crate) fn api(method: Method, path: impl Into<String>) -> Self {
+        Self::new(method, Target::Path(Service::Api, path.into()))
+    }
+
     /// `GET` of a path below the API's base URL.
     pub(crate) fn get(path: impl Into<String>) -> Self {
-        Self::new(Method::Get, Target::Path(Service::Api, path.into()))
+        Self::new(Method::GET, Target::Path(Service::Api, path.into()))
     }
 
     /// `POST` of a path below the API's base URL.
     pub(crate) fn post(path: impl Into<String>) -> Self {
-        Self::new(Method::Post, Target::Path(Service::Api, path.into()))
+        Self::new(Method::POST, Target::Path(Service::Api, path.into()))
     }
 
     /// `PUT` of a path below the API's base URL.
     pub(crate) fn put(path: impl Into<String>) -> Self {
-        Self::new(Method::Put, Target::Path(Service::Api, path.into()))
+        Self::new(Method::PUT, Target::Path(Service::Api, path.into()))
     }
 
     /// `DELETE` of a path below the API's base URL.
     pub(crate) fn delete(path: impl Into<String>) -> Self {
-        Self::new(Method::Delete, Target::Path(Service::Api, path.into()))
+        Self::new(Method::DELETE, Target::Path(Service::Api, path.into()))
     }
 
     /// A request to an absolute URL (a presigned URL). It carries neither the token nor
@@ -315,7 +328,7 @@ impl<'b> ApiRequestOf<'b> {
     /// idempotent create (a command must not run twice), never a body that can be read
     /// only once.
     pub(crate) fn replayable(&self) -> bool {
-        (self.method != Method::Post || self.idempotent_create) && self.body.replayable()
+        (self.method != Method::POST || self.idempotent_create) && self.body.replayable()
     }
 
     /// `GET /v1/pods/{id}`, for messages and logs. An absolute URL shows without its
@@ -361,7 +374,12 @@ impl<'b> ApiRequestOf<'b> {
     }
 
     /// The HTTP request for one call: URL with query, and this call's headers.
-    pub(crate) fn prepare(&self, context: &RequestContext) -> HttpRequest<'_, 'b> {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] when a header value cannot be sent in HTTP (a control character
+    /// in the token or a project id); the message names the header, never its value.
+    pub(crate) fn prepare(&self, context: &RequestContext) -> Result<HttpRequest<'_, 'b>> {
         let mut url = match &self.target {
             Target::Path(Service::Api, path) => format!("{}{path}", context.api_base),
             // check_context has refused a platform call without the platform endpoint.
@@ -375,50 +393,63 @@ impl<'b> ApiRequestOf<'b> {
             url.push(if url.contains('?') { '&' } else { '?' });
             url.push_str(name);
             url.push('=');
-            url.push_str(&percent_encode(value));
+            url.extend(utf8_percent_encode(value, SEGMENT));
         }
-        let mut headers = Vec::with_capacity(5);
-        let mut header = |name, value: &str, sensitive| {
-            headers.push(Header {
-                name,
-                value: value.to_owned(),
-                sensitive,
-            })
+        // At most six headers: with capacity for them, the map never grows.
+        let mut headers = HeaderMap::with_capacity(6);
+        let value = |name: &HeaderName, value: &str| {
+            HeaderValue::from_str(value).map_err(|_| invalid_header(name.as_str()))
         };
         if self.authenticated {
-            header("authorization", &context.authorization, true);
+            let authorization = context
+                .authorization
+                .clone()
+                .ok_or_else(|| invalid_header("authorization"))?;
+            headers.insert(header::AUTHORIZATION, authorization);
             if let Some(project) = self.project_id.as_ref().or(context.project_id.as_ref()) {
-                header("x-project-id", project, false);
+                headers.insert(X_PROJECT_ID, value(&X_PROJECT_ID, project)?);
             }
         }
         if !self.body.is_empty() {
-            header("content-type", &self.content_type, false);
+            // A borrowed type (and an `accept`) is one of this crate's literals.
+            let content_type = match &self.content_type {
+                Cow::Borrowed(known) => HeaderValue::from_static(known),
+                Cow::Owned(given) => value(&header::CONTENT_TYPE, given)?,
+            };
+            headers.insert(header::CONTENT_TYPE, content_type);
         }
         if let Some((start, end)) = self.range {
-            header("range", &format!("bytes={start}-{end}"), false);
+            let range = format!("bytes={start}-{end}");
+            headers.insert(header::RANGE, value(&header::RANGE, &range)?);
         }
         if let Some(etag) = &self.if_match {
-            header("if-match", etag, false);
+            headers.insert(header::IF_MATCH, value(&header::IF_MATCH, etag)?);
         }
         if let Some(accept) = self.accept {
-            header("accept", accept, false);
+            headers.insert(header::ACCEPT, HeaderValue::from_static(accept));
         }
-        if self.method == Method::Post && self.idempotent_create {
+        if self.method == Method::POST && self.idempotent_create {
             // One key for every attempt of this call.
-            header(
-                "idempotency-key",
-                &crate::net::random::idempotency_key(),
-                false,
-            );
+            let key = crate::net::random::idempotency_key();
+            headers.insert(IDEMPOTENCY_KEY, value(&IDEMPOTENCY_KEY, &key)?);
         }
-        HttpRequest {
-            method: self.method,
+        Ok(HttpRequest {
+            method: self.method.clone(),
             url,
             headers,
             body: &self.body,
             answer_timeout: self.answer_timeout,
-        }
+        })
     }
+}
+
+/// The `Authorization` value of a client with `token`: `Bearer <token>`, marked
+/// sensitive so that no HTTP crate prints it; `None` when the token holds what cannot
+/// be sent in HTTP.
+pub(crate) fn authorization(token: &str) -> Option<HeaderValue> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {token}")).ok()?;
+    value.set_sensitive(true);
+    Some(value)
 }
 
 /// The collections whose next path segment is an id.
@@ -454,16 +485,19 @@ pub(crate) fn segment(value: &str) -> String {
     percent_encode(value)
 }
 
+/// What [`percent_encode`] escapes: every byte but the unreserved characters of RFC 3986
+/// (`A-Z a-z 0-9 - _ . ~`), so that an id can hold no `/`, `?`, `&` or `=` that would
+/// change the URL's meaning.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 fn percent_encode(value: &str) -> String {
+    // Room for the value as it is: an id is rarely escaped at all.
     let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(byte as char)
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
+    out.extend(utf8_percent_encode(value, SEGMENT));
     out
 }
 
@@ -492,7 +526,7 @@ mod tests {
             part.route(),
             "PUT /api/v1/buckets/{id}/multipart/{id}/parts/{id}"
         );
-        let url = ApiRequest::absolute(Method::Get, "https://s3.example/b/k?sig=secret");
+        let url = ApiRequest::absolute(Method::GET, "https://s3.example/b/k?sig=secret");
         assert_eq!(url.route(), "GET https://s3.example");
     }
 
@@ -502,37 +536,31 @@ mod tests {
             api_base: "https://api.example/v1".into(),
             platform_base: Some("https://cloud.example/platform/api/v1".into()),
             api_endpoint: ("https://api.example".into(), Source::Explicit),
-            authorization: "Bearer podstack_x_secret".into(),
+            authorization: authorization("podstack_x_secret"),
             project_id: Some("proj_1".into()),
             default_file_problem: None,
         };
-        let request = ApiRequest::absolute(Method::Get, "https://s3.example/b/k?sig=abc");
-        let http = request.prepare(&context);
+        let request = ApiRequest::absolute(Method::GET, "https://s3.example/b/k?sig=abc");
+        let http = request.prepare(&context).unwrap();
         assert_eq!(http.url, "https://s3.example/b/k?sig=abc");
         assert!(http
             .headers
-            .iter()
-            .all(|h| h.name != "authorization" && h.name != "x-project-id"));
+            .keys()
+            .all(|name| name != "authorization" && name != "x-project-id"));
         assert_eq!(request.describe(), "GET https://s3.example/b/k");
 
         let request = ApiRequest::get("/buckets")
             .on(Service::Platform)
             .query("a", "b c");
-        let http = request.prepare(&context);
+        let http = request.prepare(&context).unwrap();
         assert_eq!(
             http.url,
             "https://cloud.example/platform/api/v1/buckets?a=b%20c"
         );
-        let auth = http
-            .headers
-            .iter()
-            .find(|h| h.name == "authorization")
-            .unwrap();
-        assert!(auth.sensitive);
-        assert!(http
-            .headers
-            .iter()
-            .any(|h| h.name == "x-project-id" && h.value == "proj_1"));
+        let auth = http.headers.get("authorization").unwrap();
+        assert!(auth.is_sensitive());
+        assert!(!format!("{http:?}").contains("podstack_x_secret"));
+        assert_eq!(http.headers.get("x-project-id").unwrap(), "proj_1");
     }
 
     #[test]
@@ -541,7 +569,7 @@ mod tests {
             api_base: "https://api.custom.podstack.ai/v1".into(),
             platform_base: None,
             api_endpoint: ("https://api.custom.podstack.ai".into(), Source::Explicit),
-            authorization: "Bearer podstack_x_secret".into(),
+            authorization: authorization("podstack_x_secret"),
             project_id: Some("proj_1".into()),
             default_file_problem: None,
         };
@@ -572,7 +600,7 @@ mod tests {
         let context = custom_api();
         ApiRequest::get("/pods").check_context(&context).unwrap();
         // A presigned URL goes where it points, with no token.
-        ApiRequest::absolute(Method::Get, "https://s3.example/b/k?sig=abc")
+        ApiRequest::absolute(Method::GET, "https://s3.example/b/k?sig=abc")
             .check_context(&context)
             .unwrap();
     }
@@ -591,7 +619,7 @@ mod tests {
             api_base: "https://api.example/v1".into(),
             platform_base: Some("https://cloud.example/platform/api/v1".into()),
             api_endpoint: ("https://api.example".into(), Source::Explicit),
-            authorization: "Bearer podstack_x_secret".into(),
+            authorization: authorization("podstack_x_secret"),
             project_id: None,
             default_file_problem: Some(problem.clone()),
         };
@@ -611,7 +639,7 @@ mod tests {
             .check_context(&context)
             .unwrap();
         ApiRequest::get("/pods").check_context(&context).unwrap();
-        ApiRequest::absolute(Method::Get, "https://s3.example/b/k")
+        ApiRequest::absolute(Method::GET, "https://s3.example/b/k")
             .check_context(&context)
             .unwrap();
         // An endpoint that would otherwise be the built-in default.

@@ -3,15 +3,16 @@
 //! `flavoured/api/presigned.rs` only calls these.
 
 use super::{ApiRequest, ApiRequestOf};
+use crate::net::url::{default_port, Url};
 use crate::transport::{Method, RequestBodyOf};
 use crate::{Error, Result};
 
 /// Checks that a presigned URL is an absolute http(s) URL, without echoing its
 /// signature into the error.
 pub(crate) fn checked_url(url: &str) -> Result<&str> {
-    let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
-    match scheme.as_deref() {
-        Some("https" | "http") => Ok(url),
+    // http and https are the schemes with a default port.
+    match Url::split(url) {
+        Some(parts) if default_port(parts.scheme).is_some() => Ok(url),
         _ => Err(Error::config(format!(
             "a presigned URL must be an absolute http(s) URL, not {:?}",
             url.split('?').next().unwrap_or_default()
@@ -21,15 +22,15 @@ pub(crate) fn checked_url(url: &str) -> Result<&str> {
 
 /// `GET {url}`: what the URL points at.
 pub(crate) fn download(url: &str) -> Result<ApiRequest> {
-    Ok(ApiRequest::absolute(Method::Get, checked_url(url)?).accept("application/octet-stream"))
+    Ok(ApiRequest::absolute(Method::GET, checked_url(url)?).accept("application/octet-stream"))
 }
 
 /// `PUT {url}` of an already checked URL (the body is the caller's).
 pub(crate) fn upload(url: &str) -> ApiRequest {
-    ApiRequest::absolute(Method::Put, url)
+    ApiRequest::absolute(Method::PUT, url)
 }
 
 /// `PUT {url}` with `body`.
 pub(crate) fn put_body<'b>(url: &str, body: RequestBodyOf<'b>) -> Result<ApiRequestOf<'b>> {
-    Ok(ApiRequestOf::absolute(Method::Put, checked_url(url)?).raw(body))
+    Ok(ApiRequestOf::absolute(Method::PUT, checked_url(url)?).raw(body))
 }

@@ -15,13 +15,7 @@ use crate::transport::{FileWindow, Frame, Method, RequestBody};
 use crate::{NewBucket, NewVolume, ObjectQuery, Result};
 
 fn platform(method: Method, path: String) -> ApiRequest {
-    let request = match method {
-        Method::Get => ApiRequest::get(path),
-        Method::Post => ApiRequest::post(path),
-        Method::Put => ApiRequest::put(path),
-        Method::Delete => ApiRequest::delete(path),
-    };
-    request.on(Service::Platform)
+    ApiRequest::api(method, path).on(Service::Platform)
 }
 
 fn bucket(id: &str) -> String {
@@ -42,24 +36,24 @@ fn volume(id: &str) -> String {
 
 /// Shipped: `POST /api/v1/buckets`.
 pub(crate) fn create_bucket(new: &NewBucket) -> Result<ApiRequest> {
-    Ok(platform(Method::Post, "/buckets".into())
+    Ok(platform(Method::POST, "/buckets".into())
         .json(new)?
         .create())
 }
 
 /// Shipped: `GET /api/v1/buckets`.
 pub(crate) fn list_buckets() -> ApiRequest {
-    platform(Method::Get, "/buckets".into())
+    platform(Method::GET, "/buckets".into())
 }
 
 /// Shipped: `GET /api/v1/buckets/{id}`.
 pub(crate) fn get_bucket(id: &str) -> ApiRequest {
-    platform(Method::Get, bucket(id))
+    platform(Method::GET, bucket(id))
 }
 
 /// Shipped: `DELETE /api/v1/buckets/{id}`; extension: `?force=true`.
 pub(crate) fn delete_bucket(id: &str, force: bool) -> ApiRequest {
-    let request = platform(Method::Delete, bucket(id));
+    let request = platform(Method::DELETE, bucket(id));
     if force {
         request.query("force", "true")
     } else {
@@ -69,7 +63,7 @@ pub(crate) fn delete_bucket(id: &str, force: bool) -> ApiRequest {
 
 /// Extension: `GET /api/v1/buckets/{id}/credentials`.
 pub(crate) fn credentials(id: &str) -> ApiRequest {
-    platform(Method::Get, format!("{}/credentials", bucket(id))).secret_answer()
+    platform(Method::GET, format!("{}/credentials", bucket(id))).secret_answer()
 }
 
 // --- objects ----------------------------------------------------------------------
@@ -114,7 +108,7 @@ pub(crate) fn object_form(id: &str, key: &str) -> ObjectForm {
             head: Bytes::from(head),
             tail: Bytes::from(tail),
         },
-        request: platform(Method::Post, format!("{}/objects", bucket(id))),
+        request: platform(Method::POST, format!("{}/objects", bucket(id))),
         content_type: format!("multipart/form-data; boundary={boundary}"),
     }
 }
@@ -147,14 +141,14 @@ fn form_quoted(name: &str) -> String {
 
 /// Shipped: `GET /api/v1/buckets/{id}/objects/download?path=KEY`.
 pub(crate) fn download_object(id: &str, key: &str) -> ApiRequest {
-    platform(Method::Get, format!("{}/objects/download", bucket(id)))
+    platform(Method::GET, format!("{}/objects/download", bucket(id)))
         .query("path", object_key(key))
         .accept("application/octet-stream")
 }
 
 /// Extension: `GET /api/v1/buckets/{id}/objects?prefix&max_keys&continuation_token`.
 pub(crate) fn list_objects(id: &str, query: &ObjectQuery) -> ApiRequest {
-    let mut request = platform(Method::Get, format!("{}/objects", bucket(id)));
+    let mut request = platform(Method::GET, format!("{}/objects", bucket(id)));
     if let Some(prefix) = &query.prefix {
         request = request.query("prefix", object_key(prefix));
     }
@@ -169,13 +163,13 @@ pub(crate) fn list_objects(id: &str, query: &ObjectQuery) -> ApiRequest {
 
 /// Extension: `DELETE /api/v1/buckets/{id}/objects?path=KEY`.
 pub(crate) fn delete_object(id: &str, key: &str) -> ApiRequest {
-    platform(Method::Delete, format!("{}/objects", bucket(id))).query("path", object_key(key))
+    platform(Method::DELETE, format!("{}/objects", bucket(id))).query("path", object_key(key))
 }
 
 /// Extension: `POST /api/v1/buckets/{id}/objects/delete {"paths"}`.
 pub(crate) fn delete_objects<K: AsRef<str>>(id: &str, keys: &[K]) -> Result<ApiRequest> {
     let keys: Vec<&str> = keys.iter().map(|key| object_key(key.as_ref())).collect();
-    platform(Method::Post, format!("{}/objects/delete", bucket(id))).json(&json!({ "paths": keys }))
+    platform(Method::POST, format!("{}/objects/delete", bucket(id))).json(&json!({ "paths": keys }))
 }
 
 /// Extension: `POST /api/v1/buckets/{dest}/objects/copy`.
@@ -186,7 +180,7 @@ pub(crate) fn copy_object(
     dest_key: &str,
 ) -> Result<ApiRequest> {
     platform(
-        Method::Post,
+        Method::POST,
         format!("{}/objects/copy", bucket(dest_bucket)),
     )
     .json(&json!({
@@ -203,7 +197,7 @@ pub(crate) fn presign(
     method: Method,
     expires_in: Duration,
 ) -> Result<ApiRequest> {
-    Ok(platform(Method::Post, format!("{}/presign", bucket(id)))
+    Ok(platform(Method::POST, format!("{}/presign", bucket(id)))
         .json(&json!({
             "path": object_key(key),
             "method": method.as_str(),
@@ -216,7 +210,7 @@ pub(crate) fn presign(
 
 /// `POST /api/v1/buckets/{id}/multipart {"path"}` → `{"upload_id"}`.
 pub(crate) fn start_multipart(id: &str, key: &str) -> Result<ApiRequest> {
-    Ok(platform(Method::Post, format!("{}/multipart", bucket(id)))
+    Ok(platform(Method::POST, format!("{}/multipart", bucket(id)))
         .json(&json!({ "path": object_key(key) }))?
         .create())
 }
@@ -229,7 +223,7 @@ fn multipart(id: &str, upload_id: &str) -> String {
 /// The part is a window of a file, or a slice of bytes in memory.
 pub(crate) fn upload_part(id: &str, upload_id: &str, number: u64, part: RequestBody) -> ApiRequest {
     platform(
-        Method::Put,
+        Method::PUT,
         format!("{}/parts/{number}", multipart(id, upload_id)),
     )
     .raw(part)
@@ -248,7 +242,7 @@ pub(crate) fn complete_multipart(
         .collect();
     // Completing twice is harmless: the same parts make the same object.
     Ok(platform(
-        Method::Post,
+        Method::POST,
         format!("{}/complete", multipart(id, upload_id)),
     )
     .json(&json!({ "parts": parts }))?
@@ -257,31 +251,31 @@ pub(crate) fn complete_multipart(
 
 /// `DELETE …/multipart/{upload_id}`: abort.
 pub(crate) fn abort_multipart(id: &str, upload_id: &str) -> ApiRequest {
-    platform(Method::Delete, multipart(id, upload_id))
+    platform(Method::DELETE, multipart(id, upload_id))
 }
 
 // --- volumes ----------------------------------------------------------------------
 
 /// Shipped: `POST /api/v1/storage`.
 pub(crate) fn create_volume(new: &NewVolume) -> Result<ApiRequest> {
-    Ok(platform(Method::Post, "/storage".into())
+    Ok(platform(Method::POST, "/storage".into())
         .json(new)?
         .create())
 }
 
 /// Shipped: `GET /api/v1/storage`.
 pub(crate) fn list_volumes() -> ApiRequest {
-    platform(Method::Get, "/storage".into())
+    platform(Method::GET, "/storage".into())
 }
 
 /// Shipped: `GET /api/v1/storage/{id}`.
 pub(crate) fn get_volume(id: &str) -> ApiRequest {
-    platform(Method::Get, volume(id))
+    platform(Method::GET, volume(id))
 }
 
 /// Shipped: `DELETE /api/v1/storage/{id}`; extension: `?force=true`.
 pub(crate) fn delete_volume(id: &str, force: bool) -> ApiRequest {
-    let request = platform(Method::Delete, volume(id));
+    let request = platform(Method::DELETE, volume(id));
     if force {
         request.query("force", "true")
     } else {
@@ -294,5 +288,5 @@ pub(crate) fn delete_volume(id: &str, force: bool) -> ApiRequest {
 
 /// Extension: `POST /api/v1/storage/{id}/resize {"quota_gb"}`.
 pub(crate) fn resize_volume(id: &str, quota_gb: u64) -> Result<ApiRequest> {
-    platform(Method::Post, format!("{}/resize", volume(id))).json(&json!({ "quota_gb": quota_gb }))
+    platform(Method::POST, format!("{}/resize", volume(id))).json(&json!({ "quota_gb": quota_gb }))
 }

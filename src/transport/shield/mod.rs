@@ -109,6 +109,11 @@ impl Secret {
         !self.stand_in.is_empty()
     }
 
+    /// `Bearer <token>`: the client's own `Authorization` value.
+    pub(crate) fn bearer(&self) -> &str {
+        &self.bearer
+    }
+
     /// The `Authorization` value ureq is given: the token replaced by the stand-in.
     pub(crate) fn hide_authorization<'a>(&'a self, value: &'a str) -> Cow<'a, str> {
         if !self.active() {

@@ -306,7 +306,7 @@ impl Buckets {
         key: &str,
         expires_in: Duration,
     ) -> Result<PresignedUrl> {
-        let request = wire::presign(bucket_id, key, Method::Put, expires_in)?;
+        let request = wire::presign(bucket_id, key, Method::PUT, expires_in)?;
         self.client.send_json(request).await
     }
 
@@ -330,7 +330,7 @@ impl Buckets {
         key: &str,
         expires_in: Duration,
     ) -> Result<PresignedUrl> {
-        let request = wire::presign(bucket_id, key, Method::Get, expires_in)?;
+        let request = wire::presign(bucket_id, key, Method::GET, expires_in)?;
         self.client.send_json(request).await
     }
 
