@@ -10,6 +10,7 @@ pub(crate) mod key_paths;
 pub(crate) mod partial;
 pub(crate) mod plan;
 pub(crate) mod progress;
+pub(crate) mod route;
 pub(crate) mod times;
 
 pub use crate::models::{

@@ -17,6 +17,23 @@ pub(crate) struct UploadItem {
     pub modified: Option<SystemTime>,
 }
 
+/// A file or object to download: its remote name (key, path, or a presigned URL as
+/// shown without its query), where it lands, its size when listed.
+#[derive(Debug, Clone)]
+pub(crate) struct DownloadItem {
+    pub key: String,
+    pub target: PathBuf,
+    pub size: Option<u64>,
+}
+
+/// The `(start, end)` byte ranges, both ends included, of `len` bytes in parts of
+/// `part` bytes: a multipart upload's parts, a ranged download's requests.
+pub(crate) fn ranges(len: u64, part: u64) -> Vec<(u64, u64)> {
+    (0..len.div_ceil(part))
+        .map(|i| (i * part, ((i + 1) * part).min(len) - 1))
+        .collect()
+}
+
 /// A local entry a walk left alone: its path, its path below the walked directory
 /// (`/`-separated, shown lossily when not Unicode), and why.
 #[derive(Debug)]
@@ -211,6 +228,13 @@ pub(crate) fn outside_error(path: &str, root: &str) -> Error {
 mod tests {
     use super::*;
     use crate::net::random;
+
+    #[test]
+    fn ranges_cover_the_file_exactly() {
+        assert_eq!(ranges(10, 4), [(0, 3), (4, 7), (8, 9)]);
+        assert_eq!(ranges(8, 4), [(0, 3), (4, 7)]);
+        assert_eq!(ranges(0, 4), []);
+    }
 
     #[test]
     fn download_targets() {

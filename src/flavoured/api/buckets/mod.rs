@@ -11,7 +11,7 @@ mod transfer;
 
 use std::time::Duration;
 
-use super::{clean_up, concurrently, flavour, local_fs, Client, ListStream, ResponseBody};
+use super::{flavour, local_fs, Client, ListStream};
 use crate::models::AnyList;
 use crate::transport::Method;
 use crate::wire::storage as wire;

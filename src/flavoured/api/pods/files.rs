@@ -3,11 +3,10 @@
 
 use std::path::Path;
 
-use super::{flavour, wire, Pods};
-use crate::transfer::download::{Expect, Fetch};
+use super::{flavour, Pods};
 use crate::transfer::key_paths::{local_targets, skip};
-use crate::transfer::plan::{download_target, outside_error, plan_upload};
-use crate::transfer::progress::TransferProgress;
+use crate::transfer::plan::{download_target, outside_error, plan_upload, DownloadItem};
+use crate::transfer::route::Route;
 use crate::{models::TransferSummary, Result, TransferOptions};
 
 #[flavour]
@@ -59,7 +58,7 @@ impl Pods {
         let (items, skipped) = plan_upload(local.as_ref(), remote, options.recursive)?;
         let mut summary = self
             .client
-            .upload_items(&items, options, |item| wire::upload_file(id, &item.remote))
+            .upload_items(&Route::Pod(id), items, options)
             .await?;
         summary.skipped = skipped;
         Ok(summary)
@@ -112,45 +111,18 @@ impl Pods {
         local: impl AsRef<Path>,
         options: &TransferOptions,
     ) -> Result<TransferSummary> {
-        let outcome = self
-            .download_tree(id, remote, local.as_ref(), options)
-            .await;
-        options.resume_panic();
-        outcome
-    }
-
-    async fn download_tree(
-        &self,
-        id: &str,
-        remote: &str,
-        local: &Path,
-        options: &TransferOptions,
-    ) -> Result<TransferSummary> {
-        let get = |remote: &str| wire::download_file(id, remote);
-        let fetch = |request, what| Fetch {
-            request,
-            what,
-            version: None,
-            // A pod's files may grow while listed: only the answer's length counts.
-            expect: Expect::Whole { listed: None },
-            count_total: false,
-        };
+        let local = local.as_ref();
+        let route = Route::Pod(id);
         if !options.recursive {
-            let target = download_target(remote, local)?;
-            let progress = TransferProgress::new(0, options);
-            let fetch = Fetch {
-                count_total: true,
-                ..fetch(get(remote), remote)
+            let item = DownloadItem {
+                key: remote.to_owned(),
+                target: download_target(remote, local)?,
+                size: None,
             };
-            let bytes = self
+            return self
                 .client
-                .download_whole(&fetch, None, &target, &progress)
-                .await?;
-            return Ok(TransferSummary {
-                files: 1,
-                bytes,
-                skipped: Vec::new(),
-            });
+                .download_items(&route, vec![item], options)
+                .await;
         }
         let root = remote.trim_end_matches('/');
         let entries = self.list_files(id, root).await?;
@@ -165,7 +137,7 @@ impl Pods {
                 .ok_or_else(|| outside_error(&entry.path, root))?;
             listed.push((relative, entry.is_dir));
         }
-        let mut files = Vec::new();
+        let mut items = Vec::new();
         let mut skipped = Vec::new();
         for ((entry, &(relative, _)), target) in entries
             .iter()
@@ -175,26 +147,17 @@ impl Pods {
             match target {
                 Err(reason) => skipped.push(skip(relative, reason)),
                 Ok(target) if entry.is_dir => self.client.create_local_dir(&target).await?,
-                Ok(target) => files.push((entry, target)),
+                // The listed size counts towards the progress; a pod's files may grow
+                // while listed, so only the answer's length is checked (`Route::Pod`).
+                Ok(target) => items.push(DownloadItem {
+                    key: entry.path.clone(),
+                    target,
+                    size: Some(entry.size),
+                }),
             }
         }
-        let total = files.iter().map(|(entry, _)| entry.size).sum();
-        let progress = TransferProgress::new(total, options);
-        let mut done = 0;
-        for (entry, target) in &files {
-            if let Some(parent) = target.parent() {
-                self.client.create_local_dir(parent).await?;
-            }
-            let fetch = fetch(get(&entry.path), &entry.path);
-            done += self
-                .client
-                .download_whole(&fetch, None, target, &progress)
-                .await?;
-        }
-        Ok(TransferSummary {
-            files: files.len() as u64,
-            bytes: done,
-            skipped,
-        })
+        let mut summary = self.client.download_items(&route, items, options).await?;
+        summary.skipped = skipped;
+        Ok(summary)
     }
 }
