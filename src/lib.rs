@@ -234,11 +234,12 @@ let client = podstack::Client::builder()
 //! plain values in, decisions out), then [`config`] and the models, then `transport`
 //! (the only code that names `ureq` or `reqwest`), then `wire` (each call's method,
 //! path, query and body, one file per area), `paging` and [`transfer`] (what a file
-//! transfer plans).
+//! transfer plans, and its route: pod, bucket or presigned URL).
 //! Above them `flavoured/` holds the handlers and the request pipeline, written once
 //! with `maybe_async` and compiled twice, once by the blocking root and once by
 //! `nonblocking`, which add only what differs in kind (`Iterator` or `Stream`,
-//! threads or futures). A call flows handler → `wire` (the request) → pipeline
+//! threads or futures); there too is the one transfer engine every file transfer
+//! goes through. A call flows handler → `wire` (the request) → pipeline
 //! (token, retries, deadline, redaction) → transport, and the answer comes back
 //! decoded into a model. `ARCHITECTURE.md` in the repository has the folder map.
 //!

@@ -1,5 +1,5 @@
 //! Where a transfer's files go to or come from, and what that wire allows: the one
-//! thing the shared transfer engine (`flavoured/transfer.rs`) asks of pods, buckets and
+//! thing the shared transfer engine (`flavoured/transfer/`) asks of pods, buckets and
 //! presigned URLs. The engine itself is the same for all three.
 
 use crate::transfer::plan::UploadItem;

@@ -469,6 +469,52 @@ async fn a_recursive_pod_download_that_breaks_off_is_an_error_and_leaves_no_file
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Issue 16: a pod's recursive download goes through the same engine as a bucket's,
+/// so each file is reported to `on_file_done` (by its path in the pod) as it completes.
+#[flavour]
+#[flavour_test]
+async fn a_recursive_pod_download_reports_each_file_done() {
+    let dir = scratch_dir("file-done");
+    let mut server = mock_server().await;
+    let _list = server
+        .mock("GET", "/v1/pods/pod_1/files/list")
+        .match_query(Matcher::Any)
+        .with_body(
+            r#"{"entries":[{"path":"/workspace/d/a.txt","size":1,"is_dir":false},
+            {"path":"/workspace/d/sub/b.txt","size":1,"is_dir":false}]}"#,
+        )
+        .create();
+    let _get = server
+        .mock("GET", "/v1/pods/pod_1/files")
+        .match_query(Matcher::Any)
+        .with_body("1")
+        .create();
+    let done = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = done.clone();
+    let options = TransferOptions::new()
+        .recursive(true)
+        .on_file_done(move |path, bytes| seen.lock().unwrap().push((path.to_owned(), bytes)));
+
+    let summary = client_for(&server.url())
+        .pods()
+        .download_with("pod_1", "/workspace/d", dir.join("out"), &options)
+        .await
+        .unwrap();
+
+    assert_eq!((summary.files, summary.bytes), (2, 2), "{summary:?}");
+    let mut done = done.lock().unwrap().clone();
+    done.sort();
+    assert_eq!(
+        done,
+        [
+            ("/workspace/d/a.txt".to_owned(), 1),
+            ("/workspace/d/sub/b.txt".to_owned(), 1)
+        ]
+    );
+    assert_eq!(files_below(&dir.join("out")), ["a.txt", "sub/b.txt"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// Whole GPUs go as a JSON integer (as the Python package sends `gpu_count=2`), a
 /// share of one as a number; the wire is the same as before `gpu_count` took a `u32`.
 #[flavour]

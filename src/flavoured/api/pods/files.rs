@@ -1,5 +1,6 @@
 //! Moving files and directories in and out of a pod: `PUT`/`GET /v1/pods/{id}/files`.
-//! The streaming itself is the client's shared transfer code.
+//! The streaming itself is the client's one transfer engine (`flavoured/transfer/`) on
+//! [`Route::Pod`], the same as buckets' and presigned URLs' without multipart or ranges.
 
 use std::path::Path;
 
@@ -32,8 +33,9 @@ impl Pods {
     }
 
     /// Uploads a file, or with [`TransferOptions::recursive`] a directory tree, reporting
-    /// progress. Each file is streamed from disk; a failed piece is retried from the
-    /// start of its file. A file that changes size while it is sent fails with
+    /// progress. Each file is streamed from disk,
+    /// [`concurrency`](TransferOptions::concurrency) files at once; a failed piece is
+    /// retried from the start of its file. A file that changes size while it is sent fails with
     /// [`Error::Io`](crate::Error::Io) "file changed during upload", not retried.
     ///
     #[doc = doc_example!(
@@ -86,10 +88,11 @@ impl Pods {
     }
 
     /// Downloads a file, or with [`TransferOptions::recursive`] the tree under a remote
-    /// directory into `local`, reporting progress. Files are streamed to disk and
-    /// appear under their final names only when complete; a failed or cancelled
-    /// download leaves no partial file behind, and one that breaks off is fetched
-    /// again. Paths follow the same rule as bucket keys: one that has no faithful local
+    /// directory into `local`, reporting progress. Files are streamed to disk,
+    /// [`concurrency`](TransferOptions::concurrency) at once, and appear under their
+    /// final names only when complete; a failed or cancelled download leaves no partial
+    /// file behind. Each answer must hold exactly its `Content-Length`: one that breaks
+    /// off is fetched again, as a failed request is retried. Paths follow the same rule as bucket keys: one that has no faithful local
     /// path here, lands on one file with another, or goes through a symbolic link
     /// inside `local` is skipped and listed in [`TransferSummary::skipped`].
     ///
