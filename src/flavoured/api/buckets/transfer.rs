@@ -6,8 +6,9 @@
 use std::path::Path;
 
 use super::{flavour, Buckets};
-use crate::transfer::key_paths::{local_targets, skip};
-use crate::transfer::plan::{download_target, outside_error, plan_upload, DownloadItem};
+use crate::transfer::plan::{
+    download_target, outside_error, plan_download, plan_upload, DownloadItem, Listed,
+};
 use crate::transfer::route::Route;
 use crate::{models::TransferSummary, ObjectQuery, Result, TransferOptions};
 
@@ -184,25 +185,18 @@ impl Buckets {
         let mut listed = Vec::with_capacity(objects.len());
         for object in &objects {
             if let Some(relative) = relative_key(&object.key, &prefix)? {
-                listed.push((object, relative)); // else a folder marker
+                // Else a folder marker.
+                listed.push(Listed {
+                    remote: &object.key,
+                    relative,
+                    shown: &object.key,
+                    is_dir: false,
+                    size: object.size_bytes,
+                });
             }
         }
-        let entries: Vec<_> = listed
-            .iter()
-            .map(|(_, relative)| (*relative, false))
-            .collect();
-        let mut items = Vec::with_capacity(listed.len());
-        let mut skipped = Vec::new();
-        for ((object, _), target) in listed.iter().zip(local_targets(local, &entries)) {
-            match target {
-                Ok(target) => items.push(DownloadItem {
-                    key: object.key.clone(),
-                    target,
-                    size: Some(object.size_bytes),
-                }),
-                Err(reason) => skipped.push(skip(object.key.as_str(), reason)),
-            }
-        }
+        let plan = plan_download(local, &listed);
+        let (items, skipped) = (plan.items, plan.skipped);
         let mut summary = self
             .client
             .download_items(&Route::Bucket(bucket_id), items, options)

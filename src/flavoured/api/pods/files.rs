@@ -5,8 +5,9 @@
 use std::path::Path;
 
 use super::{flavour, Pods};
-use crate::transfer::key_paths::{local_targets, skip};
-use crate::transfer::plan::{download_target, outside_error, plan_upload, DownloadItem};
+use crate::transfer::plan::{
+    download_target, outside_error, plan_download, plan_upload, DownloadItem, Listed,
+};
 use crate::transfer::route::Route;
 use crate::{models::TransferSummary, Result, TransferOptions};
 
@@ -138,29 +139,25 @@ impl Pods {
                 .and_then(|rest| rest.strip_prefix('/'))
                 .filter(|rest| !rest.is_empty())
                 .ok_or_else(|| outside_error(&entry.path, root))?;
-            listed.push((relative, entry.is_dir));
+            listed.push(Listed {
+                remote: &entry.path,
+                relative,
+                shown: relative,
+                is_dir: entry.is_dir,
+                size: entry.size,
+            });
         }
-        let mut items = Vec::new();
-        let mut skipped = Vec::new();
-        for ((entry, &(relative, _)), target) in entries
-            .iter()
-            .zip(&listed)
-            .zip(local_targets(local, &listed))
-        {
-            match target {
-                Err(reason) => skipped.push(skip(relative, reason)),
-                Ok(target) if entry.is_dir => self.client.create_local_dir(&target).await?,
-                // The listed size counts towards the progress; a pod's files may grow
-                // while listed, so only the answer's length is checked (`Route::Pod`).
-                Ok(target) => items.push(DownloadItem {
-                    key: entry.path.clone(),
-                    target,
-                    size: Some(entry.size),
-                }),
-            }
+        // The listed sizes count towards the progress; a pod's files may grow while
+        // listed, so only each answer's length is checked (`Route::Pod`).
+        let plan = plan_download(local, &listed);
+        for dir in &plan.dirs {
+            self.client.create_local_dir(dir).await?;
         }
-        let mut summary = self.client.download_items(&route, items, options).await?;
-        summary.skipped = skipped;
+        let mut summary = self
+            .client
+            .download_items(&route, plan.items, options)
+            .await?;
+        summary.skipped = plan.skipped;
         Ok(summary)
     }
 }
