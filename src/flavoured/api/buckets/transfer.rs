@@ -38,7 +38,7 @@ impl Buckets {
     /// sent); [`Error::Io`](crate::Error::Io) if a local file cannot be read, changes size
     /// while it is sent, or is a directory without [`TransferOptions::recursive`];
     /// [`Error::NotFound`](crate::Error::NotFound) if no bucket has this id. Otherwise the
-    /// [errors of every call](Client#errors-of-every-call).
+    /// [errors of every call](super::Client#errors-of-every-call).
     pub async fn upload(
         &self,
         bucket_id: &str,
@@ -77,7 +77,7 @@ impl Buckets {
     /// while it is sent, is a directory without [`TransferOptions::recursive`], or has a
     /// name that is not Unicode (which no key can name: nothing is sent);
     /// [`Error::NotFound`](crate::Error::NotFound) if no bucket has this id. Otherwise the
-    /// [errors of every call](Client#errors-of-every-call).
+    /// [errors of every call](super::Client#errors-of-every-call).
     pub async fn upload_with(
         &self,
         bucket_id: &str,
@@ -110,7 +110,7 @@ impl Buckets {
     /// [`Error::Config`](crate::Error::Config) if the client has no project (nothing is
     /// sent); [`Error::Io`](crate::Error::Io) if a local file cannot be written;
     /// [`Error::NotFound`](crate::Error::NotFound) if the bucket or the object does not
-    /// exist. Otherwise the [errors of every call](Client#errors-of-every-call).
+    /// exist. Otherwise the [errors of every call](super::Client#errors-of-every-call).
     pub async fn download(
         &self,
         bucket_id: &str,
@@ -155,7 +155,7 @@ impl Buckets {
     /// retries); [`Error::Integrity`](crate::Error::Integrity) if the object changes
     /// during the download or a range comes back other than asked (not retried);
     /// [`Error::NotFound`](crate::Error::NotFound) if the bucket or the object does not
-    /// exist. Otherwise the [errors of every call](Client#errors-of-every-call).
+    /// exist. Otherwise the [errors of every call](super::Client#errors-of-every-call).
     pub async fn download_with(
         &self,
         bucket_id: &str,
