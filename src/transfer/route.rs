@@ -69,6 +69,23 @@ impl Route<'_> {
         matches!(self, Route::Bucket(_))
     }
 
+    /// The name a completed upload reports to
+    /// [`on_file_done`](crate::TransferOptions::on_file_done): its remote name, but none
+    /// for a presigned URL, which reports no file (as it never did).
+    pub(crate) fn file_name<'n>(&self, remote: &'n str) -> Option<&'n str> {
+        match self {
+            Route::Pod(_) | Route::Bucket(_) => Some(remote),
+            Route::Presigned(_) => None,
+        }
+    }
+
+    /// Whether the bytes done are reported again as each uploaded file ends, so that an
+    /// empty file too is reported (`(0, 0)`): as pod and presigned uploads always did.
+    /// A bucket's uploads report only as bytes are sent, as they always did.
+    pub(crate) fn reports_file_ends(&self) -> bool {
+        !matches!(self, Route::Bucket(_))
+    }
+
     /// Refuses items this route cannot name before anything is sent: a bucket needs a
     /// key for each file.
     pub(crate) fn check(&self, items: &[UploadItem]) -> Result<()> {

@@ -80,10 +80,13 @@ impl Client {
         concurrently(options.concurrency, small, |item| async move {
             let window = FileWindow::whole(item.local.clone(), item.size, progress.window());
             self.send_empty(route.upload(&item, window)).await?;
-            if !progress.file_done(&item.remote, item.size) {
+            if route.reports_file_ends() && !progress.add(0) {
                 return Err(stopped());
             }
-            Ok(())
+            match route.file_name(&item.remote) {
+                Some(name) if !progress.file_done(name, item.size) => Err(stopped()),
+                _ => Ok(()),
+            }
         })
         .await?;
         if let Some(bucket_id) = multipart {
