@@ -230,17 +230,18 @@ let client = podstack::Client::builder()
 //! # How the crate is built
 //!
 //! Both clients are one source. What they share is compiled once, in layers that
-//! import only downwards: the error type and `net` (retry, proxy, limits, redaction,
-//! the one reading of URLs: plain values in, decisions out), then [`config`] and the
-//! models, then `transport` (the only code that names `ureq` or `reqwest`), then `wire`
-//! (each call's method, path, query and body, one file per area), `paging` and
-//! [`transfer`] (what a file transfer plans). Between the pipeline and the transports
-//! a request is the `http` crate's method and header map, which both HTTP crates take
-//! as they are.
+//! import only downwards: the error type and `net` (retry, proxy, limits, the one
+//! reading of URLs: plain values in, decisions out), then [`config`] and the models,
+//! then `transport` (the only code that names `ureq` or `reqwest`), then `wire` (each
+//! call's method, path, query and body, one file per area), `paging` and [`transfer`]
+//! (what a file transfer plans, and its route: pod, bucket or presigned URL). Between
+//! the pipeline and the transports a request is the `http` crate's method and header
+//! map, which both HTTP crates take as they are.
 //! Above them `flavoured/` holds the handlers and the request pipeline, written once
 //! with `maybe_async` and compiled twice, once by the blocking root and once by
 //! `nonblocking`, which add only what differs in kind (`Iterator` or `Stream`,
-//! threads or futures). A call flows handler → `wire` (the request) → pipeline
+//! threads or futures); there too is the one transfer engine every file transfer
+//! goes through. A call flows handler → `wire` (the request) → pipeline
 //! (token, retries, deadline, redaction) → transport, and the answer comes back
 //! decoded into a model. `ARCHITECTURE.md` in the repository has the folder map.
 //!

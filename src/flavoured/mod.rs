@@ -4,7 +4,8 @@
 //! `.await`s. Nothing else in the crate is compiled twice.
 //!
 //! What is here: the client and its builder with the request pipeline (`client.rs`),
-//! the lazy sequences (`pages.rs`), moving bytes to and from files (`transfer.rs`) and
+//! the lazy sequences (`pages.rs`), the one transfer engine moving bytes to and from
+//! files for pods, buckets and presigned URLs (`transfer/`) and
 //! one handler per API area (`api/`). How each call looks on the wire is not here but in
 //! `crate::wire`, compiled once; what a transfer plans is in `crate::transfer`.
 //!

@@ -37,7 +37,7 @@ type FileDone = Arc<Mutex<dyn FnMut(&str, u64) + Send>>;
 pub const DEFAULT_MULTIPART_THRESHOLD: u64 = 100 * MIB;
 /// The size of each part of a multipart upload or ranged download (64 MiB).
 pub const DEFAULT_PART_SIZE: u64 = 64 * MIB;
-/// How many parts or files a bucket transfer moves at once.
+/// How many parts or files a transfer moves at once.
 pub const DEFAULT_CONCURRENCY: usize = 4;
 
 const MIB: u64 = 1024 * 1024;
@@ -113,8 +113,9 @@ impl TransferOptions {
         self
     }
 
-    /// How many parts, or files, a bucket transfer moves at once (at least 1): threads in
-    /// the blocking client, concurrent requests in the async one.
+    /// How many parts, or files, a transfer moves at once (at least 1): threads in the
+    /// blocking client, concurrent requests in the async one. Pods and buckets move
+    /// files this many at once; a bucket's big files move this many parts at once.
     ///
     /// ```
     /// let options = podstack::TransferOptions::new().concurrency(8);

@@ -17,6 +17,68 @@ pub(crate) struct UploadItem {
     pub modified: Option<SystemTime>,
 }
 
+/// A file or object to download: its remote name (key, path, or a presigned URL as
+/// shown without its query), where it lands, its size when listed.
+#[derive(Debug, Clone)]
+pub(crate) struct DownloadItem {
+    pub key: String,
+    pub target: PathBuf,
+    pub size: Option<u64>,
+}
+
+/// One entry of a listing a recursive download fetches: its remote name (key or path),
+/// its path below the listed root (`/`-separated), the name a skip reports it by,
+/// whether it is a directory, and its listed size.
+#[derive(Debug)]
+pub(crate) struct Listed<'a> {
+    pub remote: &'a str,
+    pub relative: &'a str,
+    pub shown: &'a str,
+    pub is_dir: bool,
+    pub size: u64,
+}
+
+/// What a recursive download does with a listing, before anything is fetched.
+#[derive(Debug, Default)]
+pub(crate) struct DownloadPlan {
+    /// The files to fetch, each to the one local path that maps back to it.
+    pub items: Vec<DownloadItem>,
+    /// The directories to make (listed ones, which may be empty).
+    pub dirs: Vec<PathBuf>,
+    /// What has no faithful local path here (see [`key_paths`]), logged as warnings.
+    pub skipped: Vec<Skipped>,
+}
+
+/// The files, directories and skips of a recursive download of `listed` into `local`:
+/// the same rule for pods and buckets (see [`key_paths::local_targets`]).
+pub(crate) fn plan_download(local: &Path, listed: &[Listed<'_>]) -> DownloadPlan {
+    let entries: Vec<_> = listed
+        .iter()
+        .map(|entry| (entry.relative, entry.is_dir))
+        .collect();
+    let mut plan = DownloadPlan::default();
+    for (entry, target) in listed.iter().zip(key_paths::local_targets(local, &entries)) {
+        match target {
+            Err(reason) => plan.skipped.push(key_paths::skip(entry.shown, reason)),
+            Ok(target) if entry.is_dir => plan.dirs.push(target),
+            Ok(target) => plan.items.push(DownloadItem {
+                key: entry.remote.to_owned(),
+                target,
+                size: Some(entry.size),
+            }),
+        }
+    }
+    plan
+}
+
+/// The `(start, end)` byte ranges, both ends included, of `len` bytes in parts of
+/// `part` bytes: a multipart upload's parts, a ranged download's requests.
+pub(crate) fn ranges(len: u64, part: u64) -> Vec<(u64, u64)> {
+    (0..len.div_ceil(part))
+        .map(|i| (i * part, ((i + 1) * part).min(len) - 1))
+        .collect()
+}
+
 /// A local entry a walk left alone: its path, its path below the walked directory
 /// (`/`-separated, shown lossily when not Unicode), and why.
 #[derive(Debug)]
@@ -211,6 +273,13 @@ pub(crate) fn outside_error(path: &str, root: &str) -> Error {
 mod tests {
     use super::*;
     use crate::net::random;
+
+    #[test]
+    fn ranges_cover_the_file_exactly() {
+        assert_eq!(ranges(10, 4), [(0, 3), (4, 7), (8, 9)]);
+        assert_eq!(ranges(8, 4), [(0, 3), (4, 7)]);
+        assert_eq!(ranges(0, 4), []);
+    }
 
     #[test]
     fn download_targets() {

@@ -20,9 +20,9 @@ pub(crate) fn checked_url(url: &str) -> Result<&str> {
     }
 }
 
-/// `GET {url}`: what the URL points at.
-pub(crate) fn download(url: &str) -> Result<ApiRequest> {
-    Ok(ApiRequest::absolute(Method::GET, checked_url(url)?).accept("application/octet-stream"))
+/// `GET {url}` of an already checked URL ([`checked_url`]): what the URL points at.
+pub(crate) fn fetch(url: &str) -> ApiRequest {
+    ApiRequest::absolute(Method::GET, url).accept("application/octet-stream")
 }
 
 /// `PUT {url}` of an already checked URL (the body is the caller's).

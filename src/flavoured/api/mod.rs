@@ -29,6 +29,4 @@ pub use wallet::Wallet;
 
 // What the handlers share, from the client being compiled.
 use super::pages::{offset_pages, Lines, ObjectPages};
-use super::{
-    clean_up, concurrently, flavour, local_fs, Client, ListStream, LogStream, ResponseBody,
-};
+use super::{flavour, local_fs, Client, ListStream, LogStream};

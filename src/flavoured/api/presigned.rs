@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use super::{flavour, Client};
-use crate::transfer::download::{Expect, Fetch};
-use crate::transfer::progress::TransferProgress;
+use crate::transfer::plan::DownloadItem;
+use crate::transfer::route::Route;
 use crate::transport::RequestBodyOf;
 use crate::wire::presigned::{self as wire, checked_url};
 use crate::{models::TransferSummary, Result, TransferOptions};
@@ -68,28 +68,16 @@ impl Presigned {
         local: impl AsRef<Path>,
         options: &TransferOptions,
     ) -> Result<TransferSummary> {
-        let request = wire::download(url)?;
-        // Named without its query, which holds the signature.
-        let what = request.describe();
-        let fetch = Fetch {
-            request,
-            what: &what,
-            version: None,
-            expect: Expect::Whole { listed: None },
-            count_total: true,
+        let url = checked_url(url)?;
+        let item = DownloadItem {
+            // Named without its query, which holds the signature.
+            key: wire::fetch(url).describe(),
+            target: local.as_ref().to_path_buf(),
+            size: None,
         };
-        let progress = TransferProgress::new(0, options);
-        let outcome = self
-            .client
-            .download_whole(&fetch, None, local.as_ref(), &progress)
-            .await;
-        options.resume_panic();
-        let bytes = outcome?;
-        Ok(TransferSummary {
-            files: 1,
-            bytes,
-            skipped: Vec::new(),
-        })
+        self.client
+            .download_file(&Route::Presigned(url), &item, options)
+            .await
     }
 
     /// Uploads a local file through a presigned `PUT` URL (streamed from disk), without
@@ -138,7 +126,7 @@ impl Presigned {
         }
         let (items, _) = crate::transfer::plan::plan_upload(local, "", false)?;
         self.client
-            .upload_items(&items, options, |_| wire::upload(url))
+            .upload_items(&Route::Presigned(url), items, options)
             .await
     }
 

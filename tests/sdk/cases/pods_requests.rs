@@ -2,7 +2,11 @@
 use std::time::Duration;
 
 use mockito::Matcher;
-use podstack::{pods::TaskState, Error, LogOptions, NewPod, PodFilter, PodStatus, VolumeMount};
+use podstack::{
+    pods::TaskState, Error, LogOptions, NewPod, PodFilter, PodStatus, TransferOptions, VolumeMount,
+};
+
+use crate::support::{self, Conn, Seen, Server};
 
 const POD: &str = r#"{"id":"pod_1","name":"p","project_id":"prj_1","image":"img","status":"running",
     "gpu_type":"A100","gpu_count":1,"cpu":4,"memory":16,"disk":50,"ports":[8888],"env":{},
@@ -359,6 +363,155 @@ async fn a_download_broken_off_midway_leaves_no_file_under_the_final_name() {
         0,
         "no .partial file left"
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A fresh, empty scratch directory for one test of one client.
+fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "podstack-pod-{name}-{}-{}",
+        std::process::id(),
+        module_path!().replace("::", "-")
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The files (not directories) below `dir`, relative, sorted.
+fn files_below(dir: &std::path::Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_dir() {
+                pending.push(entry.path());
+            } else {
+                let relative = entry.path().strip_prefix(dir).unwrap().to_owned();
+                found.push(relative.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Issue 16: pod files come through the buckets' transfer engine, so an answer whose
+/// body ends before its `Content-Length` is refused as a broken transfer (a `Network`
+/// error, fetched again under the retry policy) and leaves no file, whole or partial,
+/// at the destination. No `Range` is ever sent: the contract does not say the pod file
+/// download honours one.
+#[flavour]
+#[flavour_test]
+async fn a_pod_download_shorter_than_its_content_length_is_refused_and_leaves_no_file() {
+    let dir = scratch_dir("short");
+    let server = Server::start(|_: &Seen, conn: &mut dyn Conn| {
+        support::respond_close_delimited(conn, "200 OK", &[("Content-Length", "10")], b"0123");
+    });
+
+    let error = client_for(&server.url())
+        .pods()
+        .download("pod_1", "/workspace/model.pt", dir.join("model.pt"))
+        .await
+        .unwrap_err();
+
+    assert!(matches!(error, Error::Network { .. }), "{error:?}");
+    assert_eq!(files_below(&dir), Vec::<String>::new());
+    let seen = server.seen();
+    assert_eq!(seen.len(), 4, "the first attempt and three retries");
+    assert!(seen
+        .iter()
+        .all(|s| s.target.starts_with("/v1/pods/pod_1/files?") && s.header("range").is_none()));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Issue 16: a recursive pod download whose file breaks off is an error and leaves no
+/// file at the destination (only the directories it made); files at or above the
+/// multipart threshold still go whole, never as ranges, to a pod.
+#[flavour]
+#[flavour_test]
+async fn a_recursive_pod_download_that_breaks_off_is_an_error_and_leaves_no_file() {
+    let dir = scratch_dir("tree-broken");
+    let server = Server::start(|seen: &Seen, conn: &mut dyn Conn| {
+        if seen.target.starts_with("/v1/pods/pod_1/files/list?") {
+            let body = r#"{"entries":[{"path":"/workspace/d/sub","size":0,"is_dir":true},
+                {"path":"/workspace/d/sub/big.bin","size":6000000,"is_dir":false}]}"#;
+            let headers = [("Content-Type", "application/json")];
+            support::respond(conn, "200 OK", &headers, body.as_bytes());
+        } else {
+            let headers = [("Content-Length", "6000000")];
+            support::respond_close_delimited(conn, "200 OK", &headers, &[7u8; 1000]);
+        }
+    });
+    let options = TransferOptions::new()
+        .recursive(true)
+        .multipart_threshold(1)
+        .part_size(5 * 1024 * 1024)
+        .concurrency(4);
+
+    let error = client_for(&server.url())
+        .pods()
+        .download_with("pod_1", "/workspace/d", dir.join("out"), &options)
+        .await
+        .unwrap_err();
+
+    assert!(matches!(error, Error::Network { .. }), "{error:?}");
+    assert!(dir.join("out/sub").is_dir());
+    assert_eq!(files_below(&dir), Vec::<String>::new());
+    let gets: Vec<_> = server
+        .seen()
+        .into_iter()
+        .filter(|s| s.target.starts_with("/v1/pods/pod_1/files?"))
+        .collect();
+    assert_eq!(gets.len(), 4, "the first attempt and three retries");
+    assert!(gets.iter().all(|s| s.header("range").is_none()), "{gets:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Issue 16: a pod's recursive download goes through the same engine as a bucket's,
+/// so each file is reported to `on_file_done` (by its path in the pod) as it completes.
+#[flavour]
+#[flavour_test]
+async fn a_recursive_pod_download_reports_each_file_done() {
+    let dir = scratch_dir("file-done");
+    let mut server = mock_server().await;
+    let _list = server
+        .mock("GET", "/v1/pods/pod_1/files/list")
+        .match_query(Matcher::Any)
+        .with_body(
+            r#"{"entries":[{"path":"/workspace/d/a.txt","size":1,"is_dir":false},
+            {"path":"/workspace/d/sub/b.txt","size":1,"is_dir":false}]}"#,
+        )
+        .create();
+    let _get = server
+        .mock("GET", "/v1/pods/pod_1/files")
+        .match_query(Matcher::Any)
+        .with_body("1")
+        .create();
+    let done = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = done.clone();
+    let options = TransferOptions::new()
+        .recursive(true)
+        .on_file_done(move |path, bytes| seen.lock().unwrap().push((path.to_owned(), bytes)));
+
+    let summary = client_for(&server.url())
+        .pods()
+        .download_with("pod_1", "/workspace/d", dir.join("out"), &options)
+        .await
+        .unwrap();
+
+    assert_eq!((summary.files, summary.bytes), (2, 2), "{summary:?}");
+    let mut done = done.lock().unwrap().clone();
+    done.sort();
+    assert_eq!(
+        done,
+        [
+            ("/workspace/d/a.txt".to_owned(), 1),
+            ("/workspace/d/sub/b.txt".to_owned(), 1)
+        ]
+    );
+    assert_eq!(files_below(&dir.join("out")), ["a.txt", "sub/b.txt"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

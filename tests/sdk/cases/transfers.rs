@@ -681,6 +681,58 @@ fn entries(dir: &Path) -> Vec<String> {
     names
 }
 
+/// Issue 16: presigned URLs go through the one transfer engine and report as they
+/// always did: an upload reports its bytes when the file ends (an empty file `(0, 0)`),
+/// and neither an upload nor a download reports a file to `on_file_done`.
+#[flavour]
+#[flavour_test]
+async fn presigned_transfers_report_progress_as_before_and_no_file_done() {
+    let mut server = mock_server().await;
+    let _put = server
+        .mock("PUT", "/bucket/empty.bin")
+        .match_query(Matcher::Any)
+        .with_status(200)
+        .create();
+    let _get = server
+        .mock("GET", "/bucket/data.csv")
+        .match_query(Matcher::Any)
+        .with_body("a,b\n")
+        .create();
+    let dir = temp_dir("presigned-progress");
+    let source = dir.join("empty.bin");
+    std::fs::write(&source, "").unwrap();
+    let reports = Arc::new(Mutex::new(Vec::new()));
+    let files = Arc::new(Mutex::new(Vec::new()));
+    let (seen_reports, seen_files) = (reports.clone(), files.clone());
+    let options = TransferOptions::new()
+        .progress(move |done, total| seen_reports.lock().unwrap().push((done, total)))
+        .on_file_done(move |name, bytes| seen_files.lock().unwrap().push((name.to_owned(), bytes)));
+    let client = client_for(&server.url());
+
+    let url = format!("{}/bucket/empty.bin?X-Signature=abc", server.url());
+    let up = client
+        .presigned()
+        .upload_with(&url, &source, &options)
+        .await
+        .unwrap();
+    assert_eq!((up.files, up.bytes), (1, 0));
+    assert_eq!(*reports.lock().unwrap(), [(0, 0)]);
+    let url = format!("{}/bucket/data.csv?X-Signature=abc", server.url());
+    let down = client
+        .presigned()
+        .download_with(&url, dir.join("data.csv"), &options)
+        .await
+        .unwrap();
+    assert_eq!((down.files, down.bytes), (1, 4));
+    assert_eq!(reports.lock().unwrap().last(), Some(&(4, 4)));
+    assert!(
+        files.lock().unwrap().is_empty(),
+        "{:?}",
+        files.lock().unwrap()
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[flavour]
 #[flavour_test]
 async fn presigned_urls_are_fetched_and_put_without_the_token_or_project() {

@@ -7,7 +7,7 @@
 use bytes::Bytes;
 
 use super::{flavour, local_fs, Buckets};
-use crate::transfer::download::{broke_off, longer_than_promised, Expect, Fetch};
+use crate::transfer::download::{Expect, Fetch};
 use crate::transfer::progress::{stopped, TransferProgress};
 use crate::transport::{RequestBody, RequestBodyOf};
 use crate::wire::storage as wire;
@@ -137,7 +137,8 @@ impl Buckets {
                 RequestBody::Pieces(vec![data.slice(start..start + len as usize)])
             };
             let stored = |len: u64| progress.add(len);
-            self.upload_multipart(bucket_id, key, size, options, part, stored)
+            self.client
+                .upload_multipart(bucket_id, key, size, options, part, stored)
                 .await?;
         }
         if !progress.file_done(key, size) {
@@ -213,8 +214,18 @@ impl Buckets {
         let mut written = 0u64;
         let mut retries_done = 0;
         loop {
+            let failed = |e| write_failed(key, e);
             let error = match self
-                .write_into(response.body, writer, key, total, &mut written)
+                .client
+                .pump(
+                    response.body,
+                    writer,
+                    key,
+                    total,
+                    &mut written,
+                    None,
+                    failed,
+                )
                 .await
             {
                 Ok(()) => break,
@@ -251,36 +262,5 @@ impl Buckets {
             .await
             .map_err(|e| write_failed(key, e))?;
         Ok(written)
-    }
-
-    /// Writes an answer's body into `writer`, counting in `written` (the object's bytes
-    /// written so far), never past `total`; ending short of it is a broken transfer.
-    async fn write_into<W: local_fs::Sink>(
-        &self,
-        mut body: super::ResponseBody,
-        writer: &mut W,
-        key: &str,
-        total: Option<u64>,
-        written: &mut u64,
-    ) -> Result<()> {
-        loop {
-            let piece = match body.chunk().await {
-                Ok(Some(piece)) => piece,
-                Ok(None) => break,
-                Err(error) => return Err(self.client.redacted(error)),
-            };
-            let len = piece.len() as u64;
-            if let Some(total) = total.filter(|total| *written + len > *total) {
-                return Err(longer_than_promised(key, total));
-            }
-            local_fs::WriteExt::write_all(writer, piece)
-                .await
-                .map_err(|e| write_failed(key, e))?;
-            *written += len;
-        }
-        match total {
-            Some(total) if *written < total => Err(broke_off(key, total, *written)),
-            _ => Ok(()),
-        }
     }
 }

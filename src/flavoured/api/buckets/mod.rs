@@ -1,6 +1,7 @@
 //! Buckets and their objects, on the platform service (`{platform}/api/v1/buckets`).
-//! The wire of each call is in `wire/storage.rs`; moving bytes is in `transfer.rs`
-//! (files and directories, multipart, ranged downloads) and `sync.rs`.
+//! The wire of each call is in `wire/storage.rs`; the calls that move files are in
+//! `transfer.rs` and `sync.rs`, over the client's one transfer engine
+//! (`flavoured/transfer/`: multipart, ranged downloads).
 
 mod memory;
 // `Buckets::object_store`: the rest of the feature is in `src/s3_store/`.
@@ -11,7 +12,7 @@ mod transfer;
 
 use std::time::Duration;
 
-use super::{clean_up, concurrently, flavour, local_fs, Client, ListStream, ResponseBody};
+use super::{flavour, local_fs, Client, ListStream};
 use crate::models::AnyList;
 use crate::transport::Method;
 use crate::wire::storage as wire;

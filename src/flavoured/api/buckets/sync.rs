@@ -4,12 +4,14 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use super::transfer::{relative_key, DownloadItem};
+use super::transfer::relative_key;
 use super::{flavour, local_fs, Buckets};
 use crate::models::{SkipReason, SyncReport};
 use crate::transfer::hash::ContentHash;
 use crate::transfer::key_paths::{self, Platform};
+use crate::transfer::plan::DownloadItem;
 use crate::transfer::plan::{walk_error, walk_local, UploadItem};
+use crate::transfer::route::Route;
 use crate::transfer::times::{rfc3339_seconds, system_seconds};
 use crate::{Error, ObjectQuery, Result, SyncDirection, SyncOptions};
 
@@ -269,7 +271,8 @@ impl Buckets {
                     item
                 })
                 .collect();
-            self.upload_items(bucket_id, items, &options.transfer)
+            self.client
+                .upload_items(&Route::Bucket(bucket_id), items, &options.transfer)
                 .await?;
             let keys: Vec<String> = report
                 .deleted
@@ -298,7 +301,8 @@ impl Buckets {
                 })
                 .collect();
             self.client.create_local_dir(local).await?;
-            self.download_items(bucket_id, items, &options.transfer)
+            self.client
+                .download_items(&Route::Bucket(bucket_id), items, &options.transfer)
                 .await?;
             for (_, path) in &doomed {
                 std::fs::remove_file(path).map_err(|e| {

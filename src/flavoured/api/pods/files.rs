@@ -1,13 +1,14 @@
 //! Moving files and directories in and out of a pod: `PUT`/`GET /v1/pods/{id}/files`.
-//! The streaming itself is the client's shared transfer code.
+//! The streaming itself is the client's one transfer engine (`flavoured/transfer/`) on
+//! [`Route::Pod`], the same as buckets' and presigned URLs' without multipart or ranges.
 
 use std::path::Path;
 
-use super::{flavour, wire, Pods};
-use crate::transfer::download::{Expect, Fetch};
-use crate::transfer::key_paths::{local_targets, skip};
-use crate::transfer::plan::{download_target, outside_error, plan_upload};
-use crate::transfer::progress::TransferProgress;
+use super::{flavour, Pods};
+use crate::transfer::plan::{
+    download_target, outside_error, plan_download, plan_upload, DownloadItem, Listed,
+};
+use crate::transfer::route::Route;
 use crate::{models::TransferSummary, Result, TransferOptions};
 
 #[flavour]
@@ -33,8 +34,9 @@ impl Pods {
     }
 
     /// Uploads a file, or with [`TransferOptions::recursive`] a directory tree, reporting
-    /// progress. Each file is streamed from disk; a failed piece is retried from the
-    /// start of its file. A file that changes size while it is sent fails with
+    /// progress. Each file is streamed from disk,
+    /// [`concurrency`](TransferOptions::concurrency) files at once; a failed piece is
+    /// retried from the start of its file. A file that changes size while it is sent fails with
     /// [`Error::Io`](crate::Error::Io) "file changed during upload", not retried.
     ///
     #[doc = doc_example!(
@@ -59,7 +61,7 @@ impl Pods {
         let (items, skipped) = plan_upload(local.as_ref(), remote, options.recursive)?;
         let mut summary = self
             .client
-            .upload_items(&items, options, |item| wire::upload_file(id, &item.remote))
+            .upload_items(&Route::Pod(id), items, options)
             .await?;
         summary.skipped = skipped;
         Ok(summary)
@@ -87,10 +89,11 @@ impl Pods {
     }
 
     /// Downloads a file, or with [`TransferOptions::recursive`] the tree under a remote
-    /// directory into `local`, reporting progress. Files are streamed to disk and
-    /// appear under their final names only when complete; a failed or cancelled
-    /// download leaves no partial file behind, and one that breaks off is fetched
-    /// again. Paths follow the same rule as bucket keys: one that has no faithful local
+    /// directory into `local`, reporting progress. Files are streamed to disk,
+    /// [`concurrency`](TransferOptions::concurrency) at once, and appear under their
+    /// final names only when complete; a failed or cancelled download leaves no partial
+    /// file behind. Each answer must hold exactly its `Content-Length`: one that breaks
+    /// off is fetched again, as a failed request is retried. Paths follow the same rule as bucket keys: one that has no faithful local
     /// path here, lands on one file with another, or goes through a symbolic link
     /// inside `local` is skipped and listed in [`TransferSummary::skipped`].
     ///
@@ -112,45 +115,18 @@ impl Pods {
         local: impl AsRef<Path>,
         options: &TransferOptions,
     ) -> Result<TransferSummary> {
-        let outcome = self
-            .download_tree(id, remote, local.as_ref(), options)
-            .await;
-        options.resume_panic();
-        outcome
-    }
-
-    async fn download_tree(
-        &self,
-        id: &str,
-        remote: &str,
-        local: &Path,
-        options: &TransferOptions,
-    ) -> Result<TransferSummary> {
-        let get = |remote: &str| wire::download_file(id, remote);
-        let fetch = |request, what| Fetch {
-            request,
-            what,
-            version: None,
-            // A pod's files may grow while listed: only the answer's length counts.
-            expect: Expect::Whole { listed: None },
-            count_total: false,
-        };
+        let local = local.as_ref();
+        let route = Route::Pod(id);
         if !options.recursive {
-            let target = download_target(remote, local)?;
-            let progress = TransferProgress::new(0, options);
-            let fetch = Fetch {
-                count_total: true,
-                ..fetch(get(remote), remote)
+            let item = DownloadItem {
+                key: remote.to_owned(),
+                target: download_target(remote, local)?,
+                size: None,
             };
-            let bytes = self
+            return self
                 .client
-                .download_whole(&fetch, None, &target, &progress)
-                .await?;
-            return Ok(TransferSummary {
-                files: 1,
-                bytes,
-                skipped: Vec::new(),
-            });
+                .download_items(&route, vec![item], options)
+                .await;
         }
         let root = remote.trim_end_matches('/');
         let entries = self.list_files(id, root).await?;
@@ -163,38 +139,25 @@ impl Pods {
                 .and_then(|rest| rest.strip_prefix('/'))
                 .filter(|rest| !rest.is_empty())
                 .ok_or_else(|| outside_error(&entry.path, root))?;
-            listed.push((relative, entry.is_dir));
+            listed.push(Listed {
+                remote: &entry.path,
+                relative,
+                shown: relative,
+                is_dir: entry.is_dir,
+                size: entry.size,
+            });
         }
-        let mut files = Vec::new();
-        let mut skipped = Vec::new();
-        for ((entry, &(relative, _)), target) in entries
-            .iter()
-            .zip(&listed)
-            .zip(local_targets(local, &listed))
-        {
-            match target {
-                Err(reason) => skipped.push(skip(relative, reason)),
-                Ok(target) if entry.is_dir => self.client.create_local_dir(&target).await?,
-                Ok(target) => files.push((entry, target)),
-            }
+        // The listed sizes count towards the progress; a pod's files may grow while
+        // listed, so only each answer's length is checked (`Route::Pod`).
+        let plan = plan_download(local, &listed);
+        for dir in &plan.dirs {
+            self.client.create_local_dir(dir).await?;
         }
-        let total = files.iter().map(|(entry, _)| entry.size).sum();
-        let progress = TransferProgress::new(total, options);
-        let mut done = 0;
-        for (entry, target) in &files {
-            if let Some(parent) = target.parent() {
-                self.client.create_local_dir(parent).await?;
-            }
-            let fetch = fetch(get(&entry.path), &entry.path);
-            done += self
-                .client
-                .download_whole(&fetch, None, target, &progress)
-                .await?;
-        }
-        Ok(TransferSummary {
-            files: files.len() as u64,
-            bytes: done,
-            skipped,
-        })
+        let mut summary = self
+            .client
+            .download_items(&route, plan.items, options)
+            .await?;
+        summary.skipped = plan.skipped;
+        Ok(summary)
     }
 }
