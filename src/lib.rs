@@ -320,6 +320,10 @@ pub use blocking::{
     Auth, Buckets, Client, ClientBuilder, Gpus, ListStream, LogStream, Pods, Presigned, Projects,
     Tasks, Templates, Volumes, Wallet,
 };
+// Inlined, as before the error type had a public module of its own: the docs keep
+// `podstack::Error` and `podstack::Result` as pages of their own at the crate root
+// (docs.rs `podstack/enum.Error.html`), not as a re-export line.
+#[doc(inline)]
 pub use error::{Error, Result};
 pub use net::retry::RetryConfig;
 /// The `time` crate, whose `OffsetDateTime` the typed time accessors return
