@@ -230,11 +230,11 @@ let client = podstack::Client::builder()
 //! # How the crate is built
 //!
 //! Both clients are one source. What they share is compiled once, in layers that
-//! import only downwards: the error type and `net` (retry, proxy, limits, redaction:
-//! plain values in, decisions out), then [`config`] and the models, then `transport`
-//! (the only code that names `ureq` or `reqwest`), then `wire` (each call's method,
-//! path, query and body, one file per area), `paging` and [`transfer`] (what a file
-//! transfer plans).
+//! import only downwards: the [`error`] type (with the token's redaction), then `net`
+//! (retry, proxy, limits: plain values in, decisions out), then [`config`] and the
+//! models, then `transport` (the only code that names `ureq` or `reqwest`), then `wire`
+//! (each call's method, path, query and body, one file per area), `paging` and
+//! [`transfer`] (what a file transfer plans).
 //! Above them `flavoured/` holds the handlers and the request pipeline, written once
 //! with `maybe_async` and compiled twice, once by the blocking root and once by
 //! `nonblocking`, which add only what differs in kind (`Iterator` or `Stream`,
