@@ -230,13 +230,13 @@ let client = podstack::Client::builder()
 //! # How the crate is built
 //!
 //! Both clients are one source. What they share is compiled once, in layers that
-//! import only downwards: the error type and `net` (retry, proxy, limits, the one
-//! reading of URLs: plain values in, decisions out), then [`config`] and the models,
-//! then `transport` (the only code that names `ureq` or `reqwest`), then `wire` (each
-//! call's method, path, query and body, one file per area), `paging` and [`transfer`]
-//! (what a file transfer plans, and its route: pod, bucket or presigned URL). Between
-//! the pipeline and the transports a request is the `http` crate's method and header
-//! map, which both HTTP crates take as they are.
+//! import only downwards: the [`error`] type (with the token's redaction), then `net`
+//! (retry, proxy, limits, the one reading of URLs: plain values in, decisions out), then
+//! [`config`] and the models, then `transport` (the only code that names `ureq` or
+//! `reqwest`), then `wire` (each call's method, path, query and body, one file per
+//! area), `paging` and [`transfer`] (what a file transfer plans, and its route: pod,
+//! bucket or presigned URL). Between the pipeline and the transports a request is the
+//! `http` crate's method and header map, which both HTTP crates take as they are.
 //! Above them `flavoured/` holds the handlers and the request pipeline, written once
 //! with `maybe_async` and compiled twice, once by the blocking root and once by
 //! `nonblocking`, which add only what differs in kind (`Iterator` or `Stream`,
@@ -323,6 +323,10 @@ pub use blocking::{
     Auth, Buckets, Client, ClientBuilder, Gpus, ListStream, LogStream, Pods, Presigned, Projects,
     Tasks, Templates, Volumes, Wallet,
 };
+// Inlined, as before the error type had a public module of its own: the docs keep
+// `podstack::Error` and `podstack::Result` as pages of their own at the crate root
+// (docs.rs `podstack/enum.Error.html`), not as a re-export line.
+#[doc(inline)]
 pub use error::{Error, Result};
 pub use net::retry::RetryConfig;
 /// The `time` crate, whose `OffsetDateTime` the typed time accessors return

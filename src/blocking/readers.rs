@@ -130,8 +130,9 @@ impl Buckets {
     /// names no object (nothing is sent); [`Error::NotFound`](crate::Error::NotFound) if
     /// the bucket or the object does not exist; [`Error::Io`](crate::Error::Io) if
     /// `writer` fails; [`Error::Network`](crate::Error::Network) if the body breaks off
-    /// and the retries are spent, or the object changes meanwhile. Otherwise the [errors
-    /// of every call](Client#errors-of-every-call).
+    /// and the retries are spent; [`Error::Integrity`](crate::Error::Integrity) if the
+    /// object changes before the rest of a broken-off body is fetched (not retried).
+    /// Otherwise the [errors of every call](Client#errors-of-every-call).
     pub fn download_to_writer(
         &self,
         bucket_id: &str,

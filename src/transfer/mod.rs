@@ -2,7 +2,7 @@
 
 // Crate-internal layout (compiled once): what a transfer plans and keeps track of,
 // whichever client moves the bytes (`flavoured/transfer/`). May import `models`,
-// `wire`, `transport` (its plain types), `net` and `core`; never `flavoured` or a
+// `wire`, `transport` (its plain types), `net` and `error`; never `flavoured` or a
 // client root.
 pub(crate) mod download;
 pub(crate) mod hash;

@@ -184,7 +184,7 @@ fn every_differing_python_name_is_a_rustdoc_alias() {
 
 /// The calls and exceptions found in a copy of Podstack's Python docs are all in the
 /// lists above (and so in the table). The docs are not in this repository: run with
-/// `PODSTACK_PYTHON_DOCS=<their folder> cargo test --test python_names -- --ignored`.
+/// `PODSTACK_PYTHON_DOCS=<their folder> cargo test --test sdk python_names -- --ignored`.
 #[test]
 #[ignore = "needs PODSTACK_PYTHON_DOCS, a copy of Podstack's Python docs"]
 fn the_lists_match_the_docs_when_a_copy_is_given() {

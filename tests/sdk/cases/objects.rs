@@ -433,6 +433,41 @@ async fn download_to_writer_fetches_the_rest_of_a_broken_body_by_range() {
     assert_eq!(server.seen().len(), 2);
 }
 
+/// The rest of a broken body that comes back from another version of the object is an
+/// `Error::Integrity` (as its `# Errors` says), not retried: nothing of it is written.
+#[flavour]
+#[flavour_test]
+async fn download_to_writer_refuses_the_rest_from_a_changed_object() {
+    let server = Server::start(
+        |seen: &Seen, conn: &mut dyn Conn| match seen.header("range") {
+            None => support::respond_close_delimited(
+                conn,
+                "200 OK",
+                &[("Content-Length", "10"), ("ETag", "\"v1\"")],
+                b"0123",
+            ),
+            Some(_) => support::respond(
+                conn,
+                "206 Partial Content",
+                &[("Content-Range", "bytes 4-9/10"), ("ETag", "\"v2\"")],
+                b"ABCDEF",
+            ),
+        },
+    );
+    let mut out = Vec::new();
+    let error = storage_client_for(&server.url())
+        .buckets()
+        .download_to_writer("bkt_1", "k", &mut out)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::Integrity { .. }) && !error.is_transient(),
+        "{error:?}"
+    );
+    assert_eq!(out, b"0123");
+    assert_eq!(server.seen().len(), 2);
+}
+
 #[flavour]
 #[flavour_test]
 async fn download_to_writer_without_a_length_cannot_resume_and_says_so() {

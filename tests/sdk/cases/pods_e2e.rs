@@ -530,7 +530,7 @@ async fn a_download_whose_answer_times_out_leaves_no_file_behind() {
         .unwrap();
 
     // A stall longer than the client's timeout: the download fails with Timeout and
-    // leaves nothing behind (a body cut off midway is in tests/pods_requests.rs).
+    // leaves nothing behind (a body cut off midway is in tests/sdk/cases/pods_requests.rs).
     let impatient = Client::builder()
         .use_environment(false)
         .api_endpoint(emulator.endpoint())

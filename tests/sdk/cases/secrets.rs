@@ -333,3 +333,86 @@ async fn a_presign_decode_error_does_not_quote_the_signature() {
         "the signature leaks: {shown}"
     );
 }
+
+/// A key holding the token, asked for with an answer too large for memory and full of
+/// the token: the `Error::TooLarge` quotes none of the answer and names the request
+/// without the token, in `Display`, `{:#}` and `Debug`.
+#[flavour]
+#[flavour_test]
+async fn a_too_large_answer_full_of_the_token_never_shows_it() {
+    let mut server = mock_server().await;
+    let _object = server
+        .mock("GET", "/platform/api/v1/buckets/bkt_1/objects/download")
+        .match_query(mockito::Matcher::Any)
+        .with_body(TOKEN.repeat(100))
+        .create();
+    let endpoint = server.url();
+    let error = builder_for(&endpoint)
+        .platform_endpoint(format!("{endpoint}/platform"))
+        .project_id("prj_1")
+        .max_response_body(1000)
+        .build()
+        .unwrap()
+        .buckets()
+        .get_object("bkt_1", &format!("leak-{TOKEN}"))
+        .await
+        .unwrap_err();
+
+    assert!(
+        matches!(error, Error::TooLarge { limit: 1000, .. }),
+        "{error:?}"
+    );
+    assert!(!error.is_transient(), "{error:?}");
+    let shown = format!("{error} | {error:#} | {error:?}");
+    assert!(!shown.contains(TOKEN), "token shown in {shown}");
+}
+
+/// A key holding the token (as a listing may hand back) named by a download whose range
+/// came back from another place (`Error::Integrity`, its ETag and body the token too):
+/// neither `Display`, `{:#}` nor `Debug` may show it. Found in the issue-16 review:
+/// the transfer engine's own errors (`Integrity`, and the `Network` / `Api` of a body
+/// that breaks off or runs long) are built after the pipeline and never go through
+/// `Client::redacted`, so the key is shown as given; the same before issue 16, when
+/// they were `Error::Network`. Left to the transfer-engine step, which owns that code.
+#[flavour]
+#[flavour_test]
+#[ignore = "token leak in the transfer engine's errors: fixed with the one transfer engine (issue 16)"]
+async fn a_key_holding_the_token_never_shows_in_an_integrity_error() {
+    let key = format!("leak-{TOKEN}");
+    let part: u64 = 5 * 1024 * 1024;
+    let total = 2 * part;
+    let mut server = mock_server().await;
+    // Every download answers the second half, whatever was asked for.
+    let _download = server
+        .mock("GET", "/platform/api/v1/buckets/bkt_1/objects/download")
+        .match_query(mockito::Matcher::Any)
+        .with_status(206)
+        .with_header(
+            "content-range",
+            &format!("bytes {part}-{}/{total}", total - 1),
+        )
+        .with_header("etag", &format!("\"{TOKEN}\""))
+        .with_body(vec![b'x'; part as usize])
+        .create();
+    let dir = std::env::temp_dir().join(format!(
+        "podstack-leak-{}-{}",
+        std::process::id(),
+        module_path!().replace("::", "-")
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let options = podstack::TransferOptions::new()
+        .multipart_threshold(0)
+        .part_size(part);
+
+    let error = storage_client_for(&server.url())
+        .buckets()
+        .download_with("bkt_1", &key, dir.join("k"), &options)
+        .await
+        .unwrap_err();
+    let _ = std::fs::remove_dir_all(&dir);
+
+    assert!(matches!(error, Error::Integrity { .. }), "{error:?}");
+    assert!(error.message().contains("leak-"), "{error}");
+    let shown = format!("{error} | {error:#} | {error:?}");
+    assert!(!shown.contains(TOKEN), "token shown in {shown}");
+}
