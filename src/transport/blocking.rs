@@ -156,8 +156,8 @@ impl Transport {
 
     /// Sends `request`, following redirects (at most [`MAX_REDIRECTS`]): the token goes
     /// only to the request's own origin, never from https to http, and a body is sent
-    /// again only when it can be (`307`/`308` with a one-shot reader stop at the
-    /// redirect, which the pipeline then maps by its status).
+    /// again only when it can be (a redirect that would resend a one-shot reader stops
+    /// at that answer, which the pipeline then maps by its status).
     pub(crate) fn send(
         &self,
         request: &HttpRequest<'_, '_>,
@@ -206,7 +206,10 @@ impl Transport {
             };
             let downgrade = is_downgrade(&url, &next);
             let keeps_body = matches!(status.as_u16(), 307 | 308);
-            let body_lost = keeps_body && with_body && !request.body.replayable();
+            let to_get = !keeps_body && (status.as_u16() == 303 || method == Method::POST);
+            // A body read once cannot go again: a redirect that would resend it (a `307`
+            // or `308`, and a `301`/`302` of a `PUT`) ends at that answer.
+            let body_lost = with_body && !to_get && !request.body.replayable();
             if downgrade || body_lost {
                 return Ok(self.answer(response, url, deadline));
             }
@@ -214,7 +217,7 @@ impl Transport {
                 return Err(too_many_redirects());
             }
             redirects += 1;
-            if !keeps_body && (status.as_u16() == 303 || method == Method::POST) {
+            if to_get {
                 method = Method::GET;
                 with_body = false;
             }

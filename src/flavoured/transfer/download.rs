@@ -30,7 +30,8 @@ impl Client {
         let outcome = self.download_all(route, items, options).await;
         // A panicking progress callback stopped the transfer: raise it here.
         options.resume_panic();
-        outcome
+        // The engine's own errors name keys and paths, which may hold the token.
+        outcome.map_err(|error| self.redacted(error))
     }
 
     async fn download_all(
@@ -85,7 +86,7 @@ impl Client {
         options.resume_panic();
         Ok(TransferSummary {
             files: 1,
-            bytes: outcome?,
+            bytes: outcome.map_err(|error| self.redacted(error))?,
             skipped: Vec::new(),
         })
     }
@@ -234,7 +235,9 @@ impl Client {
                 Some(response) => response,
                 None => self.send_streaming(&fetch.request).await?,
             };
-            let promised = fetch.promised(&response)?;
+            let promised = fetch
+                .promised(&response)
+                .map_err(|error| self.redacted(error))?;
             if fetch.count_total && retries_done == 0 {
                 progress.add_total(promised.unwrap_or(0));
             }
@@ -247,7 +250,8 @@ impl Client {
                 .await
             {
                 Ok(written) => return Ok(written),
-                Err(error) => error,
+                // Redacted before it is logged below: it names the key.
+                Err(error) => self.redacted(error),
             };
             match self.retry_delay(retries_done, &error) {
                 Some(delay) => {

@@ -58,7 +58,8 @@ impl Client {
         let outcome = self.upload_all(route, items, options).await;
         // A panicking progress callback stopped the transfer: raise it here.
         options.resume_panic();
-        outcome
+        // The engine's own errors name keys and paths, which may hold the token.
+        outcome.map_err(|error| self.redacted(error))
     }
 
     async fn upload_all(

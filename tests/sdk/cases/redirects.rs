@@ -115,15 +115,13 @@ async fn a_redirect_to_a_url_holding_the_token_is_not_followed() {
 }
 
 /// Found in the issue-16 review: a `302` (or `301`) answering a presigned `PUT` of a
-/// reader (a body that can be sent once) should end as that answer, as a `307`/`308`
-/// does and as the async client does (reqwest does not resend a streamed body). The
-/// blocking transport follows it, keeping `PUT` and the body, so the second request
-/// takes the reader again and the call fails with `Error::Internal` ("a streamed
-/// request body can be sent only once"), which says "a bug to report". The transport
-/// is the `http`-types step's to change; run with `--ignored` to see it.
+/// reader (a body that can be sent once) ends as that answer, as a `307`/`308` does and
+/// as the async client does (reqwest does not resend a streamed body). The blocking
+/// transport followed it, keeping `PUT` and the body, so the second request took the
+/// reader again and the call failed with `Error::Internal` ("a streamed request body
+/// can be sent only once"), which says "a bug to report".
 #[flavour]
 #[flavour_test]
-#[ignore = "blocking transport resends a one-shot body on 301/302 PUT: Error::Internal (issue 16 review)"]
 async fn a_302_to_a_put_from_a_reader_is_not_an_internal_error() {
     let server = Server::start(|seen: &Seen, conn: &mut dyn Conn| {
         if seen.target.starts_with("/first") {
@@ -141,4 +139,10 @@ async fn a_302_to_a_put_from_a_reader_is_not_an_internal_error() {
         )
         .await;
     assert!(!matches!(result, Err(Error::Internal { .. })), "{result:?}");
+    // Both clients stop at the redirect: its answer is the call's error, and the reader
+    // was sent once, to the first URL only.
+    let error = result.unwrap_err();
+    assert_eq!(error.status_code(), Some(302), "{error:?}");
+    let seen = server.seen();
+    assert_eq!(seen.len(), 1, "the redirect was followed: {seen:?}");
 }

@@ -371,12 +371,12 @@ async fn a_too_large_answer_full_of_the_token_never_shows_it() {
 /// came back from another place (`Error::Integrity`, its ETag and body the token too):
 /// neither `Display`, `{:#}` nor `Debug` may show it. Found in the issue-16 review:
 /// the transfer engine's own errors (`Integrity`, and the `Network` / `Api` of a body
-/// that breaks off or runs long) are built after the pipeline and never go through
-/// `Client::redacted`, so the key is shown as given; the same before issue 16, when
-/// they were `Error::Network`. Left to the transfer-engine step, which owns that code.
+/// that breaks off or runs long) were built after the pipeline and never went through
+/// `Client::redacted`, so the key showed as given (before issue 16 too, as
+/// `Error::Network`); the engine now redacts them where they leave it and before it
+/// logs them.
 #[flavour]
 #[flavour_test]
-#[ignore = "token leak in the transfer engine's errors: fixed with the one transfer engine (issue 16)"]
 async fn a_key_holding_the_token_never_shows_in_an_integrity_error() {
     let key = format!("leak-{TOKEN}");
     let part: u64 = 5 * 1024 * 1024;

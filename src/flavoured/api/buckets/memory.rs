@@ -229,7 +229,8 @@ impl Buckets {
                 .await
             {
                 Ok(()) => break,
-                Err(error) => error,
+                // Redacted before it is logged or returned: it names the key.
+                Err(error) => self.client.redacted(error),
             };
             let Some(total) = total.filter(|total| written < *total) else {
                 return Err(error);
@@ -256,11 +257,12 @@ impl Buckets {
                 count_total: false,
             };
             response = self.client.send_streaming(&rest.request).await?;
-            rest.promised(&response)?;
+            rest.promised(&response)
+                .map_err(|error| self.client.redacted(error))?;
         }
         local_fs::WriteExt::flush(writer)
             .await
-            .map_err(|e| write_failed(key, e))?;
+            .map_err(|e| self.client.redacted(write_failed(key, e)))?;
         Ok(written)
     }
 }
