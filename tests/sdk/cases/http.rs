@@ -86,9 +86,12 @@ async fn after_a_quirky_answer(
         .retry(RetryConfig::default().max_retries(0))
         .build()
         .unwrap();
+    // The server's port keeps the folder apart from other tests of this module running
+    // beside it in the one test binary (each removes its folder at the end).
     let dir = std::env::temp_dir().join(format!(
-        "podstack-quirk-{}-{}",
+        "podstack-quirk-{}-{}-{}",
         std::process::id(),
+        server.port(),
         module_path!().replace("::", "-")
     ));
     std::fs::create_dir_all(&dir).unwrap();
