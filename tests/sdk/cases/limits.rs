@@ -235,35 +235,6 @@ fn trickle_server(opening: &'static [u8], head_piece: &'static [u8]) -> Server {
 }
 
 #[flavour]
-async fn a_streamed_download_from(server: &Server) -> Error {
-    let dir = std::env::temp_dir().join(format!(
-        "podstack-head-{}-{}-{}",
-        std::process::id(),
-        server.port(),
-        module_path!().replace("::", "-")
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let client = builder_for(&server.url())
-        .timeout(Duration::from_secs(1))
-        .retry(RetryConfig::default().max_retries(0))
-        .build()
-        .unwrap();
-    let started = Instant::now();
-    let error = client
-        .presigned()
-        .download(&format!("{}/object?sig=1", server.url()), dir.join("x"))
-        .await
-        .unwrap_err();
-    assert_prompt(started);
-    assert!(
-        std::fs::read_dir(&dir).unwrap().next().is_none(),
-        "a file was left behind"
-    );
-    let _ = std::fs::remove_dir_all(&dir);
-    error
-}
-
-#[flavour]
 #[flavour_test]
 async fn a_streamed_download_whose_head_trickles_ends_at_the_timeout() {
     // One header line every 100 ms: every read succeeds, the head never ends.

@@ -1,7 +1,7 @@
 // Cases compiled once per client by `for_each_client!` (see tests/sdk/support/mod.rs).
 use std::time::{Duration, Instant};
 
-use podstack::{Error, RetryConfig};
+use podstack::Error;
 
 use crate::support::{self, Server};
 
@@ -64,35 +64,6 @@ async fn a_token_echoed_in_an_error_answer_is_redacted() {
     let shown = format!("{error} {error:?}");
     assert!(!shown.contains(TOKEN), "{shown}");
     assert!(shown.contains("[redacted]"), "{shown}");
-}
-
-#[flavour]
-async fn a_streamed_download_from(server: &Server) -> Error {
-    let dir = std::env::temp_dir().join(format!(
-        "podstack-head-{}-{}-{}",
-        std::process::id(),
-        server.port(),
-        module_path!().replace("::", "-")
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let client = builder_for(&server.url())
-        .timeout(Duration::from_secs(1))
-        .retry(RetryConfig::default().max_retries(0))
-        .build()
-        .unwrap();
-    let started = Instant::now();
-    let error = client
-        .presigned()
-        .download(&format!("{}/object?sig=1", server.url()), dir.join("x"))
-        .await
-        .unwrap_err();
-    assert_prompt(started);
-    assert!(
-        std::fs::read_dir(&dir).unwrap().next().is_none(),
-        "a file was left behind"
-    );
-    let _ = std::fs::remove_dir_all(&dir);
-    error
 }
 
 /// A server that answers with `opening`, then the client's token a byte every 900 ms

@@ -44,3 +44,36 @@ pub fn emulator_client(emulator: &podstack_emulator::Emulator) -> Client {
         .build()
         .expect("test client builds")
 }
+
+/// Downloads `{server}/object` through a presigned URL with a 1 s timeout and no
+/// retries, and returns the error: promptly (within 20 s), and with no file left behind.
+#[allow(dead_code)]
+#[flavour]
+pub async fn a_streamed_download_from(server: &Server) -> podstack::Error {
+    let dir = std::env::temp_dir().join(format!(
+        "podstack-head-{}-{}-{}",
+        std::process::id(),
+        server.port(),
+        module_path!().replace("::", "-")
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let client = builder_for(&server.url())
+        .timeout(std::time::Duration::from_secs(1))
+        .retry(podstack::RetryConfig::default().max_retries(0))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let error = client
+        .presigned()
+        .download(&format!("{}/object?sig=1", server.url()), dir.join("x"))
+        .await
+        .unwrap_err();
+    let took = started.elapsed();
+    assert!(took < std::time::Duration::from_secs(20), "took {took:?}");
+    assert!(
+        std::fs::read_dir(&dir).unwrap().next().is_none(),
+        "a file was left behind"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    error
+}
