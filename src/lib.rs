@@ -209,7 +209,9 @@ let client = podstack::Client::builder()
 //! length; the last link of its connection (above TLS, so it sees what TLS carries)
 //! writes the token into the `Authorization` row as the head goes out, and puts the
 //! stand-in in place of a token echoed in an answer (found in the content, whatever the
-//! chunk framing) before ureq reads it, giving the caller the token's bytes back. No byte
+//! chunk framing) before ureq reads it, giving the caller the token's bytes back; while
+//! `log`'s maximum level is below `debug`, ureq records nothing it reads and answers
+//! pass through untouched, until the level rises (even mid-answer). No byte
 //! a caller sends or gets is changed, and answers are never decoded (both clients ask
 //! for no encoding, and hand on a body a server encodes anyway as it came). (A token
 //! shorter than 12 characters, which Podstack never issues, is passed through

@@ -19,7 +19,6 @@
 //! ureq's own redirect handling compares hosts only; it is switched off and
 //! [`Transport::send`] follows redirects itself, comparing origins.
 
-use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::Arc;
@@ -129,7 +128,7 @@ impl Transport {
             .chain(lookup::LookupOnConnect::default())
             .chain(ureq::unversioned::transport::RustlsConnector::default())
             .chain(shield::ShieldConnector::new(secret.clone(), proxy_hosts));
-        let agent = ureq::Agent::with_parts(config, connector, lookup::LiteralResolver);
+        let agent = ureq::Agent::with_parts(config, connector, lookup::ResolveOnConnect);
         let hidden_bearer =
             http::HeaderValue::from_str(&secret.hide_authorization(secret.bearer()))
                 .ok()
@@ -190,11 +189,7 @@ impl Transport {
             let redirect = matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308);
             // A redirect to a URL holding the token is not followed (in either client):
             // the token would travel in a URL, which logs and proxies keep.
-            if redirect
-                && location
-                    .as_deref()
-                    .is_some_and(|l| matches!(self.secret.restore_str(l), Cow::Owned(_)))
-            {
+            if redirect && location.as_deref().is_some_and(|l| self.secret.is_in(l)) {
                 return Err(super::token_in_redirect());
             }
             let next = match (status.as_u16(), location) {

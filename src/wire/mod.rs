@@ -380,13 +380,14 @@ impl<'b> ApiRequestOf<'b> {
     /// [`Error::Config`] when a header value cannot be sent in HTTP (a control character
     /// in the token or a project id); the message names the header, never its value.
     pub(crate) fn prepare(&self, context: &RequestContext) -> Result<HttpRequest<'_, 'b>> {
+        // Joined by hand: `format!` cost about a hundredth of a whole call.
+        let joined = |base: &str, path: &str| [base, path].concat();
         let mut url = match &self.target {
-            Target::Path(Service::Api, path) => format!("{}{path}", context.api_base),
+            Target::Path(Service::Api, path) => joined(&context.api_base, path),
             // check_context has refused a platform call without the platform endpoint.
-            Target::Path(Service::Platform, path) => format!(
-                "{}{path}",
-                context.platform_base.as_deref().unwrap_or_default()
-            ),
+            Target::Path(Service::Platform, path) => {
+                joined(context.platform_base.as_deref().unwrap_or_default(), path)
+            }
             Target::Url(url) => url.clone(),
         };
         for (name, value) in &self.query {

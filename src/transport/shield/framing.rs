@@ -81,6 +81,13 @@ impl AnswerParser {
         self.head.clear();
     }
 
+    /// Follows the rest of an answer whose start was not fed: every byte is content and
+    /// none is held.
+    pub(super) fn lose_track(&mut self) {
+        self.state = State::Unknown;
+        self.head.clear();
+    }
+
     /// Whether more of the answer is certain to come (or the connection to close): only
     /// then may bytes be held back waiting for it.
     pub(super) fn more_due(&self) -> bool {

@@ -21,6 +21,18 @@
 //!   [`Restore`] and [`Secret::restore_str`] give every byte that reaches the caller
 //!   (bodies, header values) its token back.
 //!
+//! - **In, when nothing can log it.** ureq records what it reads only at `debug` and
+//!   `trace` level. While `log`'s maximum level is below `debug` (no logger, or one set
+//!   to `info` or less, as most programs run), an answer passes through untouched: not
+//!   copied, not searched, not followed, no stand-in placed ([`Secret::shield_answer`]).
+//!   The level is read again at every wait for more of the answer, and once it allows
+//!   `debug` the rest of that answer, and every later one, is shielded as above (the
+//!   rest of an answer already begun is searched whole, its framing unfollowed). Two
+//!   things keep answers shielded whatever the level: a ureq built with its decoders
+//!   (`decoders`), so that the `Content-Encoding` rename below still happens, and a
+//!   client that has shielded an answer before, so that every stand-in the restorer
+//!   meets is still one the transport placed.
+//!
 //! Stand-in and token have the same length, so no count, offset or chunk size changes.
 //! Every stand-in the restorer meets is one the transport placed: content that already
 //! holds the stand-in (which only a reader of this process's trace log could know) is
@@ -30,6 +42,7 @@
 //! bytes the shield searched are the bytes the caller gets. Searches use `memchr`'s SIMD
 //! substring finder.
 
+mod decoders;
 mod framing;
 
 use std::borrow::Cow;
@@ -71,6 +84,9 @@ pub(crate) struct Secret {
     /// Whether a stand-in was ever placed in bytes ureq reads: until then no answer
     /// can hold one, and [`Restore`] has nothing to search for.
     placed: AtomicBool,
+    /// Whether an answer was ever shielded: every later one is (see the module
+    /// documentation).
+    shielding: AtomicBool,
 }
 
 impl fmt::Debug for Secret {
@@ -102,7 +118,25 @@ impl Secret {
             bearer,
             hidden_bearer,
             placed: AtomicBool::new(false),
+            shielding: AtomicBool::new(false),
         }
+    }
+
+    /// Whether the answer to the request just sent must be shielded (see the module
+    /// documentation); a `true` for a reason that may pass holds for every later answer.
+    fn shield_answer(&self) -> bool {
+        if self.shielding.load(Ordering::Relaxed) || decoders::ureq_decodes() {
+            return true;
+        }
+        if ureq_may_log() {
+            self.shield_from_now_on();
+            return true;
+        }
+        false
+    }
+
+    fn shield_from_now_on(&self) {
+        self.shielding.store(true, Ordering::Relaxed);
     }
 
     fn active(&self) -> bool {
@@ -140,6 +174,14 @@ impl Secret {
         Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
     }
 
+    /// Whether `value` (a header of an answer, as ureq read it) holds the token: as
+    /// sent, or behind the stand-in the transport put in its place.
+    pub(crate) fn is_in(&self, value: &str) -> bool {
+        let value = value.as_bytes();
+        (!self.token.is_empty() && self.find_token.find(value).is_some())
+            || (self.active() && self.find_stand_in.find(value).is_some())
+    }
+
     /// Hides every token in `bytes` behind the stand-in, refusing bytes that already
     /// hold the stand-in. Returns where the last placed stand-in ends (0 if none).
     fn hide_in(&self, bytes: &mut [u8]) -> Result<usize, StandInSeen> {
@@ -159,6 +201,13 @@ impl Secret {
     fn partial_tail(&self, bytes: &[u8]) -> usize {
         partial_tail(bytes, &self.token).max(partial_tail(bytes, &self.stand_in))
     }
+}
+
+/// Whether a logger could record ureq's `debug` or `trace` records (which show the
+/// bytes it writes and reads) if ureq wrote one now.
+fn ureq_may_log() -> bool {
+    use log::LevelFilter::Debug;
+    log::max_level() >= Debug && log::STATIC_MAX_LEVEL >= Debug
 }
 
 /// Replaces every `finder` match in `bytes` by `to` (the same length), in place, and
@@ -222,6 +271,8 @@ pub(crate) struct ShieldConnector {
 
 impl ShieldConnector {
     pub(crate) fn new(secret: Arc<Secret>, proxies: Vec<String>) -> Self {
+        // Asked once per process, here rather than within a call.
+        decoders::ureq_decodes();
         ShieldConnector { secret, proxies }
     }
 
@@ -382,6 +433,12 @@ struct ShieldTransport {
     /// Whether the last consume took any bytes (as ureq's own buffers keep it).
     progress: bool,
     sending: Sending,
+    /// Whether the answer being read is shielded; if not, ureq reads the connection's
+    /// own buffers and this transport only watches the log level.
+    shielded: bool,
+    /// Bytes taken from the connection when the level rose, refused (never shown)
+    /// because they held the stand-in: the next wait returns this error.
+    refused: Option<StandInSeen>,
     answer: AnswerParser,
     /// Where the content of the held bytes lies (ranges of `input`).
     held_runs: Vec<Range<usize>>,
@@ -409,6 +466,8 @@ impl ShieldTransport {
             input_size: input_size.max(1),
             progress: false,
             sending: Sending::Head { chunked: false },
+            shielded: true,
+            refused: None,
             answer: AnswerParser::new(),
             held_runs: Vec::new(),
             scratch: Vec::new(),
@@ -484,6 +543,31 @@ impl ShieldTransport {
         }
     }
 
+    /// A logger now takes ureq's records: shields the rest of the answer being read
+    /// (its unread bytes first, its framing unfollowed), and every later answer.
+    fn shield_the_rest(&mut self) {
+        self.secret.shield_from_now_on();
+        self.shielded = true;
+        self.answer.lose_track();
+        let unread = self.inner.buffers().input().len();
+        if unread == 0 {
+            return;
+        }
+        self.make_room(unread);
+        let (from, to) = (self.end, self.end + unread);
+        self.input[from..to].copy_from_slice(&self.inner.buffers().input()[..unread]);
+        self.inner.buffers().input_consume(unread);
+        self.answer
+            .feed(&self.input[from..to], from, &mut self.held_runs);
+        self.end = to;
+        // ureq may try these bytes before it waits for more, as it could before.
+        self.progress = true;
+        if let Err(seen) = self.shield_pending() {
+            // Never shown; the next wait says why.
+            self.refused = Some(seen);
+        }
+    }
+
     /// Shows the held bytes as they are: nothing more can come to make them a token.
     fn release_held(&mut self) {
         self.visible = self.end;
@@ -498,7 +582,16 @@ impl ShieldTransport {
 
 impl Transport for ShieldTransport {
     fn buffers(&mut self) -> &mut dyn Buffers {
-        self
+        // ureq asks for the buffers before each use of them, and so before it parses
+        // (and logs) the bytes it reads: the level is looked at here.
+        if !self.shielded && ureq_may_log() {
+            self.shield_the_rest();
+        }
+        if self.shielded {
+            self
+        } else {
+            self.inner.buffers()
+        }
     }
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
@@ -510,7 +603,11 @@ impl Transport for ShieldTransport {
                 Sending::Head { chunked } => {
                     if restore_head_rows(&self.secret, buffer, chunked) {
                         sending = Sending::Body { chunked: *chunked };
-                        self.answer.expect_answer();
+                        // Bytes of an earlier answer still unread keep it shielded.
+                        self.shielded = self.start != self.end || self.secret.shield_answer();
+                        if self.shielded {
+                            self.answer.expect_answer();
+                        }
                     }
                     Ok(())
                 }
@@ -537,6 +634,14 @@ impl Transport for ShieldTransport {
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
         // Reading means the request has been sent: the next write starts a new one.
         self.sending = Sending::Head { chunked: false };
+        if !self.shielded {
+            // ureq reads what arrives through `buffers`, which shields it if a logger
+            // has come to take ureq's records meanwhile.
+            return self.inner.await_input(timeout);
+        }
+        if let Some(seen) = self.refused.take() {
+            return Err(ureq::Error::Io(seen.io()));
+        }
         let shown_before = self.shown();
         let started = Instant::now();
         let mut wait = timeout;
@@ -970,6 +1075,94 @@ mod tests {
             format!("{}:{}", proxy.host(), proxy.port()),
             host_port(&uri("https://proxy")).unwrap()
         );
+    }
+
+    /// A connection that receives `pieces`, one per wait.
+    #[derive(Debug)]
+    struct Scripted {
+        buffers: ureq::unversioned::transport::LazyBuffers,
+        pieces: std::collections::VecDeque<Vec<u8>>,
+    }
+
+    impl Transport for Scripted {
+        fn buffers(&mut self) -> &mut dyn Buffers {
+            &mut self.buffers
+        }
+        fn transmit_output(&mut self, _: usize, _: NextTimeout) -> Result<(), ureq::Error> {
+            Ok(())
+        }
+        fn await_input(&mut self, _: NextTimeout) -> Result<bool, ureq::Error> {
+            let Some(piece) = self.pieces.pop_front() else {
+                return Ok(false);
+            };
+            self.buffers.input_append_buf()[..piece.len()].copy_from_slice(&piece);
+            self.buffers.input_appended(piece.len());
+            Ok(true)
+        }
+        fn is_open(&mut self) -> bool {
+            true
+        }
+    }
+
+    /// While no logger takes `debug` records, an answer is read from the connection's
+    /// own buffers (nothing copied, nothing searched); once one does, the rest of it is
+    /// taken, shielded, and so is every later answer. The level is the process's: this
+    /// is the only test of the library that changes it.
+    #[test]
+    fn answers_pass_through_until_a_logger_could_record_them() {
+        let secret = Arc::new(Secret::new(TOKEN));
+        let head = "HTTP/1.1 200 OK\r\ncontent-length: 54\r\n\r\n";
+        let pieces = [format!("{head}a{TOKEN}b"), format!("c{TOKEN}d")];
+        let mut transport = ShieldTransport::new(
+            Box::new(Scripted {
+                buffers: ureq::unversioned::transport::LazyBuffers::new(1024, 1024),
+                pieces: pieces.iter().map(|p| p.clone().into_bytes()).collect(),
+            }),
+            secret.clone(),
+            1024,
+        );
+        let timeout = NextTimeout {
+            after: UreqDuration::NotHappening,
+            reason: ureq::Timeout::Global,
+            per_read: None,
+            per_write: None,
+        };
+        let request = format!(
+            "GET / HTTP/1.1\r\nauthorization: {}\r\n\r\n",
+            secret.hidden_bearer
+        );
+        let send = |transport: &mut ShieldTransport| {
+            transport.buffers().output()[..request.len()].copy_from_slice(request.as_bytes());
+            transport.transmit_output(request.len(), timeout).unwrap();
+        };
+        log::set_max_level(log::LevelFilter::Info);
+        send(&mut transport);
+        if decoders::ureq_decodes() {
+            // Every answer is followed, for its `Content-Encoding`.
+            assert!(transport.shielded);
+            return;
+        }
+        assert!(transport.await_input(timeout).unwrap());
+        assert_eq!(transport.buffers().input(), pieces[0].as_bytes());
+        // Read from the connection's buffers: nothing copied.
+        assert_eq!((transport.end, transport.shielded), (0, false));
+        transport.buffers().input_consume(head.len());
+
+        log::set_max_level(log::LevelFilter::Trace);
+        let shown = transport.buffers().input().to_vec();
+        log::set_max_level(log::LevelFilter::Off);
+        let expected = [&b"a"[..], &secret.stand_in, b"b"].concat();
+        assert_eq!(shown, expected, "the unread rest, shielded");
+        assert!(transport.shielded && secret.shielding.load(Ordering::Relaxed));
+        transport.buffers().input_consume(shown.len());
+        assert!(transport.await_input(timeout).unwrap());
+        let expected = [&b"c"[..], &secret.stand_in, b"d"].concat();
+        assert_eq!(transport.buffers().input(), expected);
+        transport.buffers().input_consume(expected.len());
+
+        // The next answer is shielded, whatever the level.
+        send(&mut transport);
+        assert!(transport.shielded);
     }
 
     #[test]

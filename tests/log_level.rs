@@ -1,0 +1,194 @@
+//! Tests that change `log`'s maximum level while the blocking client reads an answer,
+//! apart from the SDK's other tests on purpose: the level is one for the whole process,
+//! and `tests/logging.rs` keeps it at `trace` throughout. The tests here take turns.
+//!
+//! The blocking client passes an answer through untouched while no logger can record
+//! ureq's `debug` and `trace` records, and shields it (the token swapped for a stand-in
+//! before ureq reads, and back for the caller) from the moment one can: these tests
+//! raise the level in the middle of an answer.
+#![cfg(feature = "blocking")]
+
+#[path = "sdk/support/mod.rs"]
+mod support;
+
+use std::io::Write;
+use std::sync::mpsc;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use support::{Server, TOKEN, WHOAMI};
+
+/// One test at a time: each sets the level it needs.
+fn alone() -> MutexGuard<'static, ()> {
+    static LEVEL: Mutex<()> = Mutex::new(());
+    LEVEL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Every log line of the process (the tests take turns, so each reads its own).
+static LINES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+struct Capture;
+
+impl log::Log for Capture {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record<'_>) {
+        LINES.lock().unwrap().push(record.args().to_string());
+    }
+    fn flush(&self) {}
+}
+
+/// The log so far, cleared: its lines joined, and the bytes of its hex-dump rows
+/// (ureq-proto's `4745 5420 ...`, 16 bytes a row, `--` for none) decoded and joined.
+fn take_log() -> (String, Vec<u8>) {
+    let lines = std::mem::take(&mut *LINES.lock().unwrap());
+    let mut decoded = Vec::new();
+    for line in &lines {
+        let groups: Vec<&str> = line.split_whitespace().take(8).collect();
+        let is_row = groups.len() == 8
+            && groups
+                .iter()
+                .all(|g| g.len() == 4 && g.chars().all(|c| c.is_ascii_hexdigit() || c == '-'));
+        if is_row {
+            for group in groups {
+                for pair in [&group[..2], &group[2..]] {
+                    if let Ok(byte) = u8::from_str_radix(pair, 16) {
+                        decoded.push(byte);
+                    }
+                }
+            }
+        }
+    }
+    (lines.concat(), decoded)
+}
+
+fn holds(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+fn client_for(server: &Server) -> podstack::Client {
+    podstack::Client::builder()
+        .use_environment(false)
+        .api_endpoint(server.url())
+        .platform_endpoint(format!("{}/platform", server.url()))
+        .project_id("prj_1")
+        .api_token(TOKEN)
+        .retry(support::fast_retries())
+        .build()
+        .expect("test client builds")
+}
+
+/// A writer that raises the level to `trace` once it holds `first_part`, and then lets
+/// the server send the rest.
+struct RaisesTheLevel {
+    got: Vec<u8>,
+    first_part: usize,
+    go_on: Option<mpsc::Sender<()>>,
+}
+
+impl Write for RaisesTheLevel {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.got.extend_from_slice(bytes);
+        if self.got.len() >= self.first_part {
+            if let Some(go_on) = self.go_on.take() {
+                log::set_max_level(log::LevelFilter::Trace);
+                let _ = go_on.send(());
+            }
+        }
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_level_raised_while_an_answer_streams_shields_the_rest_of_it_and_every_later_one() {
+    let _alone = alone();
+    let _ = log::set_logger(&Capture);
+    log::set_max_level(log::LevelFilter::Info);
+    take_log();
+    let first = format!("a{TOKEN}b");
+    let second = format!("c{TOKEN}d");
+    let (go_on, wait) = mpsc::channel::<()>();
+    let wait = Mutex::new(wait);
+    let (first_sent, second_sent) = (first.clone(), second.clone());
+    let server = Server::start(move |seen, conn| {
+        if seen.target.starts_with("/v1/") {
+            // The token echoed in a JSON answer.
+            let body = WHOAMI.replace("ada@example.com", TOKEN);
+            support::respond(conn, "200 OK", &[], body.as_bytes());
+            return;
+        }
+        support::start_chunked(conn, "200 OK");
+        support::chunk(conn, first_sent.as_bytes());
+        // The rest only once the caller holds the first part and has raised the level.
+        if wait
+            .lock()
+            .unwrap()
+            .recv_timeout(Duration::from_secs(60))
+            .is_ok()
+        {
+            support::chunk(conn, second_sent.as_bytes());
+        }
+        support::chunk(conn, b"");
+        let _ = conn.write_all(b"\r\n");
+    });
+    let client = client_for(&server);
+    let mut writer = RaisesTheLevel {
+        got: Vec::new(),
+        first_part: first.len(),
+        go_on: Some(go_on),
+    };
+
+    let written = client
+        .buckets()
+        .download_to_writer("bkt_1", "echo.txt", &mut writer)
+        .unwrap();
+
+    // The caller has every byte as sent.
+    assert_eq!(
+        String::from_utf8(writer.got).unwrap(),
+        format!("{first}{second}")
+    );
+    assert_eq!(written, (first.len() + second.len()) as u64);
+    let (text, decoded) = take_log();
+    assert!(!text.contains(TOKEN) && !holds(&decoded, TOKEN.as_bytes()));
+    // The rest of the answer was logged (ureq hex-dumps what it reads at `trace`), with
+    // a stand-in of the token's length in its place.
+    let logged_second = decoded
+        .windows(second.len())
+        .any(|w| w.starts_with(b"c") && w.ends_with(b"d") && !holds(w, TOKEN.as_bytes()));
+    assert!(logged_second, "the second part is not in the log at all");
+
+    // A later answer is shielded from its first byte, and reaches the caller whole.
+    let user = client.auth().whoami().unwrap();
+    assert_eq!(user.email, TOKEN);
+    let (text, decoded) = take_log();
+    assert!(!decoded.is_empty(), "nothing was logged at trace");
+    assert!(!text.contains(TOKEN) && !holds(&decoded, TOKEN.as_bytes()));
+    log::set_max_level(log::LevelFilter::Off);
+}
+
+#[test]
+fn with_no_logger_taking_debug_records_an_answer_holding_the_token_arrives_whole() {
+    let _alone = alone();
+    let _ = log::set_logger(&Capture);
+    log::set_max_level(log::LevelFilter::Info);
+    take_log();
+    let server = Server::start(|_, conn| {
+        let body = WHOAMI.replace("ada@example.com", TOKEN);
+        support::respond(conn, "200 OK", &[("X-Echo", TOKEN)], body.as_bytes());
+    });
+    let client = client_for(&server);
+
+    for _ in 0..3 {
+        assert_eq!(client.auth().whoami().unwrap().email, TOKEN);
+    }
+
+    let (text, decoded) = take_log();
+    assert!(decoded.is_empty(), "ureq logged at trace: {text}");
+    assert!(!text.contains(TOKEN));
+    log::set_max_level(log::LevelFilter::Off);
+}
