@@ -25,9 +25,12 @@
 //!   `trace` level. While `log`'s maximum level is below `debug` (no logger, or one set
 //!   to `info` or less, as most programs run), an answer passes through untouched: not
 //!   copied, not searched, not followed, no stand-in placed ([`Secret::shield_answer`]).
-//!   The level is read again at every wait for more of the answer, and once it allows
-//!   `debug` the rest of that answer, and every later one, is shielded as above (the
-//!   rest of an answer already begun is searched whole, its framing unfollowed). Two
+//!   The level is read again each time ureq asks for the connection's buffers, which it
+//!   does before every parse (and log) of what it read; once the level allows `debug`
+//!   the unread rest of that answer, and every later one, is shielded as above (the rest
+//!   of an answer already begun is searched whole, its framing unfollowed). A level
+//!   raised between that look and ureq's parse, a matter of microseconds, applies from
+//!   the next one. Two
 //!   things keep answers shielded whatever the level: a ureq built with its decoders
 //!   (`decoders`), so that the `Content-Encoding` rename below still happens, and a
 //!   client that has shielded an answer before, so that every stand-in the restorer
