@@ -9,8 +9,12 @@
 //!
 //! Each side makes the same `GET /v1/auth/whoami` and decodes the same `User`, in
 //! alternating rounds so that machine noise hits both alike; the fastest round's rate,
-//! the CPU time per call (user + system, over every timed round) and the TCP connections
-//! each side opened (counted by the emulator) are printed.
+//! the CPU time per call (user + system) of the median round and the TCP connections
+//! each side opened (counted by the emulator) are printed. CPU time swings from run to
+//! run on a shared machine (by half, for the same binary); so where `valgrind` is
+//! installed the blocking pair is also counted in instructions per call, which do not
+//! (callgrind: each side makes 1,000 and then 2,000 calls in a process of its own, and
+//! the difference is divided by 1,000, so that start-up cancels out).
 //!
 //! - blocking, sequential: `podstack::Client` against a bare `ureq` agent with ureq's
 //!   default settings (no timeouts), then against one configured as the SDK's is
@@ -35,11 +39,12 @@ const ROUNDS: u32 = 20;
 const SHARING: u32 = 16;
 const SHARED_CALLS: u32 = 200;
 
-/// Calls made, the fastest round's rate, CPU time and TCP connections opened.
+/// Calls made, the fastest round's rate, each round's CPU time per call and TCP
+/// connections opened.
 struct Run {
     calls: u32,
     elapsed: Duration,
-    cpu: Duration,
+    round_cpu_per_call: Vec<Duration>,
     best_per_second: f64,
     connections: u64,
 }
@@ -49,7 +54,7 @@ impl Run {
         Run {
             calls: 0,
             elapsed: Duration::ZERO,
-            cpu: Duration::ZERO,
+            round_cpu_per_call: Vec::new(),
             best_per_second: 0.0,
             connections: 0,
         }
@@ -74,19 +79,22 @@ impl Run {
         }
         self.calls += calls;
         self.elapsed += elapsed;
-        self.cpu += cpu;
+        self.round_cpu_per_call.push(cpu / calls.max(1));
         self.best_per_second = self
             .best_per_second
             .max(f64::from(calls) / elapsed.as_secs_f64());
     }
 
+    /// The median round's CPU time per call.
     fn cpu_per_call(&self) -> Duration {
-        self.cpu / self.calls.max(1)
+        let mut rounds = self.round_cpu_per_call.clone();
+        rounds.sort();
+        rounds.get(rounds.len() / 2).copied().unwrap_or_default()
     }
 
     fn line(&self, name: &str) -> String {
         format!(
-            "  {name:<14}: {:>7.0} calls/s in the best round, {:>5.1} µs CPU per call  ({} timed calls in {:.2?}; {} TCP connection(s) in all)",
+            "  {name:<14}: {:>7.0} calls/s in the best round, {:>5.1} µs CPU per call in the median one  ({} timed calls in {:.2?}; {} TCP connection(s) in all)",
             self.best_per_second,
             self.cpu_per_call().as_secs_f64() * 1e6,
             self.calls,
@@ -121,9 +129,16 @@ fn main() {
     if support::serve_if_child() {
         return;
     }
+    #[cfg(feature = "blocking")]
+    if blocking::count_if_child() {
+        return;
+    }
     let emulator = EmulatorProcess::start();
     #[cfg(feature = "blocking")]
-    blocking::run(&emulator);
+    {
+        blocking::run(&emulator);
+        blocking::instructions(&emulator);
+    }
     #[cfg(feature = "async")]
     nonblocking::run(&emulator);
 }
@@ -133,59 +148,137 @@ fn main() {
 mod blocking {
     use super::*;
 
+    /// Set in a child process that makes calls under callgrind for [`instructions`]:
+    /// `<sdk|bare> <calls> <endpoint> <token>`.
+    const COUNT_VAR: &str = "PODSTACK_BENCH_COUNT";
+
+    fn sdk_client(endpoint: &str, token: &str) -> podstack::Client {
+        podstack::Client::builder()
+            .use_environment(false)
+            .api_endpoint(endpoint)
+            .api_token(token)
+            .build()
+            .expect("client")
+    }
+
+    /// One call through a bare agent: the request the SDK sends, the same decoding.
+    fn bare_call(agent: &ureq::Agent, url: &str, authorization: &str, timeouts: Option<Duration>) {
+        let request = ureq::http::Request::get(url)
+            .header("authorization", authorization)
+            .header("accept", "application/json")
+            .header("user-agent", USER_AGENT)
+            .body(())
+            .expect("request");
+        let request = match timeouts {
+            Some(timeout) => agent
+                .configure_request(request)
+                .timeout_global(Some(Duration::from_secs(300)))
+                .timeout_recv_response(Some(timeout))
+                .build(),
+            None => request,
+        };
+        let body = agent
+            .run(request)
+            .expect("bare call")
+            .body_mut()
+            .read_to_vec()
+            .expect("bare body");
+        let _: User = serde_json::from_slice(&body).expect("bare decode");
+    }
+
+    /// Makes the calls a parent's [`instructions`] asked for, in the child it started
+    /// under callgrind; `false` in any other process.
+    pub fn count_if_child() -> bool {
+        let Ok(spec) = std::env::var(COUNT_VAR) else {
+            return false;
+        };
+        let [side, calls, endpoint, token] = spec.split(' ').collect::<Vec<_>>()[..] else {
+            panic!("{COUNT_VAR}: expected four words, got {spec:?}");
+        };
+        let calls: u32 = calls.parse().expect("a count of calls");
+        if side == "sdk" {
+            let client = sdk_client(endpoint, token);
+            for _ in 0..calls {
+                client.auth().whoami().expect("sdk call");
+            }
+        } else {
+            let (agent, url) = (
+                ureq::Agent::new_with_defaults(),
+                format!("{endpoint}/v1/auth/whoami"),
+            );
+            let authorization = format!("Bearer {token}");
+            for _ in 0..calls {
+                bare_call(&agent, &url, &authorization, None);
+            }
+        }
+        true
+    }
+
+    /// Instructions per call of the SDK and of a default bare agent, counted by
+    /// callgrind (see the module documentation), if `valgrind` is installed.
+    pub fn instructions(emulator: &EmulatorProcess) {
+        let count = |side: &str, calls: u32| -> Option<u64> {
+            let output = std::process::Command::new("valgrind")
+                .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+                .arg(std::env::current_exe().ok()?)
+                .env(
+                    COUNT_VAR,
+                    format!("{side} {calls} {} {}", emulator.endpoint, emulator.token),
+                )
+                .output()
+                .ok()?;
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let collected = stderr
+                .lines()
+                .find_map(|line| line.split("Collected : ").nth(1))?;
+            output
+                .status
+                .success()
+                .then(|| collected.trim().parse().ok())?
+        };
+        let per_call =
+            |side: &str| Some(count(side, 2000)?.saturating_sub(count(side, 1000)?) / 1000);
+        println!(
+            "blocking, instructions per sequential whoami call (callgrind: 2,000 calls less 1,000)"
+        );
+        match (per_call("sdk"), per_call("bare")) {
+            (Some(sdk), Some(bare)) => {
+                println!("  podstack SDK  : {sdk:>7} instructions per call");
+                println!("  ureq, default : {bare:>7} instructions per call");
+                println!(
+                    "  ratio         : the SDK runs {:.3}× the instructions per call of ureq, default (target ≤ 1.05)",
+                    sdk as f64 / bare as f64
+                );
+            }
+            _ => println!("  skipped: valgrind is not installed, or failed"),
+        }
+    }
+
     pub fn run(emulator: &EmulatorProcess) {
         let url = format!("{}/v1/auth/whoami", emulator.endpoint);
         let authorization = format!("Bearer {}", emulator.token);
 
-        let client = podstack::Client::builder()
-            .use_environment(false)
-            .api_endpoint(&emulator.endpoint)
-            .api_token(&emulator.token)
-            .build()
-            .expect("client");
+        let client = sdk_client(&emulator.endpoint, &emulator.token);
         // The SDK's settings: 30 s to connect and for each read and write, no redirects
         // followed by ureq, statuses not errors; per call, a 5 minute deadline and a 30 s
         // wait for the answer's head.
-        let timeout = Some(Duration::from_secs(30));
+        let timeout = Duration::from_secs(30);
         let configured = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_connect(timeout)
-            .timeout_per_read(timeout)
-            .timeout_per_write(timeout)
+            .timeout_connect(Some(timeout))
+            .timeout_per_read(Some(timeout))
+            .timeout_per_write(Some(timeout))
             .max_redirects(0)
             .build()
             .new_agent();
         let default = ureq::Agent::new_with_defaults();
-        let bare_call = |agent: &ureq::Agent, with_timeouts: bool| {
-            let request = ureq::http::Request::get(&url)
-                .header("authorization", &authorization)
-                .header("accept", "application/json")
-                .header("user-agent", USER_AGENT)
-                .body(())
-                .expect("request");
-            let request = match with_timeouts {
-                true => agent
-                    .configure_request(request)
-                    .timeout_global(Some(Duration::from_secs(300)))
-                    .timeout_recv_response(timeout)
-                    .build(),
-                false => request,
-            };
-            let body = agent
-                .run(request)
-                .expect("bare call")
-                .body_mut()
-                .read_to_vec()
-                .expect("bare body");
-            let _: User = serde_json::from_slice(&body).expect("bare decode");
-        };
         let sdk_call = || {
             client.auth().whoami().expect("sdk call");
         };
 
         for (bare_name, agent, with_timeouts) in [
-            ("ureq, default", &default, false),
-            ("ureq, timeouts", &configured, true),
+            ("ureq, default", &default, None),
+            ("ureq, timeouts", &configured, Some(timeout)),
         ] {
             let (mut sdk, mut bare) = (Run::idle(), Run::idle());
             let per_round = SEQUENTIAL_CALLS / ROUNDS;
@@ -194,7 +287,8 @@ mod blocking {
                     (0..per_round).for_each(|_| sdk_call())
                 });
                 bare.measure(emulator, per_round, round > 0, || {
-                    (0..per_round).for_each(|_| bare_call(agent, with_timeouts))
+                    (0..per_round)
+                        .for_each(|_| bare_call(agent, &url, &authorization, with_timeouts))
                 });
             }
             report(
@@ -206,12 +300,7 @@ mod blocking {
         }
 
         // A client of its own, so that its pool starts empty.
-        let client = podstack::Client::builder()
-            .use_environment(false)
-            .api_endpoint(&emulator.endpoint)
-            .api_token(&emulator.token)
-            .build()
-            .expect("client");
+        let client = sdk_client(&emulator.endpoint, &emulator.token);
         let mut shared = Run::idle();
         for round in 0..=ROUNDS / 4 {
             shared.measure(emulator, SHARING * SHARED_CALLS, round > 0, || {
