@@ -192,3 +192,40 @@ fn with_no_logger_taking_debug_records_an_answer_holding_the_token_arrives_whole
     assert!(!text.contains(TOKEN));
     log::set_max_level(log::LevelFilter::Off);
 }
+
+/// The level raised while the client waits for an answer (here by the server, just
+/// before it answers): the answer has not begun, so it is followed from its first byte,
+/// and a token the network splits in two is still found whole, never logged in pieces.
+#[test]
+fn a_level_raised_while_the_client_waits_for_the_answer_shields_all_of_it() {
+    let _alone = alone();
+    let _ = log::set_logger(&Capture);
+    log::set_max_level(log::LevelFilter::Info);
+    take_log();
+    let server = Server::start(|_, conn| {
+        let body = WHOAMI.replace("ada@example.com", TOKEN);
+        let split = body.find(TOKEN).unwrap() + TOKEN.len() / 2;
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        log::set_max_level(log::LevelFilter::Trace);
+        let _ = conn.write_all(head.as_bytes());
+        let _ = conn.write_all(body[..split].as_bytes());
+        let _ = conn.flush();
+        std::thread::sleep(Duration::from_millis(300));
+        let _ = conn.write_all(body[split..].as_bytes());
+    });
+    let client = client_for(&server);
+
+    assert_eq!(client.auth().whoami().unwrap().email, TOKEN);
+
+    let (text, decoded) = take_log();
+    log::set_max_level(log::LevelFilter::Off);
+    assert!(!decoded.is_empty(), "nothing was logged at trace");
+    assert!(!text.contains(TOKEN));
+    assert!(
+        !holds(&decoded, TOKEN.as_bytes()),
+        "the token was logged in two pieces"
+    );
+}

@@ -27,8 +27,11 @@
 //!   copied, not searched, not followed, no stand-in placed ([`Secret::shield_answer`]).
 //!   The level is read again each time ureq asks for the connection's buffers, which it
 //!   does before every parse (and log) of what it read; once the level allows `debug`
-//!   the unread rest of that answer, and every later one, is shielded as above (the rest
-//!   of an answer already begun is searched whole, its framing unfollowed). A level
+//!   the unread rest of that answer, and every later one, is shielded as above (an
+//!   answer ureq has not begun to read, the level having risen while the request was
+//!   sent or its answer awaited, is followed from its first byte; the rest of one it
+//!   has begun is searched unfollowed, so a token the network or the chunk framing
+//!   splits there may be logged in pieces). A level
 //!   raised between that look and ureq's parse, a matter of microseconds, applies from
 //!   the next one. Two
 //!   things keep answers shielded whatever the level: a ureq built with its decoders
@@ -442,6 +445,10 @@ struct ShieldTransport {
     /// Bytes taken from the connection when the level rose, refused (never shown)
     /// because they held the stand-in: the next wait returns this error.
     refused: Option<StandInSeen>,
+    /// Bytes of the answer that reached the connection's own buffers while it passed
+    /// through: if all are still unread when the level rises, ureq has read none of the
+    /// answer, and it is followed from its first byte.
+    arrived: usize,
     answer: AnswerParser,
     /// Where the content of the held bytes lies (ranges of `input`).
     held_runs: Vec<Range<usize>>,
@@ -471,6 +478,7 @@ impl ShieldTransport {
             sending: Sending::Head { chunked: false },
             shielded: true,
             refused: None,
+            arrived: 0,
             answer: AnswerParser::new(),
             held_runs: Vec::new(),
             scratch: Vec::new(),
@@ -547,12 +555,19 @@ impl ShieldTransport {
     }
 
     /// A logger now takes ureq's records: shields the rest of the answer being read
-    /// (its unread bytes first, its framing unfollowed), and every later answer.
+    /// (its unread bytes first), and every later answer. An answer ureq has not begun
+    /// to read (the level rose while the request was sent or its answer awaited) is
+    /// followed from its first byte; the rest of one it has begun, its framing unknown
+    /// here, is searched unfollowed.
     fn shield_the_rest(&mut self) {
         self.secret.shield_from_now_on();
         self.shielded = true;
-        self.answer.lose_track();
         let unread = self.inner.buffers().input().len();
+        if unread == self.arrived {
+            self.answer.expect_answer();
+        } else {
+            self.answer.lose_track();
+        }
         if unread == 0 {
             return;
         }
@@ -563,6 +578,8 @@ impl ShieldTransport {
         self.answer
             .feed(&self.input[from..to], from, &mut self.held_runs);
         self.end = to;
+        // The positions it records hold only until the input next moves.
+        self.keep_encoded_bodies_as_they_are();
         // ureq may try these bytes before it waits for more, as it could before.
         self.progress = true;
         if let Err(seen) = self.shield_pending() {
@@ -610,6 +627,8 @@ impl Transport for ShieldTransport {
                         self.shielded = self.start != self.end || self.secret.shield_answer();
                         if self.shielded {
                             self.answer.expect_answer();
+                        } else {
+                            self.arrived = 0;
                         }
                     }
                     Ok(())
@@ -640,7 +659,11 @@ impl Transport for ShieldTransport {
         if !self.shielded {
             // ureq reads what arrives through `buffers`, which shields it if a logger
             // has come to take ureq's records meanwhile.
-            return self.inner.await_input(timeout);
+            let before = self.inner.buffers().input().len();
+            let result = self.inner.await_input(timeout);
+            let after = self.inner.buffers().input().len();
+            self.arrived += after.saturating_sub(before);
+            return result;
         }
         if let Some(seen) = self.refused.take() {
             return Err(ureq::Error::Io(seen.io()));
