@@ -229,3 +229,82 @@ fn a_level_raised_while_the_client_waits_for_the_answer_shields_all_of_it() {
         "the token was logged in two pieces"
     );
 }
+
+/// A reader of unknown length (so a chunked upload) that raises the level to `trace`
+/// once its first piece has been read.
+struct RaisesTheLevelMidUpload {
+    pieces: std::vec::IntoIter<Vec<u8>>,
+    read: usize,
+}
+
+impl std::io::Read for RaisesTheLevelMidUpload {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.read == 1 {
+            log::set_max_level(log::LevelFilter::Trace);
+        }
+        self.read += 1;
+        let Some(piece) = self.pieces.next() else {
+            return Ok(0);
+        };
+        let n = piece.len().min(out.len());
+        out[..n].copy_from_slice(&piece[..n]);
+        Ok(n)
+    }
+}
+
+/// The level raised while a chunked body goes up: the server gets every byte as the
+/// caller gave it, the rest of the body is logged with the stand-in, and the answer
+/// (not begun when the level rose) is followed from its first byte, so a token the
+/// network splits in its head is never logged.
+#[test]
+fn a_level_raised_during_a_chunked_upload_shields_the_rest_and_the_whole_answer() {
+    let _alone = alone();
+    let _ = log::set_logger(&Capture);
+    log::set_max_level(log::LevelFilter::Info);
+    take_log();
+    let received = std::sync::Arc::new(Mutex::new(Vec::new()));
+    let got = received.clone();
+    let server = Server::start(move |seen, conn| {
+        *got.lock().unwrap() = support::read_body(seen, conn);
+        let head = format!("HTTP/1.1 200 OK\r\nX-Echo: {TOKEN}\r\nContent-Length: 0\r\n\r\n");
+        let split = head.find(TOKEN).unwrap() + TOKEN.len() / 2;
+        let _ = conn.write_all(&head.as_bytes()[..split]);
+        let _ = conn.flush();
+        std::thread::sleep(Duration::from_millis(300));
+        let _ = conn.write_all(&head.as_bytes()[split..]);
+    });
+    let client = client_for(&server);
+    let pieces = vec![
+        format!("first {TOKEN} ").into_bytes(),
+        format!("second {TOKEN} ").into_bytes(),
+        format!("third {TOKEN}").into_bytes(),
+    ];
+    let sent = pieces.concat();
+    let reader = RaisesTheLevelMidUpload {
+        pieces: pieces.into_iter(),
+        read: 0,
+    };
+
+    client
+        .presigned()
+        .upload_reader(&format!("{}/object?sig=1", server.url()), reader, None)
+        .unwrap();
+
+    let (text, decoded) = take_log();
+    log::set_max_level(log::LevelFilter::Off);
+    assert_eq!(
+        server.seen()[0].header("transfer-encoding"),
+        Some("chunked"),
+        "the test must send a chunked body to mean anything"
+    );
+    assert!(
+        *received.lock().unwrap() == sent,
+        "the server got changed bytes"
+    );
+    assert!(
+        decoded.windows(6).any(|w| w == b"X-Echo"),
+        "the answer's head was not logged"
+    );
+    assert!(!text.contains(TOKEN));
+    assert!(!holds(&decoded, TOKEN.as_bytes()), "the token was logged");
+}
