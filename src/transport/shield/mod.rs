@@ -588,6 +588,35 @@ impl ShieldTransport {
         }
     }
 
+    /// In an answer read unfollowed nothing is held back, so a token may begin in the
+    /// bytes shown before `from` (where the new ones start); ureq reads a head only
+    /// once it is whole, so those may still be unread. The search reaches back into
+    /// the unread ones for a token across the seam.
+    fn shield_across_the_seam(&mut self, from: usize) {
+        if !self.answer.unfollowed() {
+            return;
+        }
+        let reach = self.secret.token.len().saturating_sub(1);
+        let (low, high) = (
+            from.saturating_sub(reach).max(self.start),
+            (from + reach).min(self.end),
+        );
+        if low == from || high == from {
+            return;
+        }
+        // Any match here holds the bytes on both sides of the seam: those wholly on
+        // either side have been searched already.
+        let secret = &self.secret;
+        if replace_all(
+            &mut self.input[low..high],
+            &secret.find_token,
+            &secret.stand_in,
+        ) > 0
+        {
+            secret.placed.store(true, Ordering::Relaxed);
+        }
+    }
+
     /// Shows the held bytes as they are: nothing more can come to make them a token.
     fn release_held(&mut self) {
         self.visible = self.end;
@@ -708,6 +737,7 @@ impl Transport for ShieldTransport {
             self.keep_encoded_bodies_as_they_are();
             self.shield_pending()
                 .map_err(|seen| ureq::Error::Io(seen.io()))?;
+            self.shield_across_the_seam(from);
             if self.shown() > shown_before {
                 return Ok(true);
             }
