@@ -87,8 +87,10 @@ pub(crate) struct Secret {
     /// `Bearer <token>`, and what ureq is given in its place, made once.
     bearer: String,
     hidden_bearer: String,
-    /// Whether a stand-in was ever placed in bytes ureq reads: until then no answer
-    /// can hold one, and [`Restore`] has nothing to search for.
+    /// Whether a stand-in was ever placed in an answer (not in a request body, whose
+    /// stand-ins the transport writes over): until then no answer can hold one, and
+    /// [`Restore`] has nothing to search for. Once set, every answer is shielded, so
+    /// none holds a stand-in the transport did not place.
     placed: AtomicBool,
     /// Whether an answer was ever shielded: every later one is (see the module
     /// documentation).
@@ -194,13 +196,9 @@ impl Secret {
         if self.find_stand_in.find(bytes).is_some() {
             return Err(StandInSeen);
         }
-        let placed_end = replace_all(bytes, &self.find_token, &self.stand_in);
-        if placed_end > 0 {
-            // The bytes are read later on this same thread (or after a hand-over that
-            // orders them): no stronger ordering is needed.
-            self.placed.store(true, Ordering::Relaxed);
-        }
-        Ok(placed_end)
+        // Not `placed`: these go out, and an answer read while no logger could record
+        // it (never searched, so never refused) must not meet an armed restorer.
+        Ok(replace_all(bytes, &self.find_token, &self.stand_in))
     }
 
     /// How many bytes at the end of `bytes` could start a token or a stand-in.
@@ -1022,6 +1020,22 @@ mod tests {
         assert_eq!(partial_tail(b"podstack", b"podstack"), 0);
         assert_eq!(partial_tail(b"xpodstac", b"podstack"), 7);
         assert_eq!(partial_tail(b"", b"podstack"), 0);
+    }
+
+    /// The stand-ins a chunked upload carries never arm the restorer: an answer read
+    /// unshielded, never searched, could otherwise have bytes changed.
+    #[test]
+    fn a_chunked_upload_does_not_arm_the_restorer() {
+        let secret = Arc::new(Secret::new(TOKEN));
+        let body = format!("a {TOKEN} b");
+        let mut hidden = Hidden::new(body.as_bytes(), secret.clone());
+        let mut sent = Vec::new();
+        hidden.read_to_end(&mut sent).unwrap();
+        assert_eq!(sent, [b"a ", &secret.stand_in[..], b" b"].concat());
+        let answer = [b"x ", &secret.stand_in[..], b" y"].concat();
+        let mut read = answer.clone();
+        let n = Restore::new(secret.clone()).apply(&mut read, true);
+        assert_eq!(&read[..n], &answer[..]);
     }
 
     #[test]
