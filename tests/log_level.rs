@@ -345,3 +345,46 @@ fn a_token_split_in_a_head_the_shield_cannot_follow_is_never_logged() {
     assert!(!text.contains(TOKEN));
     assert!(!holds(&decoded, TOKEN.as_bytes()), "the token was logged");
 }
+
+/// A connection that carried an answer while no logger could record it goes back to
+/// the pool; the level rises; the next call on that same connection is shielded from
+/// its answer's first byte (a token the network splits in its body is never logged).
+#[test]
+fn a_pooled_connection_from_quiet_times_is_shielded_once_the_level_rises() {
+    let _alone = alone();
+    let _ = log::set_logger(&Capture);
+    log::set_max_level(log::LevelFilter::Info);
+    take_log();
+    let server = Server::start_keep_alive(|seen, conn| {
+        support::read_body(seen, conn);
+        let body = WHOAMI.replace("ada@example.com", TOKEN);
+        let split = body.find(TOKEN).unwrap() + TOKEN.len() / 2;
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        let _ = conn.write_all(head.as_bytes());
+        let _ = conn.write_all(body[..split].as_bytes());
+        let _ = conn.flush();
+        std::thread::sleep(Duration::from_millis(200));
+        let _ = conn.write_all(body[split..].as_bytes());
+        let _ = conn.flush();
+        true
+    });
+    let client = client_for(&server);
+
+    assert_eq!(client.auth().whoami().unwrap().email, TOKEN);
+    log::set_max_level(log::LevelFilter::Trace);
+    assert_eq!(client.auth().whoami().unwrap().email, TOKEN);
+
+    let (text, decoded) = take_log();
+    log::set_max_level(log::LevelFilter::Off);
+    assert_eq!(
+        server.connections(),
+        1,
+        "the second call must reuse the connection"
+    );
+    assert!(!decoded.is_empty(), "nothing was logged at trace");
+    assert!(!text.contains(TOKEN));
+    assert!(!holds(&decoded, TOKEN.as_bytes()), "the token was logged");
+}
