@@ -211,10 +211,10 @@ fn a_level_raised_while_the_client_waits_for_the_answer_shields_all_of_it() {
         );
         log::set_max_level(log::LevelFilter::Trace);
         let _ = conn.write_all(head.as_bytes());
-        let _ = conn.write_all(body[..split].as_bytes());
+        let _ = conn.write_all(&body.as_bytes()[..split]);
         let _ = conn.flush();
         std::thread::sleep(Duration::from_millis(300));
-        let _ = conn.write_all(body[split..].as_bytes());
+        let _ = conn.write_all(&body.as_bytes()[split..]);
     });
     let client = client_for(&server);
 
@@ -364,10 +364,10 @@ fn a_pooled_connection_from_quiet_times_is_shielded_once_the_level_rises() {
             body.len()
         );
         let _ = conn.write_all(head.as_bytes());
-        let _ = conn.write_all(body[..split].as_bytes());
+        let _ = conn.write_all(&body.as_bytes()[..split]);
         let _ = conn.flush();
         std::thread::sleep(Duration::from_millis(200));
-        let _ = conn.write_all(body[split..].as_bytes());
+        let _ = conn.write_all(&body.as_bytes()[split..]);
         let _ = conn.flush();
         true
     });
