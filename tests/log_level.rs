@@ -109,8 +109,11 @@ fn a_level_raised_while_an_answer_streams_shields_the_rest_of_it_and_every_later
     let _ = log::set_logger(&Capture);
     log::set_max_level(log::LevelFilter::Info);
     take_log();
-    let first = format!("a{TOKEN}b");
-    let second = format!("c{TOKEN}d");
+    // Each part ends in a byte that cannot start the stand-in (letters and digits),
+    // which a shielded answer would otherwise hold back until more comes: the server
+    // sends the second part only once the caller has the first.
+    let first = format!("a{TOKEN}!");
+    let second = format!("c{TOKEN}?");
     let (go_on, wait) = mpsc::channel::<()>();
     let wait = Mutex::new(wait);
     let (first_sent, second_sent) = (first.clone(), second.clone());
@@ -159,7 +162,7 @@ fn a_level_raised_while_an_answer_streams_shields_the_rest_of_it_and_every_later
     // a stand-in of the token's length in its place.
     let logged_second = decoded
         .windows(second.len())
-        .any(|w| w.starts_with(b"c") && w.ends_with(b"d") && !holds(w, TOKEN.as_bytes()));
+        .any(|w| w.starts_with(b"c") && w.ends_with(b"?") && !holds(w, TOKEN.as_bytes()));
     assert!(logged_second, "the second part is not in the log at all");
 
     // A later answer is shielded from its first byte, and reaches the caller whole.
@@ -387,4 +390,43 @@ fn a_pooled_connection_from_quiet_times_is_shielded_once_the_level_rises() {
     assert!(!decoded.is_empty(), "nothing was logged at trace");
     assert!(!text.contains(TOKEN));
     assert!(!holds(&decoded, TOKEN.as_bytes()), "the token was logged");
+}
+
+/// A redirect to a URL holding the token is refused whether its answer passed through
+/// (no logger taking `debug`: the `Location` holds the token as sent) or was shielded
+/// (the `Location` holds the stand-in); the tests of the one SDK binary run at either
+/// level, as their order falls, so both are pinned down here.
+#[test]
+fn a_redirect_holding_the_token_is_refused_at_any_level() {
+    let _alone = alone();
+    let _ = log::set_logger(&Capture);
+    for level in [log::LevelFilter::Info, log::LevelFilter::Trace] {
+        log::set_max_level(level);
+        take_log();
+        let server = Server::start(|seen, conn| {
+            if seen.target.starts_with("/v1/auth/whoami") {
+                support::redirect(conn, "302 Found", &format!("/v1/next?t={TOKEN}"));
+            } else {
+                support::respond(conn, "200 OK", &[], WHOAMI.as_bytes());
+            }
+        });
+
+        let error = client_for(&server).auth().whoami().unwrap_err();
+
+        let (text, decoded) = take_log();
+        log::set_max_level(log::LevelFilter::Off);
+        assert!(
+            matches!(error, podstack::Error::Api { .. }),
+            "{level}: {error:?}"
+        );
+        assert!(
+            error.to_string().contains("holds the API token"),
+            "{level}: {error}"
+        );
+        assert_eq!(server.seen().len(), 1, "{level}: the redirect was followed");
+        assert!(
+            !text.contains(TOKEN) && !holds(&decoded, TOKEN.as_bytes()),
+            "{level}"
+        );
+    }
 }
