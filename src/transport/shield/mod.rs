@@ -31,12 +31,11 @@
 //!   answer ureq has not begun to read, the level having risen while the request was
 //!   sent or its answer awaited, is followed from its first byte; the rest of one it
 //!   has begun is searched unfollowed, so a token the network or the chunk framing
-//!   splits there may be logged in pieces). A level
-//!   raised between that look and ureq's parse, a matter of microseconds, applies from
-//!   the next one. Two
-//!   things keep answers shielded whatever the level: a ureq built with its decoders
-//!   (`decoders`), so that the `Content-Encoding` rename below still happens, and a
-//!   client that has shielded an answer before, so that every stand-in the restorer
+//!   splits in its body may be logged in pieces). A level raised between that look and
+//!   ureq's parse, a matter of microseconds, applies from the next one. Two things keep
+//!   answers shielded whatever the level: a ureq built with its decoders (`decoders`),
+//!   so that the `Content-Encoding` rename below still happens, and a client that has
+//!   shielded an answer before, so that every stand-in the restorer
 //!   meets is still one the transport placed.
 //!
 //! Stand-in and token have the same length, so no count, offset or chunk size changes.
