@@ -211,7 +211,9 @@ let client = podstack::Client::builder()
 //! stand-in in place of a token echoed in an answer (found in the content, whatever the
 //! chunk framing) before ureq reads it, giving the caller the token's bytes back; while
 //! `log`'s maximum level is below `debug`, ureq records nothing it reads and answers
-//! pass through untouched, until the level rises (even mid-answer). No byte
+//! pass through untouched, until the level rises (even mid-answer; in the rest of an
+//! answer already begun then, a token cut by chunk framing or across two reads may be
+//! logged in pieces). No byte
 //! a caller sends or gets is changed, and answers are never decoded (both clients ask
 //! for no encoding, and hand on a body a server encodes anyway as it came). (A token
 //! shorter than 12 characters, which Podstack never issues, is passed through

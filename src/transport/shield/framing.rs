@@ -10,8 +10,9 @@
 //! The parser is strict. Where ureq might read an answer differently (a bare `\n` in a
 //! head, a list of lengths, `Transfer-Encoding` on HTTP/1.0, a chunk size it does not
 //! know), it gives up following that answer: every byte counts as content and none is
-//! held back, so nothing can stall; at worst a token split in such an answer is logged
-//! in pieces.
+//! held back, so nothing can stall. The shield then searches across each seam in the
+//! bytes ureq has not taken (a head, which ureq reads only whole); at worst a token
+//! split in such an answer's body is logged in pieces.
 
 use std::ops::Range;
 
@@ -86,6 +87,11 @@ impl AnswerParser {
     pub(super) fn lose_track(&mut self) {
         self.state = State::Unknown;
         self.head.clear();
+    }
+
+    /// Whether the answer is read unfollowed: every byte content, none held back.
+    pub(super) fn unfollowed(&self) -> bool {
+        self.state == State::Unknown
     }
 
     /// Whether more of the answer is certain to come (or the connection to close): only

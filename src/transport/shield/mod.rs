@@ -27,13 +27,15 @@
 //!   copied, not searched, not followed, no stand-in placed ([`Secret::shield_answer`]).
 //!   The level is read again each time ureq asks for the connection's buffers, which it
 //!   does before every parse (and log) of what it read; once the level allows `debug`
-//!   the unread rest of that answer, and every later one, is shielded as above (the rest
-//!   of an answer already begun is searched whole, its framing unfollowed). A level
-//!   raised between that look and ureq's parse, a matter of microseconds, applies from
-//!   the next one. Two
-//!   things keep answers shielded whatever the level: a ureq built with its decoders
-//!   (`decoders`), so that the `Content-Encoding` rename below still happens, and a
-//!   client that has shielded an answer before, so that every stand-in the restorer
+//!   the unread rest of that answer, and every later one, is shielded as above (an
+//!   answer ureq has not begun to read, the level having risen while the request was
+//!   sent or its answer awaited, is followed from its first byte; the rest of one it
+//!   has begun is searched unfollowed, so a token the network or the chunk framing
+//!   splits in its body may be logged in pieces). A level raised between that look and
+//!   ureq's parse, a matter of microseconds, applies from the next one. Two things keep
+//!   answers shielded whatever the level: a ureq built with its decoders (`decoders`),
+//!   so that the `Content-Encoding` rename below still happens, and a client that has
+//!   shielded an answer before, so that every stand-in the restorer
 //!   meets is still one the transport placed.
 //!
 //! Stand-in and token have the same length, so no count, offset or chunk size changes.
@@ -84,8 +86,10 @@ pub(crate) struct Secret {
     /// `Bearer <token>`, and what ureq is given in its place, made once.
     bearer: String,
     hidden_bearer: String,
-    /// Whether a stand-in was ever placed in bytes ureq reads: until then no answer
-    /// can hold one, and [`Restore`] has nothing to search for.
+    /// Whether a stand-in was ever placed in an answer (not in a request body, whose
+    /// stand-ins the transport writes over): until then no answer can hold one, and
+    /// [`Restore`] has nothing to search for. Once set, every answer is shielded, so
+    /// none holds a stand-in the transport did not place.
     placed: AtomicBool,
     /// Whether an answer was ever shielded: every later one is (see the module
     /// documentation).
@@ -191,13 +195,9 @@ impl Secret {
         if self.find_stand_in.find(bytes).is_some() {
             return Err(StandInSeen);
         }
-        let placed_end = replace_all(bytes, &self.find_token, &self.stand_in);
-        if placed_end > 0 {
-            // The bytes are read later on this same thread (or after a hand-over that
-            // orders them): no stronger ordering is needed.
-            self.placed.store(true, Ordering::Relaxed);
-        }
-        Ok(placed_end)
+        // Not `placed`: these go out, and an answer read while no logger could record
+        // it (never searched, so never refused) must not meet an armed restorer.
+        Ok(replace_all(bytes, &self.find_token, &self.stand_in))
     }
 
     /// How many bytes at the end of `bytes` could start a token or a stand-in.
@@ -442,6 +442,10 @@ struct ShieldTransport {
     /// Bytes taken from the connection when the level rose, refused (never shown)
     /// because they held the stand-in: the next wait returns this error.
     refused: Option<StandInSeen>,
+    /// Bytes of the answer that reached the connection's own buffers while it passed
+    /// through: if all are still unread when the level rises, ureq has read none of the
+    /// answer, and it is followed from its first byte.
+    arrived: usize,
     answer: AnswerParser,
     /// Where the content of the held bytes lies (ranges of `input`).
     held_runs: Vec<Range<usize>>,
@@ -471,6 +475,7 @@ impl ShieldTransport {
             sending: Sending::Head { chunked: false },
             shielded: true,
             refused: None,
+            arrived: 0,
             answer: AnswerParser::new(),
             held_runs: Vec::new(),
             scratch: Vec::new(),
@@ -547,12 +552,19 @@ impl ShieldTransport {
     }
 
     /// A logger now takes ureq's records: shields the rest of the answer being read
-    /// (its unread bytes first, its framing unfollowed), and every later answer.
+    /// (its unread bytes first), and every later answer. An answer ureq has not begun
+    /// to read (the level rose while the request was sent or its answer awaited) is
+    /// followed from its first byte; the rest of one it has begun, its framing unknown
+    /// here, is searched unfollowed.
     fn shield_the_rest(&mut self) {
         self.secret.shield_from_now_on();
         self.shielded = true;
-        self.answer.lose_track();
         let unread = self.inner.buffers().input().len();
+        if unread == self.arrived {
+            self.answer.expect_answer();
+        } else {
+            self.answer.lose_track();
+        }
         if unread == 0 {
             return;
         }
@@ -563,11 +575,42 @@ impl ShieldTransport {
         self.answer
             .feed(&self.input[from..to], from, &mut self.held_runs);
         self.end = to;
+        // The positions it records hold only until the input next moves.
+        self.keep_encoded_bodies_as_they_are();
         // ureq may try these bytes before it waits for more, as it could before.
         self.progress = true;
         if let Err(seen) = self.shield_pending() {
             // Never shown; the next wait says why.
             self.refused = Some(seen);
+        }
+    }
+
+    /// In an answer read unfollowed nothing is held back, so a token may begin in the
+    /// bytes shown before `from` (where the new ones start); ureq reads a head only
+    /// once it is whole, so those may still be unread. The search reaches back into
+    /// the unread ones for a token across the seam.
+    fn shield_across_the_seam(&mut self, from: usize) {
+        if !self.answer.unfollowed() {
+            return;
+        }
+        let reach = self.secret.token.len().saturating_sub(1);
+        let (low, high) = (
+            from.saturating_sub(reach).max(self.start),
+            (from + reach).min(self.end),
+        );
+        if low == from || high == from {
+            return;
+        }
+        // Any match here holds the bytes on both sides of the seam: those wholly on
+        // either side have been searched already.
+        let secret = &self.secret;
+        if replace_all(
+            &mut self.input[low..high],
+            &secret.find_token,
+            &secret.stand_in,
+        ) > 0
+        {
+            secret.placed.store(true, Ordering::Relaxed);
         }
     }
 
@@ -610,6 +653,8 @@ impl Transport for ShieldTransport {
                         self.shielded = self.start != self.end || self.secret.shield_answer();
                         if self.shielded {
                             self.answer.expect_answer();
+                        } else {
+                            self.arrived = 0;
                         }
                     }
                     Ok(())
@@ -640,7 +685,11 @@ impl Transport for ShieldTransport {
         if !self.shielded {
             // ureq reads what arrives through `buffers`, which shields it if a logger
             // has come to take ureq's records meanwhile.
-            return self.inner.await_input(timeout);
+            let before = self.inner.buffers().input().len();
+            let result = self.inner.await_input(timeout);
+            let after = self.inner.buffers().input().len();
+            self.arrived += after.saturating_sub(before);
+            return result;
         }
         if let Some(seen) = self.refused.take() {
             return Err(ureq::Error::Io(seen.io()));
@@ -685,6 +734,7 @@ impl Transport for ShieldTransport {
             self.keep_encoded_bodies_as_they_are();
             self.shield_pending()
                 .map_err(|seen| ureq::Error::Io(seen.io()))?;
+            self.shield_across_the_seam(from);
             if self.shown() > shown_before {
                 return Ok(true);
             }
@@ -969,6 +1019,22 @@ mod tests {
         assert_eq!(partial_tail(b"podstack", b"podstack"), 0);
         assert_eq!(partial_tail(b"xpodstac", b"podstack"), 7);
         assert_eq!(partial_tail(b"", b"podstack"), 0);
+    }
+
+    /// The stand-ins a chunked upload carries never arm the restorer: an answer read
+    /// unshielded, never searched, could otherwise have bytes changed.
+    #[test]
+    fn a_chunked_upload_does_not_arm_the_restorer() {
+        let secret = Arc::new(Secret::new(TOKEN));
+        let body = format!("a {TOKEN} b");
+        let mut hidden = Hidden::new(body.as_bytes(), secret.clone());
+        let mut sent = Vec::new();
+        hidden.read_to_end(&mut sent).unwrap();
+        assert_eq!(sent, [b"a ", &secret.stand_in[..], b" b"].concat());
+        let answer = [b"x ", &secret.stand_in[..], b" y"].concat();
+        let mut read = answer.clone();
+        let n = Restore::new(secret.clone()).apply(&mut read, true);
+        assert_eq!(&read[..n], &answer[..]);
     }
 
     #[test]
