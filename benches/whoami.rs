@@ -10,16 +10,19 @@
 //! Each side makes the same `GET /v1/auth/whoami` and decodes the same `User`, in
 //! alternating rounds so that machine noise hits both alike; the fastest round's rate,
 //! the CPU time per call (user + system) of the median round and the TCP connections
-//! each side opened (counted by the emulator) are printed. CPU time swings from run to
-//! run on a shared machine (by half, for the same binary); so where `valgrind` is
-//! installed the blocking pair is also counted in instructions per call, which do not
-//! (callgrind: each side makes 1,000 and then 2,000 calls in a process of its own, and
-//! the difference is divided by 1,000, so that start-up cancels out).
+//! each side opened (counted by the emulator) are printed. With the client and the
+//! emulator on two cores, a sequential call's CPU time swings by half from run to run
+//! for the same binary (the client sleeps and wakes for every answer); so the blocking
+//! pair is also run with this thread and an emulator of its own kept to one core, where
+//! it swings by a few percent, and, where `valgrind` is installed, counted in
+//! instructions per call, which do not swing (callgrind: each side makes 1,000 and then
+//! 2,000 calls in a process of its own, and the difference is divided by 1,000, so that
+//! start-up cancels out).
 //!
 //! - blocking, sequential: `podstack::Client` against a bare `ureq` agent with ureq's
 //!   default settings (no timeouts), then against one configured as the SDK's is
-//!   (timeouts on). Targets: the SDK within 1.05× of the default agent, in time and in
-//!   CPU per call; one connection for a whole run.
+//!   (timeouts on). Targets: the SDK within 1.05× of the default agent in time, in CPU
+//!   per call on one core and in instructions; one connection for a whole run.
 //! - blocking and async, 16 threads (tasks) sharing one client: calls per second and
 //!   connections (target: at most 16 + 2).
 //! - async: `podstack::nonblocking::Client` against a bare `reqwest` client, sequential
@@ -109,7 +112,7 @@ fn report(title: &str, sdk: &Run, bare: &Run, bare_name: &str) {
     println!("{}", sdk.line("podstack SDK"));
     println!("{}", bare.line(bare_name));
     println!(
-        "  ratio         : the SDK takes {:.3}× the time and {:.3}× the CPU per call of {bare_name} (target ≤ 1.05)",
+        "  ratio         : the SDK takes {:.3}× the time (target ≤ 1.05) and {:.3}× the CPU per call of {bare_name}",
         bare.best_per_second / sdk.best_per_second,
         sdk.cpu_per_call().as_secs_f64() / bare.cpu_per_call().as_secs_f64(),
     );
@@ -137,6 +140,7 @@ fn main() {
     #[cfg(feature = "blocking")]
     {
         blocking::run(&emulator);
+        blocking::one_core();
         blocking::instructions(&emulator);
     }
     #[cfg(feature = "async")]
@@ -254,6 +258,58 @@ mod blocking {
         }
     }
 
+    /// The sequential calls of `sdk` and `bare` in alternating rounds.
+    fn alternate(emulator: &EmulatorProcess, sdk: &dyn Fn(), bare: &dyn Fn()) -> (Run, Run) {
+        let (mut sdk_run, mut bare_run) = (Run::idle(), Run::idle());
+        let per_round = SEQUENTIAL_CALLS / ROUNDS;
+        for round in 0..=ROUNDS {
+            sdk_run.measure(emulator, per_round, round > 0, || {
+                (0..per_round).for_each(|_| sdk())
+            });
+            bare_run.measure(emulator, per_round, round > 0, || {
+                (0..per_round).for_each(|_| bare())
+            });
+        }
+        (sdk_run, bare_run)
+    }
+
+    /// CPU per sequential call of the SDK and of a default bare agent, with this thread
+    /// and an emulator of its own on one core (see [`support::OneCore`]): the figure
+    /// the target is judged on, as it does not swing.
+    pub fn one_core() {
+        println!("blocking, CPU per sequential whoami call, the client and the emulator sharing one core ({SEQUENTIAL_CALLS} calls each, {ROUNDS} alternating rounds)");
+        #[cfg(target_os = "linux")]
+        if let Some(_pinned) = support::OneCore::pin() {
+            let emulator = EmulatorProcess::start();
+            let url = format!("{}/v1/auth/whoami", emulator.endpoint);
+            let authorization = format!("Bearer {}", emulator.token);
+            let client = sdk_client(&emulator.endpoint, &emulator.token);
+            let default = ureq::Agent::new_with_defaults();
+            let (sdk, bare) = alternate(
+                &emulator,
+                &|| {
+                    client.auth().whoami().expect("sdk call");
+                },
+                &|| bare_call(&default, &url, &authorization, None),
+            );
+            let micros = |run: &Run| run.cpu_per_call().as_secs_f64() * 1e6;
+            println!(
+                "  podstack SDK  : {:>5.2} µs CPU per call in the median round",
+                micros(&sdk)
+            );
+            println!(
+                "  ureq, default : {:>5.2} µs CPU per call in the median round",
+                micros(&bare)
+            );
+            println!(
+                "  ratio         : the SDK takes {:.3}× the CPU per call of ureq, default (target ≤ 1.05)",
+                micros(&sdk) / micros(&bare)
+            );
+            return;
+        }
+        println!("  skipped: this thread cannot be kept to one core here");
+    }
+
     pub fn run(emulator: &EmulatorProcess) {
         let url = format!("{}/v1/auth/whoami", emulator.endpoint);
         let authorization = format!("Bearer {}", emulator.token);
@@ -280,17 +336,9 @@ mod blocking {
             ("ureq, default", &default, None),
             ("ureq, timeouts", &configured, Some(timeout)),
         ] {
-            let (mut sdk, mut bare) = (Run::idle(), Run::idle());
-            let per_round = SEQUENTIAL_CALLS / ROUNDS;
-            for round in 0..=ROUNDS {
-                sdk.measure(emulator, per_round, round > 0, || {
-                    (0..per_round).for_each(|_| sdk_call())
-                });
-                bare.measure(emulator, per_round, round > 0, || {
-                    (0..per_round)
-                        .for_each(|_| bare_call(agent, &url, &authorization, with_timeouts))
-                });
-            }
+            let (sdk, bare) = alternate(emulator, &sdk_call, &|| {
+                bare_call(agent, &url, &authorization, with_timeouts)
+            });
             report(
                 &format!("blocking, {SEQUENTIAL_CALLS} sequential whoami calls in {ROUNDS} alternating rounds, against a bare {bare_name} agent"),
                 &sdk,

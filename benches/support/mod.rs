@@ -104,6 +104,45 @@ impl Drop for EmulatorProcess {
     }
 }
 
+/// This thread kept to one core (the first it may run on) until dropped, and with it
+/// every process it starts meanwhile (an [`EmulatorProcess`] started while it is held
+/// shares that core). With the client and the server on one core, a call's CPU time is
+/// the work it does: on two, a thread that sleeps and wakes for every answer is charged
+/// a share of the idle core's wake-ups that swings by half from run to run.
+#[cfg(target_os = "linux")]
+pub struct OneCore {
+    before: libc::cpu_set_t,
+}
+
+#[cfg(target_os = "linux")]
+impl OneCore {
+    /// `None` where the affinity cannot be read or set.
+    pub fn pin() -> Option<OneCore> {
+        let size = std::mem::size_of::<libc::cpu_set_t>();
+        // SAFETY: a cpu_set_t is plain bits; sched_getaffinity writes at most `size` bytes.
+        let mut before: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+        if unsafe { libc::sched_getaffinity(0, size, &mut before) } != 0 {
+            return None;
+        }
+        let first = (0..libc::CPU_SETSIZE as usize)
+            .find(|&cpu| unsafe { libc::CPU_ISSET(cpu, &before) })?;
+        // SAFETY: as above.
+        let mut one: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+        unsafe { libc::CPU_SET(first, &mut one) };
+        // SAFETY: a valid set of `size` bytes, for this thread (0).
+        (unsafe { libc::sched_setaffinity(0, size, &one) } == 0).then_some(OneCore { before })
+    }
+}
+
+#[cfg(target_os = "linux")]
+impl Drop for OneCore {
+    fn drop(&mut self) {
+        let size = std::mem::size_of::<libc::cpu_set_t>();
+        // SAFETY: the set read by `pin`, for this thread.
+        unsafe { libc::sched_setaffinity(0, size, &self.before) };
+    }
+}
+
 /// CPU time (user and system) used so far by this process, or by the children it has
 /// waited for.
 pub fn cpu_time(children: bool) -> Duration {
