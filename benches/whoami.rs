@@ -258,17 +258,21 @@ mod blocking {
         }
     }
 
-    /// The sequential calls of `sdk` and `bare` in alternating rounds.
+    /// The sequential calls of `sdk` and `bare` in alternating rounds, each side going
+    /// first in every other round.
     fn alternate(emulator: &EmulatorProcess, sdk: &dyn Fn(), bare: &dyn Fn()) -> (Run, Run) {
         let (mut sdk_run, mut bare_run) = (Run::idle(), Run::idle());
         let per_round = SEQUENTIAL_CALLS / ROUNDS;
         for round in 0..=ROUNDS {
-            sdk_run.measure(emulator, per_round, round > 0, || {
-                (0..per_round).for_each(|_| sdk())
-            });
-            bare_run.measure(emulator, per_round, round > 0, || {
-                (0..per_round).for_each(|_| bare())
-            });
+            let mut sides = [(&mut sdk_run, sdk), (&mut bare_run, bare)];
+            if round % 2 == 1 {
+                sides.reverse();
+            }
+            for (run, call) in sides {
+                run.measure(emulator, per_round, round > 0, || {
+                    (0..per_round).for_each(|_| call())
+                });
+            }
         }
         (sdk_run, bare_run)
     }
