@@ -280,9 +280,11 @@ mod blocking {
     }
 
     /// Reads the emulator's IP literal, as the SDK does: no lookup, no thread per call.
+    #[cfg(target_os = "linux")]
     #[derive(Debug)]
     struct LiteralResolver;
 
+    #[cfg(target_os = "linux")]
     impl ureq::unversioned::resolver::Resolver for LiteralResolver {
         fn resolve(
             &self,
@@ -304,6 +306,7 @@ mod blocking {
     /// timeouts, the call deadline and the bound on the answer's head, no redirects,
     /// statuses as answers, `identity` encoding, and the address read, not looked up.
     /// The SDK against it is the SDK's own cost, its settings' cost set aside.
+    #[cfg(target_os = "linux")]
     fn agent_as_the_sdk() -> ureq::Agent {
         let timeout = Duration::from_secs(30);
         let config = ureq::Agent::config_builder()
