@@ -112,6 +112,9 @@ impl Drop for EmulatorProcess {
 #[cfg(target_os = "linux")]
 pub struct OneCore {
     before: libc::cpu_set_t,
+    /// The pin is the calling thread's, and `drop` restores the mask of the thread it
+    /// runs on: dropped on another thread, it would leave this one pinned.
+    not_send: std::marker::PhantomData<*const ()>,
 }
 
 #[cfg(target_os = "linux")]
@@ -130,7 +133,10 @@ impl OneCore {
         let mut one: libc::cpu_set_t = unsafe { std::mem::zeroed() };
         unsafe { libc::CPU_SET(first, &mut one) };
         // SAFETY: a valid set of `size` bytes, for this thread (0).
-        (unsafe { libc::sched_setaffinity(0, size, &one) } == 0).then_some(OneCore { before })
+        (unsafe { libc::sched_setaffinity(0, size, &one) } == 0).then_some(OneCore {
+            before,
+            not_send: std::marker::PhantomData,
+        })
     }
 }
 
