@@ -11,7 +11,7 @@
 //! alternating rounds so that machine noise hits both alike; the fastest round's rate,
 //! the CPU time per call (user + system) of the median round and the TCP connections
 //! each side opened (counted by the emulator) are printed. With the client and the
-//! emulator on two cores, a sequential call's CPU time swings by half from run to run
+//! emulator on two cores, a sequential call's CPU time swings severalfold between runs
 //! for the same binary (the client sleeps and wakes for every answer); so the blocking
 //! pair is also run with this thread and an emulator of its own kept to one core, where
 //! it swings by a few percent, and, where `valgrind` is installed, counted in
@@ -23,7 +23,7 @@
 //!   default settings (no timeouts), then against one configured as the SDK's is
 //!   (timeouts on). Targets: the SDK within 1.05× of the default agent in time, in CPU
 //!   per call on one core and in instructions; one connection for a whole run. On one
-//!   core it is also measured against a bare agent set up exactly as the SDK's is (its
+//!   core it is also measured against a bare agent given the SDK's settings (its
 //!   timeouts, no thread per call): the SDK's own cost, its settings' set aside.
 //! - blocking and async, 16 threads (tasks) sharing one client: calls per second and
 //!   connections (target: at most 16 + 2).
@@ -128,6 +128,16 @@ fn report_shared(title: &str, run: &Run) {
         run.connections,
         SHARING + 2
     );
+}
+
+/// The two sides of a pair in the order they run in `round`: each goes first in every
+/// other round, so that whatever favours going first or second falls on both alike.
+fn first_in_turn<T>(round: u32, sdk: T, bare: T) -> [T; 2] {
+    if round.is_multiple_of(2) {
+        [sdk, bare]
+    } else {
+        [bare, sdk]
+    }
 }
 
 fn main() {
@@ -266,11 +276,7 @@ mod blocking {
         let (mut sdk_run, mut bare_run) = (Run::idle(), Run::idle());
         let per_round = SEQUENTIAL_CALLS / ROUNDS;
         for round in 0..=ROUNDS {
-            let mut sides = [(&mut sdk_run, sdk), (&mut bare_run, bare)];
-            if round % 2 == 1 {
-                sides.reverse();
-            }
-            for (run, call) in sides {
+            for (run, call) in first_in_turn(round, (&mut sdk_run, sdk), (&mut bare_run, bare)) {
                 run.measure(emulator, per_round, round > 0, || {
                     (0..per_round).for_each(|_| call())
                 });
@@ -325,7 +331,8 @@ mod blocking {
 
     /// CPU per sequential call of the SDK, of a default bare agent and of one set up as
     /// the SDK's is, with this thread and an emulator of its own on one core (see
-    /// [`support::OneCore`]): the figure the target is judged on, as it does not swing.
+    /// [`support::OneCore`]): the figure the target is judged on, as it swings by a few
+    /// percent only.
     pub fn one_core() {
         println!("blocking, CPU per sequential whoami call, the client and the emulator sharing one core ({SEQUENTIAL_CALLS} calls each, {ROUNDS} alternating rounds)");
         #[cfg(target_os = "linux")]
@@ -362,7 +369,6 @@ mod blocking {
         let url = format!("{}/v1/auth/whoami", emulator.endpoint);
         let authorization = format!("Bearer {}", emulator.token);
 
-        let client = sdk_client(&emulator.endpoint, &emulator.token);
         // The SDK's settings: 30 s to connect and for each read and write, no redirects
         // followed by ureq, statuses not errors; per call, a 5 minute deadline and a 30 s
         // wait for the answer's head.
@@ -376,14 +382,16 @@ mod blocking {
             .build()
             .new_agent();
         let default = ureq::Agent::new_with_defaults();
-        let sdk_call = || {
-            client.auth().whoami().expect("sdk call");
-        };
 
         for (bare_name, agent, with_timeouts) in [
             ("ureq, default", &default, None),
             ("ureq, timeouts", &configured, Some(timeout)),
         ] {
+            // A client of its own for each pair, so that each counts its own connection.
+            let client = sdk_client(&emulator.endpoint, &emulator.token);
+            let sdk_call = || {
+                client.auth().whoami().expect("sdk call");
+            };
             let (sdk, bare) = alternate(emulator, &sdk_call, &|| {
                 bare_call(agent, &url, &authorization, with_timeouts)
             });
@@ -505,7 +513,9 @@ mod nonblocking {
         let (mut sdk, mut bare) = (Run::idle(), Run::idle());
         let per_round = SEQUENTIAL_CALLS / ROUNDS;
         for round in 0..=ROUNDS {
-            for (run, caller) in [(&mut sdk, &sdk_caller), (&mut bare, &bare_caller)] {
+            for (run, caller) in
+                first_in_turn(round, (&mut sdk, &sdk_caller), (&mut bare, &bare_caller))
+            {
                 run.measure(emulator, per_round, round > 0, || {
                     runtime.block_on(caller.spread(1, per_round, false))
                 });
@@ -522,7 +532,9 @@ mod nonblocking {
 
         let (mut sdk, mut bare) = (Run::idle(), Run::idle());
         for round in 0..=CONCURRENT_ROUNDS {
-            for (run, caller) in [(&mut sdk, &sdk_caller), (&mut bare, &bare_caller)] {
+            for (run, caller) in
+                first_in_turn(round, (&mut sdk, &sdk_caller), (&mut bare, &bare_caller))
+            {
                 run.measure(emulator, IN_FLIGHT * CALLS_PER_TASK, round > 0, || {
                     runtime.block_on(caller.spread(IN_FLIGHT, CALLS_PER_TASK, false))
                 });

@@ -108,7 +108,7 @@ impl Drop for EmulatorProcess {
 /// every process it starts meanwhile (an [`EmulatorProcess`] started while it is held
 /// shares that core). With the client and the server on one core, a call's CPU time is
 /// the work it does: on two, a thread that sleeps and wakes for every answer is charged
-/// a share of the idle core's wake-ups that swings by half from run to run.
+/// a share of the idle core's wake-ups that swings severalfold from run to run.
 #[cfg(target_os = "linux")]
 pub struct OneCore {
     before: libc::cpu_set_t,
