@@ -308,21 +308,29 @@ mod blocking {
         }
     }
 
-    /// A bare agent set up as the SDK sets up its own (`Transport::new`): the same
-    /// timeouts, the call deadline and the bound on the answer's head, no redirects,
-    /// statuses as answers, `identity` encoding, and the address read, not looked up.
-    /// The SDK against it is the SDK's own cost, its settings' cost set aside.
+    /// The SDK's default timeout: to connect, and for each read and write.
+    const TIMEOUT: Duration = Duration::from_secs(30);
+
+    /// The settings every SDK agent has (`Transport::new`): the timeout to connect and
+    /// for each read and write, no redirects followed by ureq, statuses as answers.
+    fn sdk_settings() -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope> {
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_connect(Some(TIMEOUT))
+            .timeout_per_read(Some(TIMEOUT))
+            .timeout_per_write(Some(TIMEOUT))
+            .max_redirects(0)
+    }
+
+    /// A bare agent set up as the SDK sets up its own: [`sdk_settings`], and on the
+    /// agent the call deadline, the bound on the answer's head and `identity` encoding,
+    /// the address read, not looked up. The SDK against it is the SDK's own cost, its
+    /// settings' cost set aside.
     #[cfg(target_os = "linux")]
     fn agent_as_the_sdk() -> ureq::Agent {
-        let timeout = Duration::from_secs(30);
-        let config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_connect(Some(timeout))
-            .timeout_per_read(Some(timeout))
-            .timeout_per_write(Some(timeout))
-            .timeout_recv_response(Some(timeout + timeout / 8))
+        let config = sdk_settings()
+            .timeout_recv_response(Some(TIMEOUT + TIMEOUT / 8))
             .timeout_global(Some(Duration::from_secs(300)))
-            .max_redirects(0)
             .accept_encoding("identity")
             .build();
         let connector = ureq::unversioned::transport::DefaultConnector::new();
@@ -345,19 +353,22 @@ mod blocking {
                 client.auth().whoami().expect("sdk call");
             };
             let micros = |run: &Run| run.cpu_per_call().as_secs_f64() * 1e6;
-            for (bare_name, agent) in [
-                ("ureq, default", ureq::Agent::new_with_defaults()),
-                ("ureq, as SDK", agent_as_the_sdk()),
+            for (bare_name, agent, target) in [
+                (
+                    "ureq, default",
+                    ureq::Agent::new_with_defaults(),
+                    " (target ≤ 1.05)",
+                ),
+                ("ureq, as SDK", agent_as_the_sdk(), ""),
             ] {
                 let (sdk, bare) = alternate(&emulator, &sdk_call, &|| {
                     bare_call(&agent, &url, &authorization, None)
                 });
                 println!(
-                    "  podstack SDK  : {:>5.2} µs CPU per call in the median round; {bare_name:<14}: {:>5.2} µs; ratio {:.3}×{}",
+                    "  podstack SDK  : {:>5.2} µs CPU per call in the median round; {bare_name:<14}: {:>5.2} µs; ratio {:.3}×{target}",
                     micros(&sdk),
                     micros(&bare),
                     micros(&sdk) / micros(&bare),
-                    if bare_name == "ureq, default" { " (target ≤ 1.05)" } else { "" },
                 );
             }
             return;
@@ -369,23 +380,14 @@ mod blocking {
         let url = format!("{}/v1/auth/whoami", emulator.endpoint);
         let authorization = format!("Bearer {}", emulator.token);
 
-        // The SDK's settings: 30 s to connect and for each read and write, no redirects
-        // followed by ureq, statuses not errors; per call, a 5 minute deadline and a 30 s
-        // wait for the answer's head.
-        let timeout = Duration::from_secs(30);
-        let configured = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_connect(Some(timeout))
-            .timeout_per_read(Some(timeout))
-            .timeout_per_write(Some(timeout))
-            .max_redirects(0)
-            .build()
-            .new_agent();
+        // The SDK's settings; per call (`bare_call`), a 5 minute deadline and a 30 s wait
+        // for the answer's head.
+        let configured = sdk_settings().build().new_agent();
         let default = ureq::Agent::new_with_defaults();
 
         for (bare_name, agent, with_timeouts) in [
             ("ureq, default", &default, None),
-            ("ureq, timeouts", &configured, Some(timeout)),
+            ("ureq, timeouts", &configured, Some(TIMEOUT)),
         ] {
             // A client of its own for each pair, so that each counts its own connection.
             let client = sdk_client(&emulator.endpoint, &emulator.token);
