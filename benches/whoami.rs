@@ -5,6 +5,7 @@
 //! ```text
 //! cargo bench --bench whoami                   # blocking
 //! cargo bench --bench whoami --all-features    # and async
+//! cargo bench --bench whoami -- one-core       # only the sections named
 //! ```
 //!
 //! Each side makes the same `GET /v1/auth/whoami` and decodes the same `User`, in
@@ -151,12 +152,31 @@ fn main() {
     let emulator = EmulatorProcess::start();
     #[cfg(feature = "blocking")]
     {
-        blocking::run(&emulator);
-        blocking::one_core();
-        blocking::instructions(&emulator);
+        if chosen("blocking") {
+            blocking::run(&emulator);
+        }
+        if chosen("one-core") {
+            blocking::one_core();
+        }
+        if chosen("instructions") {
+            blocking::instructions(&emulator);
+        }
     }
     #[cfg(feature = "async")]
-    nonblocking::run(&emulator);
+    if chosen("async") {
+        nonblocking::run(&emulator);
+    }
+}
+
+/// Whether the section `name` runs: every one unless some are named after `--`
+/// (`cargo bench --bench whoami -- one-core instructions`; the sections are `blocking`,
+/// `one-core`, `instructions` and `async`).
+fn chosen(name: &str) -> bool {
+    let named: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|arg| !arg.starts_with("--"))
+        .collect();
+    named.is_empty() || named.iter().any(|n| n == name)
 }
 
 /// `podstack::Client` against bare `ureq` agents.
