@@ -1,19 +1,21 @@
-//! Host names are looked up when a connection is opened, never for a request that
-//! reuses a pooled one.
+//! The TCP connections of the blocking transport: host names are looked up when a
+//! connection is opened, never for a request that reuses a pooled one, and a pooled
+//! connection is probed once between two requests, not twice.
 //!
 //! ureq asks its resolver for every request, before it looks in its pool, and ureq's
 //! own resolver starts a thread for each lookup whenever a timeout applies (always, for
 //! this client). So the agent's resolver here answers nothing (an empty list, at no
 //! cost), and [`LookupOnConnect`], in the connector chain where ureq opens TCP
 //! connections, finds the address there, once per new connection: an IP literal read
-//! as it is, a host name looked up within the connect timeout.
+//! as it is, a host name looked up within the connect timeout. Each connection it opens
+//! is a [`ProbedOnceBetweenRequests`].
 
 use std::net::{IpAddr, SocketAddr};
 
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{
-    ConnectionDetails, Connector, NextTimeout, TcpConnector, Transport,
+    Buffers, ConnectionDetails, Connector, NextTimeout, TcpConnector, Transport,
 };
 
 /// Leaves every host (an empty list) to [`LookupOnConnect`]: ureq calls it for every
@@ -50,7 +52,7 @@ fn literal_address(uri: &Uri) -> Option<SocketAddr> {
 }
 
 /// Opens TCP connections as ureq's own connector does, first finding the address that
-/// [`ResolveOnConnect`] left unresolved.
+/// [`ResolveOnConnect`] left unresolved; each is a [`ProbedOnceBetweenRequests`].
 #[derive(Debug, Default)]
 pub(crate) struct LookupOnConnect {
     tcp: TcpConnector,
@@ -66,9 +68,11 @@ impl<In: Transport> Connector<In> for LookupOnConnect {
     ) -> Result<Option<Self::Out>, ureq::Error> {
         // A tunnel through a proxy is already connected.
         if let Some(chained) = chained {
-            return Ok(Some(Box::new(chained)));
+            return Ok(Some(Box::new(ProbedOnceBetweenRequests::new(chained))));
         }
-        let boxed = |t: Option<_>| t.map(|t| Box::new(t) as Box<dyn Transport>);
+        let boxed = |t: Option<_>| {
+            t.map(|t| Box::new(ProbedOnceBetweenRequests::new(t)) as Box<dyn Transport>)
+        };
         if !details.addrs.is_empty() {
             return self.tcp.connect(details, None::<()>).map(boxed);
         }
@@ -95,6 +99,56 @@ impl<In: Transport> Connector<In> for LookupOnConnect {
             register_shutdown: details.register_shutdown.clone(),
         };
         self.tcp.connect(&resolved, None::<()>).map(boxed)
+    }
+}
+
+/// A connection that ureq's pool probes once between two requests instead of twice.
+///
+/// ureq asks a connection whether it is still open when an answer has been read, before
+/// pooling it, and again when it takes it from the pool for the next request. Its TCP
+/// transport answers each with a read that must find nothing, made between two switches
+/// of the socket to non-blocking: three system calls each time, six of the eight a
+/// pooled call made. The second probe is the one that counts: whatever the first would
+/// find (bytes the server sent after the answer, a connection it closed) is still there
+/// for it, with whatever happened while the connection sat in the pool. So the first
+/// question after a request is answered "open" without a probe, and the probe is made
+/// when the connection is about to carry the next request. Bytes already read past the
+/// answer are ureq's to see, and it closes the connection for them before asking.
+#[derive(Debug)]
+pub(crate) struct ProbedOnceBetweenRequests<T> {
+    inner: T,
+    /// Whether the connection has been written or read since ureq last asked whether it
+    /// is open.
+    used: bool,
+}
+
+impl<T> ProbedOnceBetweenRequests<T> {
+    fn new(inner: T) -> Self {
+        ProbedOnceBetweenRequests { inner, used: true }
+    }
+}
+
+impl<T: Transport> Transport for ProbedOnceBetweenRequests<T> {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        self.inner.buffers()
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        self.used = true;
+        self.inner.transmit_output(amount, timeout)
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        self.used = true;
+        self.inner.await_input(timeout)
+    }
+
+    fn is_open(&mut self) -> bool {
+        std::mem::take(&mut self.used) || self.inner.is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        self.inner.is_tls()
     }
 }
 
@@ -136,6 +190,82 @@ impl std::error::Error for NotResolved {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ureq::unversioned::transport::time::Duration as UreqDuration;
+    use ureq::unversioned::transport::LazyBuffers;
+
+    /// A connection that counts the probes made on it.
+    #[derive(Debug)]
+    struct Counted {
+        buffers: LazyBuffers,
+        open: bool,
+        probes: usize,
+    }
+
+    impl Counted {
+        fn new(open: bool) -> Self {
+            Counted {
+                buffers: LazyBuffers::new(64, 64),
+                open,
+                probes: 0,
+            }
+        }
+    }
+
+    impl Transport for Counted {
+        fn buffers(&mut self) -> &mut dyn Buffers {
+            &mut self.buffers
+        }
+        fn transmit_output(&mut self, _: usize, _: NextTimeout) -> Result<(), ureq::Error> {
+            Ok(())
+        }
+        fn await_input(&mut self, _: NextTimeout) -> Result<bool, ureq::Error> {
+            Ok(true)
+        }
+        fn is_open(&mut self) -> bool {
+            self.probes += 1;
+            self.open
+        }
+    }
+
+    const WAIT: NextTimeout = NextTimeout {
+        after: UreqDuration::NotHappening,
+        reason: ureq::Timeout::Global,
+        per_read: None,
+        per_write: None,
+    };
+
+    /// One request on the connection: written, then read.
+    fn request(connection: &mut ProbedOnceBetweenRequests<Counted>) {
+        connection.transmit_output(0, WAIT).unwrap();
+        connection.await_input(WAIT).unwrap();
+    }
+
+    /// ureq asks twice between two requests (the answer read, then the connection taken
+    /// from the pool): the socket is probed once, when the connection is taken.
+    #[test]
+    fn a_pooled_connection_is_probed_once_between_two_requests() {
+        let mut connection = ProbedOnceBetweenRequests::new(Counted::new(true));
+        request(&mut connection);
+        for _ in 0..3 {
+            assert!(connection.is_open(), "the answer read");
+            assert!(connection.is_open(), "taken from the pool");
+            request(&mut connection);
+        }
+        assert!(connection.is_open());
+        assert_eq!(connection.inner.probes, 3);
+    }
+
+    /// What the skipped probe would have found, the next one finds: the connection is
+    /// never taken for another request.
+    #[test]
+    fn a_connection_found_closed_is_not_taken_from_the_pool() {
+        let mut connection = ProbedOnceBetweenRequests::new(Counted::new(false));
+        request(&mut connection);
+        assert!(connection.is_open(), "the answer read: not probed");
+        assert!(!connection.is_open(), "taken from the pool: probed");
+        assert!(!connection.is_open(), "asked again: probed again");
+        assert_eq!(connection.inner.probes, 2);
+    }
 
     #[test]
     fn ip_literals_are_read_without_a_lookup() {

@@ -87,3 +87,123 @@ mod shared_by_threads {
         assert!(opened <= MOST, "{opened} connections for {THREADS} tasks");
     }
 }
+
+/// A pooled connection is checked before it carries another request: one the server
+/// closed, or on which it sent bytes nobody asked for, while it sat in the pool is never
+/// used again. The blocking client probes it once between two requests (when it is
+/// taken from the pool), not twice (see `transport::blocking::lookup`); these prove the
+/// probe that is left still sees both. Linux only: each waits, through `/proc/net/tcp`,
+/// until the client's socket has the server's close or bytes, so that nothing is left
+/// to timing. (hyper notices both on a task of its own, which a test cannot wait for.)
+#[cfg(all(feature = "blocking", target_os = "linux"))]
+mod pooled_connections {
+    use std::sync::{mpsc, Mutex};
+    use std::time::{Duration, Instant};
+
+    use crate::support::{Server, TOKEN, WHOAMI};
+
+    /// `whoami`'s answer, kept alive.
+    fn answer(body: &str) -> String {
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    }
+
+    /// A client of `server` that never retries: a call made on a dead connection fails.
+    fn client(server: &Server) -> podstack::Client {
+        podstack::Client::builder()
+            .use_environment(false)
+            .api_endpoint(server.url())
+            .api_token(TOKEN)
+            .retry(podstack::RetryConfig::disabled())
+            .build()
+            .unwrap()
+    }
+
+    /// The state (two hex digits: `01` established, `08` closed by the server) and the
+    /// bytes received but not yet read of each client socket connected to `server`.
+    fn client_sockets(server: &Server) -> Vec<(String, u64)> {
+        let port = format!("{:04X}", server.port());
+        let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
+        table
+            .lines()
+            .skip(1)
+            .filter_map(|line| {
+                let fields: Vec<&str> = line.split_whitespace().collect();
+                let remote_port = fields[2].rsplit(':').next()?;
+                let unread = fields[4].split(':').nth(1)?;
+                (remote_port == port).then(|| {
+                    (
+                        fields[3].to_owned(),
+                        u64::from_str_radix(unread, 16).unwrap(),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// Waits until the client's sockets to `server` are as `done` wants them.
+    fn wait_for(server: &Server, what: &str, done: impl Fn(&[(String, u64)]) -> bool) {
+        let started = Instant::now();
+        while !done(&client_sockets(server)) {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "waited in vain for {what}: {:?}",
+                client_sockets(server)
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    #[test]
+    fn a_connection_the_server_closed_while_pooled_is_not_used() {
+        // Each connection answers one request, kept alive, then is closed by the server.
+        let server = Server::start(|_, conn| {
+            let _ = conn.write_all(answer(WHOAMI).as_bytes());
+        });
+        let client = client(&server);
+        client.auth().whoami().unwrap();
+        // The server's close has reached the client: its socket is no longer
+        // established (closed by the server, or already by the client too).
+        wait_for(&server, "the server's close", |sockets| {
+            sockets.iter().all(|(state, _)| state != "01")
+        });
+
+        let user = client.auth().whoami().unwrap();
+
+        assert_eq!(user.name, "Ada");
+        assert_eq!(server.connections(), 2);
+    }
+
+    #[test]
+    fn bytes_a_server_sends_while_a_connection_is_pooled_never_become_an_answer() {
+        const FORGED: &str = r#"{"id":"usr_2","email":"mallory@example.com","name":"Mallory","account_id":"acc_2","token":{"name":"x","prefix":"x","expires_at":null,"scopes":[]}}"#;
+        let (send_forged, forged_due) = mpsc::channel::<()>();
+        let forged_due = Mutex::new(forged_due);
+        let server = Server::start_keep_alive(move |_, conn| {
+            let _ = conn.write_all(answer(WHOAMI).as_bytes());
+            let _ = conn.flush();
+            // On the first connection, once its answer has been read: an answer to a
+            // request not yet made.
+            if forged_due.lock().unwrap().recv().is_ok() {
+                let _ = conn.write_all(answer(FORGED).as_bytes());
+            }
+            true
+        });
+        let client = client(&server);
+        client.auth().whoami().unwrap();
+        send_forged.send(()).unwrap();
+        // The forged answer waits, unread, in the client's socket.
+        let forged = answer(FORGED).len() as u64;
+        wait_for(&server, "the forged answer", |sockets| {
+            sockets.iter().any(|(_, unread)| *unread >= forged)
+        });
+        drop(send_forged);
+
+        let user = client.auth().whoami().unwrap();
+
+        assert_eq!(user.name, "Ada");
+        assert_eq!(server.connections(), 2);
+    }
+}
