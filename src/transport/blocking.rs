@@ -10,8 +10,9 @@
 //!
 //! # Connections
 //!
-//! Host names are looked up when a connection is opened, not per request (see
-//! [`lookup`]), and the pool keeps up to `pool_max_idle_per_host` idle connections per
+//! Host names are looked up when a connection is opened, not per request, and a pooled
+//! connection is probed once between two requests, when it is taken for the next one
+//! (see [`lookup`]). The pool keeps up to `pool_max_idle_per_host` idle connections per
 //! host, so that a client shared by many threads reuses one connection per thread.
 //!
 //! # Redirects
