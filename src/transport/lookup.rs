@@ -52,7 +52,8 @@ fn literal_address(uri: &Uri) -> Option<SocketAddr> {
 }
 
 /// Opens TCP connections as ureq's own connector does, first finding the address that
-/// [`ResolveOnConnect`] left unresolved; each is a [`ProbedOnceBetweenRequests`].
+/// [`ResolveOnConnect`] left unresolved; each is a [`ProbedOnceBetweenRequests`] (a
+/// tunnel through a proxy is one inside: see `connect`).
 #[derive(Debug, Default)]
 pub(crate) struct LookupOnConnect {
     tcp: TcpConnector,
@@ -66,9 +67,13 @@ impl<In: Transport> Connector<In> for LookupOnConnect {
         details: &ConnectionDetails,
         chained: Option<In>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
-        // A tunnel through a proxy is already connected.
+        // A tunnel through a proxy is already connected, over a TCP connection to the
+        // proxy that ureq opened through this same chain, and so through this connector:
+        // it is a `ProbedOnceBetweenRequests` already. Wrapped again, the outer one would
+        // answer the first question and the inner one the second, and the socket would
+        // never be probed between two requests.
         if let Some(chained) = chained {
-            return Ok(Some(Box::new(ProbedOnceBetweenRequests::new(chained))));
+            return Ok(Some(Box::new(chained)));
         }
         let boxed = |t: Option<_>| {
             t.map(|t| Box::new(ProbedOnceBetweenRequests::new(t)) as Box<dyn Transport>)

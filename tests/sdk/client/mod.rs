@@ -92,15 +92,16 @@ mod shared_by_threads {
 /// closed, or on which it sent bytes nobody asked for, while it sat in the pool is never
 /// used again. The blocking client probes it once between two requests (when it is
 /// taken from the pool), not twice (see `transport::blocking::lookup`); these prove the
-/// probe that is left still sees both. Linux only: each waits, through `/proc/net/tcp`,
-/// until the client's socket has the server's close or bytes, so that nothing is left
-/// to timing. (hyper notices both on a task of its own, which a test cannot wait for.)
+/// probe that is left still sees both, on a direct connection and on one tunnelled
+/// through a proxy. Linux only: each waits, through `/proc/net/tcp`, until the client's
+/// socket has the server's close or bytes, so that nothing is left to timing. (hyper
+/// notices both on a task of its own, which a test cannot wait for.)
 #[cfg(all(feature = "blocking", target_os = "linux"))]
 mod pooled_connections {
     use std::sync::{mpsc, Mutex};
     use std::time::{Duration, Instant};
 
-    use crate::support::{Server, TOKEN, WHOAMI};
+    use crate::support::{Proxy, Server, TOKEN, WHOAMI};
 
     /// `whoami`'s answer, kept alive.
     fn answer(body: &str) -> String {
@@ -110,21 +111,28 @@ mod pooled_connections {
         )
     }
 
-    /// A client of `server` that never retries: a call made on a dead connection fails.
-    fn client(server: &Server) -> podstack::Client {
-        podstack::Client::builder()
+    /// A client of `server` that never retries (a call made on a dead connection fails),
+    /// through `proxy` if given; and the port its sockets are connected to.
+    fn client(server: &Server, proxy: Option<&Proxy>) -> (podstack::Client, u16) {
+        let mut builder = podstack::Client::builder()
             .use_environment(false)
             .api_endpoint(server.url())
             .api_token(TOKEN)
-            .retry(podstack::RetryConfig::disabled())
-            .build()
-            .unwrap()
+            .retry(podstack::RetryConfig::disabled());
+        let mut port = server.port();
+        if let Some(proxy) = proxy {
+            builder = builder.proxy(proxy.url());
+            port = proxy.addr.port();
+        }
+        (builder.build().unwrap(), port)
     }
 
     /// The state (two hex digits: `01` established, `08` closed by the server) and the
-    /// bytes received but not yet read of each client socket connected to `server`.
-    fn client_sockets(server: &Server) -> Vec<(String, u64)> {
-        let port = format!("{:04X}", server.port());
+    /// bytes received but not yet read of each socket connected to `port` (on
+    /// 127.0.0.1, where the test servers and proxies listen: IPv4, so in
+    /// `/proc/net/tcp`).
+    fn client_sockets(port: u16) -> Vec<(String, u64)> {
+        let port = format!("{port:04X}");
         let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
         table
             .lines()
@@ -143,30 +151,29 @@ mod pooled_connections {
             .collect()
     }
 
-    /// Waits until the client's sockets to `server` are as `done` wants them.
-    fn wait_for(server: &Server, what: &str, done: impl Fn(&[(String, u64)]) -> bool) {
+    /// Waits until the client's sockets to `port` are as `done` wants them.
+    fn wait_for(port: u16, what: &str, done: impl Fn(&[(String, u64)]) -> bool) {
         let started = Instant::now();
-        while !done(&client_sockets(server)) {
+        while !done(&client_sockets(port)) {
             assert!(
                 started.elapsed() < Duration::from_secs(30),
                 "waited in vain for {what}: {:?}",
-                client_sockets(server)
+                client_sockets(port)
             );
             std::thread::sleep(Duration::from_millis(1));
         }
     }
 
-    #[test]
-    fn a_connection_the_server_closed_while_pooled_is_not_used() {
+    fn a_connection_the_server_closed_while_pooled_is_not_used(proxy: Option<Proxy>) {
         // Each connection answers one request, kept alive, then is closed by the server.
         let server = Server::start(|_, conn| {
             let _ = conn.write_all(answer(WHOAMI).as_bytes());
         });
-        let client = client(&server);
+        let (client, port) = client(&server, proxy.as_ref());
         client.auth().whoami().unwrap();
         // The server's close has reached the client: its socket is no longer
         // established (closed by the server, or already by the client too).
-        wait_for(&server, "the server's close", |sockets| {
+        wait_for(port, "the server's close", |sockets| {
             sockets.iter().all(|(state, _)| state != "01")
         });
 
@@ -176,8 +183,9 @@ mod pooled_connections {
         assert_eq!(server.connections(), 2);
     }
 
-    #[test]
-    fn bytes_a_server_sends_while_a_connection_is_pooled_never_become_an_answer() {
+    fn bytes_a_server_sends_while_a_connection_is_pooled_never_become_an_answer(
+        proxy: Option<Proxy>,
+    ) {
         const FORGED: &str = r#"{"id":"usr_2","email":"mallory@example.com","name":"Mallory","account_id":"acc_2","token":{"name":"x","prefix":"x","expires_at":null,"scopes":[]}}"#;
         let (send_forged, forged_due) = mpsc::channel::<()>();
         let forged_due = Mutex::new(forged_due);
@@ -191,12 +199,12 @@ mod pooled_connections {
             }
             true
         });
-        let client = client(&server);
+        let (client, port) = client(&server, proxy.as_ref());
         client.auth().whoami().unwrap();
         send_forged.send(()).unwrap();
         // The forged answer waits, unread, in the client's socket.
         let forged = answer(FORGED).len() as u64;
-        wait_for(&server, "the forged answer", |sockets| {
+        wait_for(port, "the forged answer", |sockets| {
             sockets.iter().any(|(_, unread)| *unread >= forged)
         });
         drop(send_forged);
@@ -205,5 +213,27 @@ mod pooled_connections {
 
         assert_eq!(user.name, "Ada");
         assert_eq!(server.connections(), 2);
+    }
+
+    #[test]
+    fn a_connection_the_server_closed_while_pooled_is_not_used_directly() {
+        a_connection_the_server_closed_while_pooled_is_not_used(None);
+    }
+
+    #[test]
+    fn a_connection_the_server_closed_while_pooled_is_not_used_through_a_proxy() {
+        a_connection_the_server_closed_while_pooled_is_not_used(Some(Proxy::start()));
+    }
+
+    #[test]
+    fn bytes_a_server_sends_while_a_connection_is_pooled_never_become_an_answer_directly() {
+        bytes_a_server_sends_while_a_connection_is_pooled_never_become_an_answer(None);
+    }
+
+    #[test]
+    fn bytes_a_server_sends_while_a_connection_is_pooled_never_become_an_answer_through_a_proxy() {
+        bytes_a_server_sends_while_a_connection_is_pooled_never_become_an_answer(Some(
+            Proxy::start(),
+        ));
     }
 }
