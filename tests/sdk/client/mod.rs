@@ -101,7 +101,55 @@ mod pooled_connections {
     use std::sync::{mpsc, Mutex};
     use std::time::{Duration, Instant};
 
-    use crate::support::{Proxy, Server, TOKEN, WHOAMI};
+    use crate::support::{Conn, Pki, Proxy, Seen, Server, TOKEN, WHOAMI};
+
+    /// How the client reaches the server.
+    enum Via {
+        Direct,
+        /// A CONNECT tunnel through a proxy.
+        Proxy,
+        /// TLS (to a server with a certificate of this PKI).
+        Tls(Pki),
+    }
+
+    impl Via {
+        fn tls() -> Via {
+            Via::Tls(Pki::new())
+        }
+
+        /// A server that keeps each connection for as long as `script` returns `true`.
+        fn server(
+            &self,
+            script: impl Fn(&Seen, &mut dyn Conn) -> bool + Send + Sync + 'static,
+        ) -> Server {
+            match self {
+                Via::Tls(pki) => pki.serve_keep_alive(script),
+                _ => Server::start_keep_alive(script),
+            }
+        }
+
+        /// A client of `server` that never retries (a call made on a dead connection
+        /// fails), and the port its sockets are connected to.
+        fn client(&self, server: &Server) -> (podstack::Client, u16) {
+            let builder = podstack::Client::builder()
+                .use_environment(false)
+                .api_endpoint(server.url())
+                .api_token(TOKEN)
+                .retry(podstack::RetryConfig::disabled());
+            let (builder, port) = match self {
+                Via::Direct => (builder, server.port()),
+                Via::Proxy => {
+                    let proxy = Proxy::start();
+                    (builder.proxy(proxy.url()), proxy.addr.port())
+                }
+                Via::Tls(pki) => (
+                    builder.add_root_certificate(pki.ca_pem.as_bytes()),
+                    server.port(),
+                ),
+            };
+            (builder.build().unwrap(), port)
+        }
+    }
 
     /// `whoami`'s answer, kept alive.
     fn answer(body: &str) -> String {
@@ -109,22 +157,6 @@ mod pooled_connections {
             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
             body.len()
         )
-    }
-
-    /// A client of `server` that never retries (a call made on a dead connection fails),
-    /// through `proxy` if given; and the port its sockets are connected to.
-    fn client(server: &Server, proxy: Option<&Proxy>) -> (podstack::Client, u16) {
-        let mut builder = podstack::Client::builder()
-            .use_environment(false)
-            .api_endpoint(server.url())
-            .api_token(TOKEN)
-            .retry(podstack::RetryConfig::disabled());
-        let mut port = server.port();
-        if let Some(proxy) = proxy {
-            builder = builder.proxy(proxy.url());
-            port = proxy.addr.port();
-        }
-        (builder.build().unwrap(), port)
     }
 
     /// The state (two hex digits: `01` established, `08` closed by the server) and the
@@ -164,17 +196,18 @@ mod pooled_connections {
         }
     }
 
-    fn a_connection_the_server_closed_while_pooled_is_not_used(proxy: Option<Proxy>) {
+    fn a_connection_the_server_closed_while_pooled_is_not_used(via: Via) {
         // Each connection answers one request, kept alive, then is closed by the server.
-        let server = Server::start(|_, conn| {
+        let server = via.server(|_, conn| {
             let _ = conn.write_all(answer(WHOAMI).as_bytes());
+            false
         });
-        let (client, port) = client(&server, proxy.as_ref());
+        let (client, port) = via.client(&server);
         client.auth().whoami().unwrap();
-        // The server's close has reached the client: its socket is no longer
-        // established (closed by the server, or already by the client too).
+        // The server's close has reached the client: its socket, pooled, is there and
+        // no longer established (closed by the server).
         wait_for(port, "the server's close", |sockets| {
-            sockets.iter().all(|(state, _)| state != "01")
+            !sockets.is_empty() && sockets.iter().all(|(state, _)| state != "01")
         });
 
         let user = client.auth().whoami().unwrap();
@@ -183,13 +216,11 @@ mod pooled_connections {
         assert_eq!(server.connections(), 2);
     }
 
-    fn bytes_a_server_sends_while_a_connection_is_pooled_never_become_an_answer(
-        proxy: Option<Proxy>,
-    ) {
+    fn bytes_a_server_sends_while_a_connection_is_pooled_never_become_an_answer(via: Via) {
         const FORGED: &str = r#"{"id":"usr_2","email":"mallory@example.com","name":"Mallory","account_id":"acc_2","token":{"name":"x","prefix":"x","expires_at":null,"scopes":[]}}"#;
         let (send_forged, forged_due) = mpsc::channel::<()>();
         let forged_due = Mutex::new(forged_due);
-        let server = Server::start_keep_alive(move |_, conn| {
+        let server = via.server(move |_, conn| {
             let _ = conn.write_all(answer(WHOAMI).as_bytes());
             let _ = conn.flush();
             // On the first connection, once its answer has been read: an answer to a
@@ -199,7 +230,7 @@ mod pooled_connections {
             }
             true
         });
-        let (client, port) = client(&server, proxy.as_ref());
+        let (client, port) = via.client(&server);
         client.auth().whoami().unwrap();
         send_forged.send(()).unwrap();
         // The forged answer waits, unread, in the client's socket.
@@ -217,23 +248,31 @@ mod pooled_connections {
 
     #[test]
     fn a_connection_the_server_closed_while_pooled_is_not_used_directly() {
-        a_connection_the_server_closed_while_pooled_is_not_used(None);
+        a_connection_the_server_closed_while_pooled_is_not_used(Via::Direct);
     }
 
     #[test]
     fn a_connection_the_server_closed_while_pooled_is_not_used_through_a_proxy() {
-        a_connection_the_server_closed_while_pooled_is_not_used(Some(Proxy::start()));
+        a_connection_the_server_closed_while_pooled_is_not_used(Via::Proxy);
+    }
+
+    #[test]
+    fn a_connection_the_server_closed_while_pooled_is_not_used_over_tls() {
+        a_connection_the_server_closed_while_pooled_is_not_used(Via::tls());
     }
 
     #[test]
     fn bytes_a_server_sends_while_a_connection_is_pooled_never_become_an_answer_directly() {
-        bytes_a_server_sends_while_a_connection_is_pooled_never_become_an_answer(None);
+        bytes_a_server_sends_while_a_connection_is_pooled_never_become_an_answer(Via::Direct);
     }
 
     #[test]
     fn bytes_a_server_sends_while_a_connection_is_pooled_never_become_an_answer_through_a_proxy() {
-        bytes_a_server_sends_while_a_connection_is_pooled_never_become_an_answer(Some(
-            Proxy::start(),
-        ));
+        bytes_a_server_sends_while_a_connection_is_pooled_never_become_an_answer(Via::Proxy);
+    }
+
+    #[test]
+    fn bytes_a_server_sends_while_a_connection_is_pooled_never_become_an_answer_over_tls() {
+        bytes_a_server_sends_while_a_connection_is_pooled_never_become_an_answer(Via::tls());
     }
 }

@@ -303,6 +303,15 @@ impl Pki {
     pub fn serve(&self, script: impl Fn(&Seen, &mut dyn Conn) + Send + Sync + 'static) -> Server {
         Server::start_on("127.0.0.1", Some(self.server.clone()), script).unwrap()
     }
+
+    /// A TLS server on 127.0.0.1 with this PKI's certificate that keeps each connection
+    /// for as long as `script` returns `true` (as [`Server::start_keep_alive`]).
+    pub fn serve_keep_alive(
+        &self,
+        script: impl Fn(&Seen, &mut dyn Conn) -> bool + Send + Sync + 'static,
+    ) -> Server {
+        Server::listen("127.0.0.1", Some(self.server.clone()), Arc::new(script)).unwrap()
+    }
 }
 
 /// What the proxy was asked to do.
