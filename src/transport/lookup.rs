@@ -110,15 +110,21 @@ impl<In: Transport> Connector<In> for LookupOnConnect {
 /// A connection that ureq's pool probes once between two requests instead of twice.
 ///
 /// ureq asks a connection whether it is still open when an answer has been read, before
-/// pooling it, and again when it takes it from the pool for the next request. Its TCP
-/// transport answers each with a read that must find nothing, made between two switches
-/// of the socket to non-blocking: three system calls each time, six of the eight a
+/// pooling it, and again when it takes it from the pool for the next request (only
+/// `reuse` puts a connection in the pool, and only `get` takes it out). Its TCP
+/// transport answers each with a read that must find nothing, made with the socket
+/// switched to non-blocking and back: three system calls each time, six of the eight a
 /// pooled call made. The second probe is the one that counts: whatever the first would
 /// find (bytes the server sent after the answer, a connection it closed) is still there
 /// for it, with whatever happened while the connection sat in the pool. So the first
 /// question after a request is answered "open" without a probe, and the probe is made
-/// when the connection is about to carry the next request. Bytes already read past the
-/// answer are ureq's to see, and it closes the connection for them before asking.
+/// when the connection is about to carry the next request. Bytes already taken from the
+/// socket past the answer are beyond either probe: ureq closes the connection for those
+/// in its buffer before asking. A connection the skipped probe would have closed now
+/// waits in the pool until then, where, with `pool_max_idle_per_host` set, it may push
+/// out an older one that was still good. There must be one of these per socket: one
+/// inside another would answer the second question unprobed (see
+/// [`LookupOnConnect`]'s tunnels).
 #[derive(Debug)]
 pub(crate) struct ProbedOnceBetweenRequests<T> {
     inner: T,
