@@ -149,6 +149,7 @@ fn main() {
     if blocking::count_if_child() {
         return;
     }
+    check_named_sections();
     let emulator = EmulatorProcess::start();
     #[cfg(feature = "blocking")]
     {
@@ -168,14 +169,46 @@ fn main() {
     }
 }
 
+/// The sections, each with whether this build has it.
+const SECTIONS: [(&str, bool); 4] = [
+    ("blocking", cfg!(feature = "blocking")),
+    ("one-core", cfg!(feature = "blocking")),
+    ("instructions", cfg!(feature = "blocking")),
+    ("async", cfg!(feature = "async")),
+];
+
+/// The sections named after `--` (cargo adds `--bench`, which is not one).
+fn named_sections() -> Vec<String> {
+    std::env::args()
+        .skip(1)
+        .filter(|arg| !arg.starts_with("--"))
+        .collect()
+}
+
+/// Stops at once, before anything is measured, if a name after `--` is not a section
+/// of this build: a misspelt one would otherwise run nothing, silently.
+fn check_named_sections() {
+    for name in named_sections() {
+        match SECTIONS.iter().find(|(section, _)| *section == name) {
+            Some((_, true)) => {}
+            Some((_, false)) => {
+                eprintln!("the section `{name}` is not in this build (try --all-features)");
+                std::process::exit(2);
+            }
+            None => {
+                let all: Vec<&str> = SECTIONS.iter().map(|(section, _)| *section).collect();
+                eprintln!("no section `{name}`: the sections are {}", all.join(", "));
+                std::process::exit(2);
+            }
+        }
+    }
+}
+
 /// Whether the section `name` runs: every one unless some are named after `--`
 /// (`cargo bench --bench whoami -- one-core instructions`; the sections are `blocking`,
 /// `one-core`, `instructions` and `async`).
 fn chosen(name: &str) -> bool {
-    let named: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|arg| !arg.starts_with("--"))
-        .collect();
+    let named = named_sections();
     named.is_empty() || named.iter().any(|n| n == name)
 }
 
