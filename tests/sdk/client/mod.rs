@@ -197,18 +197,29 @@ mod pooled_connections {
     }
 
     fn a_connection_the_server_closed_while_pooled_is_not_used(via: Via) {
-        // Each connection answers one request, kept alive, then is closed by the server.
-        let server = via.server(|_, conn| {
+        // The first connection is closed by the server on the test's word, once the
+        // client has pooled it; each answer is kept alive.
+        let (close_now, close_due) = mpsc::channel::<()>();
+        let close_due = Mutex::new(close_due);
+        let server = via.server(move |_, conn| {
             let _ = conn.write_all(answer(WHOAMI).as_bytes());
+            let _ = conn.flush();
+            let _ = close_due.lock().unwrap().recv();
             false
         });
         let (client, port) = via.client(&server);
         client.auth().whoami().unwrap();
-        // The server's close has reached the client: its socket, pooled, is there and
-        // no longer established (closed by the server).
+        // Pooled: the client's socket is there, established.
+        wait_for(port, "the pooled connection", |sockets| {
+            sockets.iter().any(|(state, _)| state == "01")
+        });
+        close_now.send(()).unwrap();
+        // The server's close has reached the client: its socket is there and no longer
+        // established (closed by the server).
         wait_for(port, "the server's close", |sockets| {
             !sockets.is_empty() && sockets.iter().all(|(state, _)| state != "01")
         });
+        drop(close_now);
 
         let user = client.auth().whoami().unwrap();
 
