@@ -196,17 +196,31 @@ mod pooled_connections {
         }
     }
 
-    fn a_connection_the_server_closed_while_pooled_is_not_used(via: Via) {
-        // The first connection is closed by the server on the test's word, once the
-        // client has pooled it; each answer is kept alive.
-        let (close_now, close_due) = mpsc::channel::<()>();
-        let close_due = Mutex::new(close_due);
+    /// A server that answers every request with `whoami`'s answer, kept alive, and on
+    /// its first connection, once that answer is sent, waits for the test's word (the
+    /// sender returned) and then does `then`, which says whether to keep the connection.
+    fn server_acting_on_word(
+        via: &Via,
+        then: impl Fn(&mut dyn Conn) -> bool + Send + Sync + 'static,
+    ) -> (Server, mpsc::Sender<()>) {
+        let (word, word_due) = mpsc::channel::<()>();
+        let word_due = Mutex::new(word_due);
         let server = via.server(move |_, conn| {
             let _ = conn.write_all(answer(WHOAMI).as_bytes());
             let _ = conn.flush();
-            let _ = close_due.lock().unwrap().recv();
-            false
+            // Later connections find the sender dropped.
+            match word_due.lock().unwrap().recv() {
+                Ok(()) => then(conn),
+                Err(_) => true,
+            }
         });
+        (server, word)
+    }
+
+    fn a_connection_the_server_closed_while_pooled_is_not_used(via: Via) {
+        // The first connection is closed by the server on the test's word, once the
+        // client has pooled it.
+        let (server, close_now) = server_acting_on_word(&via, |_| false);
         let (client, port) = via.client(&server);
         client.auth().whoami().unwrap();
         // Pooled: the client's socket is there, established.
@@ -229,16 +243,10 @@ mod pooled_connections {
 
     fn bytes_a_server_sends_while_a_connection_is_pooled_never_become_an_answer(via: Via) {
         const FORGED: &str = r#"{"id":"usr_2","email":"mallory@example.com","name":"Mallory","account_id":"acc_2","token":{"name":"x","prefix":"x","expires_at":null,"scopes":[]}}"#;
-        let (send_forged, forged_due) = mpsc::channel::<()>();
-        let forged_due = Mutex::new(forged_due);
-        let server = via.server(move |_, conn| {
-            let _ = conn.write_all(answer(WHOAMI).as_bytes());
-            let _ = conn.flush();
-            // On the first connection, once its answer has been read: an answer to a
-            // request not yet made.
-            if forged_due.lock().unwrap().recv().is_ok() {
-                let _ = conn.write_all(answer(FORGED).as_bytes());
-            }
+        // On the first connection, once its answer has been read: an answer to a request
+        // not yet made.
+        let (server, send_forged) = server_acting_on_word(&via, |conn| {
+            let _ = conn.write_all(answer(FORGED).as_bytes());
             true
         });
         let (client, port) = via.client(&server);
